@@ -1,0 +1,37 @@
+# The README's two commands: `make demo` and `make test`. Both create .venv when needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_HOME := var/demo
+
+.PHONY: install test demo bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+# A fresh demo home each time, so the summary shows what these samples do on their own.
+demo: install
+	@rm -rf $(DEMO_HOME)
+	@mkdir -p $(DEMO_HOME)/inbox
+	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate db upgrade
+	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate seed samples/masterdata
+	cp samples/x12/*.edi $(DEMO_HOME)/inbox/
+	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate poll
+	@echo
+	@echo "Look around: export ORDERGATE_HOME=$(DEMO_HOME); $(BIN)/ordergate orders list; ls $(DEMO_HOME)/outbox/*"
+
+bench: install
+	$(BIN)/python -m benchmarks.bench_e2e
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,1 @@
+"""Benchmarks and the test data generators they share (``python -m benchmarks.<name>``)."""

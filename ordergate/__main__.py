@@ -1,0 +1,3 @@
+from ordergate.flows.cli import main
+
+raise SystemExit(main())

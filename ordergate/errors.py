@@ -1,0 +1,53 @@
+"""The error taxonomy every stage raises from.
+
+Three outcomes, as in STYLE.md: a bad document is kept and marked failed with a reason a
+person can act on (``DocumentError`` and subclasses); a transient problem is retried
+(``TransientError``, network I/O only); a bug or bad configuration fails the run loudly
+(``ConfigError`` and anything unexpected).
+"""
+
+from __future__ import annotations
+
+
+class OrdergateError(Exception):
+    """Base of every error ordergate raises on purpose."""
+
+
+class ConfigError(OrdergateError):
+    """Bad settings, master data or partner profile: fail loudly, change nothing."""
+
+
+class TransientError(OrdergateError):
+    """Network hiccup or similar: retry with backoff."""
+
+
+class DocumentError(OrdergateError):
+    """The document itself is bad: keep it, mark it failed with this message."""
+
+
+class ParseError(DocumentError):
+    """Bytes that cannot be read as the format they claim, with where it went wrong."""
+
+    def __init__(self, message: str, *, position: int | None = None,
+                 segment_id: str | None = None, control_number: str | None = None) -> None:
+        self.position = position
+        self.segment_id = segment_id
+        self.control_number = control_number
+        where = []
+        if segment_id:
+            where.append(f"segment {segment_id}")
+        if position is not None:
+            where.append(f"position {position}")
+        if control_number:
+            where.append(f"control number {control_number}")
+        super().__init__(f"{message} ({', '.join(where)})" if where else message)
+        self.reason = message
+
+
+class MappingError(DocumentError):
+    """A parsed document that cannot become a sales order, naming partner and field."""
+
+    def __init__(self, message: str, *, partner: str | None = None, field: str | None = None) -> None:
+        self.partner = partner
+        self.field = field
+        super().__init__(message)

@@ -1,0 +1,1 @@
+"""Prefect flows and the ``ordergate`` command line: thin wiring, no business logic."""

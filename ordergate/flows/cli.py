@@ -1,0 +1,300 @@
+"""The ``ordergate`` command line. Prefect is imported only by the commands that run flows,
+so listing orders stays quick."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from pathlib import Path
+
+from ordergate.app import open_engine
+from ordergate.errors import ConfigError
+from ordergate.orders import queries
+from ordergate.settings import Settings
+
+
+def _actor(args: argparse.Namespace) -> str:
+    return getattr(args, "by", None) or f"cli:{getpass.getuser()}"
+
+
+def _print_json(value) -> None:
+    json.dump(queries.to_jsonable(value), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)] if rows else [len(h) for h in headers]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- commands
+def cmd_db_upgrade(args, settings: Settings) -> int:
+    from ordergate.orders.db import current_revision, upgrade
+
+    engine = open_engine(settings)
+    upgrade(engine)
+    print(f"database {settings.safe_database_url} is at revision {current_revision(engine)}")
+    return 0
+
+
+def cmd_seed(args, settings: Settings) -> int:
+    from ordergate.orders.masterdata import seed_masterdata
+
+    engine = open_engine(settings)
+    _ensure_schema(engine)
+    report = seed_masterdata(engine, Path(args.folder))
+    for name, count in report.counts.items():
+        print(f"{name}: {count} rows loaded")
+    return 0
+
+
+def _ensure_schema(engine) -> None:
+    from ordergate.orders.db import upgrade
+
+    upgrade(engine)  # idempotent: at head it does nothing
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    from ordergate.processing.dropfolder_run import deliver_and_annotate, ingest_paths
+
+    engine = open_engine(settings)
+    _ensure_schema(engine)
+    report = ingest_paths(engine, settings, [Path(p) for p in args.paths], actor=_actor(args),
+                          customer=args.customer)
+    if not args.no_deliver:
+        deliver_and_annotate(engine, settings, report)
+    if args.json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        print(render_ingest_summary(report))
+    return 0 if all(d.status != "failed" for d in report.documents) else 1
+
+
+def render_ingest_summary(report) -> str:
+    rows = []
+    for doc in report.documents:
+        counts: dict[str, int] = {}
+        for order in doc.orders:
+            counts[order.status] = counts.get(order.status, 0) + 1
+        rows.append([doc.document_id or "-", Path(doc.path).name, doc.format or "-", doc.status,
+                     counts.get("accepted", 0), counts.get("held", 0), counts.get("rejected", 0),
+                     counts.get("duplicate", 0), len(doc.outbound), (doc.error or "")[:70]])
+    table = _table(rows, ["doc", "file", "format", "status", "accepted", "held", "rejected",
+                          "duplicate", "outbound", "error"])
+    totals = report.order_counts()
+    outbound = sum(len(d.outbound) for d in report.documents)
+    footer = (f"{len(report.documents)} documents; orders: " +
+              ", ".join(f"{v} {k}" for k, v in totals.items()) + f"; {outbound} outbound documents")
+    return f"{table}\n{footer}"
+
+
+def cmd_orders_list(args, settings: Settings) -> int:
+    engine = open_engine(settings)
+    _ensure_schema(engine)
+    orders = queries.list_orders(engine, status=args.status, limit=args.limit)
+    if args.json:
+        _print_json({"orders": orders})
+        return 0
+    rows = [[o.order_id, o.customer_id, o.po_number, o.status, o.lines,
+             f"{o.total} {o.currency or ''}".strip(), "; ".join(o.hold_reasons)[:60]] for o in orders]
+    print(_table(rows, ["id", "customer", "po", "status", "lines", "total", "hold reasons"]))
+    return 0
+
+
+def cmd_orders_show(args, settings: Settings) -> int:
+    engine = open_engine(settings)
+    _ensure_schema(engine)
+    order = queries.get_order(engine, args.order_id)
+    if order is None:
+        print(f"no order {args.order_id}", file=sys.stderr)
+        return 2
+    if args.json:
+        _print_json(order)
+        return 0
+    s = order.summary
+    print(f"order {s.order_id}  customer {s.customer_id}  PO {s.po_number}  status {s.status}")
+    print(f"  total {s.total} {s.currency or ''}  po date {order.po_date}  requested {order.requested_date}")
+    print(f"  from document {s.document_id} ({order.channel}, {order.partner_id}, {order.source_key})")
+    for reason in s.hold_reasons:
+        print(f"  hold: {reason}")
+    rows = [[ln["line_number"], ln["buyer_part"] or "", ln["sku"] or "", ln["quantity"], ln["uom"] or "",
+             ln["unit_price"] if ln["unit_price"] is not None else "", ln["status"]] for ln in order.lines]
+    print(_table(rows, ["line", "buyer part", "sku", "qty", "uom", "price", "status"]))
+    print("history:")
+    for event in order.events:
+        print(f"  {event['at']}  {event['from_status'] or '-'} -> {event['to_status']}  by {event['actor']}"
+              + (f"  ({event['reason']})" if event["reason"] else ""))
+    print("outbound:")
+    for message in order.outbox:
+        print(f"  {message['kind']}  {message['status']}  {message['destination']}/{message['filename']}")
+    return 0
+
+
+def cmd_outbox_list(args, settings: Settings) -> int:
+    from ordergate.orders.outbox import list_outbox
+
+    engine = open_engine(settings)
+    _ensure_schema(engine)
+    rows = list_outbox(engine, status=args.status, limit=args.limit)
+    if args.json:
+        _print_json({"outbox": rows})
+        return 0
+    print(_table([[r.id, r.kind, r.status, r.destination, r.filename, r.created_at] for r in rows],
+                 ["id", "kind", "status", "destination", "filename", "created"]))
+    return 0
+
+
+def cmd_outbox_deliver(args, settings: Settings) -> int:
+    from ordergate.orders.outbox import deliver_pending
+
+    engine = open_engine(settings)
+    _ensure_schema(engine)
+    deliveries = deliver_pending(engine, settings.outbox)
+    for d in deliveries:
+        print(f"{d.kind}  {d.status}  {d.path}")
+    print(f"{len(deliveries)} messages handled")
+    return 0 if all(d.status == "sent" for d in deliveries) else 1
+
+
+def cmd_documents_list(args, settings: Settings) -> int:
+    engine = open_engine(settings)
+    _ensure_schema(engine)
+    docs = queries.list_documents(engine, status=args.status, limit=args.limit)
+    if args.json:
+        _print_json({"documents": docs})
+        return 0
+    print(_table([[d.document_id, d.channel, Path(d.source_ref).name, d.format or "-", d.status, d.orders,
+                   (d.error or "")[:70]] for d in docs],
+                 ["id", "channel", "source", "format", "status", "orders", "error"]))
+    return 0
+
+
+def cmd_replay(args, settings: Settings) -> int:
+    """Process a stored document again (after fixing master data, say)."""
+    from ordergate.processing.dropfolder_run import deliver_and_annotate
+    from ordergate.processing.ingest import ingest_documents
+    from ordergate.sources.document import RawDocument
+
+    engine = open_engine(settings)
+    _ensure_schema(engine)
+    row = queries.load_document(engine, args.document_id)
+    if row is None:
+        print(f"no document {args.document_id}", file=sys.stderr)
+        return 2
+    raw = RawDocument(content=row.content, channel=row.channel, source_ref=row.source_ref,
+                      sender=row.sender, customer_hint=row.customer_hint, received_at=row.received_at)
+    report = ingest_documents(engine, settings, [raw], actor=_actor(args))
+    deliver_and_annotate(engine, settings, report)
+    if args.json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        print(render_ingest_summary(report))
+    return 0 if report.documents[0].status != "failed" else 1
+
+
+def cmd_poll(args, settings: Settings) -> int:
+    """Run the drop-folder flow once (as the schedule would), then print the summary."""
+    from ordergate.flows.runtime import quiet_prefect
+
+    quiet_prefect()
+    from ordergate.flows.ingest_flow import ingest_drop_folder
+
+    engine = open_engine(settings)
+    _ensure_schema(engine)
+    report = ingest_drop_folder()
+    print(render_ingest_summary(report))
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    from ordergate.flows.runtime import quiet_prefect
+
+    quiet_prefect()
+    from ordergate.flows.serve import serve
+
+    engine = open_engine(settings)
+    _ensure_schema(engine)
+    serve(settings)
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ordergate", description="Purchase orders in, sales orders and acknowledgements out.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="run the Alembic migrations to the latest revision").set_defaults(func=cmd_db_upgrade)
+
+    seed = sub.add_parser("seed", help="load master data CSV files from a folder (upsert)")
+    seed.add_argument("folder")
+    seed.set_defaults(func=cmd_seed)
+
+    ingest = sub.add_parser("ingest", help="process files now, through the same code the flows use")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--json", action="store_true", help="print one JSON object")
+    ingest.add_argument("--customer", help="the customer these files come from, where the format does not say")
+    ingest.add_argument("--no-deliver", action="store_true", help="queue acknowledgements but do not deliver them")
+    ingest.add_argument("--by", help="who is acting (default: cli:<OS user>)")
+    ingest.set_defaults(func=cmd_ingest)
+
+    orders = sub.add_parser("orders", help="sales orders").add_subparsers(dest="orders_command", required=True)
+    lst = orders.add_parser("list", help="list orders, newest first")
+    lst.add_argument("--status", choices=["accepted", "held", "rejected"])
+    lst.add_argument("--limit", type=int, default=200)
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_orders_list)
+    show = orders.add_parser("show", help="one order with lines, history and acknowledgements")
+    show.add_argument("order_id", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=cmd_orders_show)
+
+    outbox = sub.add_parser("outbox", help="outbound messages").add_subparsers(dest="outbox_command", required=True)
+    olst = outbox.add_parser("list", help="list outbound messages, newest first")
+    olst.add_argument("--status", choices=["pending", "sent"])
+    olst.add_argument("--limit", type=int, default=200)
+    olst.add_argument("--json", action="store_true")
+    olst.set_defaults(func=cmd_outbox_list)
+    outbox.add_parser("deliver", help="deliver pending messages now").set_defaults(func=cmd_outbox_deliver)
+
+    docs = sub.add_parser("documents", help="received documents").add_subparsers(dest="documents_command", required=True)
+    dlst = docs.add_parser("list", help="list documents, newest first")
+    dlst.add_argument("--status", choices=["received", "processed", "failed", "duplicate"])
+    dlst.add_argument("--limit", type=int, default=200)
+    dlst.add_argument("--json", action="store_true")
+    dlst.set_defaults(func=cmd_documents_list)
+
+    replay = sub.add_parser("replay", help="process a stored failed (or half-done) document again")
+    replay.add_argument("document_id", type=int)
+    replay.add_argument("--json", action="store_true")
+    replay.add_argument("--by")
+    replay.set_defaults(func=cmd_replay)
+
+    sub.add_parser("poll", help="run the drop-folder ingest flow once").set_defaults(func=cmd_poll)
+    sub.add_parser("serve", help="serve the Prefect deployments (drop-folder poll, outbox delivery)").set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        settings = Settings()
+        return args.func(args, settings)
+    except ConfigError as exc:
+        print(f"ordergate: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

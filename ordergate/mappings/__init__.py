@@ -1,0 +1,1 @@
+"""Parsed documents + partner profile → canonical ``SalesOrder``. One module per document type."""

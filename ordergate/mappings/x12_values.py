@@ -1,0 +1,98 @@
+"""Reading X12 element values (numbers, dates, ids) with the AK4 detail a 997 needs on failure."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from ordergate.parsers.x12_types import X12Problem, Segment
+
+# AK403 element syntax error codes
+MANDATORY_MISSING = "1"
+INVALID_CHARACTER = "6"
+INVALID_DATE = "8"
+
+# AK304 segment syntax error codes
+SEGMENT_HAS_ELEMENT_ERRORS = "8"
+MANDATORY_SEGMENT_MISSING = "3"
+
+
+class ElementError(Exception):
+    """One element that cannot be read; carries what AK3/AK4 report."""
+
+    def __init__(self, message: str, *, segment_id: str, index: int, element_position: int,
+                 element_ref: str, element_code: str, bad_value: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.segment_id = segment_id
+        self.index = index  # position of the segment within the transaction set (ST = 1)
+        self.element_position = element_position
+        self.element_ref = element_ref
+        self.element_code = element_code
+        self.bad_value = bad_value
+
+    def to_problem(self, base_position: int) -> X12Problem:
+        return X12Problem(
+            level="transaction", code="5", message=self.message,
+            position=base_position + self.index - 1, segment_id=self.segment_id,
+            segment_position_in_set=self.index, segment_code=SEGMENT_HAS_ELEMENT_ERRORS,
+            element_position=self.element_position, element_ref=self.element_ref,
+            element_code=self.element_code, bad_value=self.bad_value,
+        )
+
+
+def element(seg: Segment, pos: int) -> str:
+    return seg[pos].strip() if len(seg) > pos else ""
+
+
+def required(seg: Segment, pos: int, index: int, ref: str, label: str) -> str:
+    value = element(seg, pos)
+    if not value:
+        raise ElementError(f"{seg[0]}{pos:02d} ({label}) is missing", segment_id=seg[0],
+                           index=index, element_position=pos, element_ref=ref,
+                           element_code=MANDATORY_MISSING)
+    return value
+
+
+def decimal_value(seg: Segment, pos: int, index: int, ref: str, label: str,
+                  *, mandatory: bool = False) -> Decimal | None:
+    raw = element(seg, pos)
+    if not raw:
+        if mandatory:
+            required(seg, pos, index, ref, label)
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise ElementError(f"{seg[0]}{pos:02d} ({label}) {raw!r} is not a number",
+                           segment_id=seg[0], index=index, element_position=pos,
+                           element_ref=ref, element_code=INVALID_CHARACTER, bad_value=raw)
+    return value
+
+
+def date_value(seg: Segment, pos: int, index: int, ref: str, label: str) -> date | None:
+    raw = element(seg, pos)
+    if not raw:
+        return None
+    try:
+        if len(raw) == 8 and raw.isdigit():
+            return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+        if len(raw) == 6 and raw.isdigit():
+            # Pre-4010 YYMMDD: the X12 century window (00-49 → 20xx).
+            year = int(raw[:2])
+            return date(2000 + year if year < 50 else 1900 + year, int(raw[2:4]), int(raw[4:]))
+    except ValueError:
+        pass
+    raise ElementError(f"{seg[0]}{pos:02d} ({label}) {raw!r} is not a date (CCYYMMDD)",
+                       segment_id=seg[0], index=index, element_position=pos, element_ref=ref,
+                       element_code=INVALID_DATE, bad_value=raw)
+
+
+def normalise_gtin(raw: str) -> str | None:
+    """UPC-A (12), EAN-13, GTIN-14 and EAN-8 all compare as 14 zero-padded digits."""
+    digits = raw.strip()
+    if digits.isdigit() and len(digits) in (8, 12, 13, 14):
+        return digits.zfill(14)
+    return None

@@ -1,0 +1,1 @@
+"""Alembic migrations for the ordergate schema (a package so installs ship them)."""

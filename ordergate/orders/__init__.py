@@ -1,0 +1,1 @@
+"""The order domain: canonical model, SQL store, checks, outbox, control numbers."""

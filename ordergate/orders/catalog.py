@@ -1,0 +1,75 @@
+"""Master data as the checks read it: customers, products, cross-references, prices.
+
+Loaded once per batch with a handful of SELECTs into dictionaries, so resolving an order line
+costs a few dict look-ups instead of a query per line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import Connection, select
+
+from ordergate.orders import tables as t
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    customer_id: str
+    name: str
+    email: str | None
+    x12_id: str | None
+    edifact_id: str | None
+    credit_limit: Decimal | None
+    currency: str | None
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    sku: str
+    description: str | None
+    gtin: str | None
+    uom: str | None
+    list_price: Decimal | None
+    active: bool
+
+
+@dataclass(slots=True)
+class Catalog:
+    customers: dict[str, Customer] = field(default_factory=dict)
+    by_x12_id: dict[str, Customer] = field(default_factory=dict)
+    products: dict[str, Product] = field(default_factory=dict)
+    by_gtin: dict[str, str] = field(default_factory=dict)
+    xref: dict[tuple[str, str], str] = field(default_factory=dict)
+    prices: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, conn: Connection) -> "Catalog":
+        catalog = cls()
+        for row in conn.execute(select(t.customers)):
+            customer = Customer(**row._mapping)
+            catalog.customers[customer.customer_id] = customer
+            if customer.x12_id:
+                catalog.by_x12_id[customer.x12_id] = customer
+        for row in conn.execute(select(t.products)):
+            product = Product(**row._mapping)
+            catalog.products[product.sku] = product
+            if product.gtin:
+                catalog.by_gtin[product.gtin] = product.sku
+        for row in conn.execute(select(t.item_xref)):
+            catalog.xref[(row.customer_id, row.buyer_part)] = row.sku
+        for row in conn.execute(select(t.prices)):
+            catalog.prices[(row.customer_id, row.sku)] = row.unit_price
+        return catalog
+
+    def customer_for_x12(self, qualifier: str, ident: str) -> Customer | None:
+        return self.by_x12_id.get(f"{qualifier.strip().upper()}:{ident.strip()}")
+
+    def price_for(self, customer_id: str | None, sku: str) -> Decimal | None:
+        price = self.prices.get((customer_id, sku)) if customer_id else None
+        if price is None:
+            product = self.products.get(sku)
+            price = product.list_price if product else None
+        return price

@@ -1,0 +1,151 @@
+"""Engines, migrations and the dialect-specific INSERT variants the store relies on.
+
+One place knows how SQLite and PostgreSQL differ: how to connect (pragmas, explicit BEGIN,
+the psycopg 3 driver), how to bring the schema to the latest Alembic revision, and how to
+spell INSERT ... ON CONFLICT. Everything else writes portable SQLAlchemy Core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, Connection, Dialect, Engine, make_url
+
+from ordergate.errors import ConfigError
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+# Long enough to ride out another worker's write transaction, short enough to surface a stuck one.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_PG_DRIVERLESS = {"postgres", "postgresql"}
+_ON_CONFLICT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Parse a database URL, pointing driverless PostgreSQL URLs at psycopg 3."""
+    parsed = make_url(url)
+    if parsed.drivername in _PG_DRIVERLESS:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | URL, **kwargs) -> Engine:
+    """Create an engine for ``url``; SQLite gets WAL, foreign keys and an explicit BEGIN IMMEDIATE."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        # A worker that sat idle through a server restart should reconnect, not fail a document.
+        kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(parsed, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # The recipe from SQLAlchemy's SQLite dialect docs ("Serializable isolation / Savepoints /
+    # Transactional DDL"): pysqlite's own deferred BEGIN takes a read lock first and fails with
+    # "database is locked" when it later needs to write while another connection writes, without
+    # waiting for busy_timeout. So pysqlite is told to stay out of it and SQLAlchemy emits
+    # BEGIN IMMEDIATE itself, which queues writers on the busy timeout instead.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+            cursor.execute("PRAGMA foreign_keys=ON")  # off by default in SQLite, per connection
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# ---------------------------------------------------------------- migrations
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic Config built in code (no alembic.ini), reusing ``connection`` if given."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises schema upgrades.
+_UPGRADE_LOCK = 0x0D6A7E
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (default: the latest), in one transaction."""
+    with engine.begin() as conn:
+        # Workers starting together must not both run CREATE TABLE: the second waits, then finds
+        # the schema at head. SQLite gets the same from BEGIN IMMEDIATE.
+        if False:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_UPGRADE_LOCK})")
+        command.upgrade(alembic_config(conn), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at, or None for an empty database."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The latest revision shipped with this package."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+# ---------------------------------------------------------------- ON CONFLICT
+def _dialect_name(conn_or_dialect: Connection | Engine | Dialect | str) -> str:
+    if isinstance(conn_or_dialect, str):
+        return conn_or_dialect
+    if isinstance(conn_or_dialect, Dialect):
+        return conn_or_dialect.name
+    return conn_or_dialect.dialect.name
+
+
+def _dialect_insert(conn_or_dialect, table: Table):
+    name = _dialect_name(conn_or_dialect)
+    try:
+        insert = _ON_CONFLICT_INSERTS[name]
+    except KeyError:
+        raise ConfigError(
+            f"database dialect {name!r} is not supported; "
+            f"supported: {', '.join(sorted(_ON_CONFLICT_INSERTS))}"
+        ) from None
+    return insert(table)
+
+
+def insert_ignore(conn_or_dialect, table: Table):
+    """INSERT ... ON CONFLICT DO NOTHING: a row that would break any unique key of ``table`` is skipped."""
+    return _dialect_insert(conn_or_dialect, table).on_conflict_do_nothing()
+
+
+def upsert(conn_or_dialect, table: Table, update_columns: Iterable[str] | None = None):
+    """INSERT ... ON CONFLICT (primary key) DO UPDATE SET the non-key columns to the new values.
+
+    ``update_columns`` limits which columns an existing row gets overwritten with (default: all
+    non-key columns), so a load that does not mention a column leaves it alone.
+    """
+    stmt = _dialect_insert(conn_or_dialect, table)
+    key = [c.name for c in table.primary_key.columns]
+    names = [c.name for c in table.columns if c.name not in key] if update_columns is None \
+        else [n for n in update_columns if n not in key]
+    unknown = [n for n in names if n not in table.c]
+    if unknown:
+        raise ValueError(f"{table.name} has no column(s) {', '.join(unknown)}")
+    if not names:
+        return stmt.on_conflict_do_nothing(index_elements=key)
+    return stmt.on_conflict_do_update(index_elements=key, set_={n: stmt.excluded[n] for n in names})

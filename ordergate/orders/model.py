@@ -1,0 +1,139 @@
+"""The canonical sales order every channel's mapping produces, and the outcome of checking it.
+
+Pydantic models with ``Decimal`` money and ``date`` dates. Mappings build a ``SalesOrder``;
+checks return a ``CheckedOrder`` (the order plus its status, hold reasons and per-line
+outcomes) which the store persists and the acknowledgement sinks render.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class OrderStatus(str, Enum):
+    ACCEPTED = "accepted"
+    HELD = "held"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+
+
+class LineStatus(str, Enum):
+    ACCEPTED = "accepted"
+    UNKNOWN_ITEM = "unknown_item"
+    REJECTED = "rejected"
+
+
+class Purpose(str, Enum):
+    ORIGINAL = "original"
+    CANCEL = "cancel"
+    REPLACE = "replace"
+    CHANGE = "change"
+    CONFIRMATION = "confirmation"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=False, extra="forbid", use_enum_values=False)
+
+
+class Address(_Model):
+    name: str | None = None
+    code: str | None = None  # the partner's location code (N103/N104)
+    code_qualifier: str | None = None
+    street: list[str] = Field(default_factory=list)
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+class OrderLine(_Model):
+    line_number: int
+    buyer_line_id: str | None = None  # PO101, echoed back in the 855
+    buyer_part: str | None = None
+    vendor_part: str | None = None
+    gtin: str | None = None
+    description: str | None = None
+    quantity: Decimal
+    uom: str | None = None
+    unit_price: Decimal | None = None
+    # Where the line sits in its source document (segment position), for error messages.
+    source_position: int | None = None
+
+
+class SalesOrder(_Model):
+    """One purchase order as the customer sent it, channel-independent."""
+
+    document_id: int | None = None
+    source_key: str  # unique within its document, e.g. "000000001/1/0001" (ISA13/GS06/ST02)
+    channel: str
+    format: str  # "x12-850", ...
+    partner_id: str  # the sender as the channel identifies it, e.g. "x12:ZZ:ACMEBUY"
+    customer_id: str | None = None
+    po_number: str
+    po_date: date | None = None
+    purpose: Purpose = Purpose.ORIGINAL
+    order_type: str | None = None
+    currency: str | None = None
+    requested_date: date | None = None
+    references: dict[str, str] = Field(default_factory=dict)
+    ship_to: Address | None = None
+    bill_to: Address | None = None
+    lines: list[OrderLine] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    # Problems the mapping found that are not fatal (e.g. a CTT hash total mismatch): holds.
+    warnings: list[str] = Field(default_factory=list)
+    reply_to: "ReplyAddress | None" = None
+
+
+class LineOutcome(_Model):
+    line_number: int
+    sku: str | None = None
+    status: LineStatus = LineStatus.ACCEPTED
+    reason: str | None = None
+    unit_price: Decimal | None = None
+
+
+class CheckedOrder(_Model):
+    """A sales order after the checks: what the store writes and the 855 tells."""
+
+    order: SalesOrder
+    status: OrderStatus
+    hold_reasons: list[str] = Field(default_factory=list)
+    lines: list[LineOutcome] = Field(default_factory=list)
+    # Set by the store: the id of the new order, or of the original for a duplicate.
+    order_id: int | None = None
+
+    @property
+    def total(self) -> Decimal:
+        """What the accepted lines are worth: rejected lines will not ship, so they do not count."""
+        total = Decimal("0")
+        for line, outcome in zip(self.order.lines, self.lines):
+            if outcome.status is not LineStatus.ACCEPTED:
+                continue
+            price = outcome.unit_price if outcome.unit_price is not None else line.unit_price
+            if price is not None:
+                total += price * line.quantity
+        return total
+
+
+class ReplyAddress(_Model):
+    """Where acknowledgements for an order go, as the partner addressed us."""
+
+    standard: str = "x12"
+    partner_qualifier: str
+    partner_id: str
+    our_qualifier: str
+    our_id: str
+    partner_app_code: str  # their GS02
+    our_app_code: str  # their GS03
+    interchange_version: str = "00401"
+    group_version: str = "004010"
+
+
+SalesOrder.model_rebuild()

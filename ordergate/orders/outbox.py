@@ -1,0 +1,201 @@
+"""The outbox: outbound messages queued with the change that caused them, delivered as files.
+
+Queuing happens inside the caller's transaction (an order and its 855 commit together or not at
+all); the dedupe key makes queuing the same message twice a no-op. Delivery happens afterwards:
+each pending message is written atomically to ``outbox/<destination>/<filename>`` and only then
+marked sent. A crash between the two makes the next run write the same bytes to the same name
+again, so a message is never lost and never appears twice.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, func, select, update
+
+from ordergate.orders.db import insert_ignore
+from ordergate.orders.tables import outbox
+
+PENDING = "pending"
+SENT = "sent"
+_PAGE = 100  # rows read per query, so a large backlog is not held in memory at once
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    dedupe_key: str
+    kind: str
+    partner_id: str
+    customer_id: str | None
+    destination: str
+    filename: str
+    payload: bytes
+    document_id: int | None = None
+    order_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    kind: str
+    path: Path | None  # None when the stored names cannot make a safe path
+    status: str  # "sent"; "failed" (still pending, see last_error); "skipped" (another worker sent it)
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    kind: str
+    partner_id: str
+    customer_id: str | None
+    destination: str
+    filename: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    size: int
+
+
+def safe_name(name: str) -> str:
+    """One path component that stays inside its folder: no separators, no "..", not hidden.
+
+    Path steps are dropped and the remaining parts joined with "_" ("../../etc/x" -> "etc_x");
+    characters outside ``A-Za-z0-9._-`` become "_".
+    """
+    parts = [p.strip() for p in re.split(r"[/\\]", name)]
+    joined = "_".join(p for p in parts if p not in ("", ".", ".."))
+    cleaned = re.sub(r"\.{2,}", ".", _UNSAFE.sub("_", joined)).strip(".")
+    if not cleaned:
+        raise ValueError(f"{name!r} cannot be used as a file or folder name")
+    return cleaned
+
+
+def queue_messages(conn: Connection, messages: list[OutboundMessage], now: datetime) -> None:
+    """Queue ``messages`` as pending in the caller's transaction; an already queued dedupe key is kept."""
+    if not messages:
+        return
+    rows = [
+        {
+            "dedupe_key": m.dedupe_key, "kind": m.kind, "partner_id": m.partner_id,
+            "customer_id": m.customer_id, "destination": safe_name(m.destination),
+            "filename": safe_name(m.filename), "document_id": m.document_id,
+            "order_id": m.order_id, "payload": m.payload, "status": PENDING, "attempts": 0,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    conn.execute(insert_ignore(conn, outbox), rows)
+
+
+def deliver_pending(engine: Engine, outbox_dir: Path, *, ids: list[int] | None = None,
+                    limit: int | None = None) -> list[Delivery]:
+    """Write pending messages (all, or those in ``ids``, oldest first, at most ``limit``) to files."""
+    deliveries: list[Delivery] = []
+    last_id = 0
+    while limit is None or len(deliveries) < limit:
+        page = _read_pending(engine, ids, last_id,
+                             _PAGE if limit is None else min(_PAGE, limit - len(deliveries)))
+        if not page:
+            break
+        for row in page:
+            deliveries.append(_deliver_one(engine, Path(outbox_dir), row))
+        last_id = page[-1].id
+    return deliveries
+
+
+def _read_pending(engine: Engine, ids: list[int] | None, after_id: int, size: int):
+    query = (
+        select(outbox.c.id, outbox.c.kind, outbox.c.destination, outbox.c.filename, outbox.c.payload)
+        .where(outbox.c.status == PENDING, outbox.c.id > after_id)
+        .order_by(outbox.c.id)
+        .limit(size)
+    )
+    if ids is not None:
+        query = query.where(outbox.c.id.in_(ids))
+    with engine.connect() as conn:
+        return conn.execute(query).all()
+
+
+def _deliver_one(engine: Engine, outbox_dir: Path, row) -> Delivery:
+    path = None
+    try:
+        # Sanitised again here: the rows may have been written by older code or by hand.
+        path = outbox_dir / safe_name(row.destination) / safe_name(row.filename)
+        write_atomically(path, row.payload)
+    except (OSError, ValueError) as exc:
+        # One unwritable message must not hold up the others; it stays pending for the next run.
+        _record_failure(engine, row.id, f"{type(exc).__name__}: {exc}")
+        return Delivery(row.id, row.kind, path, "failed")
+    marked = _mark_sent(engine, row.id, datetime.now(timezone.utc))
+    return Delivery(row.id, row.kind, path, SENT if marked else "skipped")
+
+
+def write_atomically(path: Path, payload: bytes) -> None:
+    """Replace ``path`` with ``payload`` so readers see the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A hidden temporary name, so whatever picks files up from the folder ignores half-written ones.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename must be on disk before the row says "sent", or a power cut could lose the file.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # e.g. Windows cannot open folders; its rename is durable enough there
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _mark_sent(engine: Engine, message_id: int, now: datetime) -> bool:
+    # Conditional, so a message another worker already marked is reported, not counted twice.
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(outbox)
+            .where(outbox.c.id == message_id, outbox.c.status == PENDING)
+            .values(status=SENT, sent_at=now, attempts=outbox.c.attempts + 1, last_error=None)
+        )
+        return result.rowcount == 1
+
+
+def _record_failure(engine: Engine, message_id: int, error: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id == message_id, outbox.c.status == PENDING)
+            .values(attempts=outbox.c.attempts + 1, last_error=error)
+        )
+
+
+def list_outbox(engine: Engine, status: str | None = None, limit: int = 200) -> list[OutboxRow]:
+    """The newest outbox messages (optionally only those with ``status``), without payloads."""
+    query = select(
+        outbox.c.id, outbox.c.kind, outbox.c.partner_id, outbox.c.customer_id,
+        outbox.c.destination, outbox.c.filename, outbox.c.status, outbox.c.attempts,
+        outbox.c.last_error, outbox.c.created_at, outbox.c.sent_at,
+        func.length(outbox.c.payload).label("size"),
+    ).order_by(outbox.c.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(outbox.c.status == status)
+    with engine.connect() as conn:
+        return [OutboxRow(**row._asdict()) for row in conn.execute(query)]

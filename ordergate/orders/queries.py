@@ -1,0 +1,142 @@
+"""Read side for people: order lists, one order with its lines and history, documents."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Engine, func, select
+
+from ordergate.orders import tables as t
+
+
+@dataclass(slots=True)
+class OrderSummary:
+    order_id: int
+    customer_id: str
+    po_number: str
+    status: str
+    total: Decimal | None
+    currency: str | None
+    lines: int
+    hold_reasons: list[str]
+    document_id: int
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class OrderDetail:
+    summary: OrderSummary
+    po_date: date | None
+    requested_date: date | None
+    channel: str
+    partner_id: str
+    source_key: str
+    detail: dict  # the canonical order as stored (JSON), for display only
+    lines: list[dict]
+    events: list[dict]
+    outbox: list[dict]
+
+
+def _reasons(raw: str | None) -> list[str]:
+    return json.loads(raw) if raw else []
+
+
+def list_orders(engine: Engine, *, status: str | None = None, limit: int = 200) -> list[OrderSummary]:
+    line_count = (select(func.count()).where(t.order_lines.c.order_id == t.orders.c.id)
+                  .correlate(t.orders).scalar_subquery())
+    query = (select(t.orders, line_count.label("line_count"))
+             .order_by(t.orders.c.id.desc()).limit(limit))
+    if status:
+        query = query.where(t.orders.c.status == status)
+    with engine.connect() as conn:
+        return [_summary(row) for row in conn.execute(query)]
+
+
+def _summary(row) -> OrderSummary:
+    return OrderSummary(
+        order_id=row.id, customer_id=row.customer_id, po_number=row.po_number, status=row.status,
+        total=row.total, currency=row.currency, lines=row.line_count,
+        hold_reasons=_reasons(row.hold_reasons), document_id=row.document_id,
+        created_at=row.created_at)
+
+
+def get_order(engine: Engine, order_id: int) -> OrderDetail | None:
+    line_count = (select(func.count()).where(t.order_lines.c.order_id == t.orders.c.id)
+                  .correlate(t.orders).scalar_subquery())
+    with engine.connect() as conn:
+        row = conn.execute(select(t.orders, line_count.label("line_count"))
+                           .where(t.orders.c.id == order_id)).first()
+        if row is None:
+            return None
+        lines = [dict(r._mapping) for r in conn.execute(
+            select(t.order_lines).where(t.order_lines.c.order_id == order_id)
+            .order_by(t.order_lines.c.line_number))]
+        events = [dict(r._mapping) for r in conn.execute(
+            select(t.order_events).where(t.order_events.c.order_id == order_id)
+            .order_by(t.order_events.c.id))]
+        outbox = [dict(r._mapping) for r in conn.execute(
+            select(t.outbox.c.id, t.outbox.c.kind, t.outbox.c.status, t.outbox.c.destination,
+                   t.outbox.c.filename, t.outbox.c.sent_at)
+            .where(t.outbox.c.order_id == order_id).order_by(t.outbox.c.id))]
+    for line in lines:
+        line.pop("order_id", None)
+    for event in events:
+        event.pop("order_id", None)
+    return OrderDetail(
+        summary=_summary(row), po_date=row.po_date, requested_date=row.requested_date,
+        channel=row.channel, partner_id=row.partner_id, source_key=row.source_key,
+        detail=json.loads(row.detail), lines=lines, events=events, outbox=outbox)
+
+
+@dataclass(slots=True)
+class DocumentSummary:
+    document_id: int
+    channel: str
+    source_ref: str
+    format: str | None
+    status: str
+    error: str | None
+    size: int
+    received_at: datetime
+    orders: int
+
+
+def list_documents(engine: Engine, *, status: str | None = None, limit: int = 200) -> list[DocumentSummary]:
+    order_count = (select(func.count()).where(t.orders.c.document_id == t.documents.c.id)
+                   .correlate(t.documents).scalar_subquery())
+    query = (select(t.documents.c.id, t.documents.c.channel, t.documents.c.source_ref,
+                    t.documents.c.format, t.documents.c.status, t.documents.c.error,
+                    t.documents.c.size, t.documents.c.received_at, order_count.label("orders"))
+             .order_by(t.documents.c.id.desc()).limit(limit))
+    if status:
+        query = query.where(t.documents.c.status == status)
+    with engine.connect() as conn:
+        return [DocumentSummary(document_id=r.id, channel=r.channel, source_ref=r.source_ref,
+                                format=r.format, status=r.status, error=r.error, size=r.size,
+                                received_at=r.received_at, orders=r.orders)
+                for r in conn.execute(query)]
+
+
+def load_document(engine: Engine, document_id: int):
+    with engine.connect() as conn:
+        return conn.execute(select(t.documents).where(t.documents.c.id == document_id)).first()
+
+
+def to_jsonable(value):
+    """dataclasses, Decimals and dates as JSON-friendly values."""
+    if hasattr(value, "__dataclass_fields__"):
+        return to_jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value

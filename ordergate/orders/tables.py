@@ -1,0 +1,217 @@
+"""The SQL schema (SQLAlchemy Core), shared by the store, the migrations and the reports.
+
+Idempotency lives here, in unique keys: one document per content hash, one interchange per
+sender + control number, one order per customer + PO number and per document + source key,
+one outbox message per dedupe key. Code inserts with ON CONFLICT DO NOTHING and reads back
+what won, never check-then-insert in Python.
+
+Only portable types and constraints: the same schema runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# Named constraints so Alembic migrations are deterministic on every backend.
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+# BigInteger ids on PostgreSQL, INTEGER PRIMARY KEY (rowid alias) on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+Money = Numeric(18, 4, asdecimal=True)
+Qty = Numeric(18, 4, asdecimal=True)
+UtcTime = DateTime(timezone=True)
+
+# ---------------------------------------------------------------- master data
+customers = Table(
+    "customers", metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320)),
+    Column("x12_id", String(40), unique=True),  # "ZZ:ACMEBUY"
+    Column("edifact_id", String(60), unique=True),
+    Column("credit_limit", Money),
+    Column("currency", String(3)),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+products = Table(
+    "products", metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("description", String(300)),
+    Column("gtin", String(14), unique=True),  # normalised to 14 digits
+    Column("uom", String(8)),
+    Column("list_price", Money),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+stock = Table(
+    "stock", metadata,
+    Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
+    Column("on_hand", Qty, nullable=False),
+)
+
+prices = Table(
+    "prices", metadata,
+    Column("customer_id", String(64), ForeignKey("customers.customer_id"), primary_key=True),
+    Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
+    Column("unit_price", Money, nullable=False),
+)
+
+item_xref = Table(
+    "item_xref", metadata,
+    Column("customer_id", String(64), ForeignKey("customers.customer_id"), primary_key=True),
+    Column("buyer_part", String(64), primary_key=True),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+)
+
+# ---------------------------------------------------------------- documents in
+documents = Table(
+    "documents", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("channel", String(32), nullable=False),
+    Column("source_ref", String(1000), nullable=False),
+    Column("sender", String(320)),
+    Column("customer_hint", String(64)),
+    Column("received_at", UtcTime, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("format", String(32)),
+    # received -> processed | failed | duplicate
+    Column("status", String(16), nullable=False),
+    Column("error", Text),
+    Column("processed_at", UtcTime),
+)
+
+interchanges = Table(
+    "interchanges", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("document_id", Id, ForeignKey("documents.id"), nullable=False),
+    Column("standard", String(8), nullable=False),  # "x12", "edifact"
+    Column("sender_id", String(64), nullable=False),  # "ZZ:ACMEBUY"
+    Column("receiver_id", String(64), nullable=False),
+    Column("control_number", String(20), nullable=False),
+    Column("status", String(16), nullable=False),  # accepted | rejected
+    Column("received_at", UtcTime, nullable=False),
+    UniqueConstraint("standard", "sender_id", "control_number"),
+)
+
+# ---------------------------------------------------------------- orders
+orders = Table(
+    "orders", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("document_id", Id, ForeignKey("documents.id"), nullable=False),
+    Column("source_key", String(80), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("format", String(32), nullable=False),
+    Column("partner_id", String(80), nullable=False),
+    Column("customer_id", String(64), ForeignKey("customers.customer_id"), nullable=False),
+    Column("po_number", String(64), nullable=False),
+    Column("po_date", Date),
+    Column("purpose", String(16), nullable=False),
+    Column("currency", String(3)),
+    Column("requested_date", Date),
+    Column("status", String(16), nullable=False),
+    Column("hold_reasons", Text),  # JSON list of strings
+    Column("total", Money),
+    Column("detail", Text, nullable=False),  # the canonical SalesOrder as JSON
+    Column("created_at", UtcTime, nullable=False),
+    Column("updated_at", UtcTime, nullable=False),
+    UniqueConstraint("customer_id", "po_number"),
+    UniqueConstraint("document_id", "source_key"),
+)
+Index("ix_orders_status", orders.c.status)
+
+order_lines = Table(
+    "order_lines", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("line_number", Integer, nullable=False),
+    Column("buyer_line_id", String(20)),
+    Column("buyer_part", String(64)),
+    Column("vendor_part", String(64)),
+    Column("gtin", String(14)),
+    Column("sku", String(64)),
+    Column("description", String(300)),
+    Column("quantity", Qty, nullable=False),
+    Column("uom", String(8)),
+    Column("unit_price", Money),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    UniqueConstraint("order_id", "line_number"),
+)
+
+# Every state change of an order: who/what, when, from, to.
+order_events = Table(
+    "order_events", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("at", UtcTime, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("from_status", String(16)),
+    Column("to_status", String(16), nullable=False),
+    Column("reason", Text),
+)
+Index("ix_order_events_order_id", order_events.c.order_id)
+
+# A PO that arrived again (same customer + PO number): recorded, acknowledged, not re-ordered.
+order_duplicates = Table(
+    "order_duplicates", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("document_id", Id, ForeignKey("documents.id"), nullable=False),
+    Column("source_key", String(80), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("at", UtcTime, nullable=False),
+    UniqueConstraint("document_id", "source_key"),
+)
+
+# ---------------------------------------------------------------- outbound
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("dedupe_key", String(160), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # "997", "855", "TA1", ...
+    Column("partner_id", String(80), nullable=False),
+    Column("customer_id", String(64)),
+    Column("destination", String(120), nullable=False),  # sub-folder of outbox/ (customer id)
+    Column("filename", String(200), nullable=False),
+    Column("document_id", Id, ForeignKey("documents.id")),
+    Column("order_id", Id, ForeignKey("orders.id")),
+    Column("payload", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("created_at", UtcTime, nullable=False),
+    Column("sent_at", UtcTime),
+)
+Index("ix_outbox_status", outbox.c.status)
+
+# Outbound interchange/group/set numbers per partner and sequence, handed out in blocks by a
+# single UPDATE ... RETURNING so two workers never get the same number.
+control_numbers = Table(
+    "control_numbers", metadata,
+    Column("partner_id", String(80), primary_key=True),
+    Column("sequence", String(16), primary_key=True),  # "isa", "gs", "st"
+    Column("last_value", BigInteger, nullable=False),
+)

@@ -1,0 +1,180 @@
+"""Writing X12 interchanges: ISA/GS/ST envelopes around segments, as text. Pure, no I/O.
+
+Choices worth knowing:
+- A value that contains a delimiter character (element, component, repetition when the version
+  has one, segment terminator) or a line break has each such character replaced by a space:
+  free text from a partner or a product description must never split a segment. An element
+  given as a tuple or list is a composite: its components are joined with the component
+  separator (each component cleaned the same way).
+- Trailing spaces of every value are dropped (X12 suppresses them) and so are trailing empty
+  elements, so what the reader gets back is exactly what was written.
+- Envelope values (ISA/GS ids, control numbers, versions) are never altered: one that does not
+  fit its field, or contains a delimiter, raises ``ValueError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from ordergate.parsers.x12_types import Delimiters
+
+DEFAULT_DELIMITERS = Delimiters(element="*", component=">", repetition="^", segment="~")
+MAX_CONTROL_NUMBER = 999_999_999
+# First ISA version with a repetition separator in ISA11; before it ISA11 is "U".
+REPETITION_FROM_VERSION = "00402"
+
+
+@dataclass(slots=True)
+class OutTransaction:
+    set_id: str
+    control_number: int
+    segments: list[list[str]]  # without ST and SE: the writer adds them, counted
+    implementation_ref: str | None = None  # ST03, e.g. "005010X231A1"
+
+
+@dataclass(slots=True)
+class OutGroup:
+    functional_id: str
+    sender_code: str
+    receiver_code: str
+    control_number: int
+    version: str = "004010"
+    transactions: list[OutTransaction] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class OutInterchange:
+    sender: tuple[str, str]  # (ISA05 qualifier, ISA06 id)
+    receiver: tuple[str, str]  # (ISA07 qualifier, ISA08 id)
+    control_number: int
+    groups: list[OutGroup] = field(default_factory=list)
+    delimiters: Delimiters = DEFAULT_DELIMITERS  # repetition is used only from version 00402
+    version: str = "00401"
+    usage: str = "P"  # ISA15: P production, T test, I information
+    ack_requested: str = "0"  # ISA14: 1 asks the receiver for a TA1
+    timestamp: datetime | None = None  # None: now, in UTC
+    extra_segments: list[list[str]] = field(default_factory=list)  # between ISA and first GS, e.g. TA1
+    line_break: bool = True  # "\n" after each terminator, for people reading the file
+
+
+def write_interchange(ic: OutInterchange) -> str:
+    delims = ic.delimiters
+    uses_repetition = ic.version >= REPETITION_FROM_VERSION
+    _check_delimiters(delims, uses_repetition)
+    reserved = {delims.element, delims.component, delims.segment, "\r", "\n"}
+    if uses_repetition:
+        reserved.add(delims.repetition)
+    when = ic.timestamp or datetime.now(timezone.utc)
+
+    end = delims.segment + ("\n" if ic.line_break and delims.segment != "\n" else "")
+    out = [_isa(ic, when, uses_repetition) + end]
+    writer = _SegmentWriter(delims, frozenset(reserved), end)
+    out.extend(writer.render(seg) for seg in ic.extra_segments)
+    for group in ic.groups:
+        out.append(writer.envelope(_gs(group, when)))
+        for tx in group.transactions:
+            control = _control(tx.control_number, "ST02").zfill(4)
+            header = ["ST", _field(tx.set_id, "ST01", 3, 3), control]
+            if tx.implementation_ref:
+                header.append(_field(tx.implementation_ref, "ST03", 1, 35))
+            out.append(writer.envelope(header))
+            out.extend(writer.render(seg) for seg in tx.segments)
+            out.append(writer.envelope(["SE", str(len(tx.segments) + 2), control]))
+        gs06 = _control(group.control_number, "GS06")
+        out.append(writer.envelope(["GE", str(len(group.transactions)), gs06]))
+    out.append(writer.envelope(["IEA", str(len(ic.groups)), _control(ic.control_number, "ISA13").zfill(9)]))
+    return "".join(out)
+
+
+class _SegmentWriter:
+    def __init__(self, delims: Delimiters, reserved: frozenset[str], end: str) -> None:
+        self.element = delims.element
+        self.component = delims.component
+        self.reserved = reserved
+        self.end = end
+
+    def envelope(self, seg: list[str]) -> str:
+        for value in seg:
+            bad = self.reserved.intersection(value)
+            if bad:
+                raise ValueError(f"{seg[0]} value {value!r} contains the delimiter {sorted(bad)[0]!r}")
+        return self.element.join(seg) + self.end
+
+    def render(self, seg: Sequence[str | Sequence[str]]) -> str:
+        if not seg or not isinstance(seg[0], str) or not seg[0].isalnum():
+            raise ValueError(f"segment {seg!r} has no valid segment id")
+        values = [seg[0]]
+        values.extend(self._value(v) for v in seg[1:])
+        while len(values) > 1 and not values[-1]:
+            values.pop()
+        return self.element.join(values) + self.end
+
+    def _value(self, value: str | Sequence[str]) -> str:
+        if isinstance(value, str):
+            return self._clean(value)
+        parts = [self._clean(str(part)) for part in value]
+        while parts and not parts[-1]:
+            parts.pop()
+        return self.component.join(parts)
+
+    def _clean(self, value: str) -> str:
+        if not self.reserved.isdisjoint(value):
+            value = "".join(" " if ch in self.reserved else ch for ch in value)
+        return value.rstrip(" ")
+
+
+def _isa(ic: OutInterchange, when: datetime, uses_repetition: bool) -> str:
+    d = ic.delimiters
+    fields = [
+        "ISA", "00", " " * 10, "00", " " * 10,
+        _field(ic.sender[0], "ISA05", 2, 2), _field(ic.sender[1], "ISA06", 1, 15).ljust(15),
+        _field(ic.receiver[0], "ISA07", 2, 2), _field(ic.receiver[1], "ISA08", 1, 15).ljust(15),
+        when.strftime("%y%m%d"), when.strftime("%H%M"),
+        d.repetition if uses_repetition else "U",
+        _field(ic.version, "ISA12", 5, 5),
+        _control(ic.control_number, "ISA13").zfill(9),
+        _field(ic.ack_requested, "ISA14", 1, 1),
+        _field(ic.usage, "ISA15", 1, 1),
+        d.component,
+    ]
+    reserved = {d.element, d.segment, "\r", "\n"}
+    for name, value in zip(("ISA05", "ISA06", "ISA07", "ISA08", "ISA12", "ISA14", "ISA15"),
+                           (fields[5], fields[6], fields[7], fields[8], fields[12], fields[14], fields[15])):
+        if not reserved.isdisjoint(value) or d.component in value:
+            raise ValueError(f"{name} value {value.strip()!r} contains a delimiter character")
+    return d.element.join(fields)
+
+
+def _gs(group: OutGroup, when: datetime) -> list[str]:
+    return ["GS", _field(group.functional_id, "GS01", 2, 2),
+            _field(group.sender_code, "GS02", 2, 15), _field(group.receiver_code, "GS03", 2, 15),
+            when.strftime("%Y%m%d"), when.strftime("%H%M"), _control(group.control_number, "GS06"),
+            "X", _field(group.version, "GS08", 1, 12)]
+
+
+def _field(value: str, name: str, min_len: int, max_len: int) -> str:
+    if not min_len <= len(value) <= max_len:
+        size = str(max_len) if min_len == max_len else f"{min_len} to {max_len}"
+        raise ValueError(f"{name} {value!r} does not fit: it must be {size} characters")
+    return value
+
+
+def _control(number: int, name: str) -> str:
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_CONTROL_NUMBER:
+        raise ValueError(f"{name} control number {number!r} must be an integer from 1 to {MAX_CONTROL_NUMBER}")
+    return str(number)
+
+
+def _check_delimiters(d: Delimiters, uses_repetition: bool) -> None:
+    chars = [d.element, d.component, d.segment]
+    if uses_repetition:
+        if d.repetition is None:
+            raise ValueError("ISA versions from 00402 on need a repetition separator (Delimiters.repetition)")
+        chars.append(d.repetition)
+    for ch in chars:
+        if len(ch) != 1 or ch.isalnum() or ch == " ":
+            raise ValueError(f"delimiter {ch!r} must be one character that is not a letter, digit or space")
+    if len(set(chars)) != len(chars):
+        raise ValueError(f"delimiters {chars!r} must all differ")

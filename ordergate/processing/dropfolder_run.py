@@ -1,0 +1,61 @@
+"""Ingesting files: drop-folder files (moved to archive/failed afterwards) and plain paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from ordergate.orders.outbox import deliver_pending
+from ordergate.processing.ingest import ingest_documents
+from ordergate.processing.report import DocumentReport, IngestReport
+from ordergate.settings import Settings
+from ordergate.sources.document import RawDocument
+from ordergate.sources.dropfolder import DropFile, finish_drop_file, read_drop_file
+
+
+def ingest_drop_file(engine: Engine, settings: Settings, drop: DropFile, *, actor: str) -> DocumentReport:
+    """One inbox file: store, process, then move it to archive/ (or failed/)."""
+    raw = read_drop_file(drop)
+    document = ingest_documents(engine, settings, [raw], actor=actor).documents[0]
+    finish_drop_file(drop, archive=settings.archive, failed=settings.failed,
+                     document_id=document.document_id, ok=document.status != "failed")
+    return document
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given, folders as the files directly inside them (sorted)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(p for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith("."))
+        else:
+            files.append(path)
+    return files
+
+
+def ingest_paths(engine: Engine, settings: Settings, paths: list[Path], *, actor: str,
+                 customer: str | None = None) -> IngestReport:
+    """Files named on the command line: processed in place, never moved."""
+    raws = []
+    missing: list[DocumentReport] = []
+    for path in expand_paths(paths):
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            missing.append(DocumentReport(path=str(path), document_id=None, format=None,
+                                          status="failed", error=f"cannot read the file: {exc.strerror}"))
+            continue
+        raws.append(RawDocument(content=content, channel="cli", source_ref=str(path),
+                                customer_hint=customer))
+    report = ingest_documents(engine, settings, raws, actor=actor)
+    report.documents[:0] = missing
+    return report
+
+
+def deliver_and_annotate(engine: Engine, settings: Settings, report: IngestReport) -> None:
+    """Deliver what is pending and mark each reported outbound message with its status."""
+    delivered = {str(d.path): d.status for d in deliver_pending(engine, settings.outbox)}
+    for document in report.documents:
+        for outbound in document.outbound:
+            outbound.status = delivered.get(outbound.path, outbound.status)

@@ -1,0 +1,87 @@
+"""The one entry point the command line and the flows share: raw documents in, reports out.
+
+Each document is stored first, then processed by the handler for its sniffed format. A bad
+document ends as ``failed`` with a reason; an unexpected error in one document is logged with
+its traceback, marks that document failed, and the batch carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import Engine
+
+from ordergate.errors import DocumentError
+from ordergate.orders.catalog import Catalog
+from ordergate.orders.store import DUPLICATE, FAILED, finish_document, store_document
+from ordergate.parsers.detect import detect_format
+from ordergate.processing.context import DocumentContext
+from ordergate.processing.report import DocumentReport, IngestReport
+from ordergate.processing.x12_intake import process_x12, x12_document_status
+from ordergate.settings import Settings
+from ordergate.sources.document import RawDocument, utcnow
+
+log = logging.getLogger(__name__)
+
+Processor = Callable[[DocumentContext, bytes], tuple[str, str | None]]
+
+
+def _x12(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
+    return x12_document_status(process_x12(ctx, content), ctx.report)
+
+
+# Every format ordergate turns into orders; one grep shows them all.
+PROCESSORS: dict[str, Processor] = {"x12": _x12}
+
+
+def ingest_documents(engine: Engine, settings: Settings, raws: Iterable[RawDocument], *,
+                     actor: str) -> IngestReport:
+    catalog = None
+    report = IngestReport()
+    for raw in raws:
+        if catalog is None:  # once per batch: master data does not change under a batch
+            with engine.connect() as conn:
+                catalog = Catalog.load(conn)
+        report.documents.append(ingest_document(engine, settings, catalog, raw, actor=actor))
+    return report
+
+
+def ingest_document(engine: Engine, settings: Settings, catalog: Catalog, raw: RawDocument, *,
+                    actor: str) -> DocumentReport:
+    stored = store_document(engine, raw)
+    report = DocumentReport(path=raw.source_ref, document_id=stored.id, format=None, status=DUPLICATE)
+    if not stored.needs_processing:
+        report.error = f"the same content was already received as document {stored.id} ({stored.status})"
+        return report
+    fmt = detect_format(raw.content)
+    report.format = fmt
+    ctx = DocumentContext(engine=engine, settings=settings, catalog=catalog,
+                          document_id=stored.id, channel=raw.channel, now=utcnow(), actor=actor,
+                          report=report)
+    try:
+        status, error = _process(ctx, fmt, raw.content)
+    except DocumentError as exc:
+        status, error = FAILED, str(exc)
+    except Exception as exc:  # a bug must not sink the batch; the document is kept for replay
+        log.exception("internal error while processing document %s (%s)", stored.id, raw.source_ref)
+        status, error = FAILED, (f"internal error ({type(exc).__name__}: {exc}); the document is "
+                                 f"kept as {stored.id} and can be replayed once this is fixed")
+    report.status, report.error = status, error
+    with engine.begin() as conn:
+        finish_document(conn, stored.id, status, fmt=fmt, error=error)
+    return report
+
+
+def _process(ctx: DocumentContext, fmt: str | None, content: bytes) -> tuple[str, str | None]:
+    if not content.strip():
+        return FAILED, "the file is empty"
+    if fmt is None:
+        head = content[:40].decode("latin-1").encode("unicode_escape").decode("ascii")
+        return FAILED, (f"not a format ordergate reads (expected an X12 interchange starting with "
+                        f"ISA); the file starts with '{head}'")
+    processor = PROCESSORS.get(fmt)
+    if processor is None:
+        return FAILED, (f"{fmt} documents are not processed yet; supported formats: "
+                        f"{', '.join(sorted(PROCESSORS))}")
+    return processor(ctx, content)

@@ -1,0 +1,100 @@
+"""Runtime settings, read from ``ORDERGATE_*`` environment variables.
+
+Secrets (database passwords inside ``ORDERGATE_DATABASE_URL``, later IMAP/SMTP passwords)
+come from the environment only and are never logged: use ``Settings.safe_database_url``
+when showing where the database is.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+
+class X12Identity(tuple):
+    """An X12 interchange id as (qualifier, id), written ``ZZ:ORDERGATE``."""
+
+    __slots__ = ()
+
+    def __new__(cls, qualifier: str, ident: str) -> "X12Identity":
+        return super().__new__(cls, (qualifier, ident))
+
+    @property
+    def qualifier(self) -> str:
+        return self[0]
+
+    @property
+    def ident(self) -> str:
+        return self[1]
+
+    @classmethod
+    def parse(cls, text: str) -> "X12Identity":
+        qualifier, sep, ident = text.strip().partition(":")
+        if not sep or not qualifier or not ident:
+            raise ValueError(f"X12 id {text!r} must be written qualifier:id, e.g. ZZ:ORDERGATE")
+        if len(qualifier) != 2 or len(ident) > 15:
+            raise ValueError(f"X12 id {text!r}: qualifier is 2 characters and id at most 15")
+        return cls(qualifier.upper(), ident.strip())
+
+    def __str__(self) -> str:
+        return f"{self[0]}:{self[1]}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ORDERGATE_", extra="ignore")
+
+    home: Path = Field(default=Path("./var"), description="Holds the SQLite database and the folders.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in home by default.")
+    x12_id: str = "ZZ:ORDERGATE"
+    # How many orders the store writes per transaction; bigger batches amortise commits.
+    store_batch_size: int = 2000
+    # How many drop-folder files one flow run takes, so task counts per run stay in the tens.
+    max_files_per_run: int = 50
+    poll_interval_seconds: int = 60
+
+    @field_validator("x12_id")
+    @classmethod
+    def _check_x12_id(cls, value: str) -> str:
+        return str(X12Identity.parse(value))
+
+    @cached_property
+    def our_x12(self) -> X12Identity:
+        return X12Identity.parse(self.x12_id)
+
+    @property
+    def inbox(self) -> Path:
+        return self.home / "inbox"
+
+    @property
+    def outbox(self) -> Path:
+        return self.home / "outbox"
+
+    @property
+    def archive(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def failed(self) -> Path:
+        return self.home / "failed"
+
+    @property
+    def url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'ordergate.db').resolve()}"
+
+    @property
+    def safe_database_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def ensure_folders(self) -> None:
+        for folder in (self.home, self.inbox, self.outbox, self.archive, self.failed):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+def load_settings(**overrides) -> Settings:
+    return Settings(**overrides)

@@ -1,0 +1,1 @@
+"""Outbound documents: pure renderers (one module per message type) and delivery."""

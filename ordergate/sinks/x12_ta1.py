@@ -1,0 +1,19 @@
+"""X12 TA1 interchange acknowledgement: for a rejected interchange (wrong receiver, unknown
+sender, duplicate control number) or when ISA14 asked for one."""
+
+from __future__ import annotations
+
+from ordergate.parsers.x12_types import InterchangeHeader
+
+NO_ERROR = "000"
+INVALID_SENDER = "006"
+UNKNOWN_RECEIVER = "009"
+DUPLICATE_CONTROL_NUMBER = "025"
+
+
+def build_ta1(interchange: InterchangeHeader, status: str, note_code: str) -> list[str]:
+    """TA1*ISA13*ISA09*ISA10*A|E|R*note code — echoing the interchange it answers."""
+    isa = interchange.isa
+    date = isa[9] if len(isa) > 9 else ""
+    time = isa[10] if len(isa) > 10 else ""
+    return ["TA1", interchange.control_number, date, time, status, note_code]

@@ -1,0 +1,75 @@
+"""End to end under Prefect's harness: drop files → flow → orders stored → 997/855 delivered."""
+
+import asyncio
+import shutil
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from ordergate.orders import tables as t
+from ordergate.parsers.x12 import iter_x12
+from ordergate.parsers.x12_types import TransactionSet
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "x12"
+
+
+def _sets(path: Path) -> list[str]:
+    return [e.set_id for e in iter_x12(path.read_bytes()) if isinstance(e, TransactionSet)]
+
+
+def test_drop_folder_flow_end_to_end(prefect_harness, ordergate_home):
+    from ordergate.flows.ingest_flow import ingest_drop_folder
+
+    settings, engine = ordergate_home
+    for name in ("acme_4500012345.edi", "acme_two_orders.edi", "not_an_order.edi"):
+        shutil.copy(SAMPLES / name, settings.inbox / name)
+
+    report = ingest_drop_folder()
+
+    statuses = {Path(d.path).name: d.status for d in report.documents}
+    assert statuses == {"acme_4500012345.edi": "processed", "acme_two_orders.edi": "processed",
+                        "not_an_order.edi": "failed"}
+    with engine.connect() as conn:
+        orders = dict(conn.execute(select(t.orders.c.po_number, t.orders.c.status)).all())
+        pending = conn.execute(select(func.count()).select_from(t.outbox)
+                               .where(t.outbox.c.status == "pending")).scalar_one()
+    assert orders == {"4500012345": "accepted", "4500012346": "accepted", "4500012347": "held"}
+    assert pending == 0
+
+    delivered = sorted((settings.outbox / "ACME").iterdir())
+    kinds = [set_ids for f in delivered for set_ids in _sets(f)]
+    assert kinds.count("855") == 3 and kinds.count("997") == 2
+    # the inbox is empty: processed files are archived, the bad one is in failed/
+    assert list(settings.inbox.iterdir()) == []
+    assert [p.name.split("_", 1)[1] for p in settings.failed.rglob("*.edi")] == ["not_an_order.edi"]
+    assert len(list(settings.archive.rglob("*.edi"))) == 2
+
+    # the run published its artifacts: the orders table and the holds with their reasons
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    async def read(key):
+        async with get_client() as client:
+            return await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+
+    holds = asyncio.run(read("ingest-holds"))
+    table = asyncio.run(read("ingest-orders"))
+    assert holds and "4500012347" in holds[0].data and "unknown item" in holds[0].data
+    assert table and "4500012346" in str(table[0].data)
+
+
+def test_second_run_of_same_files_makes_no_new_orders(prefect_harness, ordergate_home):
+    from ordergate.flows.ingest_flow import ingest_drop_folder
+
+    settings, engine = ordergate_home
+    shutil.copy(SAMPLES / "acme_4500012345.edi", settings.inbox / "first.edi")
+    ingest_drop_folder()
+    shutil.copy(SAMPLES / "acme_4500012345.edi", settings.inbox / "again.edi")
+    report = ingest_drop_folder()
+
+    assert [d.status for d in report.documents] == ["duplicate"]
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(t.orders)).scalar_one() == 1
+        assert conn.execute(select(func.count()).select_from(t.outbox)
+                            .where(t.outbox.c.kind == "855")).scalar_one() == 1

@@ -1,0 +1,184 @@
+"""Engines, migrations and ON CONFLICT helpers, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, Integer, MetaData, inspect, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ordergate.errors import ConfigError
+from ordergate.orders import tables as t
+from ordergate.orders.db import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    insert_ignore,
+    make_engine,
+    normalise_url,
+    upgrade,
+    upsert,
+)
+
+
+def _schema_diff(engine, metadata=t.metadata) -> list:
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+
+
+# ---------------------------------------------------------------- URLs and SQLite setup
+@pytest.mark.parametrize("url", ["postgres://u:pw@db.example/og", "postgresql://u:pw@db.example/og"])
+def test_driverless_postgres_urls_use_psycopg3(url):
+    assert normalise_url(url).drivername == "postgresql+psycopg"
+    assert make_engine(url).url.drivername == "postgresql+psycopg"
+
+
+def test_explicit_driver_and_sqlite_urls_are_kept():
+    assert normalise_url("postgresql+asyncpg://u@h/db").drivername == "postgresql+asyncpg"
+    assert normalise_url("sqlite:///x.db").drivername == "sqlite"
+
+
+def test_sqlite_connections_get_wal_foreign_keys_and_busy_timeout(sqlite_engine):
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def test_sqlite_transactions_take_the_write_lock_at_begin(sqlite_engine):
+    # With BEGIN IMMEDIATE a second writer waits (here: fails at once) when it begins, instead of
+    # starting a read transaction that can never be upgraded to a write.
+    with sqlite_engine.connect() as first, sqlite_engine.connect() as second:
+        first.begin()
+        first.execute(select(1))
+        second.connection.driver_connection.execute("PRAGMA busy_timeout=0")
+        with pytest.raises(OperationalError, match="locked"):
+            second.begin()
+            second.execute(select(1))
+        second.rollback()
+        first.rollback()
+
+
+def test_rollback_really_rolls_back_on_sqlite(sqlite_engine):
+    with sqlite_engine.connect() as conn:
+        with conn.begin():
+            conn.execute(t.control_numbers.insert(), {"partner_id": "P", "sequence": "isa", "last_value": 1})
+        trans = conn.begin()
+        conn.execute(t.control_numbers.delete())
+        trans.rollback()
+        assert conn.execute(select(t.control_numbers.c.last_value)).scalar_one() == 1
+
+
+def test_foreign_keys_are_enforced(engine):
+    with pytest.raises(IntegrityError):
+        with engine.begin() as conn:
+            conn.execute(t.stock.insert(), {"sku": "NO-SUCH-SKU", "on_hand": 1})
+
+
+# ---------------------------------------------------------------- migrations
+def test_upgrade_reaches_head_and_matches_tables_module(engine):
+    assert current_revision(engine) == head_revision() == "0001"
+    assert _schema_diff(engine) == []
+
+
+def test_schema_comparison_would_notice_a_difference(engine):
+    # Guards the test above against passing vacuously.
+    extra = MetaData()
+    for table in t.metadata.sorted_tables:
+        table.to_metadata(extra)
+    extra.tables["outbox"].append_column(Column("new_column", Integer))
+    diff = _schema_diff(engine, extra)
+    assert [d[0] for d in diff] == ["add_column"]
+    assert diff[0][3].name == "new_column"
+
+
+def test_upgrade_is_idempotent(engine):
+    upgrade(engine)
+    assert current_revision(engine) == "0001"
+
+
+def test_fresh_database_has_no_revision(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert current_revision(engine) is None
+    upgrade(engine)
+    assert set(t.metadata.tables) <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_fresh_postgres_database_upgrades_and_downgrades(make_pg_database):
+    engine = make_engine(make_pg_database())
+    try:
+        assert current_revision(engine) is None
+        upgrade(engine)
+        assert _schema_diff(engine) == []
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "base")
+        assert current_revision(engine) is None
+        assert inspect(engine).get_table_names() == ["alembic_version"]
+    finally:
+        engine.dispose()
+
+
+def test_workers_upgrading_a_fresh_database_at_once_all_succeed(make_pg_database, tmp_path):
+    for url in (make_pg_database(), f"sqlite:///{tmp_path / 'fresh.db'}"):
+        engine = make_engine(url, pool_size=4)
+        try:
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(lambda _: upgrade(engine), range(4)))  # re-raises any failure
+            assert current_revision(engine) == "0001"
+        finally:
+            engine.dispose()
+
+
+def test_downgrade_to_base_and_back_on_sqlite(sqlite_engine):
+    with sqlite_engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "base")
+    assert inspect(sqlite_engine).get_table_names() == ["alembic_version"]
+    upgrade(sqlite_engine)
+    assert _schema_diff(sqlite_engine) == []
+
+
+# ---------------------------------------------------------------- ON CONFLICT
+def test_insert_ignore_keeps_the_first_row(engine):
+    row = {"partner_id": "P", "sequence": "isa", "last_value": 5}
+    with engine.begin() as conn:
+        conn.execute(insert_ignore(conn, t.control_numbers), row)
+        conn.execute(insert_ignore(conn, t.control_numbers), {**row, "last_value": 9})
+        assert conn.execute(select(t.control_numbers.c.last_value)).scalars().all() == [5]
+
+
+def test_insert_ignore_skips_conflicts_on_any_unique_key(engine):
+    rows = [{"sku": "A", "gtin": "00000000000017", "active": True},
+            {"sku": "B", "gtin": "00000000000017", "active": True}]
+    with engine.begin() as conn:
+        conn.execute(insert_ignore(conn, t.products), rows)
+        assert conn.execute(select(t.products.c.sku)).scalars().all() == ["A"]
+
+
+def test_upsert_updates_only_the_named_columns(engine):
+    with engine.begin() as conn:
+        conn.execute(t.products.insert(), {"sku": "A", "description": "old", "uom": "EA", "active": False})
+        conn.execute(upsert(conn, t.products, ["description"]),
+                     [{"sku": "A", "description": "new", "uom": "CS"},
+                      {"sku": "B", "description": "fresh", "uom": "CS"}])
+        rows = conn.execute(select(t.products.c.sku, t.products.c.description, t.products.c.uom,
+                                   t.products.c.active).order_by("sku")).all()
+    assert [tuple(r) for r in rows] == [("A", "new", "EA", False), ("B", "fresh", "CS", True)]
+
+
+def test_upsert_defaults_to_every_non_key_column(engine):
+    with engine.begin() as conn:
+        conn.execute(t.products.insert(), {"sku": "X", "active": True})
+        conn.execute(upsert(conn, t.stock), {"sku": "X", "on_hand": 3})
+        conn.execute(upsert(conn, t.stock), {"sku": "X", "on_hand": 7})
+        assert conn.execute(select(t.stock.c.on_hand)).scalar_one() == 7
+
+
+@pytest.mark.parametrize("helper", [insert_ignore, upsert])
+def test_unsupported_dialect_is_a_config_error_naming_the_supported_ones(helper):
+    with pytest.raises(ConfigError, match=r"'mysql' is not supported; supported: postgresql, sqlite"):
+        helper("mysql", t.products)
