@@ -11,7 +11,8 @@ $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
-	$(BIN)/python -m pip install -q --no-deps -e .
+	@# setuptools warns loudly about every editable install; keep its log for when it fails
+	@$(BIN)/python -m pip install -q --no-deps -e . > $(VENV)/editable.log 2>&1 || (cat $(VENV)/editable.log; exit 1)
 	@touch $(STAMP)
 
 install: $(STAMP)

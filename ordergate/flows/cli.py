@@ -70,7 +70,7 @@ def cmd_ingest(args, settings: Settings) -> int:
     if not args.no_deliver:
         deliver_and_annotate(engine, settings, report)
     if args.json:
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        sys.stdout.write(report.to_json() + "\n")
     else:
         print(render_ingest_summary(report))
     return 0 if all(d.status != "failed" for d in report.documents) else 1
@@ -192,7 +192,7 @@ def cmd_replay(args, settings: Settings) -> int:
     report = ingest_documents(engine, settings, [raw], actor=_actor(args))
     deliver_and_annotate(engine, settings, report)
     if args.json:
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        sys.stdout.write(report.to_json() + "\n")
     else:
         print(render_ingest_summary(report))
     return 0 if report.documents[0].status != "failed" else 1

@@ -18,6 +18,8 @@ class _DropFlushNoise(logging.Filter):
 def quiet_prefect() -> None:
     # A heartbeat per flow run costs about a second per sync run: ordergate does not need it.
     os.environ.pop("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", None)
+    # No internet here (nor, often, in a customer's network): telemetry only logs errors.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     noise = _DropFlushNoise()

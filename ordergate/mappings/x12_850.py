@@ -8,7 +8,7 @@ hold, since the lines themselves are readable and a person should compare them.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from ordergate.errors import DocumentError
 from ordergate.mappings.x12_values import (
@@ -103,8 +103,8 @@ def _map(ts: TransactionSet, partner_id: str, customer_id: str | None, source_ke
             line_kwargs = _read_po1(seg, index, len(lines) + 1, ts.position)
             party = None
         elif tag == "PID":
-            if line_kwargs is not None and not line_kwargs.get("description"):
-                line_kwargs["description"] = element(seg, 5) or None
+            if line_kwargs is not None and "description" not in line_kwargs and len(seg) > 5:
+                line_kwargs["description"] = seg[5].strip() or None
         elif tag == "BEG":
             purpose_code = required(seg, 1, index, "353", "transaction set purpose")
             purpose = PURPOSES.get(purpose_code, Purpose.OTHER)
@@ -163,16 +163,29 @@ def _map(ts: TransactionSet, partner_id: str, customer_id: str | None, source_ke
 
 
 def _read_po1(seg: list[str], index: int, line_number: int, base: int) -> dict:
+    # The hot loop of a large interchange: element look-ups are inlined on purpose.
+    size = len(seg)
+    quantity_raw = seg[2].strip() if size > 2 else ""
+    price_raw = seg[4].strip() if size > 4 else ""
+    try:
+        quantity = Decimal(quantity_raw) if quantity_raw else None
+        price = Decimal(price_raw) if price_raw else None
+    except InvalidOperation:
+        quantity = price = None
+    if quantity is None or not quantity.is_finite() or (price_raw and not price.is_finite()):
+        # Slow path, only for bad values: the same reads with AK4 detail on failure.
+        quantity = decimal_value(seg, 2, index, "330", "quantity ordered", mandatory=True)
+        price = decimal_value(seg, 4, index, "212", "unit price")
     kwargs = {
         "line_number": line_number,
-        "buyer_line_id": element(seg, 1) or None,
-        "quantity": decimal_value(seg, 2, index, "330", "quantity ordered", mandatory=True),
-        "uom": element(seg, 3) or None,
-        "unit_price": decimal_value(seg, 4, index, "212", "unit price"),
+        "buyer_line_id": (seg[1].strip() or None) if size > 1 else None,
+        "quantity": quantity,
+        "uom": (seg[3].strip() or None) if size > 3 else None,
+        "unit_price": price,
         "source_position": base + index - 1,
     }
     # PO106/PO107 onwards: (qualifier, id) pairs.
-    for pos in range(6, len(seg) - 1, 2):
+    for pos in range(6, size - 1, 2):
         qualifier = seg[pos].strip()
         value = seg[pos + 1].strip()
         if not qualifier or not value:

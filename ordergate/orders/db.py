@@ -91,7 +91,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as conn:
         # Workers starting together must not both run CREATE TABLE: the second waits, then finds
         # the schema at head. SQLite gets the same from BEGIN IMMEDIATE.
-        if False:
+        if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_UPGRADE_LOCK})")
         command.upgrade(alembic_config(conn), revision)
 

@@ -7,6 +7,7 @@ outcomes) which the store persists and the acknowledgement sinks render.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -91,7 +92,10 @@ class SalesOrder(_Model):
     reply_to: "ReplyAddress | None" = None
 
 
-class LineOutcome(_Model):
+# The check results are built by our own code from already-validated orders, tens of
+# thousands at a time: slotted dataclasses, not pydantic models, so nothing is validated twice.
+@dataclass(slots=True)
+class LineOutcome:
     line_number: int
     sku: str | None = None
     status: LineStatus = LineStatus.ACCEPTED
@@ -99,13 +103,14 @@ class LineOutcome(_Model):
     unit_price: Decimal | None = None
 
 
-class CheckedOrder(_Model):
+@dataclass(slots=True)
+class CheckedOrder:
     """A sales order after the checks: what the store writes and the 855 tells."""
 
     order: SalesOrder
     status: OrderStatus
-    hold_reasons: list[str] = Field(default_factory=list)
-    lines: list[LineOutcome] = Field(default_factory=list)
+    hold_reasons: list[str] = field(default_factory=list)
+    lines: list[LineOutcome] = field(default_factory=list)
     # Set by the store: the id of the new order, or of the original for a duplicate.
     order_id: int | None = None
 

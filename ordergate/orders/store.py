@@ -15,8 +15,9 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, select, tuple_, update
 
 from ordergate.orders import tables as t
+from ordergate.orders.bulk import bulk_insert
 from ordergate.orders.db import insert_ignore
-from ordergate.orders.model import CheckedOrder, OrderStatus
+from ordergate.orders.model import CheckedOrder, LineStatus, OrderStatus
 from ordergate.sources.document import RawDocument, utcnow
 
 # documents.status values
@@ -100,71 +101,70 @@ def save_orders(conn: Connection, document_id: int, batch: list[CheckedOrder], *
 
     Sets ``order_id`` on each ``CheckedOrder``; a PO already known for the customer comes back
     as a duplicate pointing at the original order and is recorded in ``order_duplicates``.
+    Orders go in with ON CONFLICT DO NOTHING and their ids are read back by document and
+    source key, which also tells which of them an earlier, interrupted attempt had stored.
     """
     if not batch:
         return []
-    order_rows = [_order_row(document_id, checked, now) for checked in batch]
-    inserted = {
-        (row.customer_id, row.po_number): row.id
-        for row in conn.execute(
-            insert_ignore(conn, t.orders).returning(
-                t.orders.c.id, t.orders.c.customer_id, t.orders.c.po_number),
-            order_rows)
-    }
+    keys = [checked.order.source_key for checked in batch]
+    earlier = _orders_of_document(conn, document_id, keys)
+    bulk_insert(conn, t.orders, [_order_row(document_id, checked, now) for checked in batch
+                                 if checked.order.source_key not in earlier],
+                ignore_conflicts=True)
+    ours = _orders_of_document(conn, document_id, keys)
     missing = [(c.order.customer_id, c.order.po_number) for c in batch
-               if (c.order.customer_id, c.order.po_number) not in inserted]
+               if c.order.source_key not in ours]
     existing = _existing_orders(conn, missing) if missing else {}
 
     saved: list[SavedOrder] = []
     line_rows: list[dict] = []
     event_rows: list[dict] = []
     duplicate_rows: list[dict] = []
-    claimed: set[tuple[str, str]] = set()
     for checked in batch:
-        key = (checked.order.customer_id, checked.order.po_number)
-        order_id = inserted.get(key)
-        if order_id is not None and key not in claimed:
-            claimed.add(key)
-            checked.order_id = order_id
-            line_rows.extend(_line_rows(order_id, checked))
-            event_rows.append({"order_id": order_id, "at": now, "actor": actor,
+        key = checked.order.source_key
+        if key in earlier:
+            checked.order_id, status = earlier[key]
+            checked.status = OrderStatus(status)
+            saved.append(SavedOrder(checked, "resumed"))
+        elif key in ours:
+            checked.order_id = ours[key][0]
+            line_rows.extend(_line_rows(checked.order_id, checked))
+            event_rows.append({"order_id": checked.order_id, "at": now, "actor": actor,
                                "from_status": None, "to_status": checked.status.value,
                                "reason": "; ".join(checked.hold_reasons) or None})
             saved.append(SavedOrder(checked, "new"))
-            continue
-        original_id, original_doc, original_key, original_status = (
-            (order_id, document_id, None, None) if order_id is not None else existing[key])
-        checked.order_id = original_id
-        if original_doc == document_id and original_key == checked.order.source_key:
-            checked.status = OrderStatus(original_status)
-            saved.append(SavedOrder(checked, "resumed"))
-            continue
-        checked.status = OrderStatus.DUPLICATE
-        checked.hold_reasons = [f"PO {checked.order.po_number} was already received as order "
-                                f"{original_id}"]
-        duplicate_rows.append({"document_id": document_id, "source_key": checked.order.source_key,
-                               "order_id": original_id, "at": now})
-        saved.append(SavedOrder(checked, "duplicate"))
+        else:
+            original_id = existing[(checked.order.customer_id, checked.order.po_number)]
+            checked.order_id = original_id
+            checked.status = OrderStatus.DUPLICATE
+            checked.hold_reasons = [f"PO {checked.order.po_number} was already received as "
+                                    f"order {original_id}"]
+            duplicate_rows.append({"document_id": document_id, "source_key": key,
+                                   "order_id": original_id, "at": now})
+            saved.append(SavedOrder(checked, "duplicate"))
 
-    if line_rows:
-        conn.execute(t.order_lines.insert(), line_rows)
-    if event_rows:
-        conn.execute(t.order_events.insert(), event_rows)
-    if duplicate_rows:
-        conn.execute(insert_ignore(conn, t.order_duplicates), duplicate_rows)
+    bulk_insert(conn, t.order_lines, line_rows)
+    bulk_insert(conn, t.order_events, event_rows)
+    bulk_insert(conn, t.order_duplicates, duplicate_rows, ignore_conflicts=True)
     return saved
 
 
-def _existing_orders(conn: Connection, keys: list[tuple[str, str]]) -> dict:
+def _orders_of_document(conn: Connection, document_id: int, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """source_key -> (order id, status) for this document's orders among ``keys``."""
+    wanted = set(keys)
+    rows = conn.execute(select(t.orders.c.source_key, t.orders.c.id, t.orders.c.status)
+                        .where(t.orders.c.document_id == document_id))
+    return {row.source_key: (row.id, row.status) for row in rows if row.source_key in wanted}
+
+
+def _existing_orders(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     found = {}
     for start in range(0, len(keys), 500):  # keep the IN list within every backend's limits
         chunk = keys[start:start + 500]
         for row in conn.execute(
-                select(t.orders.c.id, t.orders.c.customer_id, t.orders.c.po_number,
-                       t.orders.c.document_id, t.orders.c.source_key, t.orders.c.status)
+                select(t.orders.c.id, t.orders.c.customer_id, t.orders.c.po_number)
                 .where(tuple_(t.orders.c.customer_id, t.orders.c.po_number).in_(chunk))):
-            found[(row.customer_id, row.po_number)] = (row.id, row.document_id, row.source_key,
-                                                       row.status)
+            found[(row.customer_id, row.po_number)] = row.id
     return found
 
 
@@ -182,6 +182,10 @@ def _order_row(document_id: int, checked: CheckedOrder, now: datetime) -> dict:
     }
 
 
+# Enum.value is a descriptor call; a dict look-up is several times cheaper per line.
+_LINE_STATUS = {status: status.value for status in LineStatus}
+
+
 def _line_rows(order_id: int, checked: CheckedOrder) -> list[dict]:
     rows = []
     for line, outcome in zip(checked.order.lines, checked.lines):
@@ -190,7 +194,7 @@ def _line_rows(order_id: int, checked: CheckedOrder) -> list[dict]:
             "buyer_line_id": line.buyer_line_id, "buyer_part": line.buyer_part,
             "vendor_part": line.vendor_part, "gtin": line.gtin, "sku": outcome.sku,
             "description": (line.description or "")[:300] or None, "quantity": line.quantity,
-            "uom": line.uom, "unit_price": outcome.unit_price, "status": outcome.status.value,
+            "uom": line.uom, "unit_price": outcome.unit_price, "status": _LINE_STATUS[outcome.status],
             "reason": outcome.reason,
         })
     return rows

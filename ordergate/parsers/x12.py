@@ -104,7 +104,7 @@ def _read_isa(text: str, start: int) -> _Isa:
             raise fail(f"it has {len(values) + 1} elements, not 16")
         value = text[i:j]
         if "\n" in value or "\r" in value:
-            value = _unwrap_isa_value(value, elem, len(values), fail)
+            value = _unwrap_isa_value(value, len(values), fail)
         if len(value.strip()) > MAX_ISA_VALUE:
             raise fail(f"ISA{len(values) + 1:02d} {value.strip()[:30]!r} is too long for an ISA field; "
                        f"are the element separators consistent?")
@@ -118,7 +118,7 @@ def _read_isa(text: str, start: int) -> _Isa:
         raise fail("the file ends before the segment terminator")
     elements = ["ISA", *(v.strip() for v in values), component]
     problems: list[X12Problem] = []
-    if term in LINE_BREAKS and _line_ends_with(text, end, component, elem):
+    if term in LINE_BREAKS and _line_ends_with(text, end, term, component, elem):
         # "...*P*~" + line break, and the next line ends with "~" too: ISA16 was left out
         # and "~" is the terminator (seen in real files); the line breaks are whitespace.
         term = component
@@ -138,7 +138,7 @@ def _read_isa(text: str, start: int) -> _Isa:
                 end, elements, problems)
 
 
-def _unwrap_isa_value(value: str, elem: str, index: int, fail) -> str:
+def _unwrap_isa_value(value: str, index: int, fail) -> str:
     """A line break inside the ISA: a file wrapped at a fixed width, or an ISA cut short."""
     tail = value.replace("\r", "\n").rsplit("\n", 1)[1].strip()
     if tail in ENVELOPE:
@@ -161,11 +161,12 @@ def _terminator_after(text: str, k: int) -> tuple[str, int]:
     return term, k + 1
 
 
-def _line_ends_with(text: str, end: int, char: str, elem: str) -> bool:
+def _line_ends_with(text: str, end: int, term: str, char: str, elem: str) -> bool:
+    """Whether the line after the ISA ends with ``char`` (and not as an element of its own)."""
     if char.isalnum() or char in WHITESPACE:
         return False
-    stop = text.find("\n", end)
-    line = text[end:stop if stop != -1 else len(text)].rstrip(WHITESPACE)
+    stop = text.find(term, end, end + 4096)
+    line = text[end:stop if stop != -1 else end + 4096].rstrip(WHITESPACE)
     # "GS*...*004010~" ends with the character; "TA1>...>006>+" is an element that holds it.
     return len(line) > 1 and line[-1] == char and line[-2] != elem
 
@@ -310,19 +311,17 @@ class _InterchangeReader:
                 self._end_group(rows, k, position)
             elif tag == "IEA":
                 self._end_interchange(rows, k, position)
-            else:  # an ISA the chunking did not see as one: cannot happen, but never loses data silently
+            else:  # "ISA" not taken for an interchange start: reported, never dropped silently
                 self._stray(rows, k, k + 1, base)
             done = k + 1
             if out:
                 yield from out
                 out.clear()
-        if done < len(rows):
-            if self.tx is not None and not self.ended:
-                pass  # the open set's rows are carried below
-            else:
-                self._stray(rows, done, len(rows), base)
         tx = self.tx
-        if tx is not None:
+        if tx is None:
+            if done < len(rows):
+                self._stray(rows, done, len(rows), base)
+        else:  # the open set goes on in the next chunk
             tail = rows[tx.begin:]
             tx.carried = tail if tx.carried is None else tx.carried + tail
             tx.begin = 0
@@ -344,7 +343,7 @@ class _InterchangeReader:
                           transaction_control=control or None)
             return
         group.sets += 1
-        if not (len(set_id) == 3 and set_id.isascii() and set_id.isdigit()):
+        if not (len(set_id) == 3 and _is_digits(set_id)):
             tx.problems.append(self._set_problem(
                 tx, "6", f"ST01 {set_id!r} is not a transaction set identifier (3 digits)" if set_id
                 else "ST01 (transaction set identifier) is missing", position, "ST", 1,
@@ -376,7 +375,7 @@ class _InterchangeReader:
         se = rows[k]
         count = len(segments)
         declared = se[1] if len(se) > 1 else ""
-        if declared != str(count) and not (declared.isdigit() and int(declared) == count):
+        if declared != str(count) and not (_is_digits(declared) and int(declared) == count):
             tx.problems.append(self._set_problem(
                 tx, "4", f"SE01 says {declared} segments but the transaction set has {count}" if declared
                 else f"SE01 (number of included segments) is missing; the transaction set has {count}",
@@ -439,7 +438,7 @@ class _InterchangeReader:
         header = group.header
         ge = rows[k]
         declared = ge[1] if len(ge) > 1 else ""
-        if not (declared.isdigit() and int(declared) == group.sets):
+        if not (_is_digits(declared) and int(declared) == group.sets):
             group.problems.append(self._group_problem(
                 header, "5", f"GE01 says {declared} transaction sets but the group has {group.sets}"
                 if declared else f"GE01 (number of transaction sets) is missing; the group has {group.sets}",
@@ -471,7 +470,7 @@ class _InterchangeReader:
         declared = iea[1] if len(iea) > 1 else ""
         # Some senders count the TA1s of an interchange that holds nothing else; tolerated.
         counted = self.groups or self.service_segments
-        if not (declared.isdigit() and int(declared) in (self.groups, counted)):
+        if not (_is_digits(declared) and int(declared) in (self.groups, counted)):
             self._problem("021", f"IEA01 says {declared} functional groups but the interchange has "
                           f"{self.groups}" if declared else
                           f"IEA01 (number of groups) is missing; the interchange has {self.groups}",
@@ -571,12 +570,15 @@ class _StrayRun:
 
 
 def _is_control_number(value: str) -> bool:
-    return 1 <= len(value) <= 9 and value.isascii() and value.isdigit()
+    return 1 <= len(value) <= 9 and _is_digits(value)
 
 
 def _same_number(trailer: str, header: str) -> bool:
     """Trailer and header control numbers (N0) are equal as numbers: "0001" matches "1"."""
     if trailer == header:
         return True
-    return (trailer.isascii() and trailer.isdigit() and header.isascii() and header.isdigit()
-            and int(trailer) == int(header))
+    return _is_digits(trailer) and _is_digits(header) and int(trailer) == int(header)
+
+
+def _is_digits(value: str) -> bool:
+    return value.isascii() and value.isdigit()

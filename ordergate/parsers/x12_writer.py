@@ -6,7 +6,7 @@ Choices worth knowing:
   free text from a partner or a product description must never split a segment. An element
   given as a tuple or list is a composite: its components are joined with the component
   separator (each component cleaned the same way).
-- Trailing spaces of every value are dropped (X12 suppresses them) and so are trailing empty
+- Trailing spaces and tabs of every value are dropped (X12 suppresses them) and so are trailing empty
   elements, so what the reader gets back is exactly what was written.
 - Envelope values (ISA/GS ids, control numbers, versions) are never altered: one that does not
   fit its field, or contains a delimiter, raises ``ValueError``.
@@ -14,6 +14,7 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -93,6 +94,8 @@ class _SegmentWriter:
         self.element = delims.element
         self.component = delims.component
         self.reserved = reserved
+        others = "".join(sorted(reserved - {delims.element}))
+        self._find_delimiter = re.compile(f"[{re.escape(others)}]").search
         self.end = end
 
     def envelope(self, seg: list[str]) -> str:
@@ -103,13 +106,26 @@ class _SegmentWriter:
         return self.element.join(seg) + self.end
 
     def render(self, seg: Sequence[str | Sequence[str]]) -> str:
-        if not seg or not isinstance(seg[0], str) or not seg[0].isalnum():
+        tag = seg[0] if seg else None
+        if not isinstance(tag, str) or not tag.isalnum():
             raise ValueError(f"segment {seg!r} has no valid segment id")
-        values = [seg[0]]
-        values.extend(self._value(v) for v in seg[1:])
-        while len(values) > 1 and not values[-1]:
-            values.pop()
-        return self.element.join(values) + self.end
+        elem = self.element
+        values = seg[1:]
+        # Fast path for the usual segment, checked on the joined text in a few C-level scans:
+        # plain strings needing no cleaning. A composite, a delimiter or a trailing space in any
+        # value sends the whole segment the slow way, value by value.
+        try:
+            body = elem.join(values)
+        except TypeError:  # a composite among the values
+            body = None
+        if (body is not None and body.count(elem) == len(values) - 1 and not self._find_delimiter(body)
+                and " " + elem not in body and "\t" + elem not in body and body[-1:] not in (" ", "\t")):
+            body = body.rstrip(elem)
+            return f"{tag}{elem}{body}{self.end}" if body else tag + self.end
+        cleaned = [tag, *(self._value(v) for v in values)]
+        while len(cleaned) > 1 and not cleaned[-1]:
+            cleaned.pop()
+        return elem.join(cleaned) + self.end
 
     def _value(self, value: str | Sequence[str]) -> str:
         if isinstance(value, str):
@@ -122,7 +138,7 @@ class _SegmentWriter:
     def _clean(self, value: str) -> str:
         if not self.reserved.isdisjoint(value):
             value = "".join(" " if ch in self.reserved else ch for ch in value)
-        return value.rstrip(" ")
+        return value.rstrip(" \t")
 
 
 def _isa(ic: OutInterchange, when: datetime, uses_repetition: bool) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -22,5 +22,3 @@ class DocumentContext:
     now: datetime
     actor: str
     report: DocumentReport
-    # Outbox ids queued for this document, so the caller can deliver exactly those.
-    outbox_ids: list[int] = field(default_factory=list)

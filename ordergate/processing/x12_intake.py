@@ -14,7 +14,7 @@ from ordergate.mappings.x12_850 import TransactionRejected, map_850
 from ordergate.orders.catalog import Customer
 from ordergate.orders.checks import check_order
 from ordergate.orders.model import CheckedOrder, ReplyAddress
-from ordergate.orders.outbox import OutboundMessage
+from ordergate.orders.outbox import OutboundMessage, safe_name
 from ordergate.orders.store import claim_interchange, save_orders
 from ordergate.parsers.x12 import decode_x12, iter_x12
 from ordergate.parsers.x12_types import (
@@ -207,7 +207,7 @@ def _note_outbound(ctx: DocumentContext, message: OutboundMessage | None) -> Non
         return
     ctx.report.outbound.append(OutboundReport(
         kind=message.kind,
-        path=str(ctx.settings.outbox / message.destination / message.filename)))
+        path=str(ctx.settings.outbox / safe_name(message.destination) / safe_name(message.filename))))
 
 
 
