@@ -29,9 +29,10 @@ PURPOSES = {
 }
 # DTM qualifiers that say when the buyer wants the goods, best first.
 REQUESTED_DATE_QUALIFIERS = ("002", "010", "074", "037", "038", "063", "064")
-VENDOR_PART = frozenset({"VP", "VN", "VA", "SK"})
+VENDOR_PART = frozenset({"VP", "VN", "VA"})
 GTIN = frozenset({"UP", "UI", "UK", "UA", "EN", "EA", "UN", "EO"})
-BUYER_PART = frozenset({"BP", "IN", "PI"})
+# SK is the buyer's (retailer's) stock keeping unit, CB its catalog number.
+BUYER_PART = frozenset({"BP", "IN", "PI", "CB", "SK"})
 PARTY_ROLES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer"}
 
 

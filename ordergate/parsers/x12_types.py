@@ -127,7 +127,7 @@ class TransactionSet:
     set_id: str  # ST01, e.g. "850"
     control_number: str  # ST02
     segments: list[Segment]  # ST through SE inclusive (SE missing if the trailer was)
-    position: int  # segment index of ST within the file (1-based)
+    position: int  # segment index of ST within its interchange (ISA = 1), as problem positions
     group: GroupHeader
     problems: list[X12Problem] = field(default_factory=list)  # envelope problems of this set
 

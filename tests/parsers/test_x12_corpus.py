@@ -199,7 +199,8 @@ def test_staedi_dual_has_two_groups_and_three_sets() -> None:
 def test_oboe_control_character_delimiters() -> None:
     evs = events("850/oboe__5-850.x12")
     header = evs[0]
-    assert (header.delimiters.element, header.delimiters.component, header.delimiters.segment) == ("\x1d", "@", "\x1c")
+    delims = header.delimiters
+    assert (delims.element, delims.component, delims.repetition, delims.segment) == ("\x1d", "@", None, "\x1c")
     assert header.version == "00304"
     ts = of(TransactionSet, evs)[0]
     assert len(ts.segments) == 32 and ts.ok

@@ -168,7 +168,8 @@ def test_unreadable_isa_raises_parse_error_with_position(text: str, reason: str)
 def test_missing_isa16_with_tilde_terminated_lines() -> None:
     # ISA ends "*P*~" + LF and every segment ends "~" + LF: "~" is the terminator, not ISA16.
     head = isa(comp="~", term="\n")
-    body = "GS*PO*A*B*20240101*1200*1*X*004010~\nST*850*0001~\nBEG*00*SA*1**20240101~\nSE*3*0001~\nGE*1*1~\nIEA*1*000000001~\n"
+    body = ("GS*PO*A*B*20240101*1200*1*X*004010~\nST*850*0001~\nBEG*00*SA*1**20240101~\nSE*3*0001~\n"
+            "GE*1*1~\nIEA*1*000000001~\n")
     evs = events(head + body)
     header = evs[0]
     assert header.delimiters.segment == "~" and header.delimiters.component not in "*~"
@@ -180,7 +181,8 @@ def test_missing_isa16_with_tilde_terminated_lines() -> None:
 
 
 def test_component_separator_that_ends_a_line_as_an_element_is_kept() -> None:
-    text = isa(elem=">", comp="+", term="\r\n", version="00501", isa11="^") + "TA1>900000001>100624>1430>R>006>+\r\nIEA>0>000000001"
+    head = isa(elem=">", comp="+", term="\r\n", version="00501", isa11="^")
+    text = head + "TA1>900000001>100624>1430>R>006>+\r\nIEA>0>000000001"
     evs = events(text)
     assert evs[0].delimiters == Delimiters(">", "+", "^", "\n")
     assert not problems(evs)

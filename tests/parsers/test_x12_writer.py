@@ -122,7 +122,8 @@ def test_composite_elements_are_joined_with_the_component_separator() -> None:
 def test_extra_segments_go_between_isa_and_gs() -> None:
     ta1 = ["TA1", "000000123", "240703", "1200", "A", "000"]
     text = write_interchange(make(po_group(tx()), extra_segments=[ta1]))
-    assert lines(text)[1:3] == ["TA1*000000123*240703*1200*A*000~", "GS*PO*ORDERGATE*BUYER*20240704*0805*7*X*004010~"]
+    assert lines(text)[1:3] == ["TA1*000000123*240703*1200*A*000~",
+                                "GS*PO*ORDERGATE*BUYER*20240704*0805*7*X*004010~"]
     read_back(text)
 
 
@@ -195,7 +196,8 @@ def test_round_trip_reads_back_identical_elements(version: str, delims: Delimite
     segments = [["BAK", "00", "AC", "PO-1", "20240704"], ["N1", "ST", "DOCK 4", "92", "0004"],
                 ["PO1", "1", "2", "EA", "9.95", "", "VP", "SKU-1"], ["CTT", "1"]]
     groups = [po_group(tx(1, *segments), tx(2, *segments[:2]), control=7, version="005010"),
-              OutGroup("FA", "ORDERGATE", "BUYER", 8, transactions=[OutTransaction("997", 3, [["AK1", "PO", "7"]])])]
+              OutGroup("FA", "ORDERGATE", "BUYER", 8,
+                       transactions=[OutTransaction("997", 3, [["AK1", "PO", "7"]])])]
     ic = make(*groups, delimiters=delims, version=version, line_break=line_break,
               extra_segments=[["TA1", "000000001", "240703", "1200", "A", "000"]])
     events = read_back(write_interchange(ic))
@@ -208,7 +210,8 @@ def test_round_trip_reads_back_identical_elements(version: str, delims: Delimite
     assert (header.receiver_qualifier, header.receiver_id) == ic.receiver
     assert header.control_number == "000000042" and header.version == version
     gs = [e for e in events if isinstance(e, GroupHeader)]
-    assert [(g.functional_id, g.control_number, g.version) for g in gs] == [("PO", "7", "005010"), ("FA", "8", "004010")]
+    assert [(g.functional_id, g.control_number, g.version) for g in gs] == [
+        ("PO", "7", "005010"), ("FA", "8", "004010")]
     sets = [e for e in events if isinstance(e, TransactionSet)]
     assert [s.segments[1:-1] for s in sets] == [segments, segments[:2], [["AK1", "PO", "7"]]]
     assert [(s.set_id, s.control_number) for s in sets] == [("855", "0001"), ("855", "0002"), ("997", "0003")]

@@ -1,0 +1,142 @@
+"""850 → SalesOrder: our samples, hand-built edge cases, and every 850 in the shared corpus."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ordergate.errors import ParseError
+from ordergate.mappings.x12_850 import TransactionRejected, map_850
+from ordergate.orders.model import Purpose
+from ordergate.parsers.x12 import iter_x12
+from ordergate.parsers.x12_types import TransactionSet
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples" / "x12"
+CORPUS = Path(os.environ.get("ORDERGATE_CORPUS") or ROOT.parent / "shared" / "corpus") / "x12" / "850"
+
+
+def sets_of(data: bytes | str) -> list[TransactionSet]:
+    return [e for e in iter_x12(data) if isinstance(e, TransactionSet)]
+
+
+def mapped(ts: TransactionSet):
+    return map_850(ts, partner_id="x12:ZZ:TEST", customer_id="ACME", source_key="k", channel="test")
+
+
+def envelope(*segments: str) -> str:
+    body = "".join(s + "~\n" for s in segments)
+    count = len(segments) + 2
+    return ("ISA*00*          *00*          *ZZ*ACMEBUY        *ZZ*ORDERGATE      *261120*0930*U*00401*000000001*0*P*>~\n"
+            "GS*PO*ACMEBUY*ORDERGATE*20261120*0930*1*X*004010~\n"
+            f"ST*850*0001~\n{body}SE*{count}*0001~\nGE*1*1~\nIEA*1*000000001~\n")
+
+
+def test_sample_order_maps_every_field():
+    (ts,) = sets_of((SAMPLES / "acme_4500012345.edi").read_bytes())
+    order = mapped(ts)
+    assert (order.po_number, order.po_date, order.purpose, order.currency) == (
+        "4500012345", date(2026, 11, 20), Purpose.ORIGINAL, "USD")
+    assert order.requested_date == date(2026, 12, 1) and order.references == {"DP": "042"}
+    assert order.ship_to.name == "Acme Hardware Store 17" and order.ship_to.code == "ST017"
+    assert order.ship_to.street == ["1200 Industrial Parkway", "Dock 4"]
+    assert (order.ship_to.city, order.ship_to.state, order.ship_to.postal_code, order.ship_to.country) == (
+        "Springfield", "IL", "62701", "US")
+    assert order.bill_to.code == "AP01"
+    first, second, third = order.lines
+    assert (first.vendor_part, first.buyer_part, first.quantity, first.uom, first.unit_price) == (
+        "HW-1001", "ACME-55012", Decimal("10"), "CS", Decimal("16.50"))
+    assert first.description == "HEX BOLT M8X40"
+    assert second.gtin == "00071234000029"  # UPC-A as GTIN-14
+    assert third.buyer_part == "ACME-60200" and third.vendor_part is None
+    assert order.warnings == []
+
+
+def test_ctt_mismatch_is_a_warning_not_a_rejection():
+    ts, = sets_of(envelope("BEG*00*SA*PO9**20260101", "PO1*1*5*EA*2.00**VP*A", "PO1*2*5*EA*2.00**VP*B",
+                           "CTT*3*11"))
+    order = mapped(ts)
+    assert len(order.lines) == 2
+    assert any("CTT01 says 3" in w for w in order.warnings)
+    assert any("hash total 11" in w for w in order.warnings)
+
+
+@pytest.mark.parametrize("segment, element, ref, code", [
+    ("PO1*1*ONE*EA*2.00**VP*A", 2, "330", "6"),
+    ("PO1*1*5*EA*2,00**VP*A", 4, "212", "6"),
+    ("PO1*1**EA*2.00**VP*A", 2, "330", "1"),
+])
+def test_bad_po1_element_rejects_with_ak3_ak4_detail(segment, element, ref, code):
+    ts, = sets_of(envelope("BEG*00*SA*PO9**20260101", "PO1*1*1*EA*1**VP*Z", segment))
+    with pytest.raises(TransactionRejected) as info:
+        mapped(ts)
+    (problem,) = info.value.problems
+    assert info.value.po_number == "PO9"
+    assert (problem.segment_id, problem.segment_position_in_set, problem.segment_code) == ("PO1", 4, "8")
+    assert (problem.element_position, problem.element_ref, problem.element_code) == (element, ref, code)
+    assert problem.position == 6  # ISA=1, GS=2, ST=3, BEG=4, PO1=5, bad PO1=6
+    assert problem.transaction_control == "0001" and problem.interchange_control == "000000001"
+
+
+def test_bad_date_and_missing_beg_are_rejected():
+    ts, = sets_of(envelope("BEG*00*SA*PO9**20261345", "PO1*1*1*EA*1**VP*Z"))
+    with pytest.raises(TransactionRejected) as info:
+        mapped(ts)
+    assert info.value.problems[0].element_code == "8"
+    ts, = sets_of(envelope("PO1*1*1*EA*1**VP*Z"))
+    with pytest.raises(TransactionRejected, match="BEG"):
+        mapped(ts)
+
+
+def test_purpose_codes_and_six_digit_dates():
+    ts, = sets_of(envelope("BEG*01*SA*PO9**971231", "PO1*1*1*EA*1**VP*Z"))
+    order = mapped(ts)
+    assert order.purpose is Purpose.CANCEL and order.po_date == date(1997, 12, 31)
+
+
+def corpus_850s() -> list[Path]:
+    if not CORPUS.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the shared corpus is missing at {CORPUS}; CI must run these tests")
+        return []
+    return sorted(p for p in CORPUS.iterdir() if p.is_file())
+
+
+@pytest.mark.parametrize("path", corpus_850s(), ids=lambda p: p.name)
+def test_every_corpus_850_yields_an_order_or_a_positioned_error(path):
+    try:
+        sets = [ts for ts in sets_of(path.read_bytes()) if ts.set_id == "850"]
+    except ParseError as exc:
+        assert exc.position is not None or "ISA" in str(exc)
+        return
+    assert sets, f"{path.name}: no 850 read"
+    for ts in sets:
+        if ts.problems:  # envelope problems: the 997 rejects the set, positions are given
+            assert all(p.position is not None for p in ts.problems)
+            continue
+        try:
+            order = mapped(ts)
+        except TransactionRejected as exc:
+            assert exc.problems and all(p.position and p.segment_id for p in exc.problems), str(exc)
+            assert "position" in str(exc)
+            continue
+        assert order.po_number and order.lines
+        assert all(line.quantity is not None for line in order.lines)
+
+
+def test_corpus_snack_order_reads_buyer_catalog_numbers_and_case_codes():
+    path = CORPUS / "x12types__004010_850.edi"
+    if not path.exists():
+        pytest.skip("corpus file missing") if os.environ.get("CI") != "true" else pytest.fail("corpus missing")
+    (ts,) = sets_of(path.read_bytes())
+    order = mapped(ts)
+    assert order.po_number == "A99999-01" and order.po_date == date(1997, 2, 14)
+    assert order.requested_date == date(1997, 12, 19)
+    assert len(order.lines) == 7 and order.lines[0].buyer_part == "000111111"
+    assert order.lines[0].gtin == "00002840022222" and order.lines[0].buyer_line_id is None
+    assert order.ship_to.name == "BUYSNACKS PORT" and order.ship_to.city == "ATHENS"
+    assert sum(line.quantity for line in order.lines) == 207
