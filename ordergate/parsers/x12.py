@@ -121,7 +121,7 @@ def _read_isa(text: str, start: int) -> _Isa:
     if term in LINE_BREAKS and _line_ends_with(text, end, term, component, elem):
         # "...*P*~" + line break, and the next line ends with "~" too: ISA16 was left out
         # and "~" is the terminator (seen in real files); the line breaks are whitespace.
-        term = component
+        term, end = component, i + 1
         component = next(c for c in FALLBACK_COMPONENTS if c not in (elem, term))
         elements[16] = ""
         problems.append(X12Problem(
@@ -386,9 +386,7 @@ class _InterchangeReader:
             tx.problems.append(self._set_problem(
                 tx, "3", f"SE02 {se02!r} does not match ST02 {control!r}", position, "SE", count,
                 bad_value=se02))
-        self.out.append(TransactionSet(set_id=tx.st[1] if len(tx.st) > 1 else "", control_number=control,
-                                       segments=segments, position=tx.position, group=tx.group,
-                                       problems=tx.problems))
+        self._emit(tx, control, segments)
 
     def _close_set(self, rows: list[Segment] | None, k: int, position: int,
                    came: str | None) -> None:
@@ -405,6 +403,9 @@ class _InterchangeReader:
         tx.problems.append(self._set_problem(
             tx, "2", f"transaction set {control} has no SE trailer: {instead}", position, "SE",
             len(segments) + 1))
+        self._emit(tx, control, segments)
+
+    def _emit(self, tx: _OpenSet, control: str, segments: list[Segment]) -> None:
         self.out.append(TransactionSet(set_id=tx.st[1] if len(tx.st) > 1 else "", control_number=control,
                                        segments=segments, position=tx.position, group=tx.group,
                                        problems=tx.problems))
@@ -505,7 +506,7 @@ class _InterchangeReader:
     def _stray(self, rows: list[Segment], a: int, b: int, base: int) -> None:
         """Segments outside any transaction set: one problem per uninterrupted run of them."""
         for k in range(a, b):
-            tag = rows[k][0]
+            tag = rows[k][0][:20]  # garbage without element separators is one long "id"
             if tag in INTERCHANGE_SEGMENTS and self.group is None and not self.ended:
                 self.service_segments += tag == "TA1"
                 continue

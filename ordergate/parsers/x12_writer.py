@@ -6,10 +6,11 @@ Choices worth knowing:
   free text from a partner or a product description must never split a segment. An element
   given as a tuple or list is a composite: its components are joined with the component
   separator (each component cleaned the same way).
-- Trailing spaces and tabs of every value are dropped (X12 suppresses them) and so are trailing empty
-  elements, so what the reader gets back is exactly what was written.
+- Trailing spaces and tabs of every value are dropped (X12 suppresses them) and so are trailing
+  empty elements, so what the reader gets back is exactly what was written.
 - Envelope values (ISA/GS ids, control numbers, versions) are never altered: one that does not
-  fit its field, or contains a delimiter, raises ``ValueError``.
+  fit its field, or contains a delimiter, raises ``ValueError``. GS02/GS03 may be one character
+  (the standard says two) because they echo what a partner sent us.
 """
 
 from __future__ import annotations
@@ -155,17 +156,16 @@ def _isa(ic: OutInterchange, when: datetime, uses_repetition: bool) -> str:
         _field(ic.usage, "ISA15", 1, 1),
         d.component,
     ]
-    reserved = {d.element, d.segment, "\r", "\n"}
-    for name, value in zip(("ISA05", "ISA06", "ISA07", "ISA08", "ISA12", "ISA14", "ISA15"),
-                           (fields[5], fields[6], fields[7], fields[8], fields[12], fields[14], fields[15])):
-        if not reserved.isdisjoint(value) or d.component in value:
-            raise ValueError(f"{name} value {value.strip()!r} contains a delimiter character")
+    reserved = {d.element, d.segment, d.component, "\r", "\n"}
+    for number in (5, 6, 7, 8, 12, 14, 15):
+        if not reserved.isdisjoint(fields[number]):
+            raise ValueError(f"ISA{number:02d} value {fields[number].strip()!r} contains a delimiter character")
     return d.element.join(fields)
 
 
 def _gs(group: OutGroup, when: datetime) -> list[str]:
     return ["GS", _field(group.functional_id, "GS01", 2, 2),
-            _field(group.sender_code, "GS02", 2, 15), _field(group.receiver_code, "GS03", 2, 15),
+            _field(group.sender_code, "GS02", 1, 15), _field(group.receiver_code, "GS03", 1, 15),
             when.strftime("%Y%m%d"), when.strftime("%H%M"), _control(group.control_number, "GS06"),
             "X", _field(group.version, "GS08", 1, 12)]
 

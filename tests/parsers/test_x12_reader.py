@@ -170,6 +170,7 @@ def test_missing_isa16_with_tilde_terminated_lines() -> None:
     head = isa(comp="~", term="\n")
     body = ("GS*PO*A*B*20240101*1200*1*X*004010~\nST*850*0001~\nBEG*00*SA*1**20240101~\nSE*3*0001~\n"
             "GE*1*1~\nIEA*1*000000001~\n")
+    assert read_delimiters(head + body)[1] == len(head) - 1  # just after the "~"
     evs = events(head + body)
     header = evs[0]
     assert header.delimiters.segment == "~" and header.delimiters.component not in "*~"
