@@ -20,7 +20,7 @@ from ordergate.mappings.x12_values import (
     normalise_gtin,
     required,
 )
-from ordergate.orders.model import Address, OrderLine, Purpose, SalesOrder
+from ordergate.orders.model import Purpose, SalesOrder
 from ordergate.parsers.x12_types import TransactionSet, X12Problem
 
 PURPOSES = {
@@ -86,22 +86,20 @@ def _map(ts: TransactionSet, partner_id: str, customer_id: str | None, source_ke
     currency = None
     dates: dict[str, object] = {}
     references: dict[str, str] = {}
-    parties: dict[str, Address] = {}
+    # Lines and parties are collected as plain dicts and validated once, together with the
+    # order, in a single pydantic call: one trip into pydantic-core instead of one per line.
+    parties: dict[str, dict] = {}
     notes: list[str] = []
-    lines: list[OrderLine] = []
-    party: Address | None = None
+    lines: list[dict] = []
+    party: dict | None = None
     line_kwargs: dict | None = None
     ctt: tuple[int, Decimal | None, int] | None = None
-
-    def close_line() -> None:
-        if line_kwargs is not None:
-            lines.append(OrderLine(**line_kwargs))
 
     for index, seg in enumerate(ts.segments, start=1):
         tag = seg[0]
         if tag == "PO1":
-            close_line()
             line_kwargs = _read_po1(seg, index, len(lines) + 1, ts.position)
+            lines.append(line_kwargs)
             party = None
         elif tag == "PID":
             if line_kwargs is not None and "description" not in line_kwargs and len(seg) > 5:
@@ -125,19 +123,17 @@ def _map(ts: TransactionSet, partner_id: str, customer_id: str | None, source_ke
             role = PARTY_ROLES.get(element(seg, 1))
             party = None
             if role and line_kwargs is None:
-                party = Address(name=element(seg, 2) or None, code_qualifier=element(seg, 3) or None,
-                                code=element(seg, 4) or None)
+                party = {"name": element(seg, 2) or None, "code_qualifier": element(seg, 3) or None,
+                         "code": element(seg, 4) or None, "street": []}
                 parties.setdefault(role, party)
         elif tag == "N2" and party is not None:
             extra = " ".join(v for v in seg[1:3] if v.strip())
-            party.name = f"{party.name} {extra}".strip() if party.name else extra
+            party["name"] = f"{party['name']} {extra}".strip() if party["name"] else extra
         elif tag == "N3" and party is not None:
-            party.street.extend(v.strip() for v in seg[1:3] if v.strip())
+            party["street"].extend(v.strip() for v in seg[1:3] if v.strip())
         elif tag == "N4" and party is not None:
-            party.city = element(seg, 1) or None
-            party.state = element(seg, 2) or None
-            party.postal_code = element(seg, 3) or None
-            party.country = element(seg, 4) or None
+            party.update(city=element(seg, 1) or None, state=element(seg, 2) or None,
+                         postal_code=element(seg, 3) or None, country=element(seg, 4) or None)
         elif tag in ("NTE", "MSG"):
             text = element(seg, 2) if tag == "NTE" else element(seg, 1)
             if text:
@@ -145,8 +141,6 @@ def _map(ts: TransactionSet, partner_id: str, customer_id: str | None, source_ke
         elif tag == "CTT":
             count = decimal_value(seg, 1, index, "354", "number of line items", mandatory=True)
             ctt = (int(count), decimal_value(seg, 2, index, "347", "hash total"), index)
-    close_line()
-
     if po_number is None:
         raise _missing_segment(ts, "BEG", "beginning segment for purchase order")
     if not lines:
@@ -202,7 +196,7 @@ def _read_po1(seg: list[str], index: int, line_number: int, base: int) -> dict:
     return kwargs
 
 
-def _check_ctt(ctt: tuple[int, Decimal | None, int], lines: list[OrderLine],
+def _check_ctt(ctt: tuple[int, Decimal | None, int], lines: list[dict],
                ts: TransactionSet) -> list[str]:
     count, hash_total, index = ctt
     warnings = []
@@ -210,7 +204,7 @@ def _check_ctt(ctt: tuple[int, Decimal | None, int], lines: list[OrderLine],
     if count != len(lines):
         warnings.append(f"CTT01 says {count} line items but the order has {len(lines)} ({where})")
     if hash_total is not None:
-        actual = sum((line.quantity for line in lines), Decimal("0"))
+        actual = sum((line["quantity"] for line in lines), Decimal("0"))
         if hash_total != actual:
             warnings.append(f"CTT02 hash total {hash_total} does not match the quantities' sum "
                             f"{actual} ({where})")

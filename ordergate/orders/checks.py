@@ -17,6 +17,7 @@ from ordergate.orders.model import (
     OrderStatus,
     Purpose,
     SalesOrder,
+    accepted_total,
 )
 
 
@@ -63,4 +64,5 @@ def check_order(order: SalesOrder, catalog: Catalog) -> CheckedOrder:
         price = line.unit_price if line.unit_price is not None else catalog.price_for(order.customer_id, sku)
         outcomes.append(LineOutcome(line_number=line.line_number, sku=sku, unit_price=price))
     status = OrderStatus.HELD if hold_reasons else OrderStatus.ACCEPTED
-    return CheckedOrder(order=order, status=status, hold_reasons=hold_reasons, lines=outcomes)
+    return CheckedOrder(order=order, status=status, hold_reasons=hold_reasons, lines=outcomes,
+                        total=accepted_total(order, outcomes))

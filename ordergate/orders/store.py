@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, select, tuple_, update
 from ordergate.orders import tables as t
 from ordergate.orders.bulk import bulk_insert
 from ordergate.orders.db import insert_ignore
-from ordergate.orders.model import CheckedOrder, LineStatus, OrderStatus
+from ordergate.orders.model import LINE_STATUS_VALUE, CheckedOrder, OrderStatus
 from ordergate.sources.document import RawDocument, utcnow
 
 # documents.status values
@@ -182,8 +182,6 @@ def _order_row(document_id: int, checked: CheckedOrder, now: datetime) -> dict:
     }
 
 
-# Enum.value is a descriptor call; a dict look-up is several times cheaper per line.
-_LINE_STATUS = {status: status.value for status in LineStatus}
 
 
 def _line_rows(order_id: int, checked: CheckedOrder) -> list[dict]:
@@ -194,7 +192,7 @@ def _line_rows(order_id: int, checked: CheckedOrder) -> list[dict]:
             "buyer_line_id": line.buyer_line_id, "buyer_part": line.buyer_part,
             "vendor_part": line.vendor_part, "gtin": line.gtin, "sku": outcome.sku,
             "description": (line.description or "")[:300] or None, "quantity": line.quantity,
-            "uom": line.uom, "unit_price": outcome.unit_price, "status": _LINE_STATUS[outcome.status],
+            "uom": line.uom, "unit_price": outcome.unit_price, "status": LINE_STATUS_VALUE[outcome.status],
             "reason": outcome.reason,
         })
     return rows

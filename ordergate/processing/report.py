@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from ordergate.orders.model import CheckedOrder, OrderStatus
+from ordergate.orders.model import LINE_STATUS_VALUE, CheckedOrder, OrderStatus
+
 
 
 @dataclass(slots=True)
@@ -46,7 +47,7 @@ class OrderReport:
             status=checked.status.value, hold_reasons=checked.hold_reasons,
             total=checked.total, currency=order.currency, source_key=order.source_key,
             lines=[LineReport(line.line_number, line.buyer_part, outcome.sku, line.quantity,
-                              line.uom, outcome.unit_price, outcome.status.value, outcome.reason)
+                              line.uom, outcome.unit_price, LINE_STATUS_VALUE[outcome.status], outcome.reason)
                    for line, outcome in zip(order.lines, checked.lines)],
         )
 
