@@ -100,10 +100,10 @@ def interchange(*sets: list[Segment] | OutTransaction, control: int = 1,
         ack_requested=ack_requested, timestamp=TIMESTAMP)).encode("ascii")
 
 
-def order_file(po_number: str, *items: Item, control: int = 1,
-               sender: tuple[str, str] = ACME) -> bytes:
+def order_file(po_number: str, *items: Item, control: int = 1, sender: tuple[str, str] = ACME,
+               receiver: tuple[str, str] = US) -> bytes:
     """The usual case: one interchange holding one 850."""
-    return interchange(po_850(po_number, *items), control=control, sender=sender)
+    return interchange(po_850(po_number, *items), control=control, sender=sender, receiver=receiver)
 
 
 def replace_once(content: bytes, old: str, new: str) -> bytes:
