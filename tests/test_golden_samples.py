@@ -1,5 +1,5 @@
 """Golden samples: ingesting samples/x12/* (in name order, into one empty home) gives exactly
-samples/x12/ingest.expected.json. Adding a sample means adding data: rerun with
+samples/expected/x12_ingest.json. Adding a sample means adding data: rerun with
 ORDERGATE_UPDATE_GOLDEN=1, read the diff, commit it."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ordergate.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "x12"
-EXPECTED = SAMPLES / "ingest.expected.json"
+EXPECTED = ROOT / "samples" / "expected" / "x12_ingest.json"
 
 
 def normalised(report: dict, home: Path) -> dict:

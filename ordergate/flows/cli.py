@@ -10,6 +10,8 @@ import logging
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from ordergate.app import open_engine
 from ordergate.errors import ConfigError
 from ordergate.orders import queries
@@ -46,25 +48,35 @@ def cmd_db_upgrade(args, settings: Settings) -> int:
 def cmd_seed(args, settings: Settings) -> int:
     from ordergate.orders.masterdata import seed_masterdata
 
-    engine = open_engine(settings)
-    _ensure_schema(engine)
+    engine = _ready_engine(settings)
     report = seed_masterdata(engine, Path(args.folder))
     for name, count in report.counts.items():
         print(f"{name}: {count} rows loaded")
     return 0
 
 
-def _ensure_schema(engine) -> None:
+def _ready_engine(settings: Settings):
+    """The engine, with the schema at the latest revision (a no-op when it already is)."""
     from ordergate.orders.db import upgrade
 
-    upgrade(engine)  # idempotent: at head it does nothing
+    engine = open_engine(settings)
+    upgrade(engine)
+    return engine
+
+
+def _listing(args, key: str, items: list, headers: list[str], row) -> int:
+    """Print ``items`` as JSON ({key: [...]}) with --json, else as a table of ``row(item)``."""
+    if args.json:
+        _print_json({key: items})
+    else:
+        print(_table([row(item) for item in items], headers))
+    return 0
 
 
 def cmd_ingest(args, settings: Settings) -> int:
     from ordergate.processing.dropfolder_run import deliver_and_annotate, ingest_paths
 
-    engine = open_engine(settings)
-    _ensure_schema(engine)
+    engine = _ready_engine(settings)
     report = ingest_paths(engine, settings, [Path(p) for p in args.paths], actor=_actor(args),
                           customer=args.customer)
     if not args.no_deliver:
@@ -95,21 +107,15 @@ def render_ingest_summary(report) -> str:
 
 
 def cmd_orders_list(args, settings: Settings) -> int:
-    engine = open_engine(settings)
-    _ensure_schema(engine)
-    orders = queries.list_orders(engine, status=args.status, limit=args.limit)
-    if args.json:
-        _print_json({"orders": orders})
-        return 0
-    rows = [[o.order_id, o.customer_id, o.po_number, o.status, o.lines,
-             f"{o.total} {o.currency or ''}".strip(), "; ".join(o.hold_reasons)[:60]] for o in orders]
-    print(_table(rows, ["id", "customer", "po", "status", "lines", "total", "hold reasons"]))
-    return 0
+    engine = _ready_engine(settings)
+    return _listing(args, "orders", queries.list_orders(engine, status=args.status, limit=args.limit),
+                    ["id", "customer", "po", "status", "lines", "total", "hold reasons"],
+                    lambda o: [o.order_id, o.customer_id, o.po_number, o.status, o.lines,
+                               f"{o.total} {o.currency or ''}".strip(), "; ".join(o.hold_reasons)[:60]])
 
 
 def cmd_orders_show(args, settings: Settings) -> int:
-    engine = open_engine(settings)
-    _ensure_schema(engine)
+    engine = _ready_engine(settings)
     order = queries.get_order(engine, args.order_id)
     if order is None:
         print(f"no order {args.order_id}", file=sys.stderr)
@@ -139,22 +145,16 @@ def cmd_orders_show(args, settings: Settings) -> int:
 def cmd_outbox_list(args, settings: Settings) -> int:
     from ordergate.orders.outbox import list_outbox
 
-    engine = open_engine(settings)
-    _ensure_schema(engine)
-    rows = list_outbox(engine, status=args.status, limit=args.limit)
-    if args.json:
-        _print_json({"outbox": rows})
-        return 0
-    print(_table([[r.id, r.kind, r.status, r.destination, r.filename, r.created_at] for r in rows],
-                 ["id", "kind", "status", "destination", "filename", "created"]))
-    return 0
+    engine = _ready_engine(settings)
+    return _listing(args, "outbox", list_outbox(engine, status=args.status, limit=args.limit),
+                    ["id", "kind", "status", "destination", "filename", "created"],
+                    lambda r: [r.id, r.kind, r.status, r.destination, r.filename, r.created_at])
 
 
 def cmd_outbox_deliver(args, settings: Settings) -> int:
     from ordergate.orders.outbox import deliver_pending
 
-    engine = open_engine(settings)
-    _ensure_schema(engine)
+    engine = _ready_engine(settings)
     deliveries = deliver_pending(engine, settings.outbox)
     for d in deliveries:
         print(f"{d.kind}  {d.status}  {d.path}")
@@ -163,16 +163,11 @@ def cmd_outbox_deliver(args, settings: Settings) -> int:
 
 
 def cmd_documents_list(args, settings: Settings) -> int:
-    engine = open_engine(settings)
-    _ensure_schema(engine)
-    docs = queries.list_documents(engine, status=args.status, limit=args.limit)
-    if args.json:
-        _print_json({"documents": docs})
-        return 0
-    print(_table([[d.document_id, d.channel, Path(d.source_ref).name, d.format or "-", d.status, d.orders,
-                   (d.error or "")[:70]] for d in docs],
-                 ["id", "channel", "source", "format", "status", "orders", "error"]))
-    return 0
+    engine = _ready_engine(settings)
+    return _listing(args, "documents", queries.list_documents(engine, status=args.status, limit=args.limit),
+                    ["id", "channel", "source", "format", "status", "orders", "error"],
+                    lambda d: [d.document_id, d.channel, Path(d.source_ref).name, d.format or "-",
+                               d.status, d.orders, (d.error or "")[:70]])
 
 
 def cmd_replay(args, settings: Settings) -> int:
@@ -181,8 +176,7 @@ def cmd_replay(args, settings: Settings) -> int:
     from ordergate.processing.ingest import ingest_documents
     from ordergate.sources.document import RawDocument
 
-    engine = open_engine(settings)
-    _ensure_schema(engine)
+    engine = _ready_engine(settings)
     row = queries.load_document(engine, args.document_id)
     if row is None:
         print(f"no document {args.document_id}", file=sys.stderr)
@@ -205,8 +199,7 @@ def cmd_poll(args, settings: Settings) -> int:
     quiet_prefect()
     from ordergate.flows.ingest_flow import ingest_drop_folder
 
-    engine = open_engine(settings)
-    _ensure_schema(engine)
+    _ready_engine(settings)
     report = ingest_drop_folder()
     print(render_ingest_summary(report))
     return 0
@@ -218,8 +211,7 @@ def cmd_serve(args, settings: Settings) -> int:
     quiet_prefect()
     from ordergate.flows.serve import serve
 
-    engine = open_engine(settings)
-    _ensure_schema(engine)
+    _ready_engine(settings)
     serve(settings)
     return 0
 
@@ -289,11 +281,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
         return args.func(args, settings)
+    except ValidationError as exc:  # a bad ORDERGATE_* setting
+        print(f"ordergate: bad setting: {exc}", file=sys.stderr)
+        return 2
     except ConfigError as exc:
         print(f"ordergate: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `ordergate orders list | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from ordergate.errors import DocumentError
 from ordergate.mappings.x12_values import (
     MANDATORY_SEGMENT_MISSING,
     ElementError,
+    check_amount,
+    check_length,
     date_value,
     decimal_value,
     element,
@@ -108,10 +110,11 @@ def _map(ts: TransactionSet, partner_id: str, customer_id: str | None, source_ke
             purpose_code = required(seg, 1, index, "353", "transaction set purpose")
             purpose = PURPOSES.get(purpose_code, Purpose.OTHER)
             order_type = element(seg, 2) or None
-            po_number = required(seg, 3, index, "324", "purchase order number")
+            po_number = check_length(required(seg, 3, index, "324", "purchase order number"), 64,
+                                     seg, 3, index, "324", "purchase order number")
             po_date = date_value(seg, 5, index, "373", "purchase order date")
         elif tag == "CUR":
-            currency = element(seg, 2) or None
+            currency = check_length(element(seg, 2) or None, 3, seg, 2, index, "100", "currency code")
         elif tag == "REF":
             if element(seg, 1):
                 references[seg[1].strip()] = element(seg, 2) or element(seg, 3)
@@ -171,11 +174,15 @@ def _read_po1(seg: list[str], index: int, line_number: int, base: int) -> dict:
         # Slow path, only for bad values: the same reads with AK4 detail on failure.
         quantity = decimal_value(seg, 2, index, "330", "quantity ordered", mandatory=True)
         price = decimal_value(seg, 4, index, "212", "unit price")
+    check_amount(quantity, seg, 2, index, "330", "quantity ordered")
+    check_amount(price, seg, 4, index, "212", "unit price")
     kwargs = {
         "line_number": line_number,
-        "buyer_line_id": (seg[1].strip() or None) if size > 1 else None,
+        "buyer_line_id": check_length((seg[1].strip() or None) if size > 1 else None, 20,
+                                      seg, 1, index, "350", "assigned identification"),
         "quantity": quantity,
-        "uom": (seg[3].strip() or None) if size > 3 else None,
+        "uom": check_length((seg[3].strip() or None) if size > 3 else None, 8,
+                            seg, 3, index, "355", "unit of measure"),
         "unit_price": price,
         "source_position": base + index - 1,
     }
@@ -185,6 +192,7 @@ def _read_po1(seg: list[str], index: int, line_number: int, base: int) -> dict:
         value = seg[pos + 1].strip()
         if not qualifier or not value:
             continue
+        check_length(value, 64, seg, pos + 1, index, "234", f"product id ({qualifier})")
         if qualifier in VENDOR_PART:
             kwargs.setdefault("vendor_part", value)
         elif qualifier in GTIN:

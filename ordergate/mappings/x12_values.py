@@ -9,6 +9,7 @@ from ordergate.parsers.x12_types import X12Problem, Segment
 
 # AK403 element syntax error codes
 MANDATORY_MISSING = "1"
+TOO_LONG = "5"
 INVALID_CHARACTER = "6"
 INVALID_DATE = "8"
 
@@ -96,3 +97,27 @@ def normalise_gtin(raw: str) -> str | None:
     if digits.isdigit() and len(digits) in (8, 12, 13, 14):
         return digits.zfill(14)
     return None
+
+
+def check_length(value: str | None, limit: int, seg: Segment, pos: int, index: int, ref: str,
+                 label: str) -> str | None:
+    """A value longer than we store is rejected (AK4 code 5), never cut or left to the database."""
+    if value is not None and len(value) > limit:
+        raise ElementError(f"{seg[0]}{pos:02d} ({label}) is {len(value)} characters long; at most "
+                           f"{limit} are accepted", segment_id=seg[0], index=index,
+                           element_position=pos, element_ref=ref, element_code=TOO_LONG,
+                           bad_value=value[:40])
+    return value
+
+
+# Numeric(18, 4) columns hold 14 digits before the point.
+MAX_AMOUNT = Decimal("1e14")
+
+
+def check_amount(value: Decimal | None, seg: Segment, pos: int, index: int, ref: str,
+                 label: str) -> Decimal | None:
+    if value is not None and abs(value) >= MAX_AMOUNT:
+        raise ElementError(f"{seg[0]}{pos:02d} ({label}) {value} is too large", segment_id=seg[0],
+                           index=index, element_position=pos, element_ref=ref,
+                           element_code=TOO_LONG, bad_value=str(value)[:40])
+    return value

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, select, update
 
-from ordergate.orders.db import insert_ignore
+from ordergate.orders.bulk import bulk_insert
 from ordergate.orders.tables import outbox
 
 PENDING = "pending"
@@ -78,10 +78,22 @@ def safe_name(name: str) -> str:
     return cleaned
 
 
-def queue_messages(conn: Connection, messages: list[OutboundMessage], now: datetime) -> None:
-    """Queue ``messages`` as pending in the caller's transaction; an already queued dedupe key is kept."""
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A message as the outbox holds it: the one queued now, or the one queued first."""
+
+    dedupe_key: str
+    kind: str
+    destination: str
+    filename: str
+
+
+def queue_messages(conn: Connection, messages: list[OutboundMessage], now: datetime) -> list[Queued]:
+    """Queue ``messages`` as pending in the caller's transaction; an already queued dedupe key is
+    kept. Returns what the outbox holds for each message's key, in the same order, so callers
+    report the file that will really be written."""
     if not messages:
-        return
+        return []
     rows = [
         {
             "dedupe_key": m.dedupe_key, "kind": m.kind, "partner_id": m.partner_id,
@@ -92,7 +104,15 @@ def queue_messages(conn: Connection, messages: list[OutboundMessage], now: datet
         }
         for m in messages
     ]
-    conn.execute(insert_ignore(conn, outbox), rows)
+    bulk_insert(conn, outbox, rows, ignore_conflicts=True)
+    held: dict[str, Queued] = {}
+    keys = [m.dedupe_key for m in messages]
+    for start in range(0, len(keys), 500):  # keep the IN list within every backend's limits
+        for row in conn.execute(select(outbox.c.dedupe_key, outbox.c.kind, outbox.c.destination,
+                                       outbox.c.filename)
+                                .where(outbox.c.dedupe_key.in_(keys[start:start + 500]))):
+            held[row.dedupe_key] = Queued(row.dedupe_key, row.kind, row.destination, row.filename)
+    return [held[key] for key in keys]
 
 
 def deliver_pending(engine: Engine, outbox_dir: Path, *, ids: list[int] | None = None,

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, func, select
 
 from ordergate.orders import tables as t
+from ordergate.orders.numbers import tidy_money, tidy_quantity
 
 
 @dataclass(slots=True)
@@ -58,7 +59,7 @@ def list_orders(engine: Engine, *, status: str | None = None, limit: int = 200) 
 def _summary(row) -> OrderSummary:
     return OrderSummary(
         order_id=row.id, customer_id=row.customer_id, po_number=row.po_number, status=row.status,
-        total=row.total, currency=row.currency, lines=row.line_count,
+        total=tidy_money(row.total), currency=row.currency, lines=row.line_count,
         hold_reasons=_reasons(row.hold_reasons), document_id=row.document_id,
         created_at=row.created_at)
 
@@ -83,6 +84,7 @@ def get_order(engine: Engine, order_id: int) -> OrderDetail | None:
             .where(t.outbox.c.order_id == order_id).order_by(t.outbox.c.id))]
     for line in lines:
         line.pop("order_id", None)
+        line["quantity"], line["unit_price"] = tidy_quantity(line["quantity"]), tidy_money(line["unit_price"])
     for event in events:
         event.pop("order_id", None)
     return OrderDetail(

@@ -14,7 +14,7 @@ from ordergate.mappings.x12_850 import TransactionRejected, map_850
 from ordergate.orders.catalog import Customer
 from ordergate.orders.checks import check_order
 from ordergate.orders.model import CheckedOrder, ReplyAddress
-from ordergate.orders.outbox import OutboundMessage, safe_name
+from ordergate.orders.outbox import Queued
 from ordergate.orders.store import claim_interchange, save_orders
 from ordergate.parsers.x12 import decode_x12, iter_x12
 from ordergate.parsers.x12_types import (
@@ -28,7 +28,13 @@ from ordergate.processing.context import DocumentContext
 from ordergate.processing.report import OrderReport, OutboundReport
 from ordergate.processing.x12_replies import queue_855s, queue_997
 from ordergate.sinks import x12_ta1
-from ordergate.sinks.x12_997 import SUPPORTED_SETS, GroupAck, TransactionAck, not_supported_problem
+from ordergate.sinks.x12_997 import (
+    ACKNOWLEDGEMENT_SETS,
+    SUPPORTED_SETS,
+    GroupAck,
+    TransactionAck,
+    not_supported_problem,
+)
 from ordergate.sinks.x12_envelope import reply_address
 
 
@@ -43,6 +49,7 @@ class _Interchange:
     group: GroupAck | None = None
     pending: list[CheckedOrder] = field(default_factory=list)
     ta1: list[str] | None = None
+    source_keys: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -144,11 +151,16 @@ def _transaction(ctx: DocumentContext, state: _Interchange, ts: TransactionSet,
                          problems=list(ts.problems))
     state.group.transactions.append(ack)
     source_key = f"{state.header.control_number}/{ts.group.control_number}/{ts.control_number}"
+    if source_key in state.source_keys:  # a GS06 reused inside one interchange: still one order each
+        source_key = f"{source_key}@{ts.position}"
+    state.source_keys.add(source_key)
     customer_id = state.customer.customer_id if state.customer else None
     if ack.problems:
         ctx.report.orders.append(OrderReport.rejected(None, customer_id, source_key,
                                                       [str(p) for p in ack.problems]))
         return
+    if ts.set_id in ACKNOWLEDGEMENT_SETS:
+        return  # an answer to what we sent: accepted, never acknowledged back (no 997 to a 997)
     if ts.set_id not in SUPPORTED_SETS:
         ack.problems.append(not_supported_problem(ts.set_id, ts.control_number))
         ctx.report.problems.append(str(ack.problems[-1]))
@@ -202,12 +214,11 @@ def _close(ctx: DocumentContext, state: _Interchange, end: InterchangeEnd | None
     _note_outbound(ctx, message)
 
 
-def _note_outbound(ctx: DocumentContext, message: OutboundMessage | None) -> None:
+def _note_outbound(ctx: DocumentContext, message: Queued | None) -> None:
     if message is None:
         return
     ctx.report.outbound.append(OutboundReport(
-        kind=message.kind,
-        path=str(ctx.settings.outbox / safe_name(message.destination) / safe_name(message.filename))))
+        kind=message.kind, path=str(ctx.settings.outbox / message.destination / message.filename)))
 
 
 

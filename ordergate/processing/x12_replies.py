@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from ordergate.orders.control_numbers import allocate
 from ordergate.orders.model import CheckedOrder, ReplyAddress
-from ordergate.orders.outbox import OutboundMessage, queue_messages
+from ordergate.orders.outbox import OutboundMessage, Queued, queue_messages
 from ordergate.orders.store import SavedOrder
 from ordergate.parsers.x12_writer import OutTransaction, write_interchange
 from ordergate.sinks.x12_855 import build_855, build_duplicate_855
@@ -45,7 +45,7 @@ def _numbers(conn: Connection, partner: str, count: int) -> tuple[range, range, 
 
 
 def queue_855s(conn: Connection, saved: list[SavedOrder], *, document_id: int,
-               now: datetime) -> list[OutboundMessage]:
+               now: datetime) -> list[Queued]:
     """One 855 interchange per new or duplicate order (a resumed order has its 855 already)."""
     todo = [s for s in saved if s.outcome != "resumed" and s.checked.order.reply_to is not None]
     by_partner: dict[str, list[SavedOrder]] = {}
@@ -70,13 +70,12 @@ def queue_855s(conn: Connection, saved: list[SavedOrder], *, document_id: int,
                 filename=f"855_{_safe(order.po_number)}_{isa_no:09d}.x12",
                 document_id=document_id,
                 order_id=checked.order_id if item.outcome == "new" else None))
-    queue_messages(conn, messages, now)
-    return messages
+    return queue_messages(conn, messages, now)
 
 
 def queue_997(conn: Connection, reply: ReplyAddress, customer_id: str | None,
               groups: list[GroupAck], *, document_id: int, interchange_control: str,
-              ta1: list[str] | None, now: datetime) -> OutboundMessage | None:
+              ta1: list[str] | None, now: datetime) -> Queued | None:
     """One interchange answering one received interchange: a 997 per group, plus a TA1."""
     groups = [g for g in groups if g.group.functional_id != "FA"]  # never acknowledge acks
     if not groups and ta1 is None:
@@ -98,8 +97,7 @@ def queue_997(conn: Connection, reply: ReplyAddress, customer_id: str | None,
         destination=destination_for(customer_id, reply),
         filename=f"{kind}_{_safe(interchange_control)}_{isa_no:09d}.x12",
         payload=write_interchange(interchange).encode("utf-8"), document_id=document_id)
-    queue_messages(conn, [message], now)
-    return message
+    return queue_messages(conn, [message], now)[0]
 
 
 def _message(key: str, kind: str, reply: ReplyAddress, customer_id: str | None, isa_no: int,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from ordergate.orders.numbers import tidy_money, tidy_quantity
 from ordergate.orders.model import CheckedOrder, LineStatus, OrderStatus, SalesOrder
 from ordergate.parsers.x12_writer import OutTransaction
 
@@ -17,10 +18,12 @@ ACCEPTED = "IA"  # ACK01: item accepted
 REJECTED = "IR"  # item rejected
 
 
+def _price(value: Decimal | None) -> str:
+    return "" if value is None else format(tidy_money(value), "f")
+
+
 def _number(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return format(value, "f")
+    return "" if value is None else format(tidy_quantity(value), "f")
 
 
 def _yyyymmdd(value: date | None) -> str:
@@ -30,7 +33,7 @@ def _yyyymmdd(value: date | None) -> str:
 def _po1(order: SalesOrder, index: int, sku: str | None, price: Decimal | None) -> list[str]:
     line = order.lines[index]
     seg = ["PO1", line.buyer_line_id or str(line.line_number), _number(line.quantity),
-           line.uom or "EA", _number(price), ""]
+           line.uom or "EA", _price(price), ""]
     for qualifier, value in (("BP", line.buyer_part), ("VP", sku or line.vendor_part),
                              ("UK", line.gtin)):
         if value:
@@ -48,7 +51,8 @@ def build_855(checked: CheckedOrder, st_control: int, today: date) -> OutTransac
     else:
         ack_type = "RD"
     segments: list[list[str]] = [
-        ["BAK", "00", ack_type, order.po_number, _yyyymmdd(order.po_date), "", "", "",
+        # BAK04 is mandatory: the PO date, or the day we acknowledge when the PO had none.
+        ["BAK", "00", ack_type, order.po_number, _yyyymmdd(order.po_date or today), "", "", "",
          str(checked.order_id or ""), _yyyymmdd(today)],
     ]
     if order.currency:
@@ -71,7 +75,7 @@ def build_duplicate_855(order: SalesOrder, original_order_id: int, st_control: i
                         today: date) -> OutTransaction:
     """RJ: this PO number was already received; the original order stands."""
     segments = [
-        ["BAK", "00", "RJ", order.po_number, _yyyymmdd(order.po_date), "", "", "",
+        ["BAK", "00", "RJ", order.po_number, _yyyymmdd(order.po_date or today), "", "", "",
          str(original_order_id), _yyyymmdd(today)],
         ["REF", "ZZ", "DUPLICATE", f"PO {order.po_number} already received as order {original_order_id}"[:80]],
     ]

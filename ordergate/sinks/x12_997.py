@@ -13,6 +13,8 @@ from ordergate.parsers.x12_writer import OutTransaction
 
 # Transaction sets we turn into business documents; others are acknowledged as not supported.
 SUPPORTED_SETS = frozenset({"850"})
+# Answers to what we sent: taken in without a 997 back (acknowledging an acknowledgement loops).
+ACKNOWLEDGEMENT_SETS = frozenset({"997", "999"})
 NOT_SUPPORTED = "1"  # AK502 / AK905 code
 ONE_OR_MORE_SEGMENTS_IN_ERROR = "5"
 

@@ -210,11 +210,6 @@ def test_an_inbound_997_is_never_acknowledged(db, ingest):
     assert outbox(db) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: an inbound 997 (the partner acknowledging our 855) ends as a failed document: "
-    "x12_intake._transaction records 'transaction set 997 is not supported' in report.problems, "
-    "so x12_document_status returns failed, although its docstring says an interchange of 997s is "
-    "processed ('nothing to do, nothing wrong'); the drop folder moves it to failed/"))
 def test_an_inbound_997_is_processed_not_failed(db, ingest):
     [document] = ingest(inbound_997()).documents
     assert (document.status, document.error) == ("processed", None)

@@ -265,11 +265,6 @@ def values_that_do_not_fit() -> list:
 
 @pytest.mark.parametrize("bad_set", values_that_do_not_fit())
 def test_a_value_too_big_for_its_column_never_sinks_the_neighbouring_sets(db, ingest, request, bad_set):
-    if db.dialect.name == "postgresql":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "BUG: mapping does not check lengths/precision against the schema (String(64) po_number, "
-            "String(8) uom, Numeric(18,4) quantity); PostgreSQL then raises DataError in the batch "
-            "INSERT, the whole document fails as an internal error and its good sets are lost")))
     [document] = ingest(interchange(bad_set, po_850("OK-1"), control=20)).documents
     assert "internal error" not in (document.error or "")
     assert "OK-1" in [o.po_number for o in rows(db, t.orders)]
@@ -277,10 +272,6 @@ def test_a_value_too_big_for_its_column_never_sinks_the_neighbouring_sets(db, in
     assert len(segs(ack.only_set("997"), "AK2")) == 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: two groups with the same GS06 in one interchange give their sets the same source_key "
-    "(ISA13/GS06/ST02); save_orders then takes the second order for the first (same key) and "
-    "inserting its lines violates uq_order_lines_order_id_line_number: internal error, no order stored"))
 def test_two_groups_with_the_same_control_number_do_not_fail_the_document(db, ingest):
     content = interchange(control=21, groups=[group(po_850("D-1"), control=1),
                                               group(po_850("D-2"), control=1)])

@@ -219,9 +219,6 @@ def test_a_crash_before_the_997_then_a_rerun_queues_it_once(db, ingest, settings
     assert [m.kind for m in outbox(db)] == ["855"] * 5 + ["997"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: processing a stored document again reports outbound "
-                   "messages under new file names although the outbox kept the ones queued the first "
-                   "time (dedupe key), so the report names files that never exist")
 def test_processing_a_failed_document_again_reports_only_messages_that_exist(db, ingest, settings):
     bad = order_file("4711", sku("HW-1001", qty="TEN"))  # fails: its only 850 is rejected
     ingest(bad)
