@@ -99,6 +99,12 @@ def render_ingest_summary(report) -> str:
                      counts.get("duplicate", 0), len(doc.outbound), (doc.error or "")[:70]])
     table = _table(rows, ["doc", "file", "format", "status", "accepted", "held", "rejected",
                           "duplicate", "outbound", "error"])
+    reasons = [f"  doc {doc.document_id}: {doc.error}" for doc in report.documents if doc.error]
+    reasons += [f"  PO {order.po_number} ({order.status}): {reason}"
+                for doc in report.documents for order in doc.orders
+                if order.status in ("held", "rejected") for reason in order.hold_reasons]
+    if reasons:
+        table += "\nwhy:\n" + "\n".join(reasons)
     totals = report.order_counts()
     outbound = sum(len(d.outbound) for d in report.documents)
     footer = (f"{len(report.documents)} documents; orders: " +
