@@ -144,7 +144,8 @@ def cmd_orders_show(args, settings: Settings) -> int:
               + (f"  ({event['reason']})" if event["reason"] else ""))
     print("outbound:")
     for message in order.outbox:
-        print(f"  {message['kind']}  {message['status']}  {message['destination']}/{message['filename']}")
+        print(f"  {message['kind']} (set {message['reference']})  {message['status']}  "
+              f"{message['destination']}/{message['filename']}")
     return 0
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, func, select, update
 
 from ordergate.orders.bulk import bulk_insert
-from ordergate.orders.tables import outbox
+from ordergate.orders.tables import order_acknowledgements, outbox
 
 PENDING = "pending"
 SENT = "sent"
@@ -37,7 +37,9 @@ class OutboundMessage:
     filename: str
     payload: bytes
     document_id: int | None = None
-    order_id: int | None = None
+    order_id: int | None = None  # set when the message concerns exactly one order
+    # (order id, set reference inside the payload) for every order the message acknowledges
+    acknowledges: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class Queued:
     kind: str
     destination: str
     filename: str
+    id: int = 0
 
 
 def queue_messages(conn: Connection, messages: list[OutboundMessage], now: datetime) -> list[Queued]:
@@ -109,9 +112,15 @@ def queue_messages(conn: Connection, messages: list[OutboundMessage], now: datet
     keys = [m.dedupe_key for m in messages]
     for start in range(0, len(keys), 500):  # keep the IN list within every backend's limits
         for row in conn.execute(select(outbox.c.dedupe_key, outbox.c.kind, outbox.c.destination,
-                                       outbox.c.filename)
+                                       outbox.c.filename, outbox.c.id)
                                 .where(outbox.c.dedupe_key.in_(keys[start:start + 500]))):
-            held[row.dedupe_key] = Queued(row.dedupe_key, row.kind, row.destination, row.filename)
+            held[row.dedupe_key] = Queued(row.dedupe_key, row.kind, row.destination, row.filename,
+                                          row.id)
+    links = [{"order_id": order_id, "outbox_id": held[m.dedupe_key].id, "kind": m.kind,
+              "reference": reference, "created_at": now}
+             for m in messages for order_id, reference in m.acknowledges]
+    # A message queued before (same dedupe key) already has its links: the unique key keeps one.
+    bulk_insert(conn, order_acknowledgements, links, ignore_conflicts=True)
     return [held[key] for key in keys]
 
 

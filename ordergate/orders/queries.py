@@ -78,10 +78,12 @@ def get_order(engine: Engine, order_id: int) -> OrderDetail | None:
         events = [dict(r._mapping) for r in conn.execute(
             select(t.order_events).where(t.order_events.c.order_id == order_id)
             .order_by(t.order_events.c.id))]
+        acks = t.order_acknowledgements
         outbox = [dict(r._mapping) for r in conn.execute(
             select(t.outbox.c.id, t.outbox.c.kind, t.outbox.c.status, t.outbox.c.destination,
-                   t.outbox.c.filename, t.outbox.c.sent_at)
-            .where(t.outbox.c.order_id == order_id).order_by(t.outbox.c.id))]
+                   t.outbox.c.filename, t.outbox.c.sent_at, acks.c.reference)
+            .join(acks, acks.c.outbox_id == t.outbox.c.id)
+            .where(acks.c.order_id == order_id).order_by(t.outbox.c.id))]
     for line in lines:
         line.pop("order_id", None)
         line["quantity"], line["unit_price"] = tidy_quantity(line["quantity"]), tidy_money(line["unit_price"])

@@ -207,6 +207,21 @@ outbox = Table(
 )
 Index("ix_outbox_status", outbox.c.status)
 
+# Which outbound message acknowledged which order, and where inside it: acknowledgements are
+# batched (one 855 interchange per partner per batch, an ST per order), so the outbox row alone
+# cannot name its orders.
+order_acknowledgements = Table(
+    "order_acknowledgements", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("outbox_id", Id, ForeignKey("outbox.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # "855", "ORDRSP", ...
+    Column("reference", String(35), nullable=False),  # ST02 / UNH 0062 inside the message
+    Column("created_at", UtcTime, nullable=False),
+    UniqueConstraint("outbox_id", "reference"),
+)
+Index("ix_order_acknowledgements_order_id", order_acknowledgements.c.order_id)
+
 # Outbound interchange/group/set numbers per partner and sequence, handed out in blocks by a
 # single UPDATE ... RETURNING so two workers never get the same number.
 control_numbers = Table(

@@ -39,37 +39,55 @@ def _safe(text: str) -> str:
     return _UNSAFE.sub("-", text).strip("-")[:60] or "x"
 
 
-def _numbers(conn: Connection, partner: str, count: int) -> tuple[range, range, range]:
-    return (allocate(conn, partner, "isa", count), allocate(conn, partner, "gs", count),
-            allocate(conn, partner, "st", count))
+def _reply_key(reply: ReplyAddress) -> tuple:
+    """Orders answered in one interchange must share every envelope value, not just the partner
+    (two groups from one sender can carry different application codes or versions)."""
+    return (reply.partner_qualifier, reply.partner_id, reply.our_qualifier, reply.our_id,
+            reply.partner_app_code, reply.our_app_code, reply.interchange_version,
+            reply.group_version)
 
 
 def queue_855s(conn: Connection, saved: list[SavedOrder], *, document_id: int,
                now: datetime) -> list[Queued]:
-    """One 855 interchange per new or duplicate order (a resumed order has its 855 already)."""
-    todo = [s for s in saved if s.outcome != "resumed" and s.checked.order.reply_to is not None]
-    by_partner: dict[str, list[SavedOrder]] = {}
-    for item in todo:
-        by_partner.setdefault(partner_key(item.checked.order.reply_to), []).append(item)
+    """One 855 interchange per reply address per batch, with an ST per new or duplicate order
+    (a resumed order has its 855 already).
+
+    Batching is what partners' translators expect from a busy supplier, and it keeps the
+    envelope, the outbox row and the file to one per batch instead of one per order; each
+    order's ST02 is recorded in ``order_acknowledgements``.
+    """
+    by_reply: dict[tuple, list[SavedOrder]] = {}
+    for item in saved:
+        if item.outcome != "resumed" and item.checked.order.reply_to is not None:
+            by_reply.setdefault(_reply_key(item.checked.order.reply_to), []).append(item)
     messages = []
     today = now.date()
-    for partner, items in by_partner.items():
-        isa, gs, st = _numbers(conn, partner, len(items))
-        for item, isa_no, gs_no, st_no in zip(items, isa, gs, st):
+    for items in by_reply.values():
+        first = items[0].checked.order
+        reply = first.reply_to
+        partner = partner_key(reply)
+        isa_no = allocate(conn, partner, "isa", 1)[0]
+        gs_no = allocate(conn, partner, "gs", 1)[0]
+        transactions = []
+        acknowledges = []
+        for item, st_no in zip(items, allocate(conn, partner, "st", len(items))):
             checked: CheckedOrder = item.checked
-            order = checked.order
-            reply = order.reply_to
             if item.outcome == "duplicate":
-                tx = build_duplicate_855(order, checked.order_id, st_no, today)
-                key = f"855:dup:{document_id}:{order.source_key}"
+                transactions.append(build_duplicate_855(checked.order, checked.order_id, st_no, today))
             else:
-                tx = build_855(checked, st_no, today)
-                key = f"855:order:{checked.order_id}"
-            messages.append(_message(
-                key, "855", reply, order.customer_id, isa_no, gs_no, tx, now,
-                filename=f"855_{_safe(order.po_number)}_{isa_no:09d}.x12",
-                document_id=document_id,
-                order_id=checked.order_id if item.outcome == "new" else None))
+                transactions.append(build_855(checked, st_no, today))
+                acknowledges.append((checked.order_id, f"{st_no:04d}"))
+        group = reply_group(reply, "PR", gs_no, transactions)
+        payload = write_interchange(reply_interchange(reply, isa_no, [group], timestamp=now))
+        what = _safe(first.po_number) if len(items) == 1 else f"{len(items)}-orders"
+        single = items[0].checked.order_id if len(items) == 1 and items[0].outcome == "new" else None
+        messages.append(OutboundMessage(
+            # Batches are cut the same way on a rerun, and a resumed order never gets here, so
+            # the first order of the batch names it.
+            dedupe_key=f"855:{document_id}:{first.source_key}", kind="855", partner_id=partner,
+            customer_id=first.customer_id, destination=destination_for(first.customer_id, reply),
+            filename=f"855_{what}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
+            document_id=document_id, order_id=single, acknowledges=tuple(acknowledges)))
     return queue_messages(conn, messages, now)
 
 
@@ -98,14 +116,3 @@ def queue_997(conn: Connection, reply: ReplyAddress, customer_id: str | None,
         filename=f"{kind}_{_safe(interchange_control)}_{isa_no:09d}.x12",
         payload=write_interchange(interchange).encode("utf-8"), document_id=document_id)
     return queue_messages(conn, [message], now)[0]
-
-
-def _message(key: str, kind: str, reply: ReplyAddress, customer_id: str | None, isa_no: int,
-             gs_no: int, tx: OutTransaction, now: datetime, *, filename: str,
-             document_id: int | None, order_id: int | None) -> OutboundMessage:
-    group = reply_group(reply, "PR", gs_no, [tx])
-    payload = write_interchange(reply_interchange(reply, isa_no, [group], timestamp=now))
-    return OutboundMessage(
-        dedupe_key=key, kind=kind, partner_id=partner_key(reply), customer_id=customer_id,
-        destination=destination_for(customer_id, reply), filename=filename,
-        payload=payload.encode("utf-8"), document_id=document_id, order_id=order_id)

@@ -35,9 +35,10 @@ def test_cli_ingest_json_and_listings(tmp_path, monkeypatch, capsys):
     (held,) = json.loads(out)["orders"]
     assert held["po_number"] == "4500012347" and "unknown item" in held["hold_reasons"][0]
     code, out = run(capsys, "orders", "show", str(held["order_id"]))
-    assert code == 0 and "held" in out and "history:" in out and "855" in out
+    assert code == 0 and "held" in out and "history:" in out and "855 (set 0002)" in out
     code, out = run(capsys, "outbox", "list", "--json")
-    assert len(json.loads(out)["outbox"]) == 3
+    # One 855 interchange answers both orders (an ST each), plus the 997.
+    assert sorted(m["kind"] for m in json.loads(out)["outbox"]) == ["855", "997"]
     assert run(capsys, "orders", "show", "999")[0] == 2
 
 

@@ -81,7 +81,7 @@ def test_foreign_keys_are_enforced(engine):
 
 # ---------------------------------------------------------------- migrations
 def test_upgrade_reaches_head_and_matches_tables_module(engine):
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0002"
     assert _schema_diff(engine) == []
 
 
@@ -98,7 +98,7 @@ def test_schema_comparison_would_notice_a_difference(engine):
 
 def test_upgrade_is_idempotent(engine):
     upgrade(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == head_revision()
 
 
 def test_fresh_database_has_no_revision(tmp_path):
@@ -129,7 +129,7 @@ def test_workers_upgrading_a_fresh_database_at_once_all_succeed(make_pg_database
         try:
             with ThreadPoolExecutor(4) as pool:
                 list(pool.map(lambda _: upgrade(engine), range(4)))  # re-raises any failure
-            assert current_revision(engine) == "0001"
+            assert current_revision(engine) == head_revision()
         finally:
             engine.dispose()
 

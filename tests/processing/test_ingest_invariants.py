@@ -17,6 +17,7 @@ from ordergate.processing import x12_intake
 
 from .x12kit import (
     GLOBEX,
+    acks_855,
     bak,
     interchange,
     order_file,
@@ -60,14 +61,21 @@ def assert_stored_once_with_one_855(db, expected: list[str]) -> None:
     """Each PO is one order with its lines and one first state change, and has exactly one 855."""
     orders = rows(db, t.orders)
     assert sorted(o.po_number for o in orders) == sorted(expected)
+    acknowledgements = rows(db, t.order_acknowledgements)
     lines = rows(db, t.order_lines)
     events = rows(db, t.order_events)
     for order in orders:
         assert [line.line_number for line in lines if line.order_id == order.id] == [1, 2]
         assert [e.to_status for e in events if e.order_id == order.id] == [order.status]
-        assert [m.kind for m in outbox(db) if m.order_id == order.id] == ["855"]
-    acknowledged = [bak(reply)[3] for reply in replies(db, "855")]
-    assert sorted(acknowledged) == sorted(expected)
+        assert [a.kind for a in acknowledgements if a.order_id == order.id] == ["855"]
+    sets = acks_855(db)
+    assert sorted(bak(ts)[3] for ts in sets) == sorted(expected)
+    # Each link names the 855 interchange and the ST02 inside it that carries the order's BAK.
+    carried = {(reply_row.id, ts.control_number): bak(ts)[3]
+               for reply_row in outbox(db, "855") for ts in read_reply(reply_row.payload).sets}
+    by_id = {o.id: o.po_number for o in orders}
+    assert {carried[(a.outbox_id, a.reference)] for a in acknowledgements} == set(expected)
+    assert all(carried[(a.outbox_id, a.reference)] == by_id[a.order_id] for a in acknowledgements)
 
 
 # ------------------------------------------------------------------------------ idempotency
@@ -136,7 +144,7 @@ def test_a_po_sent_again_in_a_new_interchange_is_a_duplicate_of_the_original(db,
     [recorded] = rows(db, t.order_duplicates)
     assert (recorded.document_id, recorded.source_key, recorded.order_id) == (
         document.document_id, "000000002/2/0001", original.order_id)
-    first_855, second_855 = replies(db, "855")
+    first_855, second_855 = acks_855(db)
     assert bak(first_855)[2] == "AD"
     rejection = bak(second_855)
     assert (rejection[2], rejection[3], rejection[8]) == ("RJ", "4711", str(original.order_id))
@@ -156,7 +164,9 @@ def test_the_same_po_twice_in_one_interchange_is_one_order_and_one_duplicate(
     assert po_numbers(db) == ["4711"]
     [recorded] = rows(db, t.order_duplicates)
     assert (recorded.source_key, recorded.order_id) == ("000000001/1/0002", first.order_id)
-    assert [bak(reply)[2] for reply in replies(db, "855")] == ["AD", "RJ"]
+    assert [bak(ts)[2] for ts in acks_855(db)] == ["AD", "RJ"]
+    # One batch, one 855 interchange; separate batches, one each.
+    assert len(outbox(db, "855")) == (1 if batch_size > 1 else 2)
     [ack] = replies(db, "997")
     assert [s[1:] for s in segs(ack.only_set("997"), "AK5")] == [["A"], ["A"]]
 
@@ -216,7 +226,7 @@ def test_a_crash_before_the_997_then_a_rerun_queues_it_once(db, ingest, settings
 
     assert rerun.status == "processed"
     assert_stored_once_with_one_855(db, FIVE_ORDERS)
-    assert [m.kind for m in outbox(db)] == ["855"] * 5 + ["997"]
+    assert [m.kind for m in outbox(db)] == ["855"] * 3 + ["997"]  # batches of 2, 2, 1
 
 
 def test_processing_a_failed_document_again_reports_only_messages_that_exist(db, ingest, settings):
@@ -262,7 +272,7 @@ def strictly_increasing(numbers: list[int]) -> bool:
 
 def test_outbound_control_numbers_are_unique_and_increasing_per_partner(db, ingest):
     ingest(
-        interchange(po_850("A-1"), po_850("A-2"), control=1),         # 855, 855, 997
+        interchange(po_850("A-1"), po_850("A-2"), control=1),         # 855 (two sets), 997
         order_file("G-1", sku("OF-3001"), control=1, sender=GLOBEX),  # 855, 997
         order_file("A-3", control=2),                                 # 855, 997
         order_file("A-4", control=2),                                 # TA1 025
@@ -275,7 +285,7 @@ def test_outbound_control_numbers_are_unique_and_increasing_per_partner(db, inge
     for message in outbox(db):
         by_partner.setdefault(message.partner_id, []).append((message, read_reply(message.payload)))
     assert set(by_partner) == {ACME_PARTNER, GLOBEX_PARTNER}
-    assert len(by_partner[ACME_PARTNER]) == 9 and len(by_partner[GLOBEX_PARTNER]) == 4
+    assert len(by_partner[ACME_PARTNER]) == 8 and len(by_partner[GLOBEX_PARTNER]) == 4
 
     for partner, messages in by_partner.items():
         isa = [reply.isa13 for _, reply in messages]

@@ -195,5 +195,10 @@ def replies(engine: Engine, kind: str) -> list[Reply]:
     return [read_reply(row.payload) for row in outbox(engine, kind)]
 
 
-def bak(reply: Reply) -> Segment:
-    return seg(reply.only_set("855"), "BAK")
+def acks_855(engine: Engine) -> list[TransactionSet]:
+    """Every 855 set in the outbox, in the order queued (an 855 interchange holds one per order)."""
+    return [ts for reply in replies(engine, "855") for ts in reply.sets]
+
+
+def bak(ack: Reply | TransactionSet) -> Segment:
+    return seg(ack.only_set("855") if isinstance(ack, Reply) else ack, "BAK")
