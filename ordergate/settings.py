@@ -50,8 +50,13 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path("./var"), description="Holds the SQLite database and the folders.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in home by default.")
     x12_id: str = "ZZ:ORDERGATE"
-    # How many orders the store writes per transaction; bigger batches amortise commits.
-    store_batch_size: int = 2000
+    # How many orders the store writes per transaction (and answers in one 855 interchange).
+    # Bigger batches amortise commits; smaller ones let a second process overlap sooner and
+    # hold SQLite's write lock for less time. 500 was fastest end to end (BENCHMARKS.md).
+    store_batch_size: int = Field(default=500, ge=1)
+    # Documents at least this large are parsed, mapped and checked in a second process while
+    # this one stores (processing/parallel.py); 0 keeps everything in one process.
+    parallel_from_bytes: int = Field(default=1_000_000, ge=0)
     # How many drop-folder files one flow run takes, so task counts per run stay in the tens.
     max_files_per_run: int = 50
     poll_interval_seconds: int = 60

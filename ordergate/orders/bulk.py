@@ -30,40 +30,53 @@ def _compiled(dialect, table: Table, columns: tuple[str, ...], ignore_conflicts:
     return str(compiled), compiled.positional, names, processors, defaults
 
 
-def bulk_insert(conn: Connection, table: Table, rows: list[dict], *,
+def bulk_insert(conn: Connection, table: Table, rows: list, *, columns: tuple[str, ...] | None = None,
                 ignore_conflicts: bool = False) -> None:
-    """Insert ``rows`` (dicts with the same keys) in one executemany."""
+    """Insert ``rows`` in one executemany: dicts with the same keys, or tuples of values in
+    ``columns`` order (the cheaper form for the order lines of a large batch)."""
     if not rows:
         return
-    columns = tuple(rows[0])
+    if columns is None:
+        columns = tuple(rows[0])
+        by_name = True
+    else:
+        by_name = False
     sql, positional, names, processors, defaults = _compiled(conn.dialect, table, columns,
                                                              ignore_conflicts)
-    if defaults:
-        rows = [{**defaults, **row} for row in rows]
-    if positional:
-        # itemgetter builds each row's tuple in C; only the few columns with a conversion
-        # (dates, Decimals on SQLite) are touched in Python.
+    if by_name:
+        if defaults:
+            rows = [{**defaults, **row} for row in rows]
+        # itemgetter builds each row's tuple in C.
         getter = itemgetter(*names)
-        active = [(i, processors[name]) for i, name in enumerate(names) if processors[name]]
-        if len(names) == 1:
-            params = [(getter(row),) for row in rows]
-        elif not active:
-            params = [getter(row) for row in rows]
-        else:
-            params = []
-            for row in rows:
-                values = list(getter(row))
-                for i, proc in active:
-                    values[i] = proc(values[i])
-                params.append(tuple(values))
+        params = [(getter(row),) for row in rows] if len(names) == 1 else [getter(row) for row in rows]
     else:
-        active = [(name, proc) for name, proc in processors.items() if proc]
-        params = rows
-        if active:
-            params = []
-            for row in rows:
-                row = dict(row)
-                for name, proc in active:
-                    row[name] = proc(row[name])
-                params.append(row)
+        extra = tuple(defaults[name] for name in names if name not in columns)
+        if names == list(columns) and not extra:
+            params = rows
+        else:
+            index = {name: i for i, name in enumerate(columns)}
+            order = [index.get(name) for name in names]
+            params = [tuple(row[i] if i is not None else defaults[names[n]]
+                            for n, i in enumerate(order)) for row in rows]
+    active = [(i, processors[name]) for i, name in enumerate(names) if processors[name]]
+    if active:
+        # Only the few columns with a conversion (dates, Decimals on SQLite) are touched in
+        # Python, column by column; a value repeated from the row before (the batch's
+        # timestamp) is converted once.
+        params = [list(values) for values in params]
+        for i, proc in active:
+            last_in: object = _NOTHING
+            last_out = None
+            for values in params:
+                value = values[i]
+                if value is not last_in:
+                    last_in, last_out = value, proc(value)
+                values[i] = last_out
+        if positional:  # the driver API wants tuples
+            params = [tuple(values) for values in params]
+    if not positional:
+        params = [dict(zip(names, values)) for values in params]
     conn.exec_driver_sql(sql, params)
+
+
+_NOTHING = object()

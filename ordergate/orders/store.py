@@ -17,7 +17,8 @@ from sqlalchemy import Connection, Engine, select, tuple_, update
 from ordergate.orders import tables as t
 from ordergate.orders.bulk import bulk_insert
 from ordergate.orders.db import insert_ignore
-from ordergate.orders.model import LINE_STATUS_VALUE, CheckedOrder, OrderStatus
+from ordergate.orders.model import OrderStatus
+from ordergate.orders.prepared import LINE_COLUMNS, PreparedOrder
 from ordergate.sources.document import RawDocument, utcnow
 
 # documents.status values
@@ -89,110 +90,92 @@ def claim_interchange(conn: Connection, *, document_id: int, standard: str, send
     return InterchangeClaim(outcome, existing.id, existing.document_id)
 
 
+ORDER_INSERT_COLUMNS = ("document_id", "source_key", "channel", "format", "partner_id",
+                        "customer_id", "po_number", "po_date", "purpose", "currency",
+                        "requested_date", "status", "hold_reasons", "total", "detail",
+                        "created_at", "updated_at")
+LINE_INSERT_COLUMNS = ("order_id", *LINE_COLUMNS)
+EVENT_INSERT_COLUMNS = ("order_id", "at", "actor", "from_status", "to_status", "reason")
+_IN_CHUNK = 500  # keys per IN list, within every backend's limits
+
+
 @dataclass(slots=True)
 class SavedOrder:
-    checked: CheckedOrder
+    order: PreparedOrder
     outcome: str  # "new", "resumed" (stored by an earlier attempt of this document), "duplicate"
+    order_id: int  # the new order, or the original one for a duplicate
+    status: str
+    hold_reasons: tuple[str, ...]
 
 
-def save_orders(conn: Connection, document_id: int, batch: list[CheckedOrder], *,
+def save_orders(conn: Connection, document_id: int, batch: list[PreparedOrder], *,
                 now: datetime, actor: str) -> list[SavedOrder]:
-    """Insert a batch of checked orders with their lines and first state change.
+    """Insert a batch of prepared orders with their lines and first state change.
 
-    Sets ``order_id`` on each ``CheckedOrder``; a PO already known for the customer comes back
-    as a duplicate pointing at the original order and is recorded in ``order_duplicates``.
-    Orders go in with ON CONFLICT DO NOTHING and their ids are read back by document and
-    source key, which also tells which of them an earlier, interrupted attempt had stored.
+    A PO already known for the customer comes back as a duplicate pointing at the original
+    order and is recorded in ``order_duplicates``. Orders go in with ON CONFLICT DO NOTHING and
+    their ids are read back by document and source key (an index look-up per order), which
+    also tells which of them an earlier, interrupted attempt had stored.
     """
     if not batch:
         return []
-    keys = [checked.order.source_key for checked in batch]
-    earlier = _orders_of_document(conn, document_id, keys)
-    bulk_insert(conn, t.orders, [_order_row(document_id, checked, now) for checked in batch
-                                 if checked.order.source_key not in earlier],
-                ignore_conflicts=True)
-    ours = _orders_of_document(conn, document_id, keys)
-    missing = [(c.order.customer_id, c.order.po_number) for c in batch
-               if c.order.source_key not in ours]
+    earlier = _orders_by_key(conn, document_id, [order.source_key for order in batch])
+    fresh = [order for order in batch if order.source_key not in earlier]
+    bulk_insert(conn, t.orders, [
+        (document_id, *order[:11], json.dumps(order.hold_reasons) if order.hold_reasons else None,
+         order.total, order.detail, now, now) for order in fresh],
+        columns=ORDER_INSERT_COLUMNS, ignore_conflicts=True)
+    ours = _orders_by_key(conn, document_id, [order.source_key for order in fresh]) if fresh else {}
+    missing = [(order.customer_id, order.po_number) for order in fresh if order.source_key not in ours]
     existing = _existing_orders(conn, missing) if missing else {}
 
     saved: list[SavedOrder] = []
-    line_rows: list[dict] = []
-    event_rows: list[dict] = []
+    line_rows: list[tuple] = []
+    event_rows: list[tuple] = []
     duplicate_rows: list[dict] = []
-    for checked in batch:
-        key = checked.order.source_key
+    for order in batch:
+        key = order.source_key
         if key in earlier:
-            checked.order_id, status = earlier[key]
-            checked.status = OrderStatus(status)
-            saved.append(SavedOrder(checked, "resumed"))
+            order_id, status = earlier[key]
+            saved.append(SavedOrder(order, "resumed", order_id, status, order.hold_reasons))
         elif key in ours:
-            checked.order_id = ours[key][0]
-            line_rows.extend(_line_rows(checked.order_id, checked))
-            event_rows.append({"order_id": checked.order_id, "at": now, "actor": actor,
-                               "from_status": None, "to_status": checked.status.value,
-                               "reason": "; ".join(checked.hold_reasons) or None})
-            saved.append(SavedOrder(checked, "new"))
+            order_id = ours[key][0]
+            line_rows.extend((order_id, *line) for line in order.lines)
+            event_rows.append((order_id, now, actor, None, order.status,
+                               "; ".join(order.hold_reasons) or None))
+            saved.append(SavedOrder(order, "new", order_id, order.status, order.hold_reasons))
         else:
-            original_id = existing[(checked.order.customer_id, checked.order.po_number)]
-            checked.order_id = original_id
-            checked.status = OrderStatus.DUPLICATE
-            checked.hold_reasons = [f"PO {checked.order.po_number} was already received as "
-                                    f"order {original_id}"]
+            original_id = existing[(order.customer_id, order.po_number)]
             duplicate_rows.append({"document_id": document_id, "source_key": key,
                                    "order_id": original_id, "at": now})
-            saved.append(SavedOrder(checked, "duplicate"))
+            saved.append(SavedOrder(order, "duplicate", original_id, OrderStatus.DUPLICATE.value,
+                                    (f"PO {order.po_number} was already received as order "
+                                     f"{original_id}",)))
 
-    bulk_insert(conn, t.order_lines, line_rows)
-    bulk_insert(conn, t.order_events, event_rows)
+    bulk_insert(conn, t.order_lines, line_rows, columns=LINE_INSERT_COLUMNS)
+    bulk_insert(conn, t.order_events, event_rows, columns=EVENT_INSERT_COLUMNS)
     bulk_insert(conn, t.order_duplicates, duplicate_rows, ignore_conflicts=True)
     return saved
 
 
-def _orders_of_document(conn: Connection, document_id: int, keys: list[str]) -> dict[str, tuple[int, str]]:
+def _orders_by_key(conn: Connection, document_id: int, keys: list[str]) -> dict[str, tuple[int, str]]:
     """source_key -> (order id, status) for this document's orders among ``keys``."""
-    wanted = set(keys)
-    rows = conn.execute(select(t.orders.c.source_key, t.orders.c.id, t.orders.c.status)
-                        .where(t.orders.c.document_id == document_id))
-    return {row.source_key: (row.id, row.status) for row in rows if row.source_key in wanted}
+    found = {}
+    for start in range(0, len(keys), _IN_CHUNK):
+        for row in conn.execute(
+                select(t.orders.c.source_key, t.orders.c.id, t.orders.c.status)
+                .where(t.orders.c.document_id == document_id,
+                       t.orders.c.source_key.in_(keys[start:start + _IN_CHUNK]))):
+            found[row.source_key] = (row.id, row.status)
+    return found
 
 
 def _existing_orders(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     found = {}
-    for start in range(0, len(keys), 500):  # keep the IN list within every backend's limits
-        chunk = keys[start:start + 500]
+    for start in range(0, len(keys), _IN_CHUNK):
+        chunk = keys[start:start + _IN_CHUNK]
         for row in conn.execute(
                 select(t.orders.c.id, t.orders.c.customer_id, t.orders.c.po_number)
                 .where(tuple_(t.orders.c.customer_id, t.orders.c.po_number).in_(chunk))):
             found[(row.customer_id, row.po_number)] = row.id
     return found
-
-
-def _order_row(document_id: int, checked: CheckedOrder, now: datetime) -> dict:
-    order = checked.order
-    return {
-        "document_id": document_id, "source_key": order.source_key, "channel": order.channel,
-        "format": order.format, "partner_id": order.partner_id, "customer_id": order.customer_id,
-        "po_number": order.po_number, "po_date": order.po_date, "purpose": order.purpose.value,
-        "currency": order.currency, "requested_date": order.requested_date,
-        "status": checked.status.value,
-        "hold_reasons": json.dumps(checked.hold_reasons) if checked.hold_reasons else None,
-        "total": checked.total, "detail": order.model_dump_json(exclude={"document_id"}),
-        "created_at": now, "updated_at": now,
-    }
-
-
-
-
-def _line_rows(order_id: int, checked: CheckedOrder) -> list[dict]:
-    rows = []
-    for line, outcome in zip(checked.order.lines, checked.lines):
-        rows.append({
-            "order_id": order_id, "line_number": line.line_number,
-            "buyer_line_id": line.buyer_line_id, "buyer_part": line.buyer_part,
-            "vendor_part": line.vendor_part, "gtin": line.gtin, "sku": outcome.sku,
-            "description": (line.description or "")[:300] or None, "quantity": line.quantity,
-            "uom": line.uom, "unit_price": outcome.unit_price, "status": LINE_STATUS_VALUE[outcome.status],
-            "reason": outcome.reason,
-        })
-    return rows

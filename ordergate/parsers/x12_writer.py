@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -61,18 +62,24 @@ class OutInterchange:
     line_break: bool = True  # "\n" after each terminator, for people reading the file
 
 
-def write_interchange(ic: OutInterchange) -> str:
-    delims = ic.delimiters
-    uses_repetition = ic.version >= REPETITION_FROM_VERSION
+@lru_cache(maxsize=32)
+def _writer(delims: Delimiters, version: str, line_break: bool) -> _SegmentWriter:
+    uses_repetition = version >= REPETITION_FROM_VERSION
     _check_delimiters(delims, uses_repetition)
     reserved = {delims.element, delims.component, delims.segment, "\r", "\n"}
     if uses_repetition:
         reserved.add(delims.repetition)
-    when = ic.timestamp or datetime.now(timezone.utc)
+    end = delims.segment + ("\n" if line_break and delims.segment != "\n" else "")
+    return _SegmentWriter(delims, frozenset(reserved), end)
 
-    end = delims.segment + ("\n" if ic.line_break and delims.segment != "\n" else "")
+
+def write_interchange(ic: OutInterchange) -> str:
+    delims = ic.delimiters
+    uses_repetition = ic.version >= REPETITION_FROM_VERSION
+    writer = _writer(delims, ic.version, ic.line_break)
+    end = writer.end
+    when = ic.timestamp or datetime.now(timezone.utc)
     out = [_isa(ic, when, uses_repetition) + end]
-    writer = _SegmentWriter(delims, frozenset(reserved), end)
     out.extend(writer.render(seg) for seg in ic.extra_segments)
     for group in ic.groups:
         out.append(writer.envelope(_gs(group, when)))
@@ -82,7 +89,7 @@ def write_interchange(ic: OutInterchange) -> str:
             if tx.implementation_ref:
                 header.append(_field(tx.implementation_ref, "ST03", 1, 35))
             out.append(writer.envelope(header))
-            out.extend(writer.render(seg) for seg in tx.segments)
+            out.append(writer.render_all(tx.segments))
             out.append(writer.envelope(["SE", str(len(tx.segments) + 2), control]))
         gs06 = _control(group.control_number, "GS06")
         out.append(writer.envelope(["GE", str(len(group.transactions)), gs06]))
@@ -98,6 +105,11 @@ class _SegmentWriter:
         others = "".join(sorted(reserved - {delims.element}))
         self._find_delimiter = re.compile(f"[{re.escape(others)}]").search
         self.end = end
+        self._others = tuple(others)
+        # A trailing space or tab before a separator, or an empty last element: cases
+        # ``render`` cleans up value by value.
+        self._untrimmed = (" " + self.element, "\t" + self.element, " " + end, "\t" + end,
+                           self.element + end)
 
     def envelope(self, seg: list[str]) -> str:
         for value in seg:
@@ -105,6 +117,34 @@ class _SegmentWriter:
             if bad:
                 raise ValueError(f"{seg[0]} value {value!r} contains the delimiter {sorted(bad)[0]!r}")
         return self.element.join(seg) + self.end
+
+    def render_all(self, segments: list[Sequence[str | Sequence[str]]]) -> str:
+        """A whole transaction's segments: the usual case (plain strings needing no cleaning)
+        is joined and checked once, in a few C-level scans of the text; anything unusual in
+        any segment sends every segment through ``render``."""
+        elem, end = self.element, self.end
+        try:
+            text = end.join([elem.join(seg) for seg in segments]) + end
+        except TypeError:  # a composite somewhere
+            text = None
+        if text is not None and self._plain(text, segments):
+            return text
+        return "".join([self.render(seg) for seg in segments])
+
+    def _plain(self, text: str, segments: list) -> bool:
+        # Substring tests (memchr-speed) rather than a regex: a regex walks the text in Python's
+        # matcher one character at a time, which cost more than the rendering it guards.
+        elem, end = self.element, self.end
+        count = len(segments)
+        if text.count(elem) != sum(map(len, segments)) - count or text.count(end) != count:
+            return False  # a value holds a delimiter (or is a tag-only segment with no values)
+        body = text.replace(end, "")
+        if any(ch in body for ch in self._others):
+            return False
+        # Trailing spaces are suppressed and trailing empty elements dropped by ``render``.
+        if any(pattern in text for pattern in self._untrimmed):
+            return False
+        return all(map(str.isalnum, [seg[0] for seg in segments]))
 
     def render(self, seg: Sequence[str | Sequence[str]]) -> str:
         tag = seg[0] if seg else None

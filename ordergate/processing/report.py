@@ -11,7 +11,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from ordergate.orders.model import LINE_STATUS_VALUE, CheckedOrder, OrderStatus
+from ordergate.orders.model import OrderStatus
+from ordergate.orders.prepared import (
+    L_BUYER_PART,
+    L_NUMBER,
+    L_QUANTITY,
+    L_REASON,
+    L_SKU,
+    L_STATUS,
+    L_UNIT_PRICE,
+    L_UOM,
+)
+from ordergate.orders.store import SavedOrder
 
 
 
@@ -40,15 +51,15 @@ class OrderReport:
     lines: list[LineReport] = field(default_factory=list)
 
     @classmethod
-    def from_checked(cls, checked: CheckedOrder) -> "OrderReport":
-        order = checked.order
+    def from_saved(cls, saved: SavedOrder) -> "OrderReport":
+        order = saved.order
         return cls(
-            order_id=checked.order_id, po_number=order.po_number, customer_id=order.customer_id,
-            status=checked.status.value, hold_reasons=checked.hold_reasons,
-            total=checked.total, currency=order.currency, source_key=order.source_key,
-            lines=[LineReport(line.line_number, line.buyer_part, outcome.sku, line.quantity,
-                              line.uom, outcome.unit_price, LINE_STATUS_VALUE[outcome.status], outcome.reason)
-                   for line, outcome in zip(order.lines, checked.lines)],
+            order_id=saved.order_id, po_number=order.po_number, customer_id=order.customer_id,
+            status=saved.status, hold_reasons=list(saved.hold_reasons), total=order.total,
+            currency=order.currency, source_key=order.source_key,
+            lines=[LineReport(line[L_NUMBER], line[L_BUYER_PART], line[L_SKU], line[L_QUANTITY],
+                              line[L_UOM], line[L_UNIT_PRICE], line[L_STATUS], line[L_REASON])
+                   for line in order.lines],
         )
 
     @classmethod

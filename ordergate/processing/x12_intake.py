@@ -1,55 +1,42 @@
-"""Processing one X12 document: envelopes → 850s → checked orders → 855s, 997s and TA1s.
+"""Storing one X12 document: claims, checked orders in batches, 855s, 997s and TA1s.
 
-Streams the interchange event by event. Orders are saved in batches of
-``settings.store_batch_size``, each batch in one transaction with its 855s. An interchange
-addressed to someone else, from an unknown sender, or reusing a control number is rejected
-whole with a TA1; inside an accepted interchange every transaction set stands on its own.
+The pure half (``x12_prepare``: envelopes, 850 mapping, checks) yields items in document
+order, computed in this process or, for a large document, in a second one
+(``processing.parallel``); this half does everything that needs the database. Orders are
+saved in batches of ``settings.store_batch_size``, each batch in one transaction with its 855
+interchange. An interchange addressed to someone else, from an unknown sender, or reusing a
+control number is rejected whole with a TA1; inside an accepted interchange every
+transaction set stands on its own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ordergate.mappings.x12_850 import TransactionRejected, map_850
-from ordergate.orders.catalog import Customer
-from ordergate.orders.checks import check_order
-from ordergate.orders.model import CheckedOrder, ReplyAddress
+from ordergate.orders.model import ReplyAddress
 from ordergate.orders.outbox import Queued
+from ordergate.orders.prepared import PreparedOrder
 from ordergate.orders.store import claim_interchange, save_orders
-from ordergate.parsers.x12 import decode_x12, iter_x12
-from ordergate.parsers.x12_types import (
-    GroupEnd,
-    GroupHeader,
-    InterchangeEnd,
-    InterchangeHeader,
-    TransactionSet,
-)
+from ordergate.parsers.x12_types import GroupEnd, InterchangeEnd, InterchangeHeader
 from ordergate.processing.context import DocumentContext
+from ordergate.processing.parallel import can_fork, prepared_items
 from ordergate.processing.report import OrderReport, OutboundReport
+from ordergate.processing.x12_prepare import OpenedGroup, OpenedInterchange, PreparedSet, prepare_x12
 from ordergate.processing.x12_replies import queue_855s, queue_997
 from ordergate.sinks import x12_ta1
-from ordergate.sinks.x12_997 import (
-    ACKNOWLEDGEMENT_SETS,
-    SUPPORTED_SETS,
-    GroupAck,
-    TransactionAck,
-    not_supported_problem,
-)
-from ordergate.sinks.x12_envelope import reply_address
+from ordergate.sinks.x12_997 import GroupAck
 
 
 @dataclass(slots=True)
 class _Interchange:
     header: InterchangeHeader
     reply: ReplyAddress
-    customer: Customer | None
+    customer_id: str | None
     rejected: bool = False
     duplicate: bool = False
     groups: list[GroupAck] = field(default_factory=list)
     group: GroupAck | None = None
-    pending: list[CheckedOrder] = field(default_factory=list)
-    ta1: list[str] | None = None
-    source_keys: set[str] = field(default_factory=set)
+    pending: list[PreparedOrder] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -64,52 +51,49 @@ def process_x12(ctx: DocumentContext, content: bytes) -> X12Outcome:
     """Raises ParseError when the bytes hold no readable interchange at all."""
     outcome = X12Outcome()
     current: _Interchange | None = None
-    for event in iter_x12(decode_x12(content)):
-        if isinstance(event, TransactionSet):
+    threshold = ctx.settings.parallel_from_bytes
+    in_child = bool(threshold) and len(content) >= threshold and can_fork()
+    items = prepared_items(lambda: prepare_x12(content, ctx.settings, ctx.catalog,
+                                               channel=ctx.channel, document_id=ctx.document_id),
+                           in_child=in_child)
+    for item in items:
+        if isinstance(item, PreparedSet):
             if current is not None and not current.rejected:
-                _transaction(ctx, current, event, outcome)
-        elif isinstance(event, GroupHeader):
+                _transaction(ctx, current, item, outcome)
+        elif isinstance(item, OpenedGroup):
             if current is not None and not current.rejected:
-                current.group = GroupAck(group=event)
-                ours = ctx.settings.our_x12
-                current.reply = reply_address(current.header, event, ours.qualifier, ours.ident)
-        elif isinstance(event, GroupEnd):
+                _flush(ctx, current)  # a batch is answered in one envelope: one reply address
+                current.group = GroupAck(group=item.group)
+                current.reply = item.reply
+        elif isinstance(item, GroupEnd):
             if current is not None and not current.rejected and current.group is not None:
-                current.group.problems.extend(event.problems)
+                current.group.problems.extend(item.problems)
                 current.groups.append(current.group)
                 current.group = None
-        elif isinstance(event, InterchangeHeader):
+        elif isinstance(item, OpenedInterchange):
             if current is not None:  # the reader always closes, but never lose a batch
                 _close(ctx, current, None)
-            current = _open(ctx, event, outcome)
-        elif isinstance(event, InterchangeEnd):
+            current = _open(ctx, item, outcome)
+        elif isinstance(item, InterchangeEnd):
             if current is not None:
-                _close(ctx, current, event)
+                _close(ctx, current, item)
             current = None
     if current is not None:
         _close(ctx, current, None)
     return outcome
 
 
-def _open(ctx: DocumentContext, header: InterchangeHeader, outcome: X12Outcome) -> _Interchange:
+def _open(ctx: DocumentContext, opened: OpenedInterchange, outcome: X12Outcome) -> _Interchange:
     outcome.interchanges += 1
-    ours = ctx.settings.our_x12
-    reply = reply_address(header, None, ours.qualifier, ours.ident)
-    customer = ctx.catalog.customer_for_x12(header.sender_qualifier, header.sender_id)
-    state = _Interchange(header=header, reply=reply, customer=customer)
+    header = opened.header
+    state = _Interchange(header=header, reply=opened.reply, customer_id=opened.customer_id)
+    if opened.rejection is not None:
+        code, reason = opened.rejection
+        _reject(ctx, state, outcome, code, reason)
+        return state
     sender = f"{header.sender_qualifier}:{header.sender_id}"
     receiver = f"{header.receiver_qualifier}:{header.receiver_id}"
     control = header.control_number
-    if (header.receiver_qualifier.upper(), header.receiver_id) != (ours.qualifier, ours.ident):
-        _reject(ctx, state, outcome, x12_ta1.UNKNOWN_RECEIVER,
-                f"interchange {control} from {sender} is addressed to {receiver}, not to us "
-                f"({ours}): check the partner's setup or ORDERGATE_X12_ID")
-        return state
-    if customer is None:
-        _reject(ctx, state, outcome, x12_ta1.INVALID_SENDER,
-                f"interchange {control} comes from {sender}, which no customer has as x12_id: "
-                f"add it to customers.csv (ordergate seed), then replay this document")
-        return state
     with ctx.engine.begin() as conn:
         claim = claim_interchange(conn, document_id=ctx.document_id, standard="x12",
                                   sender_id=sender, receiver_id=receiver, control_number=control,
@@ -134,51 +118,26 @@ def _reject(ctx: DocumentContext, state: _Interchange, outcome: X12Outcome, code
 
 
 def _queue_ta1(ctx: DocumentContext, conn, state: _Interchange, status: str, code: str) -> None:
-    message = queue_997(conn, state.reply, state.customer.customer_id if state.customer else None,
-                        [], document_id=ctx.document_id,
+    message = queue_997(conn, state.reply, state.customer_id, [], document_id=ctx.document_id,
                         interchange_control=state.header.control_number,
                         ta1=x12_ta1.build_ta1(state.header, status, code), now=ctx.now)
     _note_outbound(ctx, message)
 
 
-def _transaction(ctx: DocumentContext, state: _Interchange, ts: TransactionSet,
+def _transaction(ctx: DocumentContext, state: _Interchange, item: PreparedSet,
                  outcome: X12Outcome) -> None:
     if state.group is None:  # a set outside a group: the reader reports it at envelope level
         return
-    if state.group.group is not ts.group:
-        state.group = GroupAck(group=ts.group)
-    ack = TransactionAck(set_id=ts.set_id, control_number=ts.control_number,
-                         problems=list(ts.problems))
-    state.group.transactions.append(ack)
-    source_key = f"{state.header.control_number}/{ts.group.control_number}/{ts.control_number}"
-    if source_key in state.source_keys:  # a GS06 reused inside one interchange: still one order each
-        source_key = f"{source_key}@{ts.position}"
-    state.source_keys.add(source_key)
-    customer_id = state.customer.customer_id if state.customer else None
-    if ack.problems:
-        ctx.report.orders.append(OrderReport.rejected(None, customer_id, source_key,
-                                                      [str(p) for p in ack.problems]))
-        return
-    if ts.set_id in ACKNOWLEDGEMENT_SETS:
-        return  # an answer to what we sent: accepted, never acknowledged back (no 997 to a 997)
-    if ts.set_id not in SUPPORTED_SETS:
-        ack.problems.append(not_supported_problem(ts.set_id, ts.control_number))
-        ctx.report.problems.append(str(ack.problems[-1]))
-        return
-    try:
-        order = map_850(ts, partner_id=f"x12:{state.reply.partner_qualifier}:{state.reply.partner_id}",
-                        customer_id=customer_id, source_key=source_key, channel=ctx.channel,
-                        document_id=ctx.document_id)
-    except TransactionRejected as exc:
-        ack.problems.extend(exc.problems)
-        ctx.report.orders.append(OrderReport.rejected(exc.po_number, customer_id, source_key,
-                                                      [str(p) for p in exc.problems]))
-        return
-    order.reply_to = state.reply
-    outcome.accepted_sets += 1
-    state.pending.append(check_order(order, ctx.catalog))
-    if len(state.pending) >= ctx.settings.store_batch_size:
-        _flush(ctx, state)
+    state.group.transactions.append(item.ack)
+    if item.problem:
+        ctx.report.problems.append(item.problem)
+    if item.report is not None:
+        ctx.report.orders.append(item.report)
+    if item.order is not None:
+        outcome.accepted_sets += 1
+        state.pending.append(item.order)
+        if len(state.pending) >= ctx.settings.store_batch_size:
+            _flush(ctx, state)
 
 
 def _flush(ctx: DocumentContext, state: _Interchange) -> None:
@@ -187,9 +146,10 @@ def _flush(ctx: DocumentContext, state: _Interchange) -> None:
     batch, state.pending = state.pending, []
     with ctx.engine.begin() as conn:
         saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor)
-        for message in queue_855s(conn, saved, document_id=ctx.document_id, now=ctx.now):
+        for message in queue_855s(conn, saved, state.reply, document_id=ctx.document_id,
+                                  now=ctx.now):
             _note_outbound(ctx, message)
-    ctx.report.orders.extend(OrderReport.from_checked(s.checked) for s in saved)
+    ctx.report.orders.extend(OrderReport.from_saved(s) for s in saved)
 
 
 def _close(ctx: DocumentContext, state: _Interchange, end: InterchangeEnd | None) -> None:
@@ -208,8 +168,8 @@ def _close(ctx: DocumentContext, state: _Interchange, end: InterchangeEnd | None
     elif state.header.isa[14:15] == ["1"]:  # ISA14: the sender asked for a TA1
         ta1 = x12_ta1.build_ta1(state.header, "A", x12_ta1.NO_ERROR)
     with ctx.engine.begin() as conn:
-        message = queue_997(conn, state.reply, state.customer.customer_id if state.customer else None,
-                            state.groups, document_id=ctx.document_id,
+        message = queue_997(conn, state.reply, state.customer_id, state.groups,
+                            document_id=ctx.document_id,
                             interchange_control=state.header.control_number, ta1=ta1, now=ctx.now)
     _note_outbound(ctx, message)
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from ordergate.orders.control_numbers import allocate
-from ordergate.orders.model import CheckedOrder, ReplyAddress
+from ordergate.orders.model import ReplyAddress
 from ordergate.orders.outbox import OutboundMessage, Queued, queue_messages
 from ordergate.orders.store import SavedOrder
 from ordergate.parsers.x12_writer import OutTransaction, write_interchange
@@ -39,56 +39,45 @@ def _safe(text: str) -> str:
     return _UNSAFE.sub("-", text).strip("-")[:60] or "x"
 
 
-def _reply_key(reply: ReplyAddress) -> tuple:
-    """Orders answered in one interchange must share every envelope value, not just the partner
-    (two groups from one sender can carry different application codes or versions)."""
-    return (reply.partner_qualifier, reply.partner_id, reply.our_qualifier, reply.our_id,
-            reply.partner_app_code, reply.our_app_code, reply.interchange_version,
-            reply.group_version)
-
-
-def queue_855s(conn: Connection, saved: list[SavedOrder], *, document_id: int,
-               now: datetime) -> list[Queued]:
-    """One 855 interchange per reply address per batch, with an ST per new or duplicate order
-    (a resumed order has its 855 already).
+def queue_855s(conn: Connection, saved: list[SavedOrder], reply: ReplyAddress, *,
+               document_id: int, now: datetime) -> list[Queued]:
+    """One 855 interchange for a stored batch, with an ST per new or duplicate order (a resumed
+    order has its 855 already). A batch never spans two reply addresses: the intake stores
+    what it holds before a new group starts.
 
     Batching is what partners' translators expect from a busy supplier, and it keeps the
     envelope, the outbox row and the file to one per batch instead of one per order; each
     order's ST02 is recorded in ``order_acknowledgements``.
     """
-    by_reply: dict[tuple, list[SavedOrder]] = {}
-    for item in saved:
-        if item.outcome != "resumed" and item.checked.order.reply_to is not None:
-            by_reply.setdefault(_reply_key(item.checked.order.reply_to), []).append(item)
-    messages = []
+    items = [item for item in saved if item.outcome != "resumed"]
+    if not items:
+        return []
     today = now.date()
-    for items in by_reply.values():
-        first = items[0].checked.order
-        reply = first.reply_to
-        partner = partner_key(reply)
-        isa_no = allocate(conn, partner, "isa", 1)[0]
-        gs_no = allocate(conn, partner, "gs", 1)[0]
-        transactions = []
-        acknowledges = []
-        for item, st_no in zip(items, allocate(conn, partner, "st", len(items))):
-            checked: CheckedOrder = item.checked
-            if item.outcome == "duplicate":
-                transactions.append(build_duplicate_855(checked.order, checked.order_id, st_no, today))
-            else:
-                transactions.append(build_855(checked, st_no, today))
-                acknowledges.append((checked.order_id, f"{st_no:04d}"))
-        group = reply_group(reply, "PR", gs_no, transactions)
-        payload = write_interchange(reply_interchange(reply, isa_no, [group], timestamp=now))
-        what = _safe(first.po_number) if len(items) == 1 else f"{len(items)}-orders"
-        single = items[0].checked.order_id if len(items) == 1 and items[0].outcome == "new" else None
-        messages.append(OutboundMessage(
-            # Batches are cut the same way on a rerun, and a resumed order never gets here, so
-            # the first order of the batch names it.
-            dedupe_key=f"855:{document_id}:{first.source_key}", kind="855", partner_id=partner,
-            customer_id=first.customer_id, destination=destination_for(first.customer_id, reply),
-            filename=f"855_{what}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
-            document_id=document_id, order_id=single, acknowledges=tuple(acknowledges)))
-    return queue_messages(conn, messages, now)
+    first = items[0].order
+    partner = partner_key(reply)
+    isa_no = allocate(conn, partner, "isa", 1)[0]
+    gs_no = allocate(conn, partner, "gs", 1)[0]
+    transactions = []
+    acknowledges = []
+    for item, st_no in zip(items, allocate(conn, partner, "st", len(items))):
+        if item.outcome == "duplicate":
+            transactions.append(build_duplicate_855(item.order, item.order_id, st_no, today))
+        else:
+            transactions.append(build_855(item.order, item.order_id, st_no, today))
+            acknowledges.append((item.order_id, f"{st_no:04d}"))
+    group = reply_group(reply, "PR", gs_no, transactions)
+    payload = write_interchange(reply_interchange(reply, isa_no, [group], timestamp=now))
+    what = _safe(first.po_number) if len(items) == 1 else f"{len(items)}-orders"
+    message = OutboundMessage(
+        # Batches are cut the same way on a rerun, and a resumed order never gets here, so the
+        # first order of the batch names it.
+        dedupe_key=f"855:{document_id}:{first.source_key}", kind="855", partner_id=partner,
+        customer_id=first.customer_id, destination=destination_for(first.customer_id, reply),
+        filename=f"855_{what}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
+        document_id=document_id,
+        order_id=items[0].order_id if len(items) == 1 and items[0].outcome == "new" else None,
+        acknowledges=tuple(acknowledges))
+    return queue_messages(conn, [message], now)
 
 
 def queue_997(conn: Connection, reply: ReplyAddress, customer_id: str | None,

@@ -28,15 +28,20 @@ def _supported_isa_version(version: str) -> str:
     return version if version.isdigit() and len(version) == 5 else "00401"
 
 
+def reply_delimiters(reply: ReplyAddress) -> Delimiters:
+    return REPLY_DELIMITERS if reply.interchange_version >= "00402" else _NO_REPETITION
+
+
+_NO_REPETITION = Delimiters(element="*", component=">", repetition=None, segment="~")
+
+
 def reply_interchange(reply: ReplyAddress, control_number: int, groups: list[OutGroup], *,
                       extra_segments: list[list[str]] | None = None,
                       timestamp: datetime | None = None) -> OutInterchange:
     return OutInterchange(
         sender=(reply.our_qualifier, reply.our_id),
         receiver=(reply.partner_qualifier, reply.partner_id),
-        control_number=control_number, groups=groups,
-        delimiters=REPLY_DELIMITERS if reply.interchange_version >= "00402"
-        else Delimiters(element="*", component=">", repetition=None, segment="~"),
+        control_number=control_number, groups=groups, delimiters=reply_delimiters(reply),
         version=reply.interchange_version, timestamp=timestamp,
         extra_segments=extra_segments or [],
     )

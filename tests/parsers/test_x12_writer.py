@@ -254,3 +254,26 @@ def test_generated_benchmark_interchange_reads_back_clean() -> None:
     assert ctt == ["CTT", "3", str(sum(int(s[2]) for s in po1))]
     assert po1[0][5:8] == ["", "VP", po1[0][7]] and po1[0][7].startswith("BENCH-")
     assert data == generate_850_interchange(25, lines_per_order=3, isa_control=9, po_prefix="T")
+
+
+@pytest.mark.parametrize("line_break", [True, False])
+def test_whole_transaction_fast_path_writes_what_segment_by_segment_writing_does(line_break: bool) -> None:
+    """render_all checks a transaction's joined text once; it must never differ from render."""
+    from ordergate.parsers.x12_writer import DEFAULT_DELIMITERS, _SegmentWriter
+
+    end = "~" + ("\n" if line_break else "")
+    reserved = frozenset({"*", ">", "^", "~", "\r", "\n"})
+    writer = _SegmentWriter(DEFAULT_DELIMITERS, reserved, end)
+    rng = random.Random(7)
+    pieces = ["A", "12", "", " ", "x ", "\t", "*", "~", ">", "^", "\n", "\r", "~\n", "PO 1", "ÄÖ"]
+    fast = 0
+    for _ in range(3000):
+        segments = []
+        for _ in range(rng.randrange(0, 5)):
+            values = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 3)))
+                      for _ in range(rng.randrange(0, 5))]
+            segments.append([rng.choice(["PO1", "REF", "N1"]), *values])
+        expected = "".join(writer.render(seg) for seg in segments)
+        assert writer.render_all(segments) == expected, segments
+        fast += writer._plain(expected, segments) if segments else 0
+    assert fast > 100  # the fast path was really taken, not only the fallback

@@ -1,0 +1,106 @@
+"""The prepare stage in a second process: same results as in one process, failures contained.
+
+``parallel_from_bytes=1`` forces every document through ``processing.parallel``; the
+comparison runs the same documents through both paths into two fresh databases.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+
+import pytest
+
+from ordergate.orders import tables as t
+from ordergate.orders.db import make_engine, upgrade
+from ordergate.orders.masterdata import seed_masterdata
+from ordergate.processing import x12_intake, x12_prepare
+from ordergate.processing.ingest import ingest_documents
+from ordergate.settings import Settings
+
+from .conftest import MASTERDATA, as_raw
+from .test_ingest_invariants import FIVE_ORDERS, assert_stored_once_with_one_855, crash_on_call, five_orders
+from .x12kit import GLOBEX, interchange, order_file, po_850, rows, sku, unknown
+
+MIXED = [
+    interchange(po_850("A-1"), po_850("A-2", unknown()), po_850("A-3", sku("HW-1001", qty="TEN")),
+                po_850("A-1"), po_850("A-4"), po_850("A-5"), control=11),
+    order_file("G-1", sku("OF-3001"), control=12, sender=GLOBEX),
+    order_file("X-1", control=13, receiver=("ZZ", "SOMEONEELSE")),
+    order_file("U-1", control=14, sender=("ZZ", "NOBODY")),
+    b"ISA*00*not really an interchange~",
+]
+
+
+def run(tmp_path, name: str, documents: list[bytes], parallel: bool) -> tuple[dict, list, list]:
+    home = tmp_path / name
+    settings = Settings(home=home, database_url=None, x12_id="ZZ:ORDERGATE", store_batch_size=2,
+                        parallel_from_bytes=1 if parallel else 0)
+    engine = make_engine(f"sqlite:///{tmp_path / (name + '.db')}")
+    upgrade(engine)
+    seed_masterdata(engine, MASTERDATA)
+    raws = [as_raw(d, f"doc{n}.edi") for n, d in enumerate(documents, start=1)]
+    report = json.loads(ingest_documents(engine, settings, raws, actor="test").to_json()
+                        .replace(str(home), "HOME"))
+    orders = [(o.id, o.po_number, o.status, o.hold_reasons, o.total) for o in rows(engine, t.orders)]
+    outbox = [(m.kind, m.filename, len(m.payload)) for m in rows(engine, t.outbox)]
+    engine.dispose()
+    return report, orders, outbox
+
+
+def test_the_second_process_gives_the_same_report_orders_and_outbox(tmp_path):
+    inline = run(tmp_path, "inline", MIXED, parallel=False)
+    parallel = run(tmp_path, "parallel", MIXED, parallel=True)
+    assert parallel == inline
+    report = inline[0]
+    statuses = [[o["status"] for o in d["orders"]] for d in report["documents"]]
+    # A rejected set is reported when read, orders when their batch (of two) is stored.
+    assert statuses[0] == ["accepted", "held", "rejected", "duplicate", "accepted", "accepted"]
+    assert [d["status"] for d in report["documents"]] == ["processed", "processed", "failed",
+                                                          "failed", "failed"]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_document_the_second_process_cannot_read_fails_with_the_same_reason(tmp_path):
+    bad = [b"ISA*00*not really an interchange~"]
+    inline = run(tmp_path, "inline", bad, parallel=False)[0]["documents"][0]
+    parallel = run(tmp_path, "parallel", bad, parallel=True)[0]["documents"][0]
+    assert parallel["status"] == inline["status"] == "failed"
+    assert parallel["error"] == inline["error"] and "ISA" in inline["error"]
+
+
+def test_a_bug_in_the_second_process_fails_that_document_only(db, ingest, settings, monkeypatch, caplog):
+    settings.parallel_from_bytes = 1
+    real_check = x12_prepare.check_order
+
+    def check_order(order, catalog):
+        if order.po_number == "BOOM":
+            raise ZeroDivisionError("boom in the checks")
+        return real_check(order, catalog)
+
+    monkeypatch.setattr(x12_prepare, "check_order", check_order)  # the fork inherits it
+    with caplog.at_level(logging.ERROR):
+        first, second = ingest(order_file("BOOM", control=21), order_file("FINE", control=22)).documents
+    assert first.status == "failed"
+    assert "internal error" in first.error and "ZeroDivisionError: boom in the checks" in first.error
+    assert "Traceback" in caplog.text and "boom in the checks" in caplog.text  # the child's traceback
+    assert second.status == "processed" and [o.status for o in second.orders] == ["accepted"]
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_store_crash_stops_the_second_process_and_a_rerun_stores_every_order_once(
+        db, ingest, settings, monkeypatch):
+    settings.store_batch_size = 2  # batches: PO-1 PO-2 | PO-3 PO-4 | PO-5
+    settings.parallel_from_bytes = 1
+    crash_on_call(monkeypatch, x12_intake, "queue_855s", 3, RuntimeError("disk full"))
+    [failed] = ingest(five_orders()).documents
+    assert failed.status == "failed" and "disk full" in failed.error
+    assert multiprocessing.active_children() == []  # the prepare process did not outlive it
+    assert_stored_once_with_one_855(db, FIVE_ORDERS[:4])
+
+    monkeypatch.undo()
+    [rerun] = ingest(five_orders()).documents
+    assert rerun.status == "processed"
+    assert_stored_once_with_one_855(db, FIVE_ORDERS)
