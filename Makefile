@@ -26,7 +26,7 @@ demo: install
 	@mkdir -p $(DEMO_HOME)/inbox
 	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate db upgrade
 	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate seed samples/masterdata
-	cp samples/x12/*.edi $(DEMO_HOME)/inbox/
+	cp samples/x12/*.edi samples/edifact/*.edi $(DEMO_HOME)/inbox/
 	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate poll
 	@echo
 	@echo "Look around: export ORDERGATE_HOME=$(DEMO_HOME); $(BIN)/ordergate orders list; ls $(DEMO_HOME)/outbox/*"

@@ -44,12 +44,43 @@ class X12Identity(tuple):
         return f"{self[0]}:{self[1]}"
 
 
+class EdifactIdentity(tuple):
+    """An EDIFACT interchange party as (id, qualifier or None), written ``ORDERGATE`` or
+    ``5412345000013:14`` (id, then the 0007 code qualifier), as UNB S002/S003 carry it."""
+
+    __slots__ = ()
+
+    def __new__(cls, ident: str, qualifier: str | None) -> "EdifactIdentity":
+        return super().__new__(cls, (ident, qualifier))
+
+    @property
+    def ident(self) -> str:
+        return self[0]
+
+    @property
+    def qualifier(self) -> str | None:
+        return self[1]
+
+    @classmethod
+    def parse(cls, text: str) -> "EdifactIdentity":
+        ident, _, qualifier = text.strip().partition(":")
+        ident, qualifier = ident.strip(), qualifier.strip() or None
+        if not ident or len(ident) > 35 or (qualifier and len(qualifier) > 4):
+            raise ValueError(f"EDIFACT id {text!r} must be an id of up to 35 characters, "
+                             f"optionally followed by :qualifier (e.g. 5412345000013:14)")
+        return cls(ident, qualifier)
+
+    def __str__(self) -> str:
+        return f"{self[0]}:{self[1]}" if self[1] else self[0]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ORDERGATE_", extra="ignore")
 
     home: Path = Field(default=Path("./var"), description="Holds the SQLite database and the folders.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in home by default.")
     x12_id: str = "ZZ:ORDERGATE"
+    edifact_id: str = "ORDERGATE"
     # How many orders the store writes per transaction (and answers in one 855 interchange).
     # Bigger batches amortise commits; smaller ones let a second process overlap sooner and
     # hold SQLite's write lock for less time. 500 was fastest end to end (BENCHMARKS.md).
@@ -65,6 +96,15 @@ class Settings(BaseSettings):
     @classmethod
     def _check_x12_id(cls, value: str) -> str:
         return str(X12Identity.parse(value))
+
+    @field_validator("edifact_id")
+    @classmethod
+    def _check_edifact_id(cls, value: str) -> str:
+        return str(EdifactIdentity.parse(value))
+
+    @cached_property
+    def our_edifact(self) -> EdifactIdentity:
+        return EdifactIdentity.parse(self.edifact_id)
 
     @cached_property
     def our_x12(self) -> X12Identity:

@@ -40,6 +40,7 @@ class Product:
 class Catalog:
     customers: dict[str, Customer] = field(default_factory=dict)
     by_x12_id: dict[str, Customer] = field(default_factory=dict)
+    by_edifact_id: dict[str, Customer] = field(default_factory=dict)
     products: dict[str, Product] = field(default_factory=dict)
     by_gtin: dict[str, str] = field(default_factory=dict)
     xref: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -53,6 +54,8 @@ class Catalog:
             catalog.customers[customer.customer_id] = customer
             if customer.x12_id:
                 catalog.by_x12_id[customer.x12_id] = customer
+            if customer.edifact_id:
+                catalog.by_edifact_id[customer.edifact_id.strip()] = customer
         for row in conn.execute(select(t.products)):
             product = Product(**row._mapping)
             catalog.products[product.sku] = product
@@ -66,6 +69,13 @@ class Catalog:
 
     def customer_for_x12(self, qualifier: str, ident: str) -> Customer | None:
         return self.by_x12_id.get(f"{qualifier.strip().upper()}:{ident.strip()}")
+
+    def customer_for_edifact(self, ident: str, qualifier: str | None) -> Customer | None:
+        """customers.csv ``edifact_id`` is ``id:qualifier`` or a plain id (any qualifier)."""
+        ident = ident.strip()
+        if qualifier and (found := self.by_edifact_id.get(f"{ident}:{qualifier.strip()}")):
+            return found
+        return self.by_edifact_id.get(ident)
 
     def price_for(self, customer_id: str | None, sku: str) -> Decimal | None:
         price = self.prices.get((customer_id, sku)) if customer_id else None

@@ -42,6 +42,8 @@ class PreparedOrder(NamedTuple):
     total: Decimal
     detail: str  # the canonical SalesOrder as JSON (with its reply address), for re-checks later
     lines: tuple[tuple, ...]  # LINE_COLUMNS values per line
+    # (role, id) of the parties an acknowledgement names, e.g. ("BY", a GLN) for an ORDRSP
+    parties: tuple[tuple[str, str], ...] = ()
 
 
 def prepare_order(checked: CheckedOrder) -> PreparedOrder:

@@ -8,7 +8,8 @@ _WHITESPACE = b" \t\r\n\x00"
 # format name -> leading bytes (after BOM and whitespace)
 SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "x12": (b"ISA",),
-    "edifact": (b"UNA", b"UNB"),
+    # UNH: messages sent without an interchange envelope, read so the reason can be given
+    "edifact": (b"UNA", b"UNB", b"UNH"),
     "pdf": (b"%PDF",),
     "xlsx": (b"PK\x03\x04",),
 }

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from ordergate.orders.catalog import Catalog
-from ordergate.processing.report import DocumentReport
+from ordergate.orders.outbox import Queued
+from ordergate.processing.report import DocumentReport, OutboundReport
 from ordergate.settings import Settings
 
 
@@ -22,3 +23,10 @@ class DocumentContext:
     now: datetime
     actor: str
     report: DocumentReport
+
+    def note_outbound(self, message: Queued | None) -> None:
+        """Report a queued message under the path it will be delivered to."""
+        if message is not None:
+            self.report.outbound.append(OutboundReport(
+                kind=message.kind,
+                path=str(self.settings.outbox / message.destination / message.filename)))

@@ -20,7 +20,9 @@ from ordergate.orders.store import DUPLICATE, FAILED, finish_document, store_doc
 from ordergate.parsers.detect import detect_format
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.report import DocumentReport, IngestReport
-from ordergate.processing.x12_intake import process_x12, x12_document_status
+from ordergate.processing.edifact_intake import process_edifact
+from ordergate.processing.outcome import document_status
+from ordergate.processing.x12_intake import process_x12
 from ordergate.settings import Settings
 from ordergate.sources.document import RawDocument, utcnow
 
@@ -30,11 +32,15 @@ Processor = Callable[[DocumentContext, bytes], tuple[str, str | None]]
 
 
 def _x12(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
-    return x12_document_status(process_x12(ctx, content), ctx.report)
+    return document_status(process_x12(ctx, content), ctx.report)
+
+
+def _edifact(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
+    return document_status(process_edifact(ctx, content), ctx.report)
 
 
 # Every format ordergate turns into orders; one grep shows them all.
-PROCESSORS: dict[str, Processor] = {"x12": _x12}
+PROCESSORS: dict[str, Processor] = {"x12": _x12, "edifact": _edifact}
 
 
 def ingest_documents(engine: Engine, settings: Settings, raws: Iterable[RawDocument], *,
@@ -95,7 +101,8 @@ def _process(ctx: DocumentContext, fmt: str | None, content: bytes) -> tuple[str
     if fmt is None:
         head = content[:40].decode("latin-1").encode("unicode_escape").decode("ascii")
         return FAILED, (f"not a format ordergate reads (expected an X12 interchange starting with "
-                        f"ISA); the file starts with '{head}'")
+                        f"ISA or an EDIFACT one starting with UNA or UNB); the file starts with "
+                        f"'{head}'")
     processor = PROCESSORS.get(fmt)
     if processor is None:
         return FAILED, (f"{fmt} documents are not processed yet; supported formats: "

@@ -14,13 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ordergate.orders.model import ReplyAddress
-from ordergate.orders.outbox import Queued
 from ordergate.orders.prepared import PreparedOrder
 from ordergate.orders.store import claim_interchange, save_orders
 from ordergate.parsers.x12_types import GroupEnd, InterchangeEnd, InterchangeHeader
 from ordergate.processing.context import DocumentContext
+from ordergate.processing.outcome import IntakeOutcome
 from ordergate.processing.parallel import can_fork, prepared_items
-from ordergate.processing.report import OrderReport, OutboundReport
+from ordergate.processing.report import OrderReport
 from ordergate.processing.x12_prepare import OpenedGroup, OpenedInterchange, PreparedSet, prepare_x12
 from ordergate.processing.x12_replies import queue_855s, queue_997
 from ordergate.sinks import x12_ta1
@@ -39,17 +39,9 @@ class _Interchange:
     pending: list[PreparedOrder] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class X12Outcome:
-    interchanges: int = 0
-    rejected_interchanges: int = 0
-    duplicate_interchanges: int = 0
-    accepted_sets: int = 0
-
-
-def process_x12(ctx: DocumentContext, content: bytes) -> X12Outcome:
+def process_x12(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     """Raises ParseError when the bytes hold no readable interchange at all."""
-    outcome = X12Outcome()
+    outcome = IntakeOutcome()
     current: _Interchange | None = None
     threshold = ctx.settings.parallel_from_bytes
     in_child = bool(threshold) and len(content) >= threshold and can_fork()
@@ -83,7 +75,7 @@ def process_x12(ctx: DocumentContext, content: bytes) -> X12Outcome:
     return outcome
 
 
-def _open(ctx: DocumentContext, opened: OpenedInterchange, outcome: X12Outcome) -> _Interchange:
+def _open(ctx: DocumentContext, opened: OpenedInterchange, outcome: IntakeOutcome) -> _Interchange:
     outcome.interchanges += 1
     header = opened.header
     state = _Interchange(header=header, reply=opened.reply, customer_id=opened.customer_id)
@@ -108,7 +100,7 @@ def _open(ctx: DocumentContext, opened: OpenedInterchange, outcome: X12Outcome) 
     return state
 
 
-def _reject(ctx: DocumentContext, state: _Interchange, outcome: X12Outcome, code: str,
+def _reject(ctx: DocumentContext, state: _Interchange, outcome: IntakeOutcome, code: str,
             reason: str) -> None:
     state.rejected = True
     outcome.rejected_interchanges += 1
@@ -121,11 +113,11 @@ def _queue_ta1(ctx: DocumentContext, conn, state: _Interchange, status: str, cod
     message = queue_997(conn, state.reply, state.customer_id, [], document_id=ctx.document_id,
                         interchange_control=state.header.control_number,
                         ta1=x12_ta1.build_ta1(state.header, status, code), now=ctx.now)
-    _note_outbound(ctx, message)
+    ctx.note_outbound(message)
 
 
 def _transaction(ctx: DocumentContext, state: _Interchange, item: PreparedSet,
-                 outcome: X12Outcome) -> None:
+                 outcome: IntakeOutcome) -> None:
     if state.group is None:  # a set outside a group: the reader reports it at envelope level
         return
     state.group.transactions.append(item.ack)
@@ -148,7 +140,7 @@ def _flush(ctx: DocumentContext, state: _Interchange) -> None:
         saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor)
         for message in queue_855s(conn, saved, state.reply, document_id=ctx.document_id,
                                   now=ctx.now):
-            _note_outbound(ctx, message)
+            ctx.note_outbound(message)
     ctx.report.orders.extend(OrderReport.from_saved(s) for s in saved)
 
 
@@ -171,27 +163,4 @@ def _close(ctx: DocumentContext, state: _Interchange, end: InterchangeEnd | None
         message = queue_997(conn, state.reply, state.customer_id, state.groups,
                             document_id=ctx.document_id,
                             interchange_control=state.header.control_number, ta1=ta1, now=ctx.now)
-    _note_outbound(ctx, message)
-
-
-def _note_outbound(ctx: DocumentContext, message: Queued | None) -> None:
-    if message is None:
-        return
-    ctx.report.outbound.append(OutboundReport(
-        kind=message.kind, path=str(ctx.settings.outbox / message.destination / message.filename)))
-
-
-
-def x12_document_status(outcome: X12Outcome, report) -> tuple[str, str | None]:
-    """processed when any order came out of it; duplicate when every interchange was one;
-    failed (with the first reasons) when nothing usable did."""
-    if outcome.accepted_sets:
-        return "processed", None
-    if outcome.interchanges and outcome.duplicate_interchanges == outcome.interchanges:
-        return "duplicate", report.problems[0] if report.problems else None
-    reasons = list(report.problems)
-    for order in report.orders:
-        reasons.extend(order.hold_reasons)
-    if not reasons:
-        return "processed", None  # e.g. an interchange of 997s: nothing to do, nothing wrong
-    return "failed", "; ".join(reasons[:3]) + (f" (and {len(reasons) - 3} more)" if len(reasons) > 3 else "")
+    ctx.note_outbound(message)

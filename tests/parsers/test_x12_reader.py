@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.gen_850 import generate_850_interchange
 from ordergate.errors import ParseError
-from ordergate.parsers import PARSERS, x12
+from ordergate.parsers import x12
 from ordergate.parsers.x12 import decode_x12, iter_x12, read_delimiters
 from ordergate.parsers.x12_types import (
     Delimiters,
@@ -74,10 +74,6 @@ def test_decode_drops_bom_and_reads_utf8() -> None:
 
 def test_decode_falls_back_to_latin1_instead_of_raising() -> None:
     assert decode_x12("ISA*Zürich".encode("latin-1")) == "ISA*Zürich"
-
-
-def test_registry_lists_the_reader() -> None:
-    assert PARSERS["x12"] is iter_x12
 
 
 # --------------------------------------------------------------------------- delimiters

@@ -1,0 +1,183 @@
+"""Storing one EDIFACT document: interchange claims, orders in batches, ORDRSPs and CONTRLs.
+
+The EDIFACT twin of ``x12_intake``, on the same store and outbox. The pure half
+(``edifact_prepare``) yields items in document order, here or from a second process for a
+large document. Orders are saved in batches of ``settings.store_batch_size``, each with its
+ORDRSP interchange in one transaction; every interchange received gets a CONTRL: accepting
+(with UCM/UCS/UCD for the messages that were rejected), or rejecting the whole interchange
+when it is addressed to someone else, comes from an unknown sender, cannot be read, or
+reuses an interchange reference (UNB 0020) of the same sender.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ordergate.orders.prepared import PreparedOrder
+from ordergate.orders.store import claim_interchange, save_orders
+from ordergate.parsers.edifact_problems import DUPLICATE_DETECTED, EdifactProblem
+from ordergate.parsers.edifact_types import GroupEnd, GroupHeader, InterchangeEnd
+from ordergate.processing.context import DocumentContext
+from ordergate.processing.edifact_prepare import (
+    OpenedEdifactInterchange,
+    PreparedMessage,
+    prepare_edifact,
+)
+from ordergate.processing.edifact_replies import queue_contrl, queue_ordrsps
+from ordergate.processing.outcome import IntakeOutcome
+from ordergate.processing.parallel import can_fork, prepared_items
+from ordergate.processing.report import OrderReport
+from ordergate.sinks.edifact_contrl import Action, GroupAck, InterchangeAck
+from ordergate.sinks.edifact_envelope import EdifactParty
+
+EANCOM_ORDRSP = "EAN005"  # the EANCOM ORDRSP subset, for partners who send EANCOM ORDERS
+
+
+@dataclass(slots=True)
+class _Interchange:
+    opened: OpenedEdifactInterchange
+    ack: InterchangeAck
+    rejected: bool = False
+    group: GroupAck | None = None
+    association_code: str | None = None
+    pending: list[PreparedOrder] = field(default_factory=list)
+    accepted: int = 0
+
+
+def process_edifact(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
+    """Raises ParseError when the bytes hold no readable interchange at all."""
+    outcome = IntakeOutcome()
+    current: _Interchange | None = None
+    threshold = ctx.settings.parallel_from_bytes
+    in_child = bool(threshold) and len(content) >= threshold and can_fork()
+    items = prepared_items(lambda: prepare_edifact(content, ctx.settings, ctx.catalog,
+                                                   channel=ctx.channel,
+                                                   document_id=ctx.document_id),
+                           in_child=in_child)
+    for item in items:
+        if isinstance(item, PreparedMessage):
+            if current is not None and not current.rejected:
+                _message(ctx, current, item, outcome)
+        elif isinstance(item, GroupHeader):
+            if current is not None and not current.rejected:
+                current.group = GroupAck(reference=item.reference,
+                                         sender=EdifactParty(item.sender_id, item.sender_qualifier or None),
+                                         recipient=EdifactParty(item.recipient_id,
+                                                                item.recipient_qualifier or None))
+                current.ack.groups.append(current.group)
+        elif isinstance(item, GroupEnd):
+            if current is not None and not current.rejected and current.group is not None:
+                current.group.problems.extend(item.problems)
+                current.group = None
+        elif isinstance(item, OpenedEdifactInterchange):
+            if current is not None:  # the reader always closes, but never lose a batch
+                _close(ctx, current, None)
+            current = _open(ctx, item, outcome)
+        elif isinstance(item, InterchangeEnd):
+            if current is not None:
+                _close(ctx, current, item)
+            current = None
+    if current is not None:
+        _close(ctx, current, None)
+    return outcome
+
+
+def _open(ctx: DocumentContext, opened: OpenedEdifactInterchange,
+          outcome: IntakeOutcome) -> _Interchange:
+    outcome.interchanges += 1
+    header = opened.header
+    ack = InterchangeAck(
+        reference=header.control_reference,
+        sender=EdifactParty(header.sender_id, header.sender_qualifier or None,
+                            header.sender_reverse_routing or None),
+        recipient=EdifactParty(header.recipient_id, header.recipient_qualifier or None,
+                               header.recipient_routing or None))
+    state = _Interchange(opened=opened, ack=ack)
+    if opened.rejection is not None:
+        code, reason = opened.rejection
+        _reject(ctx, state, outcome, code, reason)
+        return state
+    recipient = EdifactParty(*header.recipient)
+    with ctx.engine.begin() as conn:
+        claim = claim_interchange(conn, document_id=ctx.document_id, standard="edifact",
+                                  sender_id=opened.sender,
+                                  receiver_id=":".join(filter(None, [recipient.id, recipient.qualifier])),
+                                  control_number=header.control_reference[:20], now=ctx.now)
+        if claim.outcome == "duplicate":
+            state.rejected = True
+            outcome.duplicate_interchanges += 1
+            reason = (f"interchange reference {header.control_reference} from {opened.sender} was "
+                      f"already received in document {claim.original_document_id}: not "
+                      f"processed again")
+            ctx.report.problems.append(reason)
+            _queue_rejection(ctx, conn, state, DUPLICATE_DETECTED, reason)
+    return state
+
+
+def _reject(ctx: DocumentContext, state: _Interchange, outcome: IntakeOutcome, code: str,
+            reason: str) -> None:
+    state.rejected = True
+    outcome.rejected_interchanges += 1
+    ctx.report.problems.append(reason)
+    if state.opened.reply is None:
+        return  # no UNB: nobody to send a CONTRL to
+    with ctx.engine.begin() as conn:
+        _queue_rejection(ctx, conn, state, code, reason)
+
+
+def _queue_rejection(ctx: DocumentContext, conn, state: _Interchange, code: str, reason: str) -> None:
+    header = state.opened.header
+    state.ack.problems.append(EdifactProblem(
+        code=code, message=reason, level="interchange", segment_tag="UNB",
+        position=header.position, interchange_reference=header.control_reference))
+    state.ack.action = Action.REJECTED
+    ctx.note_outbound(queue_contrl(conn, state.opened.reply, state.opened.customer_id,
+                                     state.ack, document_id=ctx.document_id, now=ctx.now))
+
+
+def _message(ctx: DocumentContext, state: _Interchange, item: PreparedMessage,
+             outcome: IntakeOutcome) -> None:
+    (state.group.messages if state.group is not None else state.ack.messages).append(item.ack)
+    if item.problem:
+        ctx.report.problems.append(item.problem)
+    if item.report is not None:
+        ctx.report.orders.append(item.report)
+    if item.order is None:
+        return
+    outcome.accepted_sets += 1
+    state.accepted += 1
+    if state.association_code is None and (item.ack.association_code or "").startswith("EAN"):
+        state.association_code = EANCOM_ORDRSP
+    state.pending.append(item.order)
+    if len(state.pending) >= ctx.settings.store_batch_size:
+        _flush(ctx, state)
+
+
+def _flush(ctx: DocumentContext, state: _Interchange) -> None:
+    if not state.pending:
+        return
+    batch, state.pending = state.pending, []
+    with ctx.engine.begin() as conn:
+        saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor)
+        for message in queue_ordrsps(conn, saved, state.opened.reply,
+                                     association_code=state.association_code,
+                                     document_id=ctx.document_id, now=ctx.now):
+            ctx.note_outbound(message)
+    ctx.report.orders.extend(OrderReport.from_saved(s) for s in saved)
+
+
+def _close(ctx: DocumentContext, state: _Interchange, end: InterchangeEnd | None) -> None:
+    if state.rejected:
+        return
+    _flush(ctx, state)
+    problems = end.problems if end else []
+    for problem in problems:
+        ctx.report.problems.append(str(problem))
+    state.ack.problems.extend(problems)
+    if problems and state.accepted:
+        # A trailer that does not add up, around messages we read and stored: say so, but do
+        # not tell the partner the orders were rejected when they were not.
+        state.ack.action = Action.ACKNOWLEDGED
+    with ctx.engine.begin() as conn:
+        ctx.note_outbound(queue_contrl(conn, state.opened.reply, state.opened.customer_id,
+                                         state.ack, document_id=ctx.document_id, now=ctx.now))

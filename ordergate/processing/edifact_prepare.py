@@ -1,0 +1,163 @@
+"""The pure half of EDIFACT intake: envelopes read, ORDERS mapped and checked, no database.
+
+The EDIFACT twin of ``x12_prepare``: ``prepare_edifact`` yields, in document order, an
+``OpenedEdifactInterchange`` per UNB (already rejected when it is addressed to someone else,
+comes from an unknown sender or has an unusable header), the reader's ``GroupHeader``,
+a ``PreparedMessage`` per message (its CONTRL entry plus a prepared order, or the reason it
+makes none), and the reader's ``GroupEnd``/``InterchangeEnd``. Runs in a second process for a
+large document, like the X12 half; every item is cheap to pickle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ordergate.mappings.edifact_orders import MessageRejected, map_orders
+from ordergate.orders.catalog import Catalog
+from ordergate.orders.checks import check_order
+from ordergate.orders.prepared import PreparedOrder, prepare_order
+from ordergate.parsers.edifact import iter_edifact
+from ordergate.parsers.edifact_problems import UNKNOWN_SENDER
+from ordergate.parsers.edifact_types import (
+    GroupEnd,
+    GroupHeader,
+    InterchangeEnd,
+    InterchangeHeader,
+    Message,
+)
+from ordergate.processing.report import OrderReport
+from ordergate.settings import Settings
+from ordergate.sinks.edifact_contrl import MessageAck, not_supported_problem
+from ordergate.sinks.edifact_envelope import EdifactReply, reply_from_unb
+from ordergate.sinks.edifact_ordrsp import parties_of
+
+ORDERS = "ORDERS"
+# Answers to what we sent: taken in, never answered (no CONTRL to a CONTRL).
+ACKNOWLEDGEMENT_TYPES = frozenset({"CONTRL", "APERAK"})
+RECIPIENT_NOT_ACTUAL = "7"  # DE 0085
+
+
+@dataclass(slots=True)
+class OpenedEdifactInterchange:
+    header: InterchangeHeader
+    reply: EdifactReply | None  # None without a readable UNB: nobody to answer
+    customer_id: str | None
+    rejection: tuple[str, str] | None = None  # (DE 0085 code, reason a person can act on)
+
+    @property
+    def sender(self) -> str:
+        ident, qualifier = self.header.sender
+        return f"{ident}:{qualifier}" if qualifier else ident
+
+
+@dataclass(slots=True)
+class PreparedMessage:
+    ack: MessageAck
+    group_reference: str | None
+    order: PreparedOrder | None = None
+    report: OrderReport | None = None  # a message that makes no order: rejected, with reasons
+    problem: str | None = None  # a problem with the document as a whole (type not supported)
+
+
+PreparedItem = OpenedEdifactInterchange | GroupHeader | PreparedMessage | GroupEnd | InterchangeEnd
+
+
+@dataclass(slots=True)
+class _State:
+    opened: OpenedEdifactInterchange
+    source_keys: set[str] = field(default_factory=set)
+
+
+def prepare_edifact(content: bytes, settings: Settings, catalog: Catalog, *, channel: str,
+                    document_id: int | None) -> Iterator[PreparedItem]:
+    """Raises ParseError when the bytes hold no readable interchange at all."""
+    state: _State | None = None
+    for event in iter_edifact(content):
+        if isinstance(event, Message):
+            if state is not None and state.opened.rejection is None:
+                yield _prepare_message(state, event, catalog, channel, document_id)
+        elif isinstance(event, InterchangeHeader):
+            state = _State(_open(event, settings, catalog))
+            yield state.opened
+        else:  # GroupHeader, GroupEnd, InterchangeEnd
+            yield event
+
+
+def _open(header: InterchangeHeader, settings: Settings, catalog: Catalog) -> OpenedEdifactInterchange:
+    ours = settings.our_edifact
+    if not header.present:
+        problem = header.problems[0] if header.problems else None
+        return OpenedEdifactInterchange(header, None, None, (
+            problem.code if problem else "13",
+            "the file holds EDIFACT messages without a UNB interchange header, so there is no "
+            "sender to match to a customer or to answer: ask the partner to send whole "
+            "interchanges"))
+    reply = reply_from_unb(header.segment, our_id=ours.ident, our_qualifier=ours.qualifier)
+    customer = catalog.customer_for_edifact(*header.sender)
+    opened = OpenedEdifactInterchange(header, reply, customer.customer_id if customer else None)
+    reference = header.control_reference
+    recipient_id, recipient_qualifier = header.recipient
+    recipient = f"{recipient_id}:{recipient_qualifier}" if recipient_qualifier else recipient_id
+    addressed_to_us = recipient_id == ours.ident and (
+        ours.qualifier is None or recipient_qualifier in (None, ours.qualifier))
+    if header.problems:
+        first = header.problems[0]
+        opened.rejection = (first.code, f"interchange {reference} from {opened.sender} cannot be "
+                                        f"read: {first}")
+    elif not addressed_to_us:
+        opened.rejection = (RECIPIENT_NOT_ACTUAL,
+                            f"interchange {reference} from {opened.sender} is addressed to "
+                            f"{recipient}, not to us ({ours}): check the partner's setup or "
+                            f"ORDERGATE_EDIFACT_ID")
+    elif customer is None:
+        opened.rejection = (UNKNOWN_SENDER,
+                            f"interchange {reference} comes from {opened.sender}, which no "
+                            f"customer has as edifact_id: add it to customers.csv (ordergate "
+                            f"seed), then replay this document")
+    return opened
+
+
+def _prepare_message(state: _State, message: Message, catalog: Catalog, channel: str,
+                     document_id: int | None) -> PreparedMessage:
+    opened = state.opened
+    header = opened.header
+    ack = MessageAck(reference=message.reference, message_type=message.message_type,
+                     version=message.version, release=message.release,
+                     agency=message.agency or "UN",
+                     association_code=message.association_code or None,
+                     problems=list(message.problems))
+    group_reference = message.group.reference if message.group else None
+    source_key = f"{header.control_reference}/{group_reference or ''}/{message.reference}"
+    if source_key in state.source_keys:  # a reference reused inside one interchange
+        source_key = f"{source_key}@{message.position}"
+    state.source_keys.add(source_key)
+    customer_id = opened.customer_id
+    prepared = PreparedMessage(ack, group_reference)
+    if ack.problems:
+        prepared.report = OrderReport.rejected(None, customer_id, source_key,
+                                               [str(p) for p in ack.problems])
+        return prepared
+    if message.message_type in ACKNOWLEDGEMENT_TYPES:
+        return prepared
+    if message.message_type != ORDERS:
+        problem = not_supported_problem(message.message_type, message.reference)
+        problem.position = message.position
+        problem.interchange_reference = header.control_reference
+        ack.problems.append(problem)
+        prepared.problem = str(problem)
+        return prepared
+    try:
+        order = map_orders(message.segments, decimal_mark=header.delimiters.decimal,
+                           partner_id=f"edifact:{opened.sender}", customer_id=customer_id,
+                           source_key=source_key, channel=channel, document_id=document_id,
+                           message_position=message.position,
+                           interchange_reference=header.control_reference)
+    except MessageRejected as exc:
+        ack.problems.extend(exc.problems)
+        prepared.report = OrderReport.rejected(exc.po_number, customer_id, source_key,
+                                               [str(p) for p in exc.problems])
+        return prepared
+    checked = prepare_order(check_order(order, catalog))
+    prepared.order = checked._replace(parties=parties_of(order))
+    return prepared

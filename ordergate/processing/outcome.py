@@ -1,0 +1,30 @@
+"""What an interchange-based intake (X12, EDIFACT) counts, and the document status it implies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ordergate.processing.report import DocumentReport
+
+
+@dataclass(slots=True)
+class IntakeOutcome:
+    interchanges: int = 0
+    rejected_interchanges: int = 0
+    duplicate_interchanges: int = 0
+    accepted_sets: int = 0  # transaction sets / messages that became orders
+
+
+def document_status(outcome: IntakeOutcome, report: DocumentReport) -> tuple[str, str | None]:
+    """processed when any order came out of it; duplicate when every interchange was one;
+    failed (with the first reasons) when nothing usable did."""
+    if outcome.accepted_sets:
+        return "processed", None
+    if outcome.interchanges and outcome.duplicate_interchanges == outcome.interchanges:
+        return "duplicate", report.problems[0] if report.problems else None
+    reasons = list(report.problems)
+    for order in report.orders:
+        reasons.extend(order.hold_reasons)
+    if not reasons:
+        return "processed", None  # e.g. an interchange of acknowledgements: nothing to do, nothing wrong
+    return "failed", "; ".join(reasons[:3]) + (f" (and {len(reasons) - 3} more)" if len(reasons) > 3 else "")

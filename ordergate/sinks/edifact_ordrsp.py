@@ -1,0 +1,139 @@
+"""EDIFACT ORDRSP (D96A) purchase order response: what we will do with each line of one order.
+
+BGM+231 with 1225: 29 accepted without amendment, 4 change (some lines not accepted or
+re-priced), 27 not accepted (no line accepted, or a duplicate PO). UN D96A also has 30
+"accepted, with amendment in detail section", but EANCOM's ORDRSP allows only 4/27/29 and
+most of our EDIFACT partners are EANCOM retailers, so 4 it is. Per line: LIN with 1229 (5
+accepted without amendment, 7 not accepted; 3 "changed" arrives with the price checks, when
+the rows carry both prices),
+PIA with our SKU (SA) and their item number (IN), QTY+21 as ordered and QTY+113 as we will
+deliver, FTX+AAI with the reason a line is not accepted, PRI+AAA net. Segment order follows
+the D96A message structure (LIN, PIA, QTY, FTX, then the PRI group).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from decimal import Decimal
+
+from pydifact.segments import Segment
+
+from ordergate.orders.model import SalesOrder
+from ordergate.orders.numbers import tidy_money, tidy_quantity
+from ordergate.orders.prepared import (
+    ACCEPTED_LINE,
+    L_BUYER_LINE_ID,
+    L_BUYER_PART,
+    L_GTIN,
+    L_NUMBER,
+    L_QUANTITY,
+    L_REASON,
+    L_SKU,
+    L_STATUS,
+    L_UNIT_PRICE,
+    L_UOM,
+    L_VENDOR_PART,
+    PreparedOrder,
+)
+from ordergate.sinks.edifact_envelope import OutMessage, segment
+
+DOCUMENT = "231"  # 1001 purchase order response
+ACCEPTED, CHANGED, NOT_ACCEPTED = "29", "4", "27"  # BGM 1225
+LINE_ACCEPTED, LINE_CHANGED, LINE_NOT_ACCEPTED = "5", "3", "7"  # LIN 1229
+ORDERED, TO_DELIVER = "21", "113"  # QTY 6063
+TEXT_WIDTH, TEXT_PARTS = 70, 5  # FTX 4440 an..70, up to five
+
+
+def build_ordrsp(order: PreparedOrder, order_id: int, message_reference: int, today: date, *,
+                 association_code: str | None = None) -> OutMessage:
+    """The ORDRSP for a stored order, read from the rows the store wrote (BGM 1004 is our
+    order id); ``association_code`` e.g. "EAN005" for EANCOM partners."""
+    lines = order.lines
+    not_accepted = sum(1 for line in lines if line[L_STATUS] != ACCEPTED_LINE)
+    if lines and not_accepted == len(lines):
+        function = NOT_ACCEPTED
+    elif not_accepted:
+        function = CHANGED
+    else:
+        function = ACCEPTED
+    segments = _heading(order, str(order_id), function, today)
+    for line in lines:
+        accepted = line[L_STATUS] == ACCEPTED_LINE
+        segments.extend(_line(line, LINE_ACCEPTED if accepted else LINE_NOT_ACCEPTED, accepted))
+    segments += [segment("UNS", "S"), segment("CNT", ["2", str(len(lines))])]
+    return OutMessage(reference=message_reference, message_type="ORDRSP", version="D",
+                      release="96A", association_code=association_code, segments=segments)
+
+
+def build_duplicate_ordrsp(order: PreparedOrder, original_order_id: int, message_reference: int,
+                           today: date, *, association_code: str | None = None) -> OutMessage:
+    """27 not accepted: this PO number was already received; the original order stands."""
+    reason = (f"duplicate PO {order.po_number}: already received as order {original_order_id}, "
+              f"which stands; this one is not accepted")
+    segments = _heading(order, str(original_order_id), NOT_ACCEPTED, today, reason=reason)
+    segments.append(segment("UNS", "S"))
+    return OutMessage(reference=message_reference, message_type="ORDRSP", version="D",
+                      release="96A", association_code=association_code, segments=segments)
+
+
+def parties_of(order: SalesOrder) -> tuple[tuple[str, str], ...]:
+    """Buyer, supplier and delivery party ids the ORDRSP's NAD segments name, for
+    ``PreparedOrder.parties`` (the mapping keeps BY/SU ids in references as NAD:BY/NAD:SU)."""
+    parties = [(role, order.references[f"NAD:{role}"]) for role in ("BY", "SU")
+               if order.references.get(f"NAD:{role}")]
+    if order.ship_to and order.ship_to.code:
+        parties.append(("DP", order.ship_to.code))
+    return tuple(parties)
+
+
+def _heading(order: PreparedOrder, number: str, function: str, today: date, *,
+             reason: str | None = None) -> list[Segment]:
+    segments = [segment("BGM", DOCUMENT, number[:35], function),
+                segment("DTM", ["137", today.strftime("%Y%m%d"), "102"])]
+    if reason:
+        segments.append(_ftx(reason))
+    segments.append(segment("RFF", ["ON", order.po_number]))
+    if order.po_date:
+        segments.append(segment("DTM", ["171", order.po_date.strftime("%Y%m%d"), "102"]))
+    for role, party_id in order.parties:
+        segments.append(segment("NAD", role, [party_id, "", _agency(party_id)]))
+    if order.currency:
+        segments.append(segment("CUX", ["2", order.currency, "9"]))
+    return segments
+
+
+def _line(line: tuple, action: str, accepted: bool) -> list[Segment]:
+    # GTINs are stored as 14 digits; an EAN-13 goes back out as the 13 the buyer knows.
+    gtin = line[L_GTIN]
+    gtin = gtin[1:] if gtin and gtin.startswith("0") else gtin
+    segments = [segment("LIN", line[L_BUYER_LINE_ID] or str(line[L_NUMBER]), action,
+                        [gtin, "EN"] if gtin else "")]
+    ids = [[value, kind] for value, kind in ((line[L_SKU] or line[L_VENDOR_PART], "SA"),
+                                             (line[L_BUYER_PART], "IN")) if value]
+    if ids:
+        # 4347: 5 when PIA carries the product's only identification, 1 when LIN has a GTIN.
+        segments.append(segment("PIA", "1" if gtin else "5", *ids))
+    uom = line[L_UOM] or ""
+    segments.append(segment("QTY", [ORDERED, _quantity(line[L_QUANTITY]), uom]))
+    segments.append(segment("QTY", [TO_DELIVER, _quantity(line[L_QUANTITY] if accepted
+                                                          else Decimal("0")), uom]))
+    if not accepted and line[L_REASON]:
+        segments.append(_ftx(line[L_REASON]))
+    if line[L_UNIT_PRICE] is not None:
+        segments.append(segment("PRI", ["AAA", format(tidy_money(line[L_UNIT_PRICE]), "f")]))
+    return segments
+
+
+def _ftx(text: str) -> Segment:
+    parts = textwrap.wrap(text, TEXT_WIDTH)[:TEXT_PARTS] or [""]
+    return segment("FTX", "AAI", "", "", parts)
+
+
+def _quantity(value: Decimal) -> str:
+    return format(tidy_quantity(value), "f")
+
+
+def _agency(party_id: str) -> str:
+    # 13 digits is a GLN (agency 9, GS1); for anything else we cannot know who assigned it.
+    return "9" if len(party_id) == 13 and party_id.isdigit() else ""
