@@ -33,6 +33,8 @@ demo: install
 
 bench: install
 	$(BIN)/python -m benchmarks.bench_e2e
+	$(BIN)/python -m benchmarks.bench_edifact_e2e
+	$(BIN)/python -m benchmarks.bench_edifact_parse
 
 clean:
 	rm -rf var .pytest_cache

@@ -148,15 +148,16 @@ def main() -> None:
         write_block(block)
 
 
-def write_block(block: str) -> None:
+def write_block(block: str, name: str = "bench_e2e",
+                title: str = "X12 850 end to end (`make bench`)") -> None:
     path = ROOT / "BENCHMARKS.md"
-    begin, end = "<!-- bench_e2e:begin -->", "<!-- bench_e2e:end -->"
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
     text = path.read_text() if path.exists() else "# Benchmarks\n\n"
     section = f"{begin}\n{block}\n{end}"
     if begin in text and end in text:
         text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
     else:
-        text = text.rstrip() + "\n\n## X12 850 end to end (`make bench`)\n\n" + section + "\n"
+        text = text.rstrip() + f"\n\n## {title}\n\n" + section + "\n"
     path.write_text(text)
 
 

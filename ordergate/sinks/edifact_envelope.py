@@ -160,12 +160,19 @@ def render_interchange(reply: EdifactReply, reference: int, messages: list[OutMe
     body = [seg for message in messages for seg in message.framed()]
     segments = [unb, *body, segment("UNZ", str(len(messages)), control)]
     fitted = [_fit_segment(seg, reply.syntax_id, codec) for seg in segments]
-    text = Serializer(REPLY_CHARACTERS).serialize(fitted, with_una_header=True,
+    text = _SERIALIZER.serialize(fitted, with_una_header=True,
                                                   break_lines=break_lines)
     return text.encode(codec)
 
 
+_SERIALIZER = Serializer(REPLY_CHARACTERS)
+
+
 def _fit_segment(seg: Segment, syntax_id: str, codec: str) -> Segment:
+    values = [p for e in seg.elements for p in (e if isinstance(e, list) else (e,))]
+    joined = "".join(values)
+    if joined.isprintable() and _fits_whole(joined, syntax_id, codec):
+        return seg  # nothing to change: one check for the whole segment
     elements = [[fit_text(p, syntax_id, codec) for p in e] if isinstance(e, list)
                 else fit_text(e, syntax_id, codec) for e in seg.elements]
     return Segment(seg.tag, *elements)
@@ -174,6 +181,8 @@ def _fit_segment(seg: Segment, syntax_id: str, codec: str) -> Segment:
 def fit_text(value: str, syntax_id: str, codec: str | None = None) -> str:
     """``value`` in the repertoire of ``syntax_id``: transliterated where needed, else "?"."""
     codec = codec or SYNTAX_CHARSETS[syntax_id]
+    if value.isprintable() and _fits_whole(value, syntax_id, codec):
+        return value  # the usual case, decided by C-level checks of the whole value
     out = []
     for char in value:
         if unicodedata.category(char).startswith("C"):
@@ -190,6 +199,18 @@ def fit_text(value: str, syntax_id: str, codec: str | None = None) -> str:
         else:
             out.append("?")
     return "".join(out)
+
+
+def _fits_whole(value: str, syntax_id: str, codec: str) -> bool:
+    if syntax_id == "UNOA":
+        return _LEVEL_A.issuperset(value)
+    if syntax_id == "UNOB":
+        return value.isascii()  # printable ASCII: isprintable() was checked first
+    try:
+        value.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _transliterate(char: str) -> str:
