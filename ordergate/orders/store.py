@@ -21,6 +21,8 @@ from ordergate.orders.model import OrderStatus
 from ordergate.orders.prepared import LINE_COLUMNS, PreparedOrder
 from ordergate.sources.document import RawDocument, utcnow
 
+INCOMPLETE = "incomplete"  # interchanges.status: it ended without its trailer (IEA/UNZ)
+
 # documents.status values
 RECEIVED = "received"
 PROCESSED = "processed"
@@ -86,8 +88,24 @@ def claim_interchange(conn: Connection, *, document_id: int, standard: str, send
         select(t.interchanges.c.id, t.interchanges.c.document_id).where(
             t.interchanges.c.standard == standard, t.interchanges.c.sender_id == sender_id,
             t.interchanges.c.control_number == control_number)).one()
-    outcome = "resumed" if existing.document_id == document_id else "duplicate"
-    return InterchangeClaim(outcome, existing.id, existing.document_id)
+    if existing.document_id == document_id:
+        return InterchangeClaim("resumed", existing.id, document_id)
+    # A resend of an interchange that arrived cut short (no trailer) is the partner repairing
+    # it, not a duplicate: take the claim over, with a conditional update so that of two
+    # resends processed at once only one does.
+    taken = conn.execute(
+        update(t.interchanges)
+        .where(t.interchanges.c.id == existing.id, t.interchanges.c.status == INCOMPLETE)
+        .values(document_id=document_id, status="accepted", received_at=now))
+    if taken.rowcount == 1:
+        return InterchangeClaim("new", existing.id, document_id)
+    return InterchangeClaim("duplicate", existing.id, existing.document_id)
+
+
+def mark_interchange_incomplete(conn: Connection, interchange_id: int) -> None:
+    """The interchange ended without its trailer: a later resend of it may be processed."""
+    conn.execute(update(t.interchanges).where(t.interchanges.c.id == interchange_id)
+                 .values(status=INCOMPLETE))
 
 
 ORDER_INSERT_COLUMNS = ("document_id", "source_key", "channel", "format", "partner_id",

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ordergate.orders.prepared import PreparedOrder
-from ordergate.orders.store import claim_interchange, save_orders
-from ordergate.parsers.edifact_problems import DUPLICATE_DETECTED, EdifactProblem
+from ordergate.orders.store import claim_interchange, mark_interchange_incomplete, save_orders
+from ordergate.parsers.edifact_problems import DUPLICATE_DETECTED, MISSING, EdifactProblem
 from ordergate.parsers.edifact_types import GroupEnd, GroupHeader, InterchangeEnd
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.edifact_prepare import (
@@ -42,6 +42,7 @@ class _Interchange:
     association_code: str | None = None
     pending: list[PreparedOrder] = field(default_factory=list)
     accepted: int = 0
+    interchange_id: int | None = None
 
 
 def process_edifact(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
@@ -103,6 +104,7 @@ def _open(ctx: DocumentContext, opened: OpenedEdifactInterchange,
                                   sender_id=opened.sender,
                                   receiver_id=":".join(filter(None, [recipient.id, recipient.qualifier])),
                                   control_number=header.control_reference[:20], now=ctx.now)
+        state.interchange_id = claim.interchange_id
         if claim.outcome == "duplicate":
             state.rejected = True
             outcome.duplicate_interchanges += 1
@@ -179,5 +181,7 @@ def _close(ctx: DocumentContext, state: _Interchange, end: InterchangeEnd | None
         # not tell the partner the orders were rejected when they were not.
         state.ack.action = Action.ACKNOWLEDGED
     with ctx.engine.begin() as conn:
+        if any(p.segment_tag == "UNZ" and p.code == MISSING for p in problems):
+            mark_interchange_incomplete(conn, state.interchange_id)
         ctx.note_outbound(queue_contrl(conn, state.opened.reply, state.opened.customer_id,
                                          state.ack, document_id=ctx.document_id, now=ctx.now))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ordergate.orders.model import ReplyAddress
 from ordergate.orders.prepared import PreparedOrder
-from ordergate.orders.store import claim_interchange, save_orders
+from ordergate.orders.store import claim_interchange, mark_interchange_incomplete, save_orders
 from ordergate.parsers.x12_types import GroupEnd, InterchangeEnd, InterchangeHeader
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.outcome import IntakeOutcome
@@ -37,6 +37,7 @@ class _Interchange:
     groups: list[GroupAck] = field(default_factory=list)
     group: GroupAck | None = None
     pending: list[PreparedOrder] = field(default_factory=list)
+    interchange_id: int | None = None
 
 
 def process_x12(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
@@ -90,6 +91,7 @@ def _open(ctx: DocumentContext, opened: OpenedInterchange, outcome: IntakeOutcom
         claim = claim_interchange(conn, document_id=ctx.document_id, standard="x12",
                                   sender_id=sender, receiver_id=receiver, control_number=control,
                                   now=ctx.now)
+        state.interchange_id = claim.interchange_id
         if claim.outcome == "duplicate":
             state.rejected = state.duplicate = True
             outcome.duplicate_interchanges += 1
@@ -160,6 +162,8 @@ def _close(ctx: DocumentContext, state: _Interchange, end: InterchangeEnd | None
     elif state.header.isa[14:15] == ["1"]:  # ISA14: the sender asked for a TA1
         ta1 = x12_ta1.build_ta1(state.header, "A", x12_ta1.NO_ERROR)
     with ctx.engine.begin() as conn:
+        if any(problem.code == x12_ta1.NO_TRAILER for problem in problems):
+            mark_interchange_incomplete(conn, state.interchange_id)
         message = queue_997(conn, state.reply, state.customer_id, state.groups,
                             document_id=ctx.document_id,
                             interchange_control=state.header.control_number, ta1=ta1, now=ctx.now)

@@ -9,6 +9,7 @@ NO_ERROR = "000"
 INVALID_SENDER = "006"
 UNKNOWN_RECEIVER = "009"
 DUPLICATE_CONTROL_NUMBER = "025"
+NO_TRAILER = "023"  # improper (premature) end of file: the interchange has no IEA
 
 
 def build_ta1(interchange: InterchangeHeader, status: str, note_code: str) -> list[str]:

@@ -278,3 +278,31 @@ def test_two_groups_with_the_same_control_number_do_not_fail_the_document(db, in
     [document] = ingest(content).documents
     assert "internal error" not in (document.error or "")
     assert "D-1" in [o.po_number for o in rows(db, t.orders)]
+
+
+def test_a_complete_resend_of_a_truncated_interchange_is_processed_not_rejected_as_duplicate(db, ingest):
+    """The partner's fix for a file cut in transit is sending it again, same ISA13."""
+    [cut] = ingest(truncated_850()).documents
+    assert cut.status == "failed"
+    [resend] = ingest(order_file("T-1", control=11)).documents
+    assert resend.status == "processed"
+    assert [(o.po_number, o.status) for o in resend.orders] == [("T-1", "accepted")]
+    ta1s = [reply.service for reply in replies(db, "997") + replies(db, "TA1") if reply.service]
+    assert all(ta1[0][5] != "025" for ta1 in ta1s)  # never rejected as a duplicate
+    [interchange] = rows(db, t.interchanges)
+    assert (interchange.document_id, interchange.status) == (resend.document_id, "accepted")
+    # A third copy now is a real duplicate.
+    [again] = ingest(order_file("T-1", control=11) + b"\n").documents
+    assert again.status == "duplicate"
+
+
+def test_an_edifact_resend_after_a_missing_unz_is_processed(db, ingest):
+    message = ("UNH+1+ORDERS:D:96A:UN'BGM+220+EU-T-1+9'LIN+1++HW-1001:SA'QTY+21:2'UNS+S'"
+               "UNT+6+1'")
+    head = "UNA:+.? 'UNB+UNOC:3+5412345000013:14+ORDERGATE+261120:0930+TRUNC1'"
+    [cut] = ingest((head + message).encode("latin-1")).documents
+    assert [o.po_number for o in cut.orders] == ["EU-T-1"]  # the message itself was whole
+    [resend] = ingest((head + message + "UNZ+1+TRUNC1'").encode("latin-1")).documents
+    assert resend.status == "processed"
+    assert [(o.po_number, o.status) for o in resend.orders] == [("EU-T-1", "duplicate")]
+    assert "already received" not in " ".join(resend.problems)
