@@ -25,7 +25,7 @@ from ordergate.processing.edifact_prepare import (
 )
 from ordergate.processing.edifact_replies import queue_contrl, queue_ordrsps
 from ordergate.processing.outcome import IntakeOutcome
-from ordergate.processing.parallel import can_fork, prepared_items
+from ordergate.processing.parallel import prepared_items, worth_a_second_process
 from ordergate.processing.report import OrderReport
 from ordergate.sinks.edifact_contrl import Action, GroupAck, InterchangeAck
 from ordergate.sinks.edifact_envelope import EdifactParty
@@ -49,8 +49,7 @@ def process_edifact(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     """Raises ParseError when the bytes hold no readable interchange at all."""
     outcome = IntakeOutcome()
     current: _Interchange | None = None
-    threshold = ctx.settings.parallel_from_bytes
-    in_child = bool(threshold) and len(content) >= threshold and can_fork()
+    in_child = worth_a_second_process(content, ctx.settings.parallel_from_bytes)
     items = prepared_items(lambda: prepare_edifact(content, ctx.settings, ctx.catalog,
                                                    channel=ctx.channel,
                                                    document_id=ctx.document_id),

@@ -44,6 +44,11 @@ def can_fork() -> bool:
     return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
+def worth_a_second_process(content: bytes, threshold: int) -> bool:
+    """``settings.parallel_from_bytes``: 0 never, else documents at least that large."""
+    return bool(threshold) and len(content) >= threshold and can_fork()
+
+
 def prepared_items(produce: Callable[[], Iterator[T]], *, in_child: bool) -> Iterator[T]:
     """Yield what ``produce()`` yields, computed here or, with ``in_child``, in a forked process."""
     if not in_child:

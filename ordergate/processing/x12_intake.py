@@ -19,7 +19,7 @@ from ordergate.orders.store import claim_interchange, mark_interchange_incomplet
 from ordergate.parsers.x12_types import GroupEnd, InterchangeEnd, InterchangeHeader
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.outcome import IntakeOutcome
-from ordergate.processing.parallel import can_fork, prepared_items
+from ordergate.processing.parallel import prepared_items, worth_a_second_process
 from ordergate.processing.report import OrderReport
 from ordergate.processing.x12_prepare import OpenedGroup, OpenedInterchange, PreparedSet, prepare_x12
 from ordergate.processing.x12_replies import queue_855s, queue_997
@@ -44,8 +44,7 @@ def process_x12(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     """Raises ParseError when the bytes hold no readable interchange at all."""
     outcome = IntakeOutcome()
     current: _Interchange | None = None
-    threshold = ctx.settings.parallel_from_bytes
-    in_child = bool(threshold) and len(content) >= threshold and can_fork()
+    in_child = worth_a_second_process(content, ctx.settings.parallel_from_bytes)
     items = prepared_items(lambda: prepare_x12(content, ctx.settings, ctx.catalog,
                                                channel=ctx.channel, document_id=ctx.document_id),
                            in_child=in_child)
