@@ -306,3 +306,38 @@ def test_an_edifact_resend_after_a_missing_unz_is_processed(db, ingest):
     assert resend.status == "processed"
     assert [(o.po_number, o.status) for o in resend.orders] == [("EU-T-1", "duplicate")]
     assert "already received" not in " ".join(resend.problems)
+
+
+EDIFACT_SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "edifact"
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_mutated_edifact_never_crashes_the_pipeline_and_every_document_ends_decided(db, ingest):
+    """Each mutation of the EDIFACT samples goes through the whole pipeline: stored, then
+    processed, failed or duplicate, never an internal error; the good document after them
+    in the same batch still becomes an order."""
+    rng = random.Random(11)
+    originals = [p.read_bytes() for p in sorted(EDIFACT_SAMPLES.glob("*.edi"))]
+    service = b"'+:?UNA UNB UNZ UNH UNT\n"
+    batch = []
+    for _ in range(300):
+        data = bytearray(rng.choice(originals))
+        for _ in range(rng.randrange(1, 4)):
+            at = rng.randrange(len(data))
+            action = rng.randrange(3)
+            if action == 0:
+                data[at:at + 1] = bytes([rng.choice(service)])
+            elif action == 1:
+                del data[at:at + rng.randrange(1, 20)]
+            else:
+                data[at:at] = rng.choice([b"'", b"+", b"?", b"UNZ+1+X'", b"\xff\xfe", b"UNH+9+ORDERS:D:96A:UN'"])
+        batch.append(bytes(data))
+    report = ingest(*batch, order_file("AFTER-FUZZ", control=901))
+    for document in report.documents:
+        assert document.status in ("processed", "failed", "duplicate")
+        assert "internal error" not in (document.error or ""), document.error
+        if document.status == "failed":
+            assert document.error
+    statuses = {d.status for d in report.documents[:-1]}
+    assert {"processed", "failed"} <= statuses  # the mutations exercised both outcomes
+    assert [o.status for o in report.documents[-1].orders] == ["accepted"]
