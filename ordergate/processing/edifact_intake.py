@@ -19,6 +19,7 @@ from ordergate.parsers.edifact_problems import DUPLICATE_DETECTED, MISSING, Edif
 from ordergate.parsers.edifact_types import GroupEnd, GroupHeader, InterchangeEnd
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.edifact_prepare import (
+    ACKNOWLEDGEMENT_TYPES,
     OpenedEdifactInterchange,
     PreparedMessage,
     prepare_edifact,
@@ -42,6 +43,9 @@ class _Interchange:
     association_code: str | None = None
     pending: list[PreparedOrder] = field(default_factory=list)
     accepted: int = 0
+    group_accepted: int = 0  # orders from the open group, which decide its UCF verdict
+    messages: int = 0
+    acknowledgements: int = 0  # inbound CONTRL/APERAK among the messages
     interchange_id: int | None = None
 
 
@@ -49,6 +53,7 @@ def process_edifact(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     """Raises ParseError when the bytes hold no readable interchange at all."""
     outcome = IntakeOutcome()
     current: _Interchange | None = None
+    seen: set[tuple[str, str]] = set()  # (sender, UNB 0020) of the interchanges opened so far
     in_child = worth_a_second_process(content, ctx.settings.parallel_from_bytes)
     items = prepared_items(lambda: prepare_edifact(content, ctx.settings, ctx.catalog,
                                                    channel=ctx.channel,
@@ -65,14 +70,14 @@ def process_edifact(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
                                          recipient=EdifactParty(item.recipient_id,
                                                                 item.recipient_qualifier or None))
                 current.ack.groups.append(current.group)
+                current.group_accepted = 0
         elif isinstance(item, GroupEnd):
             if current is not None and not current.rejected and current.group is not None:
-                current.group.problems.extend(item.problems)
-                current.group = None
+                _end_group(ctx, current, item)
         elif isinstance(item, OpenedEdifactInterchange):
             if current is not None:  # the reader always closes, but never lose a batch
                 _close(ctx, current, None)
-            current = _open(ctx, item, outcome)
+            current = _open(ctx, item, outcome, seen)
         elif isinstance(item, InterchangeEnd):
             if current is not None:
                 _close(ctx, current, item)
@@ -82,8 +87,8 @@ def process_edifact(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     return outcome
 
 
-def _open(ctx: DocumentContext, opened: OpenedEdifactInterchange,
-          outcome: IntakeOutcome) -> _Interchange:
+def _open(ctx: DocumentContext, opened: OpenedEdifactInterchange, outcome: IntakeOutcome,
+          seen: set[tuple[str, str]]) -> _Interchange:
     outcome.interchanges += 1
     header = opened.header
     ack = InterchangeAck(
@@ -97,6 +102,20 @@ def _open(ctx: DocumentContext, opened: OpenedEdifactInterchange,
         code, reason = opened.rejection
         _reject(ctx, state, outcome, code, reason)
         return state
+    key = (opened.sender, header.control_reference)
+    if key in seen:
+        # The claim below would find this document's own row and take the second interchange
+        # for the first one resumed after a crash: its orders would be lost, reported under
+        # the first one's ids. The same reference twice is a duplicate, here as across files.
+        state.rejected = True
+        outcome.duplicate_interchanges += 1
+        reason = (f"interchange reference {header.control_reference} from {opened.sender} "
+                  f"appears twice in this document: the second interchange is not processed")
+        ctx.report.problems.append(reason)
+        with ctx.engine.begin() as conn:
+            _queue_rejection(ctx, conn, state, DUPLICATE_DETECTED, reason)
+        return state
+    seen.add(key)
     recipient = EdifactParty(*header.recipient)
     with ctx.engine.begin() as conn:
         claim = claim_interchange(conn, document_id=ctx.document_id, standard="edifact",
@@ -139,6 +158,9 @@ def _queue_rejection(ctx: DocumentContext, conn, state: _Interchange, code: str,
 def _message(ctx: DocumentContext, state: _Interchange, item: PreparedMessage,
              outcome: IntakeOutcome) -> None:
     (state.group.messages if state.group is not None else state.ack.messages).append(item.ack)
+    state.messages += 1
+    if item.ack.message_type in ACKNOWLEDGEMENT_TYPES:
+        state.acknowledgements += 1
     if item.problem:
         ctx.report.problems.append(item.problem)
     if item.report is not None:
@@ -147,6 +169,8 @@ def _message(ctx: DocumentContext, state: _Interchange, item: PreparedMessage,
         return
     outcome.accepted_sets += 1
     state.accepted += 1
+    if state.group is not None:
+        state.group_accepted += 1
     if state.association_code is None and (item.ack.association_code or "").startswith("EAN"):
         state.association_code = EANCOM_ORDRSP
     state.pending.append(item.order)
@@ -167,6 +191,17 @@ def _flush(ctx: DocumentContext, state: _Interchange) -> None:
     ctx.report.orders.extend(OrderReport.from_saved(s) for s in saved)
 
 
+def _end_group(ctx: DocumentContext, state: _Interchange, end: GroupEnd) -> None:
+    group, state.group = state.group, None
+    for problem in end.problems:
+        ctx.report.problems.append(str(problem))
+    group.problems.extend(end.problems)
+    if end.problems and state.group_accepted:
+        # As for the UNZ: a UNE that does not add up around orders we stored is reported,
+        # but the group is not called rejected (4) when its orders stand and were answered.
+        group.action = Action.ACKNOWLEDGED
+
+
 def _close(ctx: DocumentContext, state: _Interchange, end: InterchangeEnd | None) -> None:
     if state.rejected:
         return
@@ -182,5 +217,7 @@ def _close(ctx: DocumentContext, state: _Interchange, end: InterchangeEnd | None
     with ctx.engine.begin() as conn:
         if any(p.segment_tag == "UNZ" and p.code == MISSING for p in problems):
             mark_interchange_incomplete(conn, state.interchange_id)
+        if state.messages and state.acknowledgements == state.messages:
+            return  # only answers to what we sent (CONTRL, APERAK): a CONTRL is never answered
         ctx.note_outbound(queue_contrl(conn, state.opened.reply, state.opened.customer_id,
                                          state.ack, document_id=ctx.document_id, now=ctx.now))

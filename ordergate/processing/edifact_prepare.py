@@ -18,7 +18,7 @@ from ordergate.orders.catalog import Catalog
 from ordergate.orders.checks import check_order
 from ordergate.orders.prepared import PreparedOrder, prepare_order
 from ordergate.parsers.edifact import iter_edifact
-from ordergate.parsers.edifact_problems import UNKNOWN_SENDER
+from ordergate.parsers.edifact_problems import MISSING, UNKNOWN_SENDER
 from ordergate.parsers.edifact_types import (
     GroupEnd,
     GroupHeader,
@@ -89,10 +89,19 @@ def _open(header: InterchangeHeader, settings: Settings, catalog: Catalog) -> Op
     if not header.present:
         problem = header.problems[0] if header.problems else None
         return OpenedEdifactInterchange(header, None, None, (
-            problem.code if problem else "13",
+            problem.code if problem else MISSING,
             "the file holds EDIFACT messages without a UNB interchange header, so there is no "
             "sender to match to a customer or to answer: ask the partner to send whole "
             "interchanges"))
+    if not header.sender_id.strip():
+        # A CONTRL needs a recipient: one addressed to "" would go to an outbox folder for
+        # nobody, under a partner key ("edifact:") every such file would share.
+        problem = header.problems[0] if header.problems else None
+        why = problem or "its sender identification (0004) is empty"
+        return OpenedEdifactInterchange(header, None, None, (
+            problem.code if problem else MISSING,
+            f"the UNB at position {header.position} names no sender, so there is no customer "
+            f"to match and nobody to answer: {why}"))
     reply = reply_from_unb(header.segment, our_id=ours.ident, our_qualifier=ours.qualifier)
     customer = catalog.customer_for_edifact(*header.sender)
     opened = OpenedEdifactInterchange(header, reply, customer.customer_id if customer else None)
@@ -103,8 +112,8 @@ def _open(header: InterchangeHeader, settings: Settings, catalog: Catalog) -> Op
         ours.qualifier is None or recipient_qualifier in (None, ours.qualifier))
     if header.problems:
         first = header.problems[0]
-        opened.rejection = (first.code, f"interchange {reference} from {opened.sender} cannot be "
-                                        f"read: {first}")
+        named = f"interchange {reference}" if reference else "an interchange without a reference"
+        opened.rejection = (first.code, f"{named} from {opened.sender} cannot be read: {first}")
     elif not addressed_to_us:
         opened.rejection = (RECIPIENT_NOT_ACTUAL,
                             f"interchange {reference} from {opened.sender} is addressed to "

@@ -76,8 +76,13 @@ def queue_contrl(conn: Connection, reply: EdifactReply, customer_id: str | None,
     partner = partner_key(reply)
     unb = allocate(conn, partner, "unb", 1)[0]
     unh = allocate(conn, partner, "unh", 1)[0]
+    # The verdict and its first code are part of the key: a document rejected for an unknown
+    # sender and replayed once the customer is seeded must still send its accepting CONTRL
+    # (X12 keeps the two apart by kind, TA1 and 997); a rerun after a crash, with the same
+    # verdict, still finds the CONTRL it queued before.
+    verdict = ack.verdict.value + (f"-{ack.problems[0].code}" if ack.problems else "")
     message = OutboundMessage(
-        dedupe_key=f"CONTRL:{document_id}:{partner}:{ack.reference}", kind="CONTRL",
+        dedupe_key=f"CONTRL:{document_id}:{partner}:{ack.reference}:{verdict}", kind="CONTRL",
         partner_id=partner, customer_id=customer_id,
         destination=destination_for(customer_id, reply),
         filename=f"CONTRL_{_safe(ack.reference)}_{unb:09d}.edi",

@@ -44,6 +44,7 @@ def process_x12(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     """Raises ParseError when the bytes hold no readable interchange at all."""
     outcome = IntakeOutcome()
     current: _Interchange | None = None
+    seen: set[tuple[str, str]] = set()  # (sender, ISA13) of the interchanges opened so far
     in_child = worth_a_second_process(content, ctx.settings.parallel_from_bytes)
     items = prepared_items(lambda: prepare_x12(content, ctx.settings, ctx.catalog,
                                                channel=ctx.channel, document_id=ctx.document_id),
@@ -65,7 +66,7 @@ def process_x12(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
         elif isinstance(item, OpenedInterchange):
             if current is not None:  # the reader always closes, but never lose a batch
                 _close(ctx, current, None)
-            current = _open(ctx, item, outcome)
+            current = _open(ctx, item, outcome, seen)
         elif isinstance(item, InterchangeEnd):
             if current is not None:
                 _close(ctx, current, item)
@@ -75,7 +76,8 @@ def process_x12(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     return outcome
 
 
-def _open(ctx: DocumentContext, opened: OpenedInterchange, outcome: IntakeOutcome) -> _Interchange:
+def _open(ctx: DocumentContext, opened: OpenedInterchange, outcome: IntakeOutcome,
+          seen: set[tuple[str, str]]) -> _Interchange:
     outcome.interchanges += 1
     header = opened.header
     state = _Interchange(header=header, reply=opened.reply, customer_id=opened.customer_id)
@@ -86,6 +88,19 @@ def _open(ctx: DocumentContext, opened: OpenedInterchange, outcome: IntakeOutcom
     sender = f"{header.sender_qualifier}:{header.sender_id}"
     receiver = f"{header.receiver_qualifier}:{header.receiver_id}"
     control = header.control_number
+    if (sender, control) in seen:
+        # The claim below would find this document's own row and take the second interchange
+        # for the first one resumed after a crash, reporting its orders under the first one's
+        # ids. The same control number twice is a duplicate, here as across files.
+        state.rejected = state.duplicate = True
+        outcome.duplicate_interchanges += 1
+        ctx.report.problems.append(
+            f"interchange control number {control} from {sender} appears twice in this "
+            f"document: the second interchange is not processed")
+        with ctx.engine.begin() as conn:
+            _queue_ta1(ctx, conn, state, "R", x12_ta1.DUPLICATE_CONTROL_NUMBER)
+        return state
+    seen.add((sender, control))
     with ctx.engine.begin() as conn:
         claim = claim_interchange(conn, document_id=ctx.document_id, standard="x12",
                                   sender_id=sender, receiver_id=receiver, control_number=control,

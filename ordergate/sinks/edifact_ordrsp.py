@@ -126,7 +126,9 @@ def _line(line: tuple, action: str, accepted: bool) -> list[Segment]:
 
 
 def _ftx(text: str) -> Segment:
-    parts = textwrap.wrap(text, TEXT_WIDTH)[:TEXT_PARTS] or [""]
+    # Cut at spaces only: a reason names item numbers like 'INI-ZZ-9', and a cut at their
+    # hyphen comes back as "INI- ZZ-9" once the buyer's system joins the parts with a space.
+    parts = textwrap.wrap(text, TEXT_WIDTH, break_on_hyphens=False)[:TEXT_PARTS] or [""]
     return segment("FTX", "AAI", "", "", parts)
 
 

@@ -24,7 +24,7 @@ MASTERDATA = Path(__file__).resolve().parents[2] / "samples" / "masterdata"
 def settings(tmp_path: Path) -> Settings:
     # Every field the pipeline reads is given, so ORDERGATE_* variables of the caller do not leak in.
     return Settings(home=tmp_path / "home", database_url=None, x12_id="ZZ:ORDERGATE",
-                    store_batch_size=2000, parallel_from_bytes=0)
+                    edifact_id="ORDERGATE", store_batch_size=2000, parallel_from_bytes=0)
 
 
 @pytest.fixture

@@ -304,3 +304,14 @@ def test_outbound_control_numbers_are_unique_and_increasing_per_partner(db, inge
     assert (globex[0].isa13, globex[0].gs06[0], globex[0].st02[0]) == (1, 1, 1)
     acme = [reply for _, reply in by_partner[ACME_PARTNER]]
     assert (acme[0].isa13, acme[0].gs06[0], acme[0].st02[0]) == (1, 1, 1)
+
+
+def test_the_same_control_number_twice_in_one_file_rejects_the_second_interchange(db, ingest):
+    """Not mistaken for a crashed first attempt being resumed (which would report the second
+    interchange's PO under the first one's order)."""
+    [document] = ingest(order_file("S-1", control=5) + order_file("S-2", control=5)).documents
+    assert [(o.po_number, o.status) for o in document.orders] == [("S-1", "accepted")]
+    assert "appears twice in this document" in document.problems[0]
+    assert po_numbers(db) == ["S-1"]
+    [ta1] = replies(db, "TA1")
+    assert ta1.service[0][4:6] == ["R", "025"]
