@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -41,7 +42,9 @@ class PrepareFailed(RuntimeError):
 
 
 def can_fork() -> bool:
-    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    # A daemonic process (e.g. a multiprocessing pool worker) may not start children.
+    return ((os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon)
 
 
 def worth_a_second_process(content: bytes, threshold: int) -> bool:
@@ -57,7 +60,7 @@ def prepared_items(produce: Callable[[], Iterator[T]], *, in_child: bool) -> Ite
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     _widen(receiver)
-    child = context.Process(target=_run_child, args=(produce, sender), daemon=True,
+    child = context.Process(target=_run_child, args=(produce, sender, receiver), daemon=True,
                             name="ordergate-prepare")
     child.start()
     sender.close()  # only the child writes; EOF then means the child is gone
@@ -66,13 +69,15 @@ def prepared_items(produce: Callable[[], Iterator[T]], *, in_child: bool) -> Ite
     # of overlapping. It moves raw bytes only (reading releases the GIL); unpickling happens
     # here, as items are consumed.
     chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUED_CHUNKS)
-    drain = threading.Thread(target=_drain, args=(receiver, chunks), daemon=True,
+    stop = threading.Event()
+    drain = threading.Thread(target=_drain, args=(receiver, chunks, stop), daemon=True,
                              name="ordergate-prepare-drain")
     drain.start()
     try:
         while True:
             raw = chunks.get()
             if raw is None:
+                child.join(timeout=5)  # so the exit code is known, not None
                 raise PrepareFailed(f"the prepare process ended without finishing "
                                     f"(exit code {child.exitcode})")
             kind, payload = pickle.loads(raw)
@@ -83,11 +88,16 @@ def prepared_items(produce: Callable[[], Iterator[T]], *, in_child: bool) -> Ite
             else:
                 _raise_child_error(payload)
     finally:
-        if child.is_alive():  # the consumer stopped early (its own error): stop the child too
-            child.terminate()
+        # The consumer may stop early (its own error, or a generator closed half-way) while the
+        # child is still producing and the drain thread waits on a full queue: tell the thread
+        # to let go, kill the child (its work is pure and is simply lost; SIGKILL because it
+        # ignores SIGINT), and only then close our end, once nobody reads from it.
+        stop.set()
+        if child.is_alive():
+            child.kill()
         child.join()
-        receiver.close()
         drain.join()
+        receiver.close()
 
 
 def _widen(connection) -> None:
@@ -103,20 +113,33 @@ def _widen(connection) -> None:
         pass  # not Linux: the default size only costs speed
 
 
-def _drain(receiver, chunks: queue.Queue) -> None:
+def _drain(receiver, chunks: queue.Queue, stop: threading.Event) -> None:
     try:
-        while True:
-            chunks.put(receiver.recv_bytes())
+        while not stop.is_set():
+            if not _put(chunks, receiver.recv_bytes(), stop):
+                return
     except (EOFError, OSError):  # the child finished (or was stopped) and closed its end
-        chunks.put(None)
+        _put(chunks, None, stop)
 
 
-def _run_child(produce: Callable[[], Iterator], sender) -> None:
+def _put(chunks: queue.Queue, item: bytes | None, stop: threading.Event) -> bool:
+    """Queue ``item`` unless the consumer has gone away; False when it has."""
+    while not stop.is_set():
+        try:
+            chunks.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _run_child(produce: Callable[[], Iterator], sender, receiver) -> None:
+    _become_a_child(receiver)
     # Everything inherited from the parent is left alone by the collector: walking it would
     # cost time and copy every page the fork shares.
     gc.freeze()
+    chunk: list = []
     try:
-        chunk: list = []
         for item in produce():
             chunk.append(item)
             if len(chunk) >= CHUNK:
@@ -126,10 +149,29 @@ def _run_child(produce: Callable[[], Iterator], sender) -> None:
             _send(sender, ("items", chunk))
         _send(sender, ("done", None))
     except BaseException as exc:  # reported to the parent, which decides what it means
-        _send(sender, ("error", (isinstance(exc, DocumentError), f"{type(exc).__name__}: {exc}",
-                                 str(exc), traceback.format_exc())))
+        try:
+            if chunk:  # what was prepared before the error is stored like everything else
+                _send(sender, ("items", chunk))
+            _send(sender, ("error", (isinstance(exc, DocumentError), f"{type(exc).__name__}: {exc}",
+                                     str(exc), traceback.format_exc())))
+        except OSError:
+            pass  # the parent is gone: nobody to tell
     finally:
         sender.close()
+
+
+def _become_a_child(receiver) -> None:
+    """Undo what the fork inherited that only the parent should have.
+
+    The parent's signal handlers (e.g. a server's graceful SIGTERM) would run here too, and
+    Ctrl-C reaches the whole process group: the parent decides and kills this process. The
+    inherited read end is closed so that when the parent dies, the next send fails (EPIPE)
+    and this process ends instead of running on as an orphan. (Not PR_SET_PDEATHSIG: it
+    fires when the forking *thread* ends, and flows run documents in worker threads.)
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    receiver.close()
 
 
 def _send(sender, message: tuple) -> None:

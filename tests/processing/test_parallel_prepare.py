@@ -104,3 +104,56 @@ def test_a_store_crash_stops_the_second_process_and_a_rerun_stores_every_order_o
     [rerun] = ingest(five_orders()).documents
     assert rerun.status == "processed"
     assert_stored_once_with_one_855(db, FIVE_ORDERS)
+
+
+# ---------------------------------------------------------------- the process lifecycle itself
+from ordergate.processing import parallel  # noqa: E402
+from ordergate.errors import DocumentError  # noqa: E402
+
+
+def _numbers(count: int, fail_at: int | None = None):
+    def produce():
+        for n in range(count):
+            if n == fail_at:
+                raise DocumentError(f"item {n} is bad")
+            yield n
+    return produce
+
+
+def test_a_consumer_that_stops_early_does_not_hang_on_a_child_far_ahead(tmp_path):
+    # 30,000 items are 300 chunks: more than the queue holds, so the drain thread is blocked on
+    # a full queue when the consumer gives up. Before the stop event this join hung forever.
+    items = parallel.prepared_items(_numbers(30_000), in_child=True)
+    taken = []
+    with pytest.raises(RuntimeError, match="store failed"):
+        for item in items:
+            taken.append(item)
+            if len(taken) == 150:
+                raise RuntimeError("store failed")
+    items.close()
+    assert taken == list(range(150))
+    assert multiprocessing.active_children() == []
+    assert not [t for t in __import__("threading").enumerate() if t.name == "ordergate-prepare-drain"]
+
+
+def test_items_prepared_before_a_child_error_arrive_before_the_error():
+    received = []
+    with pytest.raises(DocumentError, match="item 150 is bad"):
+        for item in parallel.prepared_items(_numbers(1_000, fail_at=150), in_child=True):
+            received.append(item)
+    assert received == list(range(150))  # the partial chunk (100..149) was not dropped
+    assert multiprocessing.active_children() == []
+
+
+def test_the_child_ignores_ctrl_c_and_resets_sigterm():
+    import signal
+
+    def produce():
+        yield (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+
+    original = signal.signal(signal.SIGTERM, lambda *_: None)  # a server's graceful handler
+    try:
+        [(sigint, sigterm)] = list(parallel.prepared_items(produce, in_child=True))
+    finally:
+        signal.signal(signal.SIGTERM, original)
+    assert sigint == signal.SIG_IGN and sigterm == signal.SIG_DFL
