@@ -107,21 +107,29 @@ def queue_messages(conn: Connection, messages: list[OutboundMessage], now: datet
         }
         for m in messages
     ]
-    bulk_insert(conn, outbox, rows, ignore_conflicts=True)
-    held: dict[str, Queued] = {}
     keys = [m.dedupe_key for m in messages]
+    queued_before = set(_held(conn, keys))
+    bulk_insert(conn, outbox, rows, ignore_conflicts=True)
+    held = _held(conn, keys)
+    # Links only for messages this call queued: a key queued before is another message (an
+    # earlier attempt's, with its own links), and linking these orders to it would be wrong.
+    links = [{"order_id": order_id, "outbox_id": held[m.dedupe_key].id, "kind": m.kind,
+              "reference": reference, "created_at": now}
+             for m in messages if m.dedupe_key not in queued_before
+             for order_id, reference in m.acknowledges]
+    bulk_insert(conn, order_acknowledgements, links, ignore_conflicts=True)
+    return [held[key] for key in keys]
+
+
+def _held(conn: Connection, keys: list[str]) -> dict[str, Queued]:
+    held: dict[str, Queued] = {}
     for start in range(0, len(keys), 500):  # keep the IN list within every backend's limits
         for row in conn.execute(select(outbox.c.dedupe_key, outbox.c.kind, outbox.c.destination,
                                        outbox.c.filename, outbox.c.id)
                                 .where(outbox.c.dedupe_key.in_(keys[start:start + 500]))):
             held[row.dedupe_key] = Queued(row.dedupe_key, row.kind, row.destination, row.filename,
                                           row.id)
-    links = [{"order_id": order_id, "outbox_id": held[m.dedupe_key].id, "kind": m.kind,
-              "reference": reference, "created_at": now}
-             for m in messages for order_id, reference in m.acknowledges]
-    # A message queued before (same dedupe key) already has its links: the unique key keeps one.
-    bulk_insert(conn, order_acknowledgements, links, ignore_conflicts=True)
-    return [held[key] for key in keys]
+    return held
 
 
 def deliver_pending(engine: Engine, outbox_dir: Path, *, ids: list[int] | None = None,

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select, tuple_, update
 
+from ordergate.errors import DocumentError
 from ordergate.orders import tables as t
 from ordergate.orders.bulk import bulk_insert
 from ordergate.orders.db import insert_ignore
@@ -99,12 +100,25 @@ def claim_interchange(conn: Connection, *, document_id: int, standard: str, send
         .values(document_id=document_id, status="accepted", received_at=now))
     if taken.rowcount == 1:
         return InterchangeClaim("new", existing.id, document_id)
+    original_status = conn.execute(select(t.documents.c.status)
+                                   .where(t.documents.c.id == existing.document_id)).scalar_one()
+    if original_status == RECEIVED:
+        # The first copy is still being processed by another worker (or that attempt died
+        # half-way): whether it ends complete, and this one is a duplicate, is not known yet.
+        # Calling this one a duplicate now would stick even if the first turns out cut short.
+        raise DocumentError(
+            f"interchange {control_number} from {sender_id} is also in document "
+            f"{existing.document_id}, which has not finished processing; process this document "
+            f"again (ordergate replay) once that one has")
     return InterchangeClaim("duplicate", existing.id, existing.document_id)
 
 
-def mark_interchange_incomplete(conn: Connection, interchange_id: int) -> None:
-    """The interchange ended without its trailer: a later resend of it may be processed."""
-    conn.execute(update(t.interchanges).where(t.interchanges.c.id == interchange_id)
+def mark_interchange_incomplete(conn: Connection, interchange_id: int, document_id: int) -> None:
+    """The interchange ended without its trailer: a later resend of it may be processed.
+    Only while this document holds the claim: a resend may have taken it over meanwhile."""
+    conn.execute(update(t.interchanges)
+                 .where(t.interchanges.c.id == interchange_id,
+                        t.interchanges.c.document_id == document_id)
                  .values(status=INCOMPLETE))
 
 
@@ -137,7 +151,11 @@ def save_orders(conn: Connection, document_id: int, batch: list[PreparedOrder], 
     """
     if not batch:
         return []
-    earlier = _orders_by_key(conn, document_id, [order.source_key for order in batch])
+    keys = [order.source_key for order in batch]
+    earlier = _orders_by_key(conn, document_id, keys)
+    # A duplicate recorded by an earlier attempt was acknowledged with it: resumed, too, so a
+    # rerun neither answers it twice nor cuts its 855 batches differently.
+    earlier.update(_duplicates_by_key(conn, document_id, keys))
     fresh = [order for order in batch if order.source_key not in earlier]
     bulk_insert(conn, t.orders, [
         (document_id, *order[:11], json.dumps(order.hold_reasons) if order.hold_reasons else None,
@@ -155,7 +173,9 @@ def save_orders(conn: Connection, document_id: int, batch: list[PreparedOrder], 
         key = order.source_key
         if key in earlier:
             order_id, status = earlier[key]
-            saved.append(SavedOrder(order, "resumed", order_id, status, order.hold_reasons))
+            reasons = (_duplicate_reason(order, order_id) if status == OrderStatus.DUPLICATE.value
+                       else order.hold_reasons)
+            saved.append(SavedOrder(order, "resumed", order_id, status, reasons))
         elif key in ours:
             order_id = ours[key][0]
             line_rows.extend((order_id, *line) for line in order.lines)
@@ -167,8 +187,7 @@ def save_orders(conn: Connection, document_id: int, batch: list[PreparedOrder], 
             duplicate_rows.append({"document_id": document_id, "source_key": key,
                                    "order_id": original_id, "at": now})
             saved.append(SavedOrder(order, "duplicate", original_id, OrderStatus.DUPLICATE.value,
-                                    (f"PO {order.po_number} was already received as order "
-                                     f"{original_id}",)))
+                                    _duplicate_reason(order, original_id)))
 
     bulk_insert(conn, t.order_lines, line_rows, columns=LINE_INSERT_COLUMNS)
     bulk_insert(conn, t.order_events, event_rows, columns=EVENT_INSERT_COLUMNS)
@@ -185,6 +204,23 @@ def _orders_by_key(conn: Connection, document_id: int, keys: list[str]) -> dict[
                 .where(t.orders.c.document_id == document_id,
                        t.orders.c.source_key.in_(keys[start:start + _IN_CHUNK]))):
             found[row.source_key] = (row.id, row.status)
+    return found
+
+
+def _duplicate_reason(order: PreparedOrder, original_id: int) -> tuple[str, ...]:
+    return (f"PO {order.po_number} was already received as order {original_id}",)
+
+
+def _duplicates_by_key(conn: Connection, document_id: int,
+                       keys: list[str]) -> dict[str, tuple[int, str]]:
+    """source_key -> (original order id, "duplicate") for this document's recorded duplicates."""
+    found = {}
+    for start in range(0, len(keys), _IN_CHUNK):
+        for row in conn.execute(
+                select(t.order_duplicates.c.source_key, t.order_duplicates.c.order_id)
+                .where(t.order_duplicates.c.document_id == document_id,
+                       t.order_duplicates.c.source_key.in_(keys[start:start + _IN_CHUNK]))):
+            found[row.source_key] = (row.order_id, OrderStatus.DUPLICATE.value)
     return found
 
 

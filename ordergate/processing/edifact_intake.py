@@ -216,7 +216,7 @@ def _close(ctx: DocumentContext, state: _Interchange, end: InterchangeEnd | None
         state.ack.action = Action.ACKNOWLEDGED
     with ctx.engine.begin() as conn:
         if any(p.segment_tag == "UNZ" and p.code == MISSING for p in problems):
-            mark_interchange_incomplete(conn, state.interchange_id)
+            mark_interchange_incomplete(conn, state.interchange_id, ctx.document_id)
         if state.messages and state.acknowledgements == state.messages:
             return  # only answers to what we sent (CONTRL, APERAK): a CONTRL is never answered
         ctx.note_outbound(queue_contrl(conn, state.opened.reply, state.opened.customer_id,

@@ -66,6 +66,8 @@ PreparedItem = OpenedEdifactInterchange | GroupHeader | PreparedMessage | GroupE
 @dataclass(slots=True)
 class _State:
     opened: OpenedEdifactInterchange
+    # Every key given out in this document so far (see x12_prepare: two partners may use the
+    # same interchange reference in one file).
     source_keys: set[str] = field(default_factory=set)
 
 
@@ -73,12 +75,13 @@ def prepare_edifact(content: bytes, settings: Settings, catalog: Catalog, *, cha
                     document_id: int | None) -> Iterator[PreparedItem]:
     """Raises ParseError when the bytes hold no readable interchange at all."""
     state: _State | None = None
+    source_keys: set[str] = set()
     for event in iter_edifact(content):
         if isinstance(event, Message):
             if state is not None and state.opened.rejection is None:
                 yield _prepare_message(state, event, catalog, channel, document_id)
         elif isinstance(event, InterchangeHeader):
-            state = _State(_open(event, settings, catalog))
+            state = _State(_open(event, settings, catalog), source_keys)
             yield state.opened
         else:  # GroupHeader, GroupEnd, InterchangeEnd
             yield event
@@ -138,7 +141,7 @@ def _prepare_message(state: _State, message: Message, catalog: Catalog, channel:
                      problems=list(message.problems))
     group_reference = message.group.reference if message.group else None
     source_key = f"{header.control_reference}/{group_reference or ''}/{message.reference}"
-    if source_key in state.source_keys:  # a reference reused inside one interchange
+    if source_key in state.source_keys:  # a reference reused in one document
         source_key = f"{source_key}@{message.position}"
     state.source_keys.add(source_key)
     customer_id = opened.customer_id

@@ -177,7 +177,7 @@ def _close(ctx: DocumentContext, state: _Interchange, end: InterchangeEnd | None
         ta1 = x12_ta1.build_ta1(state.header, "A", x12_ta1.NO_ERROR)
     with ctx.engine.begin() as conn:
         if any(problem.code == x12_ta1.NO_TRAILER for problem in problems):
-            mark_interchange_incomplete(conn, state.interchange_id)
+            mark_interchange_incomplete(conn, state.interchange_id, ctx.document_id)
         message = queue_997(conn, state.reply, state.customer_id, state.groups,
                             document_id=ctx.document_id,
                             interchange_control=state.header.control_number, ta1=ta1, now=ctx.now)

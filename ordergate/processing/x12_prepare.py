@@ -69,6 +69,9 @@ class _State:
     reply: ReplyAddress
     customer_id: str | None
     rejected: bool
+    # Every key given out in this document so far: two partners may use the same ISA13 in
+    # one file, and each order's key must still be its own (orders are unique per document
+    # and key, and a repeated key would pass a new order off as resumed).
     source_keys: set[str] = field(default_factory=set)
 
 
@@ -77,6 +80,7 @@ def prepare_x12(content: bytes, settings: Settings, catalog: Catalog, *, channel
     """Raises ParseError when the bytes hold no readable interchange at all."""
     ours = settings.our_x12
     state: _State | None = None
+    source_keys: set[str] = set()
     for event in iter_x12(decode_x12(content)):
         if isinstance(event, TransactionSet):
             if state is not None and not state.rejected:
@@ -87,7 +91,8 @@ def prepare_x12(content: bytes, settings: Settings, catalog: Catalog, *, channel
                 yield OpenedGroup(event, state.reply)
         elif isinstance(event, InterchangeHeader):
             opened = _open(event, settings, catalog)
-            state = _State(opened.reply, opened.customer_id, opened.rejection is not None)
+            state = _State(opened.reply, opened.customer_id, opened.rejection is not None,
+                           source_keys)
             yield opened
         else:  # GroupEnd, InterchangeEnd
             yield event
@@ -119,7 +124,7 @@ def _prepare_set(state: _State, ts: TransactionSet, catalog: Catalog, channel: s
                          problems=list(ts.problems))
     group = ts.group
     source_key = f"{group.interchange.control_number}/{group.control_number}/{ts.control_number}"
-    if source_key in state.source_keys:  # a GS06 reused inside one interchange: still one order each
+    if source_key in state.source_keys:  # numbers reused in one document: still one order each
         source_key = f"{source_key}@{ts.position}"
     state.source_keys.add(source_key)
     customer_id = state.customer_id

@@ -341,3 +341,28 @@ def test_mutated_edifact_never_crashes_the_pipeline_and_every_document_ends_deci
     statuses = {d.status for d in report.documents[:-1]}
     assert {"processed", "failed"} <= statuses  # the mutations exercised both outcomes
     assert [o.status for o in report.documents[-1].orders] == ["accepted"]
+
+
+def test_a_resend_while_the_cut_copy_is_unfinished_fails_retryably_not_as_a_duplicate(
+        db, ingest, monkeypatch):
+    """Two workers: the cut copy has claimed the control number but not yet found its end
+    (here: the process died before its 997). The resend must not be called a duplicate for
+    good; it fails with a reason that says to process it again, which then works."""
+    from ordergate.processing import x12_intake
+
+    from .test_ingest_invariants import Crash, crash_on_call
+
+    crash_on_call(monkeypatch, x12_intake, "queue_997", 1, Crash())
+    with pytest.raises(Crash):
+        ingest(truncated_850())
+    monkeypatch.undo()
+    [waiting] = ingest(order_file("T-1", control=11)).documents
+    assert waiting.status == "failed"
+    assert "has not finished processing" in waiting.error and "again" in waiting.error
+    assert replies(db, "TA1") == [] and not any(r.service for r in replies(db, "997"))
+
+    [cut] = ingest(truncated_850()).documents  # the first copy's rerun finds it cut short
+    assert cut.status == "failed"
+    [resend] = ingest(order_file("T-1", control=11)).documents  # processed again: a retry
+    assert resend.status == "processed"
+    assert [(o.po_number, o.status) for o in resend.orders] == [("T-1", "accepted")]

@@ -315,3 +315,42 @@ def test_the_same_control_number_twice_in_one_file_rejects_the_second_interchang
     assert po_numbers(db) == ["S-1"]
     [ta1] = replies(db, "TA1")
     assert ta1.service[0][4:6] == ["R", "025"]
+
+
+@pytest.mark.parametrize("rerun_batch", [2, 1, 3], ids=["same-batches", "smaller", "larger"])
+def test_a_duplicate_answered_before_a_crash_is_not_answered_again(db, ingest, settings, monkeypatch,
+                                                                  rerun_batch):
+    ingest(order_file("PO-2", control=3))  # PO-2 exists: in the next file it is a duplicate
+    settings.store_batch_size = 2  # batches: PO-1 PO-2(duplicate) | PO-3 PO-4 | PO-5
+    crash_on_call(monkeypatch, x12_intake, "queue_855s", 2, Crash())
+    with pytest.raises(Crash):
+        ingest(five_orders())
+    sets_before = len(acks_855(db))  # PO-2 alone, then PO-1 + the duplicate PO-2
+
+    monkeypatch.undo()
+    settings.store_batch_size = rerun_batch  # how the rerun cuts batches must not matter
+    [rerun] = ingest(five_orders()).documents
+
+    assert rerun.status == "processed"
+    assert [(o.po_number, o.status) for o in rerun.orders] == [
+        ("PO-1", "accepted"), ("PO-2", "duplicate"), ("PO-3", "accepted"), ("PO-4", "accepted"),
+        ("PO-5", "accepted")]
+    assert "already received as order" in rerun.orders[1].hold_reasons[0]
+    sets = acks_855(db)
+    # One 855 set per PO of the file (PO-2's answering it as a duplicate) and the first PO-2's.
+    assert sets_before == 3
+    assert sorted(bak(ts)[3] for ts in sets) == ["PO-1", "PO-2", "PO-2", "PO-3", "PO-4", "PO-5"]
+    links = rows(db, t.order_acknowledgements)
+    assert len(links) == 5  # the five orders; a duplicate's 855 is not the original's acknowledgement
+
+
+def test_two_partners_using_the_same_isa13_in_one_file_each_get_their_order(db, ingest):
+    content = order_file("ACME-9", control=5) + order_file("GLOBEX-9", sku("OF-3001"), control=5,
+                                                             sender=GLOBEX)
+    [document] = ingest(content).documents
+    assert document.status == "processed"
+    assert [(o.po_number, o.status) for o in document.orders] == [("ACME-9", "accepted"),
+                                                                   ("GLOBEX-9", "accepted")]
+    assert po_numbers(db) == ["ACME-9", "GLOBEX-9"]
+    assert len({o.source_key for o in rows(db, t.orders)}) == 2
+    assert sorted(bak(ts)[3] for ts in acks_855(db)) == ["ACME-9", "GLOBEX-9"]

@@ -1,0 +1,49 @@
+"""Data migrations run against data the pipeline really wrote (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete, update
+
+from ordergate.orders import tables as t
+from ordergate.orders.db import make_engine, upgrade
+from ordergate.orders.masterdata import seed_masterdata
+from ordergate.processing.ingest import ingest_documents
+
+from .conftest import MASTERDATA, as_raw
+from .x12kit import acks_855, bak, order_file, rows
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_at_0002(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("make_pg_database")()
+    engine = make_engine(url)
+    upgrade(engine, "0002")
+    yield engine
+    engine.dispose()
+
+
+def test_0003_links_855s_queued_before_order_acknowledgements_existed(engine_at_0002, settings):
+    engine = engine_at_0002
+    seed_masterdata(engine, MASTERDATA)
+    settings.store_batch_size = 1  # one 855 interchange per order, as before 0002
+    ingest_documents(engine, settings, [as_raw(order_file("OLD-1", control=1), "a.edi"),
+                                        as_raw(order_file("OLD-2", control=2), "b.edi")],
+                     actor="test")
+    expected = {(link.order_id, link.outbox_id, link.reference)
+                for link in rows(engine, t.order_acknowledgements)}
+    with engine.begin() as conn:  # what a database written before 0002 held
+        for order_id, outbox_id, _ in expected:
+            conn.execute(update(t.outbox).where(t.outbox.c.id == outbox_id)
+                         .values(order_id=order_id))
+        conn.execute(delete(t.order_acknowledgements))
+
+    upgrade(engine)
+
+    links = rows(engine, t.order_acknowledgements)
+    assert {(link.order_id, link.outbox_id, link.reference) for link in links} == expected
+    assert len(expected) == 2 and {link.kind for link in links} == {"855"}
+    assert sorted(bak(ts)[3] for ts in acks_855(engine)) == ["OLD-1", "OLD-2"]
