@@ -1,0 +1,261 @@
+"""Whether a mail's sender was authenticated, read from ``Authentication-Results`` (RFC 8601).
+
+Only our own mail server's results count: anyone can write an ``Authentication-Results``
+header into the mail they send, so a header is believed only when its authserv-id is one of
+ours, or, when no ids are configured, only when it is the topmost one (the last added, by the
+server that handed the mail to us).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from email.message import Message
+
+HEADER = "Authentication-Results"
+
+# Results that mean the check ran and the mail did not pass it (RFC 8601 section 2.7).
+_FAILED = frozenset({"fail", "permerror"})
+_TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|(=)|([^\s="]+))', re.DOTALL)
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    """One ``method=result`` statement, e.g. ``dkim=pass header.d=example.com``."""
+
+    method: str
+    result: str
+    reason: str | None = None
+    properties: tuple[tuple[str, str], ...] = ()  # ("header.d", "example.com"), in header order
+
+    def prop(self, name: str) -> str | None:
+        for key, value in self.properties:
+            if key == name:
+                return value
+        return None
+
+    @property
+    def subject(self) -> str | None:
+        """The domain or identity the result is about, for messages."""
+        for name in ("header.from", "header.d", "header.i", "smtp.mailfrom", "smtp.helo"):
+            value = self.prop(name)
+            if value:
+                return value.rsplit("@", 1)[-1] if name == "smtp.mailfrom" else value
+        return None
+
+
+@dataclass(frozen=True)
+class AuthHeader:
+    """One ``Authentication-Results`` header: who reported, and what."""
+
+    authserv_id: str
+    results: tuple[AuthResult, ...]
+
+
+@dataclass
+class AuthVerdict:
+    """The believed results for DMARC, SPF and DKIM, and what follows from them."""
+
+    trusted_by: list[str] = field(default_factory=list)  # authserv-ids whose headers counted
+    dmarc: str | None = None
+    spf: str | None = None
+    dkim: str | None = None
+    problems: list[str] = field(default_factory=list)  # quarantine reasons
+    notes: list[str] = field(default_factory=list)
+
+
+class AuthResultsSyntaxError(ValueError):
+    """An ``Authentication-Results`` value that does not follow RFC 8601."""
+
+
+def parse_auth_results(value: str) -> AuthHeader:
+    """The authserv-id and the statements of one header value."""
+    sections = _split_outside_quotes(_strip_comments(value), ";")
+    id_tokens = _tokens(sections[0])
+    if not id_tokens or id_tokens[0] == "=":
+        raise AuthResultsSyntaxError(f"no authserv-id in {value.strip()[:80]!r}")
+    authserv_id = id_tokens[0].lower()
+    results: list[AuthResult] = []
+    for section in sections[1:]:
+        tokens = _tokens(section)
+        if not tokens or tokens == ["none"]:
+            continue  # "none": the server ran no checks; not a failure
+        results.append(_parse_statement(tokens, section))
+    return AuthHeader(authserv_id, tuple(results))
+
+
+def auth_problems(message: Message, trusted_authserv_ids: Sequence[str] = ()) -> list[str]:
+    """Reasons to quarantine the mail because its sender failed authentication."""
+    return check_authentication(message, trusted_authserv_ids).problems
+
+
+def check_authentication(message: Message, trusted_authserv_ids: Sequence[str] = ()) -> AuthVerdict:
+    """The verdict from the ``Authentication-Results`` headers we can trust."""
+    verdict = AuthVerdict()
+    values = [" ".join(str(v).split()) for v in (message.get_all(HEADER) or [])]
+    if not values:
+        verdict.notes.append("no Authentication-Results header: sender not checked by a mail server")
+        return verdict
+    trusted = _trusted_headers(values, [i.lower() for i in trusted_authserv_ids], verdict)
+    for header in trusted:
+        verdict.trusted_by.append(header.authserv_id)
+        _judge(header, verdict)
+    return verdict
+
+
+def _trusted_headers(values: list[str], trusted_ids: list[str], verdict: AuthVerdict) -> list[AuthHeader]:
+    """The headers to believe, in order; what was ignored goes to the notes."""
+    if not trusted_ids:
+        # Headers are prepended on the way; the topmost was added by the last server, ours.
+        # Anything below it may have been written by the sender.
+        try:
+            return [parse_auth_results(values[0])]
+        except AuthResultsSyntaxError as exc:
+            verdict.notes.append(f"unreadable Authentication-Results header ignored: {exc}")
+            return []
+    chosen: dict[str, AuthHeader] = {}
+    for value in values:
+        try:
+            header = parse_auth_results(value)
+        except AuthResultsSyntaxError as exc:
+            verdict.notes.append(f"unreadable Authentication-Results header ignored: {exc}")
+            continue
+        if header.authserv_id not in trusted_ids:
+            verdict.notes.append(f"ignored Authentication-Results from untrusted {header.authserv_id}")
+        elif header.authserv_id in chosen:
+            # Only the topmost header with our id is ours for certain: a sender can forge our id
+            # lower down, hoping a forged pass outvotes our fail.
+            verdict.notes.append(f"ignored a lower Authentication-Results also claiming {header.authserv_id}")
+        else:
+            chosen[header.authserv_id] = header
+    if not chosen:
+        verdict.notes.append(
+            f"no Authentication-Results from our servers ({', '.join(trusted_ids)}): sender not checked")
+    return list(chosen.values())
+
+
+def _judge(header: AuthHeader, verdict: AuthVerdict) -> None:
+    by = header.authserv_id
+    dkim = [r for r in header.results if r.method == "dkim"]
+    for result in header.results:
+        if result.method == "dmarc":
+            verdict.dmarc = result.result
+            _flag(result, "DMARC", by, verdict)
+        elif result.method == "spf":
+            verdict.spf = result.result
+            if result.result == "softfail":
+                # "~all": the domain owner says its list may be incomplete, and SPF breaks on
+                # every forward. DMARC and DKIM decide; a softfail alone only gets noted.
+                verdict.notes.append(f"SPF softfail for {result.subject or 'unknown domain'} (reported by {by})")
+            else:
+                _flag(result, "SPF", by, verdict)
+    if not dkim:
+        return
+    # A mail may carry several signatures (the author's, a mailing list's); one good one
+    # proves the content is what its signer sent.
+    passed = [r for r in dkim if r.result == "pass"]
+    if passed:
+        verdict.dkim = "pass"
+        return
+    verdict.dkim = dkim[0].result
+    for result in dkim:
+        _flag(result, "DKIM", by, verdict)
+
+
+def _flag(result: AuthResult, label: str, by: str, verdict: AuthVerdict) -> None:
+    if result.result in _FAILED:
+        verdict.problems.append(f"{label} {result.result} for {result.subject or 'unknown domain'} (reported by {by})")
+    elif result.result == "temperror":
+        verdict.notes.append(f"{label} temperror for {result.subject or 'unknown domain'} (reported by {by})")
+
+
+def _parse_statement(tokens: list[str], text: str) -> AuthResult:
+    if len(tokens) < 3 or tokens[1] != "=" or "=" in (tokens[0], tokens[2]):
+        raise AuthResultsSyntaxError(f"expected method=result, got {text.strip()[:80]!r}")
+    method = tokens[0].split("/", 1)[0].lower()  # "dkim/1": a method version
+    result = tokens[2].lower()
+    reason: str | None = None
+    properties: list[tuple[str, str]] = []
+    rest = tokens[3:]
+    while len(rest) >= 3 and rest[1] == "=":
+        key, value = rest[0].lower(), rest[2]
+        if key == "reason":
+            reason = value
+        else:
+            properties.append((key, value))
+        rest = rest[3:]
+    if rest:
+        raise AuthResultsSyntaxError(f"unexpected {' '.join(rest)[:40]!r} in {text.strip()[:80]!r}")
+    return AuthResult(method, result, reason, tuple(properties))
+
+
+def _strip_comments(value: str) -> str:
+    """The value without RFC 5322 comments (nested parentheses), leaving quoted strings alone."""
+    out: list[str] = []
+    depth = 0
+    quoted = False
+    escaped = False
+    for ch in value:
+        if escaped:
+            escaped = False
+            if depth == 0:
+                out.append(ch)
+            continue
+        if ch == "\\" and (quoted or depth):
+            escaped = True
+            if depth == 0:
+                out.append(ch)
+            continue
+        if quoted:
+            quoted = ch != '"'
+            out.append(ch)
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if not depth:
+                out.append(" ")
+        elif depth == 0:
+            quoted = ch == '"'
+            out.append(ch)
+    return "".join(out)
+
+
+def _split_outside_quotes(value: str, separator: str) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    escaped = False
+    for ch in value:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quoted:
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == separator and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def _tokens(text: str) -> list[str]:
+    """Words, ``=`` and unquoted quoted-strings; anything else is a syntax error."""
+    tokens: list[str] = []
+    position = 0
+    text = text.rstrip()
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if not match:
+            raise AuthResultsSyntaxError(f"unreadable text at {text[position:position + 40]!r}")
+        quoted, equals, word = match.groups()
+        if quoted is not None:
+            tokens.append(re.sub(r"\\(.)", r"\1", quoted))
+        else:
+            tokens.append(equals or word)
+        position = match.end()
+    return tokens
