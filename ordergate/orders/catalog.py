@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, select
 
 from ordergate.orders import tables as t
+from ordergate.orders.profiles import PartnerProfile, load_profiles
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,9 @@ class Catalog:
     by_gtin: dict[str, str] = field(default_factory=dict)
     xref: dict[tuple[str, str], str] = field(default_factory=dict)
     prices: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    profiles: dict[str, PartnerProfile] = field(default_factory=dict)
+    by_email: dict[str, Customer] = field(default_factory=dict)  # address -> customer
+    by_email_domain: dict[str, Customer] = field(default_factory=dict)
 
     @classmethod
     def load(cls, conn: Connection) -> "Catalog":
@@ -65,7 +69,30 @@ class Catalog:
             catalog.xref[(row.customer_id, row.buyer_part)] = row.sku
         for row in conn.execute(select(t.prices)):
             catalog.prices[(row.customer_id, row.sku)] = row.unit_price
+        catalog.profiles = load_profiles(conn)
+        for customer in catalog.customers.values():
+            if customer.email:
+                catalog.by_email[customer.email.strip().lower()] = customer
+        for customer_id, profile in catalog.profiles.items():
+            customer = catalog.customers[customer_id]
+            for address in profile.email_addresses:
+                catalog.by_email[address] = customer
+            for domain in profile.email_domains:
+                catalog.by_email_domain[domain] = customer
         return catalog
+
+    def customer_for_email(self, address: str) -> Customer | None:
+        """The exact address (customers.csv email or a profile's addresses) wins over a
+        profile's domain; a sub-domain does not match its parent (mail.acme.example is not
+        acme.example: the profile lists it if it is theirs)."""
+        address = address.strip().lower()
+        found = self.by_email.get(address)
+        if found is None and "@" in address:
+            found = self.by_email_domain.get(address.rsplit("@", 1)[1])
+        return found
+
+    def profile(self, customer_id: str | None) -> PartnerProfile | None:
+        return self.profiles.get(customer_id) if customer_id else None
 
     def customer_for_x12(self, qualifier: str, ident: str) -> Customer | None:
         return self.by_x12_id.get(f"{qualifier.strip().upper()}:{ident.strip()}")

@@ -23,8 +23,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ordergate.errors import ConfigError
 from ordergate.orders.db import upsert
+from ordergate.orders.profiles import PARTNERS_FOLDER, seed_profiles
 from ordergate.orders.tables import customers, item_xref, prices, products, stock
 from ordergate.settings import X12Identity
+from ordergate.sources.document import utcnow
 
 _BATCH = 1000  # rows per executemany / IN (...) list, well under every driver's parameter limit
 _MAX_SHOWN = 50  # problems spelled out in the message; all of them stay on .problems
@@ -197,6 +199,9 @@ def seed_masterdata(engine: Engine, folder: Path) -> SeedReport:
         path = folder / spec.filename
         if path.is_file():
             counts[spec.filename] = _load_file(engine, spec, path)
+    partners = folder / PARTNERS_FOLDER
+    if partners.is_dir():  # after customers.csv: a profile names a customer
+        counts[f"{PARTNERS_FOLDER}/"] = seed_profiles(engine, partners, utcnow())
     return SeedReport(counts)
 
 

@@ -230,3 +230,38 @@ control_numbers = Table(
     Column("sequence", String(16), primary_key=True),  # "isa", "gs", "st"
     Column("last_value", BigInteger, nullable=False),
 )
+
+# ---------------------------------------------------------------- partners and mail
+# A customer's partner profile (partners/<customer_id>.yaml at seed time), validated, as JSON:
+# what differs per customer beyond customers.csv (extra mail senders, PDF layouts, column maps).
+partner_profiles = Table(
+    "partner_profiles", metadata,
+    Column("customer_id", String(64), ForeignKey("customers.customer_id"), primary_key=True),
+    Column("profile", Text, nullable=False),
+    Column("updated_at", UtcTime, nullable=False),
+)
+
+# Each mailbox message seen, recorded before any work: fetching it again (a crash before the
+# move, a second poller) finds the document it became instead of making another.
+mailbox_messages = Table(
+    "mailbox_messages", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("mailbox", String(300), nullable=False),  # imap://user@host:port/INBOX, maildir:/path
+    Column("uidvalidity", String(40), nullable=False),
+    Column("uid", String(200), nullable=False),
+    Column("document_id", Id, ForeignKey("documents.id"), nullable=False),
+    Column("seen_at", UtcTime, nullable=False),
+    UniqueConstraint("mailbox", "uidvalidity", "uid"),
+)
+
+# One Message-ID, one document: a re-sent copy of a mail (other Received headers, so other
+# bytes) is a duplicate of the first.
+mail_claims = Table(
+    "mail_claims", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(400), nullable=False, unique=True),
+    Column("document_id", Id, ForeignKey("documents.id"), nullable=False),
+    Column("from_address", String(320)),
+    Column("customer_id", String(64)),
+    Column("received_at", UtcTime, nullable=False),
+)

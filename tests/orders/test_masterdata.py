@@ -50,8 +50,8 @@ def _base(folder: Path) -> None:
 def test_demo_master_data_loads(engine):
     report = seed_masterdata(engine, SAMPLES)
     assert report.counts == {"customers.csv": 3, "products.csv": 20, "stock.csv": 20,
-                             "prices.csv": 7, "item_xref.csv": 6}
-    assert report.total == 56
+                             "prices.csv": 7, "item_xref.csv": 6, "partners/": 2}
+    assert report.total == 58
     with engine.connect() as conn:
         ids = dict(conn.execute(select(t.customers.c.customer_id, t.customers.c.x12_id)).all())
         assert ids == {"ACME": "ZZ:ACMEBUY", "GLOBEX": "12:5551234567", "INITECH": None}
@@ -247,3 +247,43 @@ def test_a_file_that_is_not_utf8_is_reported(engine, folder):
 
 def test_master_data_error_is_a_config_error():
     assert issubclass(MasterDataError, ConfigError)
+
+
+# ---------------------------------------------------------------- partner profiles
+def _profiles(tmp_path, files: dict[str, str]):
+    folder = tmp_path / "md"
+    (folder / "partners").mkdir(parents=True)
+    (folder / "customers.csv").write_text((SAMPLES / "customers.csv").read_text())
+    for name, text in files.items():
+        (folder / "partners" / name).write_text(text)
+    return folder
+
+
+def test_partner_profiles_load_and_reach_the_catalog(engine, tmp_path):
+    from ordergate.orders.catalog import Catalog
+
+    folder = _profiles(tmp_path, {"ACME.yaml": "email_domains: [Acme.Example]\nmin_confidence: 0.9\n"})
+    seed_masterdata(engine, folder)
+    with engine.connect() as conn:
+        catalog = Catalog.load(conn)
+    assert catalog.profile("ACME").min_confidence == 0.9
+    assert catalog.customer_for_email("Someone@ACME.example").customer_id == "ACME"
+    assert catalog.customer_for_email("purchasing@globex.example").customer_id == "GLOBEX"
+    assert catalog.customer_for_email("x@mail.acme.example") is None
+    assert catalog.customer_for_email("x@evil.example") is None
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("ACME.yaml", "email_domain: [acme.example]\n", "partners/ACME.yaml, field email_domain: Extra inputs"),
+    ("ACME.yaml", "min_confidence: 2\n", "partners/ACME.yaml, field min_confidence: Input should be less"),
+    ("ACME.yaml", "column_map: {columns: {qty: Qty}}\n", "partners/ACME.yaml, field column_map.columns"),
+    ("ACME.yaml", "email_domains: [a: b\n", "partners/ACME.yaml line 2: not readable YAML: expected ',' or ']'"),
+    ("NOBODY.yaml", "min_confidence: 0.5\n", "partners/NOBODY.yaml, field customer_id: no customer 'NOBODY'"),
+])
+def test_a_bad_partner_profile_fails_loudly_and_changes_nothing(engine, tmp_path, name, text, expected):
+    folder = _profiles(tmp_path, {"GLOBEX.yaml": "email_domains: [globex.example]\n", name: text})
+    with pytest.raises(MasterDataError) as failure:
+        seed_masterdata(engine, folder)
+    assert expected in str(failure.value)
+    with engine.connect() as conn:
+        assert conn.execute(select(t.partner_profiles)).all() == []
