@@ -91,6 +91,18 @@ class Settings(BaseSettings):
     # How many drop-folder files one flow run takes, so task counts per run stay in the tens.
     max_files_per_run: int = 50
     poll_interval_seconds: int = 60
+    # Email: the address and name replies come from (also the SMTP envelope sender).
+    mail_address: str = "orders@ordergate.example"
+    mail_name: str = "ordergate order desk"
+    # Where mail is read from when no IMAP host is set: a local Maildir (the demo's mailbox).
+    maildir: Path | None = None
+    # How many messages one mail poll takes (one flow run), like max_files_per_run.
+    max_mails_per_run: int = Field(default=50, ge=1)
+    # Authentication-Results from these servers count (comma separated); empty: the topmost.
+    mail_trusted_authserv_ids: str = ""
+    mail_max_message_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    # PDF orders whose least certain field is below this go on hold (a profile may override).
+    pdf_min_confidence: float = Field(default=0.8, ge=0, le=1)
 
     @field_validator("x12_id")
     @classmethod
@@ -109,6 +121,20 @@ class Settings(BaseSettings):
     @cached_property
     def our_x12(self) -> X12Identity:
         return X12Identity.parse(self.x12_id)
+
+    @property
+    def trusted_authserv_ids(self) -> tuple[str, ...]:
+        return tuple(part.strip() for part in self.mail_trusted_authserv_ids.split(",") if part.strip())
+
+    @property
+    def mail_limits(self):
+        from ordergate.parsers.email_limits import MailLimits
+
+        return MailLimits(max_message_bytes=self.mail_max_message_bytes)
+
+    @property
+    def mailbox_folder(self) -> Path:
+        return self.maildir or self.home / "maildir"
 
     @property
     def inbox(self) -> Path:

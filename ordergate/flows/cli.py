@@ -159,10 +159,10 @@ def cmd_outbox_list(args, settings: Settings) -> int:
 
 
 def cmd_outbox_deliver(args, settings: Settings) -> int:
-    from ordergate.orders.outbox import deliver_pending
+    from ordergate.processing.delivery import deliver
 
     engine = _ready_engine(settings)
-    deliveries = deliver_pending(engine, settings.outbox)
+    deliveries = deliver(engine, settings)
     for d in deliveries:
         print(f"{d.kind}  {d.status}  {d.path}")
     print(f"{len(deliveries)} messages handled")

@@ -5,14 +5,15 @@ from __future__ import annotations
 from prefect import flow, task
 
 from ordergate.app import open_engine
-from ordergate.orders.outbox import Delivery, deliver_pending
+from ordergate.orders.outbox import Delivery
+from ordergate.processing.delivery import deliver
 from ordergate.settings import Settings
 
 
 @task(name="deliver-outbox")
 def deliver_outbox_task() -> list[Delivery]:
     settings = Settings()
-    return deliver_pending(open_engine(settings), settings.outbox)
+    return deliver(open_engine(settings), settings)
 
 
 @flow(name="deliver-outbox")

@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import Connection, Engine, func, select, update
 
@@ -23,6 +25,8 @@ from ordergate.orders.tables import order_acknowledgements, outbox
 
 PENDING = "pending"
 SENT = "sent"
+FAILED = "failed"  # refused for good (e.g. SMTP 5xx): kept with last_error, not retried
+EMAIL = "email"
 _PAGE = 100  # rows read per query, so a large backlog is not held in memory at once
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -132,9 +136,21 @@ def _held(conn: Connection, keys: list[str]) -> dict[str, Queued]:
     return held
 
 
+class SendOutcome(Protocol):
+    key: str
+    status: str  # "sent", "permanent" or "transient" (a str enum compares equal)
+    detail: str
+
+
+# Sends a batch of (outbox id as text, RFC 5322 bytes); one outcome per message, same order.
+Mailer = Callable[[list[tuple[str, bytes]]], list[SendOutcome]]
+
+
 def deliver_pending(engine: Engine, outbox_dir: Path, *, ids: list[int] | None = None,
-                    limit: int | None = None) -> list[Delivery]:
-    """Write pending messages (all, or those in ``ids``, oldest first, at most ``limit``) to files."""
+                    limit: int | None = None, mailer: Mailer | None = None) -> list[Delivery]:
+    """Deliver pending messages (all, or those in ``ids``, oldest first, at most ``limit``):
+    files under ``outbox_dir``, and emails through ``mailer`` when one is given (without one,
+    emails are written as .eml files too, which is what the demo shows)."""
     deliveries: list[Delivery] = []
     last_id = 0
     while limit is None or len(deliveries) < limit:
@@ -142,9 +158,32 @@ def deliver_pending(engine: Engine, outbox_dir: Path, *, ids: list[int] | None =
                              _PAGE if limit is None else min(_PAGE, limit - len(deliveries)))
         if not page:
             break
+        mails = [row for row in page if row.kind == EMAIL] if mailer else []
         for row in page:
-            deliveries.append(_deliver_one(engine, Path(outbox_dir), row))
+            if not (mailer and row.kind == EMAIL):
+                deliveries.append(_deliver_one(engine, Path(outbox_dir), row))
+        if mails:
+            deliveries.extend(_send_mails(engine, mailer, mails))
         last_id = page[-1].id
+    return deliveries
+
+
+def _send_mails(engine: Engine, mailer: Mailer, rows) -> list[Delivery]:
+    """One SMTP session for the page. A crash after the server took a message and before it is
+    marked sent sends it again next time (SMTP has no way to ask); the reply's Message-ID is
+    the same bytes both times, so mail clients show it once."""
+    deliveries = []
+    for row, result in zip(rows, mailer([(str(row.id), bytes(row.payload)) for row in rows])):
+        status = getattr(result.status, "value", result.status)
+        if status == SENT:
+            marked = _mark_sent(engine, row.id, datetime.now(timezone.utc))
+            deliveries.append(Delivery(row.id, row.kind, None, SENT if marked else "skipped"))
+        elif status == "permanent":
+            _record_failure(engine, row.id, result.detail, final=True)
+            deliveries.append(Delivery(row.id, row.kind, None, FAILED))
+        else:
+            _record_failure(engine, row.id, result.detail)
+            deliveries.append(Delivery(row.id, row.kind, None, "failed"))
     return deliveries
 
 
@@ -215,13 +254,13 @@ def _mark_sent(engine: Engine, message_id: int, now: datetime) -> bool:
         return result.rowcount == 1
 
 
-def _record_failure(engine: Engine, message_id: int, error: str) -> None:
+def _record_failure(engine: Engine, message_id: int, error: str, *, final: bool = False) -> None:
+    values = {"attempts": outbox.c.attempts + 1, "last_error": error}
+    if final:
+        values["status"] = FAILED
     with engine.begin() as conn:
-        conn.execute(
-            update(outbox)
-            .where(outbox.c.id == message_id, outbox.c.status == PENDING)
-            .values(attempts=outbox.c.attempts + 1, last_error=error)
-        )
+        conn.execute(update(outbox).where(outbox.c.id == message_id, outbox.c.status == PENDING)
+                     .values(**values))
 
 
 def list_outbox(engine: Engine, status: str | None = None, limit: int = 200) -> list[OutboxRow]:

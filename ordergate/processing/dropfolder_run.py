@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from ordergate.orders.outbox import deliver_pending
+from ordergate.processing.delivery import deliver
 from ordergate.processing.ingest import ingest_documents
 from ordergate.processing.report import DocumentReport, IngestReport
 from ordergate.settings import Settings
@@ -55,7 +55,7 @@ def ingest_paths(engine: Engine, settings: Settings, paths: list[Path], *, actor
 
 def deliver_and_annotate(engine: Engine, settings: Settings, report: IngestReport) -> None:
     """Deliver what is pending and mark each reported outbound message with its status."""
-    delivered = {str(d.path): d.status for d in deliver_pending(engine, settings.outbox)}
+    delivered = {str(d.path): d.status for d in deliver(engine, settings)}
     for document in report.documents:
         for outbound in document.outbound:
             outbound.status = delivered.get(outbound.path, outbound.status)

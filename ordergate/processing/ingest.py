@@ -21,6 +21,7 @@ from ordergate.parsers.detect import detect_format
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.report import DocumentReport, IngestReport
 from ordergate.processing.edifact_intake import process_edifact
+from ordergate.processing.email_intake import process_email
 from ordergate.processing.outcome import document_status
 from ordergate.processing.x12_intake import process_x12
 from ordergate.settings import Settings
@@ -40,7 +41,7 @@ def _edifact(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
 
 
 # Every format ordergate turns into orders; one grep shows them all.
-PROCESSORS: dict[str, Processor] = {"x12": _x12, "edifact": _edifact}
+PROCESSORS: dict[str, Processor] = {"x12": _x12, "edifact": _edifact, "email": process_email}
 
 
 def ingest_documents(engine: Engine, settings: Settings, raws: Iterable[RawDocument], *,
@@ -101,8 +102,8 @@ def _process(ctx: DocumentContext, fmt: str | None, content: bytes) -> tuple[str
     if fmt is None:
         head = content[:40].decode("latin-1").encode("unicode_escape").decode("ascii")
         return FAILED, (f"not a format ordergate reads (expected an X12 interchange starting with "
-                        f"ISA or an EDIFACT one starting with UNA or UNB); the file starts with "
-                        f"'{head}'")
+                        f"ISA, an EDIFACT one starting with UNA or UNB, or an email message); the "
+                        f"file starts with '{head}'")
     processor = PROCESSORS.get(fmt)
     if processor is None:
         return FAILED, (f"{fmt} documents are not processed yet; supported formats: "

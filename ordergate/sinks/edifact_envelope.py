@@ -1,10 +1,11 @@
 """The reply envelope around every EDIFACT message we send (UNA, UNB..UNZ, UNH..UNT), as bytes.
 
 Pure: the caller gives the addressing (``EdifactReply``), our interchange reference and
-each message's UNH reference (control numbers come from the store); pydifact's
-``Serializer`` writes the text and escapes separators with the release character. The
-bytes are in the character set the syntax identifier names; a character the set cannot
-carry is transliterated (é → e, and upper case for UNOA) or, failing that, sent as "?".
+each message's UNH reference (control numbers come from the store); the text is pydifact's
+``Serializer`` output (written by ``FastSerializer``, which is proven to write the same), with
+separators escaped by the release character. The bytes are in the character set the syntax
+identifier names; a character the set cannot carry is transliterated (é → e, and upper case
+for UNOA) or, failing that, sent as "?".
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from datetime import datetime
 
 from pydifact.control import Characters
 from pydifact.segments import Segment
-from pydifact.serializer import Serializer
+
+from ordergate.sinks.edifact_fast_serializer import FastSerializer
 
 # UNB S001 0001 syntax identifier -> Python codec. UNOX (ISO 2022 code extension) is not
 # supported: nobody we know sends it, and its escapes would need a writer of their own.
@@ -112,7 +114,7 @@ class OutMessage:
         identifier = [self.message_type, self.version, self.release, self.agency,
                       self.association_code or ""]
         return ([segment("UNH", reference, identifier), *self.segments,
-                 segment("UNT", str(len(self.segments) + 2), reference)])
+                 built_segment("UNT", [str(len(self.segments) + 2), reference])])
 
 
 def segment(tag: str, *elements: str | list[str] | None) -> Segment:
@@ -133,6 +135,23 @@ def segment(tag: str, *elements: str | list[str] | None) -> Segment:
     while cleaned and cleaned[-1] == "":
         cleaned.pop()
     return Segment(tag, *cleaned)
+
+
+_new_segment = Segment.__new__
+
+
+def built_segment(tag: str, elements: list[str | list[str]]) -> Segment:
+    """``Segment(tag, *elements)`` for elements already as ``segment`` would leave them.
+
+    For the renderers that write tens of thousands of segments per batch, with constant tags
+    and values they have already checked (``str``, or a list of two or more ``str`` whose last
+    is not empty; no trailing empty element): pydifact's constructor would copy the list and
+    re-check the tag on every call.
+    """
+    seg = _new_segment(Segment)
+    seg.tag = tag
+    seg.elements = elements
+    return seg
 
 
 def format_reference(reference: int) -> str:
@@ -159,13 +178,27 @@ def render_interchange(reply: EdifactReply, reference: int, messages: list[OutMe
                   "", application, "", "", "", "1" if reply.test else "")
     body = [seg for message in messages for seg in message.framed()]
     segments = [unb, *body, segment("UNZ", str(len(messages)), control)]
-    fitted = [_fit_segment(seg, reply.syntax_id, codec) for seg in segments]
-    text = _SERIALIZER.serialize(fitted, with_una_header=True,
-                                                  break_lines=break_lines)
+    text = _SERIALIZER.serialize(segments, with_una_header=True, break_lines=break_lines)
+    if not _text_fits(text, reply.syntax_id, codec, len(segments) + 1 if break_lines else 0):
+        fitted = [_fit_segment(seg, reply.syntax_id, codec) for seg in segments]
+        text = _SERIALIZER.serialize(fitted, with_una_header=True, break_lines=break_lines)
     return text.encode(codec)
 
 
-_SERIALIZER = Serializer(REPLY_CHARACTERS)
+_SERIALIZER = FastSerializer(REPLY_CHARACTERS)
+
+
+def _text_fits(text: str, syntax_id: str, codec: str, line_breaks: int) -> bool:
+    """Whether every value already fits ``syntax_id``, decided on the whole text at once.
+
+    Separators, the release character and tags are in every repertoire, so the text fits
+    exactly when every value does, and ``_fit_segment`` would leave each segment as it is.
+    ``line_breaks`` is how many the serializer wrote; one more means a value holds one.
+    """
+    if text.count("\n") != line_breaks:
+        return False
+    flat = text.replace("\n", "") if line_breaks else text
+    return flat.isprintable() and _fits_whole(flat, syntax_id, codec)
 
 
 def _fit_segment(seg: Segment, syntax_id: str, codec: str) -> Segment:

@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import delete, update
 
 from ordergate.orders import tables as t
-from ordergate.orders.db import make_engine, upgrade
+from alembic import command
+
+from ordergate.orders.db import alembic_config, make_engine, upgrade
 from ordergate.orders.masterdata import seed_masterdata
 from ordergate.processing.ingest import ingest_documents
 
@@ -15,19 +17,19 @@ from .x12kit import acks_855, bak, order_file, rows
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def engine_at_0002(request, tmp_path):
+def fresh_engine(request, tmp_path):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.db'}"
     else:
         url = request.getfixturevalue("make_pg_database")()
     engine = make_engine(url)
-    upgrade(engine, "0002")
+    upgrade(engine)
     yield engine
     engine.dispose()
 
 
-def test_0003_links_855s_queued_before_order_acknowledgements_existed(engine_at_0002, settings):
-    engine = engine_at_0002
+def test_0003_links_855s_queued_before_order_acknowledgements_existed(fresh_engine, settings):
+    engine = fresh_engine
     seed_masterdata(engine, MASTERDATA)
     settings.store_batch_size = 1  # one 855 interchange per order, as before 0002
     ingest_documents(engine, settings, [as_raw(order_file("OLD-1", control=1), "a.edi"),
@@ -40,6 +42,7 @@ def test_0003_links_855s_queued_before_order_acknowledgements_existed(engine_at_
             conn.execute(update(t.outbox).where(t.outbox.c.id == outbox_id)
                          .values(order_id=order_id))
         conn.execute(delete(t.order_acknowledgements))
+        command.downgrade(alembic_config(conn), "0002")
 
     upgrade(engine)
 

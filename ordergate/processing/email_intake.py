@@ -1,0 +1,145 @@
+"""Storing one email: who sent it, the orders of its attachments, and the replies.
+
+The mail is the document (stored before this runs); its Message-ID is claimed first, so a
+re-sent copy with other Received headers is a duplicate, not a second set of orders. Mail that
+must not become orders (unknown sender, failed DMARC/SPF/DKIM, over a limit, broken MIME) is
+quarantined: the document fails with the reason and is kept. Only a known customer whose mail
+passed authentication gets a reply when nothing could be read, so a forged sender never draws
+mail to an innocent address.
+
+EDI attachments go through the X12/EDIFACT intakes as if dropped in a folder (997/855 or
+CONTRL/ORDRSP to the partner's outbox folder); PDF and tabular attachments become orders here,
+each answered by a threaded email with the PDF confirmation.
+"""
+
+from __future__ import annotations
+
+from email import policy
+from email.parser import BytesParser
+
+from sqlalchemy import select
+
+from ordergate.errors import DocumentError
+from ordergate.orders import tables as t
+from ordergate.orders.catalog import Customer
+from ordergate.orders.checks import check_order
+from ordergate.orders.db import insert_ignore
+from ordergate.orders.prepared import prepare_order
+from ordergate.orders.store import save_orders
+from ordergate.parsers.email_message import MailDocument, read_mail
+from ordergate.processing.attachment_orders import orders_from_attachment
+from ordergate.processing.context import DocumentContext
+from ordergate.processing.edifact_intake import process_edifact
+from ordergate.processing.email_replies import queue_order_replies, queue_unreadable_reply
+from ordergate.processing.outcome import IntakeOutcome
+from ordergate.processing.report import OrderReport
+from ordergate.processing.x12_intake import process_x12
+from ordergate.sinks.email_reply import OriginalMail, should_reply
+
+EDI_INTAKES = {"x12": process_x12, "edifact": process_edifact}
+
+
+class MailQuarantined(DocumentError):
+    """The mail is kept but not turned into orders; the message says why."""
+
+
+def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
+    settings = ctx.settings
+    mail = read_mail(content, limits=settings.mail_limits,
+                     trusted_authserv_ids=settings.trusted_authserv_ids)
+    customer = ctx.catalog.customer_for_email(mail.from_address) if mail.from_address else None
+    duplicate_of = _claim(ctx, mail, customer)
+    if duplicate_of is not None:
+        return "duplicate", (f"Message-ID <{mail.message_id}> was already received as document "
+                             f"{duplicate_of}")
+    original = _original(content, mail)
+    if mail.quarantine:
+        _answer_unreadable(ctx, original, customer, mail, mail.quarantine)
+        raise MailQuarantined("quarantined: " + "; ".join(mail.quarantine))
+    if customer is None:
+        raise MailQuarantined(
+            f"quarantined: the sender {mail.from_address or '(none)'} is not a known customer "
+            f"(customers.csv email, or email_addresses/email_domains in a partner profile)")
+
+    attachments = mail.order_attachments
+    problems: list[str] = []
+    orders = []
+    outcome = IntakeOutcome()
+    for attachment in attachments:
+        intake = EDI_INTAKES.get(attachment.kind)
+        if intake is not None:
+            outcome = _merge(outcome, intake(ctx, attachment.content))
+            continue
+        found = orders_from_attachment(attachment, channel=ctx.channel,
+                                       customer_id=customer.customer_id,
+                                       profile=ctx.catalog.profile(customer.customer_id),
+                                       min_confidence=settings.pdf_min_confidence)
+        orders.extend(found.orders)
+        problems.extend(found.problems)
+    ctx.report.problems.extend(problems)
+    saved = _store(ctx, orders, original, customer) if orders else []
+
+    if saved or outcome.accepted_sets:
+        return "processed", None
+    if not attachments:
+        problems.append("no purchase order attached (a PDF, CSV/XLSX or EDI file)" +
+                        (f"; {'; '.join(mail.notes)}" if mail.notes else ""))
+    if not outcome.interchanges:  # EDI attachments were answered by their own standard
+        _answer_unreadable(ctx, original, customer, mail, problems)
+    return "failed", "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)"
+                                                if len(problems) > 3 else "")
+
+
+def _claim(ctx: DocumentContext, mail: MailDocument, customer: Customer | None) -> int | None:
+    """None when this document holds the Message-ID (now or from an earlier attempt), else the
+    document that does."""
+    with ctx.engine.begin() as conn:
+        conn.execute(insert_ignore(conn, t.mail_claims), {
+            "message_id": mail.message_id[:400], "document_id": ctx.document_id,
+            "from_address": (mail.from_address or "")[:320] or None,
+            "customer_id": customer.customer_id if customer else None, "received_at": ctx.now})
+        holder = conn.execute(select(t.mail_claims.c.document_id)
+                              .where(t.mail_claims.c.message_id == mail.message_id[:400])).scalar_one()
+    return None if holder == ctx.document_id else holder
+
+
+def _original(content: bytes, mail: MailDocument) -> OriginalMail:
+    headers = BytesParser(policy=policy.default).parsebytes(content, headersonly=True)
+    try:
+        original = OriginalMail.from_message(headers)
+    except Exception:  # headers read_mail already judged; a reply needs only the basics
+        original = OriginalMail(message_id=None, from_address=mail.from_address or "",
+                                from_name=mail.from_name, subject=mail.subject)
+    if mail.message_id_synthesised:
+        original = OriginalMail(None, original.from_address, original.from_name, original.subject,
+                                original.references, original.auto_submitted, original.precedence)
+    return original
+
+
+def _answer_unreadable(ctx: DocumentContext, original: OriginalMail, customer: Customer | None,
+                       mail: MailDocument, reasons: list[str]) -> None:
+    if customer is None or mail.auth.problems or not reasons:
+        return  # never answer an unknown or forged sender
+    if should_reply(original, ctx.settings.mail_address) is not None:
+        return
+    with ctx.engine.begin() as conn:
+        ctx.note_outbound(queue_unreadable_reply(conn, ctx, original, customer.customer_id, reasons))
+
+
+def _store(ctx: DocumentContext, orders, original: OriginalMail, customer: Customer):
+    prepared = [prepare_order(check_order(order, ctx.catalog)) for order in orders]
+    with ctx.engine.begin() as conn:
+        saved = save_orders(conn, ctx.document_id, prepared, now=ctx.now, actor=ctx.actor)
+        if should_reply(original, ctx.settings.mail_address) is None:
+            for message in queue_order_replies(conn, ctx, original, saved):
+                ctx.note_outbound(message)
+    ctx.report.orders.extend(OrderReport.from_saved(s) for s in saved)
+    return saved
+
+
+def _merge(total: IntakeOutcome, more: IntakeOutcome) -> IntakeOutcome:
+    return IntakeOutcome(
+        interchanges=total.interchanges + more.interchanges,
+        rejected_interchanges=total.rejected_interchanges + more.rejected_interchanges,
+        duplicate_interchanges=total.duplicate_interchanges + more.duplicate_interchanges,
+        accepted_sets=total.accepted_sets + more.accepted_sets)

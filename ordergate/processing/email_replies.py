@@ -1,0 +1,54 @@
+"""Email answers as outbox rows: a reply per order, or one saying what could not be read.
+
+Queued in the caller's transaction like the 855s; the dedupe key (document + order source key)
+makes a rerun after a crash queue nothing twice. Delivery sends them over SMTP when
+``ORDERGATE_SMTP_HOST`` is set, and otherwise writes them as .eml files to the outbox folder.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Connection
+
+from ordergate.orders.outbox import OutboundMessage, Queued, queue_messages
+from ordergate.orders.store import SavedOrder
+from ordergate.processing.context import DocumentContext
+from ordergate.sinks.email_reply import OriginalMail, order_reply, unreadable_reply
+
+EMAIL = "email"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def queue_order_replies(conn: Connection, ctx: DocumentContext, original: OriginalMail,
+                        saved: list[SavedOrder]) -> list[Queued]:
+    settings = ctx.settings
+    messages = []
+    for item in saved:
+        if item.outcome == "resumed":  # answered by the attempt that stored it
+            continue
+        order = item.order._replace(status=item.status, hold_reasons=item.hold_reasons)
+        reply = order_reply(original, order, item.order_id, our_address=settings.mail_address,
+                            our_name=settings.mail_name, now=ctx.now)
+        po = _UNSAFE.sub("-", order.po_number).strip("-")[:40] or "order"
+        messages.append(OutboundMessage(
+            dedupe_key=f"{EMAIL}:{ctx.document_id}:{order.source_key}", kind=EMAIL,
+            partner_id=order.partner_id, customer_id=order.customer_id,
+            destination=order.customer_id or "unknown", filename=f"reply_{po}_{item.order_id}.eml",
+            payload=reply.as_bytes(), document_id=ctx.document_id,
+            order_id=item.order_id if item.outcome == "new" else None,
+            acknowledges=((item.order_id, "1"),) if item.outcome == "new" else ()))
+    return queue_messages(conn, messages, ctx.now)
+
+
+def queue_unreadable_reply(conn: Connection, ctx: DocumentContext, original: OriginalMail,
+                           customer_id: str, reasons: list[str]) -> Queued:
+    settings = ctx.settings
+    reply = unreadable_reply(original, reasons, our_address=settings.mail_address,
+                             our_name=settings.mail_name, now=ctx.now)
+    [queued] = queue_messages(conn, [OutboundMessage(
+        dedupe_key=f"{EMAIL}:{ctx.document_id}:unreadable", kind=EMAIL,
+        partner_id=f"email:{customer_id}", customer_id=customer_id, destination=customer_id,
+        filename=f"reply_unreadable_{ctx.document_id}.eml", payload=reply.as_bytes(),
+        document_id=ctx.document_id)], ctx.now)
+    return queued
