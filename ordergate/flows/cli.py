@@ -88,6 +88,42 @@ def cmd_ingest(args, settings: Settings) -> int:
     return 0 if all(d.status != "failed" for d in report.documents) else 1
 
 
+def cmd_mail_poll(args, settings: Settings) -> int:
+    from ordergate.flows.runtime import quiet_prefect
+
+    quiet_prefect()
+    _ready_engine(settings)
+    from ordergate.flows.mail_flow import ingest_mailbox
+
+    report = ingest_mailbox(max_mails=args.limit)
+    if args.json:
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        print(render_ingest_summary(report))
+    return 0
+
+
+def cmd_mail_watch(args, settings: Settings) -> int:
+    import threading
+
+    from ordergate.flows.runtime import quiet_prefect
+
+    quiet_prefect()
+    from ordergate.flows.mail_flow import ingest_mailbox
+    from ordergate.sources.imap import ImapSettings, imap_password
+    from ordergate.sources.imap_idle import watch_mailbox
+
+    _ready_engine(settings)
+    stop = threading.Event()
+    print("watching the mailbox (Ctrl-C stops)", flush=True)
+    try:
+        watch_mailbox(ImapSettings.from_env(), imap_password(),
+                      lambda: print(render_ingest_summary(ingest_mailbox()), flush=True), stop=stop)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
 def render_ingest_summary(report) -> str:
     rows = []
     for doc in report.documents:
@@ -277,6 +313,14 @@ def build_parser() -> argparse.ArgumentParser:
     replay.set_defaults(func=cmd_replay)
 
     sub.add_parser("poll", help="run the drop-folder ingest flow once").set_defaults(func=cmd_poll)
+    mail = sub.add_parser("mail", help="the orders mailbox (IMAP, or the local Maildir)").add_subparsers(
+        dest="mail_command", required=True)
+    mpoll = mail.add_parser("poll", help="run the mailbox flow once")
+    mpoll.add_argument("--limit", type=int)
+    mpoll.add_argument("--json", action="store_true")
+    mpoll.set_defaults(func=cmd_mail_poll)
+    mail.add_parser("watch", help="wait for new mail with IMAP IDLE and process it as it arrives"
+                    ).set_defaults(func=cmd_mail_watch)
     sub.add_parser("serve", help="serve the Prefect deployments (drop-folder poll, outbox delivery)").set_defaults(func=cmd_serve)
     return parser
 

@@ -36,11 +36,13 @@ def _serve(settings: Settings) -> None:
     from prefect import serve as prefect_serve
 
     from ordergate.flows.ingest_flow import ingest_drop_folder
+    from ordergate.flows.mail_flow import ingest_mailbox
     from ordergate.flows.outbox_flow import deliver_outbox
 
     prefect_serve(
         ingest_drop_folder.to_deployment(name="drop-folder-poll",
                                          interval=settings.poll_interval_seconds),
+        ingest_mailbox.to_deployment(name="mailbox-poll", interval=settings.poll_interval_seconds),
         deliver_outbox.to_deployment(name="outbox-delivery",
                                      interval=max(10, settings.poll_interval_seconds // 2)),
     )

@@ -24,10 +24,14 @@ def ingest_drop_file(engine: Engine, settings: Settings, drop: DropFile, *, acto
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given, folders as the files directly inside them (sorted)."""
+    """Files as given, folders as the files directly inside them (sorted), a Maildir as the
+    messages in its new/ and cur/."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir():
+            files.extend(p for sub in ("new", "cur") for p in sorted((path / sub).iterdir())
+                         if p.is_file() and not p.name.startswith("."))
+        elif path.is_dir():
             files.extend(p for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith("."))
         else:
             files.append(path)

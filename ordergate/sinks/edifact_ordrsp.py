@@ -36,7 +36,7 @@ from ordergate.orders.prepared import (
     L_VENDOR_PART,
     PreparedOrder,
 )
-from ordergate.sinks.edifact_envelope import OutMessage, segment
+from ordergate.sinks.edifact_envelope import OutMessage, built_segment, segment
 
 DOCUMENT = "231"  # 1001 purchase order response
 ACCEPTED, CHANGED, NOT_ACCEPTED = "29", "4", "27"  # BGM 1225
@@ -59,9 +59,8 @@ def build_ordrsp(order: PreparedOrder, order_id: int, message_reference: int, to
         function = ACCEPTED
     segments = _heading(order, str(order_id), function, today)
     for line in lines:
-        accepted = line[L_STATUS] == ACCEPTED_LINE
-        segments.extend(_line(line, LINE_ACCEPTED if accepted else LINE_NOT_ACCEPTED, accepted))
-    segments += [segment("UNS", "S"), segment("CNT", ["2", str(len(lines))])]
+        _add_line(segments, line)
+    segments += [built_segment("UNS", ["S"]), built_segment("CNT", [["2", str(len(lines))]])]
     return OutMessage(reference=message_reference, message_type="ORDRSP", version="D",
                       release="96A", association_code=association_code, segments=segments)
 
@@ -72,7 +71,7 @@ def build_duplicate_ordrsp(order: PreparedOrder, original_order_id: int, message
     reason = (f"duplicate PO {order.po_number}: already received as order {original_order_id}, "
               f"which stands; this one is not accepted")
     segments = _heading(order, str(original_order_id), NOT_ACCEPTED, today, reason=reason)
-    segments.append(segment("UNS", "S"))
+    segments.append(built_segment("UNS", ["S"]))
     return OutMessage(reference=message_reference, message_type="ORDRSP", version="D",
                       release="96A", association_code=association_code, segments=segments)
 
@@ -89,40 +88,63 @@ def parties_of(order: SalesOrder) -> tuple[tuple[str, str], ...]:
 
 def _heading(order: PreparedOrder, number: str, function: str, today: date, *,
              reason: str | None = None) -> list[Segment]:
-    segments = [segment("BGM", DOCUMENT, number[:35], function),
-                segment("DTM", ["137", today.strftime("%Y%m%d"), "102"])]
+    # Our number and the dates are never empty; the partner's values go through ``segment``.
+    segments = [built_segment("BGM", [DOCUMENT, number[:35], function]),
+                built_segment("DTM", [["137", today.strftime("%Y%m%d"), "102"]])]
     if reason:
         segments.append(_ftx(reason))
     segments.append(segment("RFF", ["ON", order.po_number]))
     if order.po_date:
-        segments.append(segment("DTM", ["171", order.po_date.strftime("%Y%m%d"), "102"]))
+        segments.append(built_segment("DTM", [["171", order.po_date.strftime("%Y%m%d"), "102"]]))
     for role, party_id in order.parties:
-        segments.append(segment("NAD", role, [party_id, "", _agency(party_id)]))
+        # 13 digits is a GLN (agency 9, GS1); for anything else we cannot know who assigned it.
+        agency = "9" if len(party_id) == 13 and party_id.isdigit() else ""
+        if role and party_id:
+            segments.append(built_segment("NAD", [role, [party_id, "", agency] if agency
+                                                  else party_id]))
+        else:  # only a hand-made PreparedOrder lacks either
+            segments.append(segment("NAD", role, [party_id, "", agency]))
     if order.currency:
-        segments.append(segment("CUX", ["2", order.currency, "9"]))
+        segments.append(built_segment("CUX", [["2", order.currency, "9"]]))
     return segments
 
 
-def _line(line: tuple, action: str, accepted: bool) -> list[Segment]:
+def _add_line(segments: list[Segment], line: tuple) -> None:
+    # Ten thousand orders make half a million of these segments, so they are built directly
+    # (``built_segment``) from values that are already what ``segment`` would make of them:
+    # every value below is a non-empty str, and empty ones are left out as it would.
+    accepted = line[L_STATUS] == ACCEPTED_LINE
     # GTINs are stored as 14 digits; an EAN-13 goes back out as the 13 the buyer knows.
     gtin = line[L_GTIN]
-    gtin = gtin[1:] if gtin and gtin.startswith("0") else gtin
-    segments = [segment("LIN", line[L_BUYER_LINE_ID] or str(line[L_NUMBER]), action,
-                        [gtin, "EN"] if gtin else "")]
-    ids = [[value, kind] for value, kind in ((line[L_SKU] or line[L_VENDOR_PART], "SA"),
-                                             (line[L_BUYER_PART], "IN")) if value]
-    if ids:
+    if gtin and gtin[0] == "0":
+        gtin = gtin[1:]
+    lin = [line[L_BUYER_LINE_ID] or str(line[L_NUMBER]),
+           LINE_ACCEPTED if accepted else LINE_NOT_ACCEPTED]
+    if gtin:
+        lin.append([gtin, "EN"])
+    segments.append(built_segment("LIN", lin))
+    ours, theirs = line[L_SKU] or line[L_VENDOR_PART], line[L_BUYER_PART]
+    if ours or theirs:
         # 4347: 5 when PIA carries the product's only identification, 1 when LIN has a GTIN.
-        segments.append(segment("PIA", "1" if gtin else "5", *ids))
-    uom = line[L_UOM] or ""
-    segments.append(segment("QTY", [ORDERED, _quantity(line[L_QUANTITY]), uom]))
-    segments.append(segment("QTY", [TO_DELIVER, _quantity(line[L_QUANTITY] if accepted
-                                                          else Decimal("0")), uom]))
+        pia = ["1" if gtin else "5"]
+        if ours:
+            pia.append([ours, "SA"])
+        if theirs:
+            pia.append([theirs, "IN"])
+        segments.append(built_segment("PIA", pia))
+    ordered = _quantity(line[L_QUANTITY])
+    uom = line[L_UOM]
+    if uom:
+        segments.append(built_segment("QTY", [[ORDERED, ordered, uom]]))
+        segments.append(built_segment("QTY", [[TO_DELIVER, ordered if accepted else "0", uom]]))
+    else:
+        segments.append(built_segment("QTY", [[ORDERED, ordered]]))
+        segments.append(built_segment("QTY", [[TO_DELIVER, ordered if accepted else "0"]]))
     if not accepted and line[L_REASON]:
         segments.append(_ftx(line[L_REASON]))
-    if line[L_UNIT_PRICE] is not None:
-        segments.append(segment("PRI", ["AAA", format(tidy_money(line[L_UNIT_PRICE]), "f")]))
-    return segments
+    price = line[L_UNIT_PRICE]
+    if price is not None:
+        segments.append(built_segment("PRI", [["AAA", format(tidy_money(price), "f")]]))
 
 
 def _ftx(text: str) -> Segment:
@@ -134,8 +156,3 @@ def _ftx(text: str) -> Segment:
 
 def _quantity(value: Decimal) -> str:
     return format(tidy_quantity(value), "f")
-
-
-def _agency(party_id: str) -> str:
-    # 13 digits is a GLN (agency 9, GS1); for anything else we cannot know who assigned it.
-    return "9" if len(party_id) == 13 and party_id.isdigit() else ""
