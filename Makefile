@@ -28,8 +28,12 @@ demo: install
 	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate seed samples/masterdata
 	cp samples/x12/*.edi samples/edifact/*.edi $(DEMO_HOME)/inbox/
 	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate poll
+	@# The demo mailbox is a local Maildir: the sample mails are "delivered" into its new/.
+	@mkdir -p $(DEMO_HOME)/maildir/new $(DEMO_HOME)/maildir/cur $(DEMO_HOME)/maildir/tmp
+	@for f in samples/email/*.eml; do cp $$f $(DEMO_HOME)/maildir/new/$$(basename $$f .eml); done
+	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate mail poll
 	@echo
-	@echo "Look around: export ORDERGATE_HOME=$(DEMO_HOME); $(BIN)/ordergate orders list; ls $(DEMO_HOME)/outbox/*"
+	@echo "Look around: export ORDERGATE_HOME=$$PWD/$(DEMO_HOME); $(BIN)/ordergate orders list; ls $(DEMO_HOME)/outbox/*"
 
 bench: install
 	$(BIN)/python -m benchmarks.bench_e2e

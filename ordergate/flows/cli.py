@@ -130,7 +130,9 @@ def render_ingest_summary(report) -> str:
         counts: dict[str, int] = {}
         for order in doc.orders:
             counts[order.status] = counts.get(order.status, 0) + 1
-        rows.append([doc.document_id or "-", Path(doc.path).name, doc.format or "-", doc.status,
+        # A mail's source is an IMAP URL ending in ;UID=...: the UID names it best.
+        name = "mail " + doc.path.rsplit(";UID=", 1)[1] if ";UID=" in doc.path else Path(doc.path).name
+        rows.append([doc.document_id or "-", name, doc.format or "-", doc.status,
                      counts.get("accepted", 0), counts.get("held", 0), counts.get("rejected", 0),
                      counts.get("duplicate", 0), len(doc.outbound), (doc.error or "")[:70]])
     table = _table(rows, ["doc", "file", "format", "status", "accepted", "held", "rejected",

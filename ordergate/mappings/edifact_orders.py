@@ -22,6 +22,7 @@ from pydifact.segments import Segment
 
 from ordergate.errors import DocumentError
 from ordergate.mappings.edifact_values import (
+    MAX_AMOUNT,
     EdifactValueError,
     check_amount,
     check_length,
@@ -32,6 +33,7 @@ from ordergate.mappings.edifact_values import (
     join_continued,
     normalise_isbn,
     number,
+    plain_number,
     required,
     shorten,
 )
@@ -242,35 +244,41 @@ class _OrdersReader:
                                          "currency")
 
     # ------------------------------------------------------------------ lines
+    # A line group's segments are most of every message (LIN, PIA, IMD, QTY, PRI ten times
+    # over in a typical order), so their elements are read here by index, and the helpers of
+    # ``edifact_values`` (which build the UCS/UCD detail) run only when a value is missing,
+    # too long or not a plain number: the same checks in the same order, with fewer calls.
     def _read_lin(self, seg: Segment, index: int) -> _Line:
         line = _Line(index=index, last_index=index)
-        line.kwargs["buyer_line_id"] = check_length(component(seg, 1) or None, 20, seg, 1, 1,
-                                                    index, "1082", "line item number")
-        self._identify(line, seg, 3, index)
+        elements = seg.elements
+        line_id = _first(elements[0]) if elements else ""
+        if len(line_id) > 20:
+            check_length(line_id, 20, seg, 1, 1, index, "1082", "line item number")
+        line.kwargs["buyer_line_id"] = line_id or None
+        if len(elements) > 2:
+            self._identify(line, seg, 3, elements[2], index)
         return line
 
     def _read_line_segment(self, seg: Segment, index: int) -> None:
         line = self.line
         tag = seg.tag
-        if tag == "PIA":
-            if component(seg, 1) in PIA_FUNCTIONS:
-                for element in range(2, 7):
-                    self._identify(line, seg, element, index)
-        elif tag == "IMD":
-            if "description" not in line.kwargs:
-                text = join_continued(components(seg, 3)[3:5])
-                if text:
-                    line.kwargs["description"] = shorten(text, DESCRIPTION_LIMIT)
-        elif tag == "QTY":
-            qualifier = component(seg, 1)
-            if qualifier in (ORDERED, DISCRETE) and qualifier not in line.quantities:
-                quantity = self._number(seg, 1, 2, index, "6060", "quantity", mandatory=True)
-                check_amount(quantity, seg, 1, 2, index, "6060", "quantity")
-                uom = check_length(component(seg, 1, 3) or None, 8, seg, 1, 3, index, "6411",
-                                   "measure unit qualifier")
-                line.quantities[qualifier] = (quantity, uom)
+        elements = seg.elements
+        if tag == "QTY":
+            self._read_qty(line, seg, index)
         elif tag == "PRI":
             self._read_pri(line, seg, index)
+        elif tag == "PIA":
+            if (_first(elements[0]) if elements else "") in PIA_FUNCTIONS:
+                for element, value in enumerate(elements[1:6], start=2):
+                    self._identify(line, seg, element, value, index)
+        elif tag == "IMD":
+            if "description" not in line.kwargs and len(elements) > 2:
+                c273 = elements[2]
+                # Only a composite has the free-text components (7008 twice: the 4th and 5th).
+                if not isinstance(c273, str):
+                    text = join_continued([part.strip() for part in c273[3:5]])
+                    if text:
+                        line.kwargs["description"] = shorten(text, DESCRIPTION_LIMIT)
         elif tag == "ALC":
             line.has_allowances = True
         elif tag == "FTX":
@@ -279,15 +287,35 @@ class _OrdersReader:
                 label = line.kwargs.get("buyer_line_id") or len(self.lines) + 1
                 self.notes.append(f"line {label}: {text}")
 
+    def _read_qty(self, line: _Line, seg: Segment, index: int) -> None:
+        c186 = _composite(seg.elements)
+        qualifier = c186[0].strip() if c186 else ""
+        if qualifier not in (ORDERED, DISCRETE) or qualifier in line.quantities:
+            return
+        quantity = plain_number(c186[1].strip()) if len(c186) > 1 else None
+        if quantity is None:
+            quantity = self._number(seg, 1, 2, index, "6060", "quantity", mandatory=True)
+        if abs(quantity) >= MAX_AMOUNT:
+            check_amount(quantity, seg, 1, 2, index, "6060", "quantity")
+        uom = c186[2].strip() if len(c186) > 2 else ""
+        if len(uom) > 8:
+            check_length(uom, 8, seg, 1, 3, index, "6411", "measure unit qualifier")
+        line.quantities[qualifier] = (quantity, uom or None)
+
     def _read_pri(self, line: _Line, seg: Segment, index: int) -> None:
-        qualifier = component(seg, 1)
+        c509 = _composite(seg.elements)
+        qualifier = c509[0].strip() if c509 else ""
         if qualifier not in (NET_PRICE, GROSS_PRICE) or qualifier in line.prices:
             return
-        price = self._number(seg, 1, 2, index, "5118", "price")
+        price = plain_number(c509[1].strip()) if len(c509) > 1 else None
         if price is None:
-            return
-        check_amount(price, seg, 1, 2, index, "5118", "price")
-        basis = self._number(seg, 1, 5, index, "5284", "unit price basis")
+            price = self._number(seg, 1, 2, index, "5118", "price")
+            if price is None:
+                return
+        if abs(price) >= MAX_AMOUNT:
+            check_amount(price, seg, 1, 2, index, "5118", "price")
+        basis = self._number(seg, 1, 5, index, "5284", "unit price basis") \
+            if len(c509) > 4 else None
         if basis is not None and basis != 1:
             if basis <= 0:
                 raise EdifactValueError(f"PRI 5284 (unit price basis) {basis} must be positive",
@@ -299,13 +327,19 @@ class _OrdersReader:
                 price = price.quantize(Decimal("0.0001"))
         line.prices[qualifier] = price
 
-    def _identify(self, line: _Line, seg: Segment, element: int, index: int) -> None:
-        """Item number + type (C212) into gtin / vendor_part / buyer_part, first one wins."""
-        value = component(seg, element, 1)
+    def _identify(self, line: _Line, seg: Segment, element: int, c212: str | list[str],
+                  index: int) -> None:
+        """Item number + type (C212, data element ``element``) into gtin / vendor_part /
+        buyer_part, first one wins."""
+        if isinstance(c212, str):
+            value, kind = c212.strip(), ""
+        else:
+            value = c212[0].strip() if c212 else ""
+            kind = c212[1].strip() if len(c212) > 1 else ""
         if not value:
             return
-        check_length(value, 64, seg, element, 1, index, "7140", "item number")
-        kind = component(seg, element, 2)
+        if len(value) > 64:
+            check_length(value, 64, seg, element, 1, index, "7140", "item number")
         kwargs = line.kwargs
         if kind in GTIN:
             gtin = normalise_gtin(value)
@@ -414,3 +448,17 @@ def _ftx_text(seg: Segment) -> str:
     """FTX C108 (4440 x5) free text; coded texts (C107 only) have nothing to show a person."""
     return " ".join(part for part in components(seg, 4) if part)
 
+
+def _first(value: str | list[str]) -> str:
+    """The first component of a data element, stripped ("" when there is none)."""
+    if isinstance(value, str):
+        return value.strip()
+    return value[0].strip() if value else ""
+
+
+def _composite(elements: list) -> list[str] | tuple[str]:
+    """The first data element as its components, unstripped (a plain value is one component)."""
+    if not elements:
+        return ()
+    value = elements[0]
+    return (value,) if isinstance(value, str) else value

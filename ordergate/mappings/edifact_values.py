@@ -128,6 +128,14 @@ def read_number(raw: str, decimal_mark: str = ".") -> Decimal | None:
     return Decimal(f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}")
 
 
+def plain_number(raw: str) -> Decimal | None:
+    """``read_number`` for the usual shape (ASCII digits, at most one full stop) in one step;
+    None for anything else, which ``number`` then reads or rejects with its UCD detail."""
+    if raw.isascii() and raw.replace(".", "", 1).isdigit():
+        return Decimal(raw)
+    return None
+
+
 def check_length(value: str | None, limit: int, seg: Segment, element: int, position: int,
                  index: int, ref: str, label: str) -> str | None:
     """A value longer than we store is rejected (code 39), never cut or left to the database."""
