@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from itertools import islice
 
+from ordergate.errors import DocumentError
 from ordergate.parsers.detect import detect_format
 
 KINDS = ("pdf", "csv", "xlsx", "xls", "x12", "edifact", "image", "zip", "other")
@@ -116,7 +118,22 @@ def _looks_like_csv(content: bytes) -> bool:
         counts = _field_counts(text, delimiter)
         if len(counts) >= 2 and counts[0] >= 2 and all(count == counts[0] for count in counts):
             return True
+        if _has_order_header(text, delimiter):
+            return True
     return False
+
+
+def _has_order_header(text: str, delimiter: str) -> bool:
+    """An ERP export with title rows above the table and a totals row below it has rows of
+    several widths; it is still an order file when one of its first rows names order columns
+    (quantity and others) the way the tabular reader recognises them."""
+    from ordergate.parsers.tabular_columns import find_header  # the tabular reader's own rule
+
+    try:
+        rows = list(islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 25))
+        return find_header(rows) is not None
+    except (csv.Error, DocumentError):
+        return False
 
 
 def _field_counts(text: str, delimiter: str) -> list[int]:

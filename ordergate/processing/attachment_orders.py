@@ -15,7 +15,7 @@ from ordergate.mappings.tabular_orders import orders_from_table
 from ordergate.orders.model import SalesOrder
 from ordergate.orders.profiles import PartnerProfile
 from ordergate.parsers.email_message import Attachment
-from ordergate.parsers.pdf_extract import extract_pdf_order
+from ordergate.parsers.pdf_guard import extract_pdf_order_guarded
 from ordergate.parsers.pdf_template import PdfTemplate, load_templates
 
 TABULAR_KINDS = ("csv", "xlsx", "xls")
@@ -53,8 +53,8 @@ def orders_from_attachment(attachment: Attachment, *, channel: str, customer_id:
     partner_id = f"email:{customer_id}"
     try:
         if attachment.kind == "pdf":
-            extraction = extract_pdf_order(attachment.content,
-                                           templates=_ordered_templates(profile))
+            extraction = extract_pdf_order_guarded(attachment.content,
+                                                   templates=_ordered_templates(profile))
             order = sales_order_from_pdf(
                 extraction, source_key=f"{attachment.index}/{extraction.po_number}",
                 channel=channel, partner_id=partner_id, customer_id=customer_id)

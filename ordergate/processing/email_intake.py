@@ -25,7 +25,8 @@ from ordergate.orders.catalog import Customer
 from ordergate.orders.checks import check_order
 from ordergate.orders.db import insert_ignore
 from ordergate.orders.prepared import prepare_order
-from ordergate.orders.store import save_orders
+from ordergate.orders.reload import load_prepared
+from ordergate.orders.store import SavedOrder, save_orders
 from ordergate.parsers.email_message import MailDocument, read_mail
 from ordergate.processing.attachment_orders import orders_from_attachment
 from ordergate.processing.context import DocumentContext
@@ -68,7 +69,9 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
     for attachment in attachments:
         intake = EDI_INTAKES.get(attachment.kind)
         if intake is not None:
+            reported = len(ctx.report.orders)
             outcome = _merge(outcome, intake(ctx, attachment.content))
+            _confirm_edi_orders(ctx, original, ctx.report.orders[reported:])
             continue
         found = orders_from_attachment(attachment, channel=ctx.channel,
                                        customer_id=customer.customer_id,
@@ -135,6 +138,26 @@ def _store(ctx: DocumentContext, orders, original: OriginalMail, customer: Custo
                 ctx.note_outbound(message)
     ctx.report.orders.extend(OrderReport.from_saved(s) for s in saved)
     return saved
+
+
+def _confirm_edi_orders(ctx: DocumentContext, original: OriginalMail,
+                        reported: list[OrderReport]) -> None:
+    """The mail's sender is told about orders from an EDI attachment too (the partner's EDI
+    system already got its 997/855 or CONTRL/ORDRSP from the intake)."""
+    stored = [order for order in reported if order.order_id is not None]
+    if not stored or should_reply(original, ctx.settings.mail_address) is not None:
+        return
+    with ctx.engine.begin() as conn:
+        rows = load_prepared(conn, [order.order_id for order in stored])
+        answers = []
+        for order in stored:
+            row = rows[order.order_id]
+            # A duplicate reports the original order; the reply is about this mail's PO.
+            outcome = "duplicate" if order.status == "duplicate" else "new"
+            answers.append(SavedOrder(row._replace(source_key=f"edi/{order.source_key}"), outcome,
+                                      order.order_id, order.status, tuple(order.hold_reasons)))
+        for message in queue_order_replies(conn, ctx, original, answers):
+            ctx.note_outbound(message)
 
 
 def _merge(total: IntakeOutcome, more: IntakeOutcome) -> IntakeOutcome:

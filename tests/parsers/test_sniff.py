@@ -120,7 +120,7 @@ def test_delimited_text_is_csv(text: bytes) -> None:
 
 @pytest.mark.parametrize("content", [
     b"",
-    b"sku,qty,price\n",  # one line: nothing to compare
+    b"name,city\n",  # one line of no known order columns: nothing to compare
     b"Hello team,\nplease find our order attached, thanks.\nRegards, Ann and Bob, and Carl\n",
     b"plain words\nwithout any delimiter\n",
     b"a,b,c\n1,2\n3,4,5\n",
@@ -169,3 +169,13 @@ def test_every_corpus_file_is_sniffed_as_its_folder_and_suffix_say() -> None:
              for p in files if sniff_kind(p.read_bytes()) != _expected_kind(p)}
     assert wrong == {}
     assert {_expected_kind(p) for p in files} <= set(KINDS)
+
+
+def test_an_erp_export_with_title_and_totals_rows_is_csv():
+    content = (Path(__file__).resolve().parents[2] / "samples" / "csv" / "initech_0047110815.csv").read_bytes()
+    assert sniff_kind(content) == "csv"
+
+
+def test_a_header_row_alone_is_a_csv_with_no_lines():
+    # The tabular reader then says there are no order lines, which is the useful answer.
+    assert sniff_kind(b"sku,qty,price\n") == "csv"

@@ -1,0 +1,130 @@
+"""Mail through the whole pipeline (SQLite and PostgreSQL): who sent it, what its attachments
+become, what is answered, and what is kept but never turned into orders."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+from decimal import Decimal
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
+from ordergate.orders import tables as t
+
+from .x12kit import order_file, outbox, rows
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+ACME_CSV = (SAMPLES / "csv" / "acme_4500012400.csv").read_bytes()
+
+
+def mail(*attachments: tuple[bytes, str, str], sender: str = "Ann Buyer <buyer@acme.example>",
+         message_id: str = "<m1@acme.example>", **headers: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "orders@ordergate.example"
+    message["Subject"] = "Our order"
+    message["Message-ID"] = message_id
+    message["Date"] = "Sun, 29 Nov 2026 09:00:00 +0000"
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content("Please see the attachment.")
+    for content, mime, name in attachments:
+        maintype, subtype = mime.split("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    return message.as_bytes(policy=policy.SMTP)
+
+
+def replies(db) -> list[EmailMessage]:
+    return [email.message_from_bytes(bytes(row.payload), policy=policy.default)
+            for row in outbox(db, "email")]
+
+
+def test_a_csv_order_from_a_known_sender_is_stored_and_confirmed_with_a_pdf(db, ingest):
+    [document] = ingest(mail((ACME_CSV, "text/csv", "po.csv"))).documents
+    assert (document.format, document.status) == ("email", "processed")
+    [order] = document.orders
+    assert (order.po_number, order.customer_id, order.status) == ("4500012400", "ACME", "accepted")
+    [reply] = replies(db)
+    assert reply["To"] == "Ann Buyer <buyer@acme.example>"
+    assert reply["In-Reply-To"] == "<m1@acme.example>"
+    assert [part.get_content_type() for part in reply.iter_attachments()] == ["application/pdf"]
+    [claim] = rows(db, t.mail_claims)
+    assert (claim.message_id, claim.customer_id) == ("m1@acme.example", "ACME")
+
+
+def test_a_profile_column_map_reads_a_customers_own_headers(db, ingest):
+    content = (SAMPLES / "csv" / "initech_0047110815.csv").read_bytes()
+    [document] = ingest(mail((content, "text/csv", "Bestellung.csv"),
+                             sender="einkauf@initech.example")).documents
+    [order] = document.orders
+    assert (order.po_number, order.customer_id) == ("0047110815", "INITECH")
+    assert [line.quantity for line in order.lines] == [Decimal("1200"), Decimal("250"), Decimal("2")]
+
+
+def test_an_850_attachment_gets_its_855_and_997_and_an_email(db, ingest):
+    [document] = ingest(mail((order_file("4711"), "application/edi-x12", "po.edi"))).documents
+    assert document.status == "processed"
+    assert [(o.po_number, o.status) for o in document.orders] == [("4711", "accepted")]
+    assert sorted(m.kind for m in outbox(db)) == ["855", "997", "email"]
+    [reply] = replies(db)
+    assert "4711" in reply.get_body(("plain",)).get_content()
+
+
+def test_a_resent_copy_with_the_same_message_id_is_a_duplicate(db, ingest):
+    first = mail((ACME_CSV, "text/csv", "po.csv"))
+    [original] = ingest(first).documents
+    [again] = ingest(b"Received: from relay.example; Sun, 29 Nov 2026 09:05:00 +0000\r\n" + first).documents
+    assert again.status == "duplicate"
+    assert f"already received as document {original.document_id}" in again.error
+    assert len(rows(db, t.orders)) == 1 and len(replies(db)) == 1
+
+
+@pytest.mark.parametrize("sender, headers, reason", [
+    ("someone@evil.example", {}, "not a known customer"),
+    ("buyer@acme.example", {"Authentication_Results": "mx.ordergate.example; dmarc=fail header.from=acme.example"},
+     "DMARC fail"),
+])
+def test_mail_that_must_not_become_orders_is_quarantined_and_not_answered(db, ingest, sender,
+                                                                          headers, reason):
+    [document] = ingest(mail((ACME_CSV, "text/csv", "po.csv"), sender=sender, **headers)).documents
+    assert document.status == "failed"
+    assert "quarantined" in document.error and reason in document.error
+    assert rows(db, t.orders) == [] and replies(db) == []
+    [stored] = rows(db, t.documents)
+    assert stored.status == "failed" and stored.content.startswith(b"From:")  # kept
+
+
+def test_a_known_sender_whose_mail_has_no_order_is_told_why(db, ingest):
+    [document] = ingest(mail()).documents
+    assert document.status == "failed" and "no purchase order attached" in document.error
+    [reply] = replies(db)
+    assert "no purchase order attached" in reply.get_body(("plain",)).get_content()
+
+
+def test_an_unreadable_pdf_fails_with_the_attachment_named_and_the_sender_is_told(db, ingest):
+    [document] = ingest(mail((b"%PDF-1.4 broken", "application/pdf", "order.pdf"))).documents
+    assert document.status == "failed" and "attachment 1 (order.pdf)" in document.error
+    [reply] = replies(db)
+    assert "order.pdf" in reply.get_body(("plain",)).get_content()
+
+
+def test_a_pdf_order_is_read_and_a_low_confidence_field_holds_it(db, ingest):
+    pdf = build_po_pdf(PoSpec(po_number="PO-88", currency="USD", lines=[
+        PoLine(vendor_part="HW-1001", description=("Hex bolt",), quantity="5", uom="CS",
+               unit_price="16.50")]))
+    [document] = ingest(mail((pdf, "application/pdf", "PO-88.pdf"))).documents
+    [order] = document.orders
+    assert order.po_number == "PO-88" and order.status == "held"  # ACME's profile: 0.75
+    assert "confidence below 0.75" in order.hold_reasons[0]
+    [reply] = replies(db)
+    assert "under review" in reply.get_body(("plain",)).get_content()
+
+
+def test_mail_from_a_robot_is_processed_but_not_answered(db, ingest):
+    [document] = ingest(mail((ACME_CSV, "text/csv", "po.csv"),
+                             sender="mailer-daemon@acme.example")).documents
+    assert document.status == "processed" and len(document.orders) == 1
+    assert replies(db) == []
