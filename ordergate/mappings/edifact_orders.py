@@ -14,7 +14,7 @@ the order on hold, as a CTT mismatch does for X12, since the lines themselves ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -75,6 +75,8 @@ BILL_TO = ("IV",)  # invoicee
 # Segments of a party's group (SG2/SG3/SG5 in ORDERS); anything else ends the group.
 PARTY_GROUP = frozenset({"RFF", "DTM", "LOC", "FII", "CTA", "COM", "DOC"})
 DESCRIPTION_LIMIT = 300  # order_lines.description
+# Segments that close a line group (LIN opens the next; UNH/UNT are skipped, as everywhere).
+_LINE_GROUP_ENDS = frozenset({"LIN", "UNS", "CNT", "UNH", "UNT"})
 
 
 class MessageRejected(DocumentError):
@@ -118,13 +120,17 @@ def _po_number(segments: list[Segment]) -> str | None:
 
 @dataclass(slots=True)
 class _Line:
-    """A line group (LIN to the next LIN or UNS) while it is read."""
+    """A line group (LIN to the next LIN or UNS) while it is read: the first QTY+21 and QTY+1
+    (quantity, unit) and the first net and gross PRI are kept; ``kwargs`` becomes the
+    ``OrderLine``."""
 
     index: int  # LIN's position in the message
     last_index: int
-    kwargs: dict = field(default_factory=dict)
-    quantities: dict[str, tuple[Decimal, str | None]] = field(default_factory=dict)
-    prices: dict[str, Decimal] = field(default_factory=dict)
+    kwargs: dict
+    ordered: tuple[Decimal, str | None] | None = None
+    discrete: tuple[Decimal, str | None] | None = None
+    net_price: Decimal | None = None
+    gross_price: Decimal | None = None
     has_allowances: bool = False
 
 
@@ -153,21 +159,31 @@ class _OrdersReader:
 
     # ------------------------------------------------------------------ the walk
     def read(self) -> None:
+        line: _Line | None = None  # self.line, kept in a local for the hot loop below
         for index, seg in enumerate(self.segments, start=1):
             tag = seg.tag
+            if line is not None and tag not in _LINE_GROUP_ENDS:
+                line.last_index = index
+                if tag == "QTY":
+                    self._read_qty(line, seg, index)
+                elif tag == "PRI":
+                    self._read_pri(line, seg, index)
+                elif tag == "PIA":
+                    self._read_pia(line, seg, index)
+                else:
+                    self._read_line_segment(line, seg, index)
+                continue
             if tag in ("UNH", "UNT"):
                 continue
             if tag == "LIN":
                 self._finish_line()
-                self.line = self._read_lin(seg, index)
+                line = self.line = self._read_lin(seg, index)
                 continue
             if tag in ("UNS", "CNT"):
                 self._finish_line()
+                line = None
                 self.summary = True
-            if self.line is not None:
-                self.line.last_index = index
-                self._read_line_segment(seg, index)
-            elif tag == "CNT":
+            if tag == "CNT":
                 qualifier = component(seg, 1)
                 value = self._number(seg, 1, 2, index, "6066", "control value", mandatory=True)
                 self.counts.setdefault(qualifier, (value, index))
@@ -249,34 +265,33 @@ class _OrdersReader:
     # ``edifact_values`` (which build the UCS/UCD detail) run only when a value is missing,
     # too long or not a plain number: the same checks in the same order, with fewer calls.
     def _read_lin(self, seg: Segment, index: int) -> _Line:
-        line = _Line(index=index, last_index=index)
         elements = seg.elements
         line_id = _first(elements[0]) if elements else ""
         if len(line_id) > 20:
             check_length(line_id, 20, seg, 1, 1, index, "1082", "line item number")
-        line.kwargs["buyer_line_id"] = line_id or None
+        line = _Line(index, index, {"buyer_line_id": line_id or None})
         if len(elements) > 2:
             self._identify(line, seg, 3, elements[2], index)
         return line
 
-    def _read_line_segment(self, seg: Segment, index: int) -> None:
-        line = self.line
+    def _read_pia(self, line: _Line, seg: Segment, index: int) -> None:
+        elements = seg.elements
+        if (_first(elements[0]) if elements else "") in PIA_FUNCTIONS:
+            for element, value in enumerate(elements[1:6], start=2):
+                self._identify(line, seg, element, value, index)
+
+    def _read_line_segment(self, line: _Line, seg: Segment, index: int) -> None:
+        """The line group's other segments: IMD, ALC, FTX (and any other, which is skipped)."""
         tag = seg.tag
         elements = seg.elements
-        if tag == "QTY":
-            self._read_qty(line, seg, index)
-        elif tag == "PRI":
-            self._read_pri(line, seg, index)
-        elif tag == "PIA":
-            if (_first(elements[0]) if elements else "") in PIA_FUNCTIONS:
-                for element, value in enumerate(elements[1:6], start=2):
-                    self._identify(line, seg, element, value, index)
-        elif tag == "IMD":
+        if tag == "IMD":
             if "description" not in line.kwargs and len(elements) > 2:
                 c273 = elements[2]
                 # Only a composite has the free-text components (7008 twice: the 4th and 5th).
                 if not isinstance(c273, str):
-                    text = join_continued([part.strip() for part in c273[3:5]])
+                    parts = c273[3:5]
+                    text = (parts[0].strip() if len(parts) == 1
+                            else join_continued([part.strip() for part in parts]))
                     if text:
                         line.kwargs["description"] = shorten(text, DESCRIPTION_LIMIT)
         elif tag == "ALC":
@@ -290,7 +305,8 @@ class _OrdersReader:
     def _read_qty(self, line: _Line, seg: Segment, index: int) -> None:
         c186 = _composite(seg.elements)
         qualifier = c186[0].strip() if c186 else ""
-        if qualifier not in (ORDERED, DISCRETE) or qualifier in line.quantities:
+        if not ((qualifier == ORDERED and line.ordered is None)
+                or (qualifier == DISCRETE and line.discrete is None)):
             return
         quantity = plain_number(c186[1].strip()) if len(c186) > 1 else None
         if quantity is None:
@@ -300,12 +316,16 @@ class _OrdersReader:
         uom = c186[2].strip() if len(c186) > 2 else ""
         if len(uom) > 8:
             check_length(uom, 8, seg, 1, 3, index, "6411", "measure unit qualifier")
-        line.quantities[qualifier] = (quantity, uom or None)
+        if qualifier == ORDERED:
+            line.ordered = (quantity, uom or None)
+        else:
+            line.discrete = (quantity, uom or None)
 
     def _read_pri(self, line: _Line, seg: Segment, index: int) -> None:
         c509 = _composite(seg.elements)
         qualifier = c509[0].strip() if c509 else ""
-        if qualifier not in (NET_PRICE, GROSS_PRICE) or qualifier in line.prices:
+        if not ((qualifier == NET_PRICE and line.net_price is None)
+                or (qualifier == GROSS_PRICE and line.gross_price is None)):
             return
         price = plain_number(c509[1].strip()) if len(c509) > 1 else None
         if price is None:
@@ -325,7 +345,10 @@ class _OrdersReader:
             price = price / basis
             if price.as_tuple().exponent < -4:
                 price = price.quantize(Decimal("0.0001"))
-        line.prices[qualifier] = price
+        if qualifier == NET_PRICE:
+            line.net_price = price
+        else:
+            line.gross_price = price
 
     def _identify(self, line: _Line, seg: Segment, element: int, c212: str | list[str],
                   index: int) -> None:
@@ -361,16 +384,16 @@ class _OrdersReader:
         line, self.line = self.line, None
         if line is None:
             return
-        quantity = line.quantities.get(ORDERED) or line.quantities.get(DISCRETE)
+        quantity = line.ordered or line.discrete
         if quantity is None:
             raise EdifactValueError(
                 f"line item {line.kwargs.get('buyer_line_id') or len(self.lines) + 1} (LIN at "
                 f"segment {line.index}) has no ordered quantity (mandatory segment QTY+21 is "
                 f"missing)", tag="QTY", index=line.last_index + 1, code=MISSING)
         line.kwargs["quantity"], line.kwargs["uom"] = quantity
-        price = line.prices.get(NET_PRICE)
+        price = line.net_price
         if price is None:
-            price = line.prices.get(GROSS_PRICE)
+            price = line.gross_price
             if price is not None and line.has_allowances:
                 self.warnings.append(
                     f"line {line.kwargs.get('buyer_line_id') or len(self.lines) + 1}: price "

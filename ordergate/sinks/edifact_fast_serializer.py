@@ -58,19 +58,29 @@ class FastSerializer:
 
     def _segment_texts(self, segments: list[Segment]) -> list[str]:
         data, component = self._data, self._component
+        texts: list[str] = []
+        composites: list = []  # every element that is not a str, for the check
+        keep = composites.append
         try:
-            texts = [data.join([seg.tag, *[e if e.__class__ is str else component.join(e)
-                                           for e in seg.elements]]) for seg in segments]
+            for seg in segments:
+                parts = [seg.tag]
+                add = parts.append
+                for element in seg.elements:
+                    if element.__class__ is str:
+                        add(element)
+                    else:
+                        keep(element)
+                        add(component.join(element))
+                texts.append(data.join(parts))
         except TypeError:  # None or a number somewhere: pydifact says what it makes of those
             return [self._exact_text(seg) for seg in segments]
-        if not self._all_plain(segments, texts):
+        if not self._all_plain(segments, texts, composites):
             texts = [text if self._plain(seg, text) else self._exact_text(seg)
                      for seg, text in zip(segments, texts)]
         return texts
 
-    def _all_plain(self, segments: list[Segment], texts: list[str]) -> bool:
+    def _all_plain(self, segments: list[Segment], texts: list[str], composites: list) -> bool:
         """One check for the whole list: True when no value needed escaping or tidying."""
-        composites = [e for seg in segments for e in seg.elements if e.__class__ is not str]
         if not self._sound(composites):
             return False
         joined = "".join(texts)
