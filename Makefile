@@ -27,6 +27,10 @@ demo: install
 	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate db upgrade
 	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate seed samples/masterdata
 	cp samples/x12/*.edi samples/edifact/*.edi $(DEMO_HOME)/inbox/
+	@# Order tables do not say who sent them: each goes into its customer's folder, inbox/<id>/.
+	@for c in acme initech globex; do \
+		id=$$(echo $$c | tr a-z A-Z); mkdir -p $(DEMO_HOME)/inbox/$$id; \
+		cp samples/csv/$${c}_*.csv $(DEMO_HOME)/inbox/$$id/; done
 	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate poll
 	@# The demo mailbox is a local Maildir: the sample mails are "delivered" into its new/.
 	@mkdir -p $(DEMO_HOME)/maildir/new $(DEMO_HOME)/maildir/cur $(DEMO_HOME)/maildir/tmp

@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     # Authentication-Results from these servers count (comma separated); empty: the topmost.
     mail_trusted_authserv_ids: str = ""
     mail_max_message_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    # A PO price further than this from ours (customer price, else list price) is a hold.
+    price_tolerance_percent: float = Field(default=2.0, ge=0)
     # PDF orders whose least certain field is below this go on hold (a profile may override).
     pdf_min_confidence: float = Field(default=0.8, ge=0, le=1)
 

@@ -1,11 +1,16 @@
 """Golden samples: ingesting samples/<format>/* (in name order, into one empty home) gives
-exactly samples/expected/<format>_ingest.json, for X12 and EDIFACT. Adding a sample means
-adding data: rerun with ORDERGATE_UPDATE_GOLDEN=1, read the diff, commit it."""
+exactly samples/expected/<format>_ingest.json, for X12, EDIFACT and CSV. CSV files go through
+the drop folder as in the demo: into inbox/<CUSTOMER>/, the customer being the file name's first
+word. Adding a sample means adding data: rerun with ORDERGATE_UPDATE_GOLDEN=1, read the diff,
+commit it."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,8 +21,14 @@ from ordergate.parsers.edifact import iter_edifact
 from ordergate.parsers.edifact_types import Message
 from ordergate.parsers.x12 import iter_x12
 from ordergate.parsers.x12_types import TransactionSet
-from ordergate.processing.dropfolder_run import deliver_and_annotate, ingest_paths
+from ordergate.processing.dropfolder_run import (
+    deliver_and_annotate,
+    ingest_drop_file,
+    ingest_paths,
+)
+from ordergate.processing.report import IngestReport
 from ordergate.settings import Settings
+from ordergate.sources.dropfolder import scan_inbox
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,8 +41,14 @@ def edifact_messages(data: bytes) -> list[str]:
     return [e.message_type for e in iter_edifact(data) if isinstance(e, Message)]
 
 
-# What each outbound file holds, read back with our own reader: sets or messages by type.
-CONTENTS = {"x12": x12_sets, "edifact": edifact_messages}
+def csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+# What each outbound file holds, read back by its suffix: X12 sets or EDIFACT messages by type,
+# or a CSV acknowledgement's rows.
+CONTENTS = {".x12": ("sets", x12_sets), ".edi": ("sets", edifact_messages),
+            ".csv": ("rows", csv_rows)}
 
 
 def normalised(report: dict, home: Path) -> dict:
@@ -41,12 +58,31 @@ def normalised(report: dict, home: Path) -> dict:
         for outbound in document["outbound"]:
             path = Path(outbound["path"])
             outbound["path"] = str(path.relative_to(home))
-            reader = CONTENTS["edifact" if path.suffix == ".edi" else "x12"]
-            outbound["sets"] = reader(path.read_bytes())
+            key, reader = CONTENTS[path.suffix]
+            outbound[key] = reader(path.read_bytes())
     return report
 
 
-@pytest.mark.parametrize("fmt", ["x12", "edifact"])
+def ingest_edi(engine, settings: Settings, samples: Path) -> IngestReport:
+    return ingest_paths(engine, settings, sorted(samples.glob("*.edi")), actor="golden")
+
+
+def ingest_dropped_csv(engine, settings: Settings, samples: Path) -> IngestReport:
+    """Each file into inbox/<CUSTOMER>/, dropped one second apart in name order, then polled."""
+    for second, path in enumerate(sorted(samples.glob("*.csv"))):
+        folder = settings.inbox / path.name.split("_", 1)[0].upper()
+        folder.mkdir(parents=True, exist_ok=True)
+        dropped = folder / path.name
+        shutil.copyfile(path, dropped)
+        os.utime(dropped, (1_700_000_000 + second,) * 2)
+    return IngestReport([ingest_drop_file(engine, settings, drop, actor="golden")
+                         for drop in scan_inbox(settings.inbox)])
+
+
+INGEST = {"x12": ingest_edi, "edifact": ingest_edi, "csv": ingest_dropped_csv}
+
+
+@pytest.mark.parametrize("fmt", sorted(INGEST))
 def test_samples_match_golden_output(tmp_path, fmt):
     samples = ROOT / "samples" / fmt
     expected = ROOT / "samples" / "expected" / f"{fmt}_ingest.json"
@@ -56,7 +92,7 @@ def test_samples_match_golden_output(tmp_path, fmt):
     engine = make_engine(settings.url)
     upgrade(engine)
     seed_masterdata(engine, ROOT / "samples" / "masterdata")
-    report = ingest_paths(engine, settings, sorted(samples.glob("*.edi")), actor="golden")
+    report = INGEST[fmt](engine, settings, samples)
     deliver_and_annotate(engine, settings, report)
     actual = normalised(json.loads(report.to_json()), home)
     engine.dispose()

@@ -49,10 +49,12 @@ class Catalog:
     profiles: dict[str, PartnerProfile] = field(default_factory=dict)
     by_email: dict[str, Customer] = field(default_factory=dict)  # address -> customer
     by_email_domain: dict[str, Customer] = field(default_factory=dict)
+    # settings.price_tolerance_percent, for customers whose profile does not set their own
+    price_tolerance_percent: float = 2.0
 
     @classmethod
-    def load(cls, conn: Connection) -> "Catalog":
-        catalog = cls()
+    def load(cls, conn: Connection, *, price_tolerance_percent: float = 2.0) -> "Catalog":
+        catalog = cls(price_tolerance_percent=price_tolerance_percent)
         for row in conn.execute(select(t.customers)):
             customer = Customer(**row._mapping)
             catalog.customers[customer.customer_id] = customer

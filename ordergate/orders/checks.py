@@ -1,14 +1,23 @@
-"""The checks every channel's orders pass through before they are stored and acknowledged.
+"""The checks every channel's orders pass through before they are stored, from master data alone.
 
 Item resolution: vendor part (our SKU), then GTIN, then the customer's cross-reference; an
-unknown or inactive item holds the order with a reason naming the line and the ids tried.
-Mapping warnings (e.g. a CTT hash total that does not add up) and change/cancel requests are
-holds too: a person decides. Price, stock and credit checks build on the same result type.
+unknown or inactive item holds the order with a reason naming the line and the ids tried. Then
+per line: the unit (converted where the partner profile gives a factor), the price (the PO's
+price within tolerance of ours, else a hold naming both; no PO price takes ours); per order:
+a complete ship-to address or a known ship-to code. Mapping warnings (e.g. a CTT hash total
+that does not add up) and change/cancel requests are holds too: a person decides.
+
+Stock and credit need the database's current state and are decided when the order is stored
+(``orders/allocation.py``), with conditional updates, so two workers never oversell.
+``Overrides`` carry what ops accepted when releasing a hold.
 """
 
 from __future__ import annotations
 
-from ordergate.orders.catalog import Catalog
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ordergate.orders.catalog import Catalog, Product
 from ordergate.orders.model import (
     CheckedOrder,
     LineOutcome,
@@ -19,6 +28,23 @@ from ordergate.orders.model import (
     SalesOrder,
     accepted_total,
 )
+from ordergate.orders.numbers import tidy_money
+
+_HUNDRED = Decimal(100)
+# Codes that mean "one piece" in X12 (EA), UN/ECE Rec. 20 (C62, H87) and EANCOM (PCE).
+_UNIT_SYNONYMS = {"PCE": "EA", "C62": "EA", "H87": "EA", "PC": "EA", "EACH": "EA"}
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """What a person accepted when releasing a hold; the checks skip exactly these."""
+
+    accept_po_price: bool = False
+    credit: bool = False
+    ship_to: bool = False
+
+
+NO_OVERRIDES = Overrides()
 
 
 def resolve_item(catalog: Catalog, customer_id: str | None, line: OrderLine) -> tuple[str | None, list[str]]:
@@ -42,13 +68,20 @@ def resolve_item(catalog: Catalog, customer_id: str | None, line: OrderLine) -> 
     return None, tried
 
 
-def check_order(order: SalesOrder, catalog: Catalog) -> CheckedOrder:
+def check_order(order: SalesOrder, catalog: Catalog, *,
+                overrides: Overrides = NO_OVERRIDES) -> CheckedOrder:
+    profile = catalog.profile(order.customer_id)
+    tolerance_percent = catalog.price_tolerance_percent
+    if profile is not None and profile.price_tolerance_percent is not None:
+        tolerance_percent = profile.price_tolerance_percent
+    factors = profile.uom_factors if profile is not None else {}
     hold_reasons: list[str] = list(order.warnings)
     outcomes: list[LineOutcome] = []
     if order.purpose not in (Purpose.ORIGINAL, Purpose.CONFIRMATION):
         hold_reasons.append(
             f"PO {order.po_number} is a {order.purpose.value} request: changes and cancellations "
             "are not applied automatically")
+    tolerance = Decimal(str(tolerance_percent))
     for line in order.lines:
         sku, tried = resolve_item(catalog, order.customer_id, line)
         product = catalog.products.get(sku) if sku else None
@@ -61,8 +94,84 @@ def check_order(order: SalesOrder, catalog: Catalog) -> CheckedOrder:
                                         status=LineStatus.UNKNOWN_ITEM, reason=reason,
                                         unit_price=line.unit_price))
             continue
-        price = line.unit_price if line.unit_price is not None else catalog.price_for(order.customer_id, sku)
-        outcomes.append(LineOutcome(line_number=line.line_number, sku=sku, unit_price=price))
+        outcome = _unit(line, product, factors, hold_reasons)
+        _price(outcome, line, catalog.price_for(order.customer_id, product.sku), tolerance,
+               overrides.accept_po_price, hold_reasons)
+        outcomes.append(outcome)
+    if not overrides.ship_to:
+        problem = ship_to_problem(order, profile.ship_to_codes if profile else ())
+        if problem:
+            hold_reasons.append(problem)
     status = OrderStatus.HELD if hold_reasons else OrderStatus.ACCEPTED
     return CheckedOrder(order=order, status=status, hold_reasons=hold_reasons, lines=outcomes,
                         total=accepted_total(order, outcomes))
+
+
+def _unit(line: OrderLine, product: Product, factors: dict[str, Decimal],
+          hold_reasons: list[str]) -> LineOutcome:
+    """The line in our unit: the same unit (or none given) as is; another unit through the
+    profile's factor (their CS of 12 becomes 12 of our EA, the price divided by 12)."""
+    outcome = LineOutcome(line_number=line.line_number, sku=product.sku, unit_price=line.unit_price,
+                          quantity=line.quantity, uom=line.uom)
+    theirs = (line.uom or "").upper()
+    ours = (product.uom or "").upper()
+    theirs, ours = _UNIT_SYNONYMS.get(theirs, theirs), _UNIT_SYNONYMS.get(ours, ours)
+    if not theirs or not ours or theirs == ours:
+        return outcome
+    factor = factors.get(theirs)
+    if factor is None:
+        reason = (f"line {line.line_number}: unit {theirs} is not {product.sku}'s unit {ours} and "
+                  f"the partner profile gives no factor for {theirs}")
+        hold_reasons.append(reason)
+        outcome.status, outcome.reason = LineStatus.UNKNOWN_ITEM, reason
+        return outcome
+    outcome.quantity = line.quantity * factor
+    outcome.uom = ours
+    if line.unit_price is not None:
+        outcome.unit_price = line.unit_price / factor
+    outcome.reason = f"{line.quantity} {theirs} converted to {outcome.quantity} {ours}"
+    return outcome
+
+
+def _price(outcome: LineOutcome, line: OrderLine, ours: Decimal | None, tolerance: Decimal,
+           accept_po_price: bool, hold_reasons: list[str]) -> None:
+    if outcome.status is not LineStatus.ACCEPTED:
+        return
+    theirs = outcome.unit_price  # per our unit
+    if theirs is None:
+        if ours is not None:  # no PO price: ours applies, and the acknowledgement says so
+            outcome.unit_price = ours
+            outcome.status = LineStatus.CHANGED
+            outcome.reason = _join(outcome.reason, f"no price on the PO: our price {tidy_money(ours)}")
+        return
+    if ours is None or accept_po_price or ours == theirs:
+        return
+    difference = theirs - ours
+    percent = abs(difference) / ours * _HUNDRED if ours else _HUNDRED
+    if percent <= tolerance:
+        return
+    reason = (f"line {line.line_number}: PO price {tidy_money(theirs)} differs from our price "
+              f"{tidy_money(ours)} by {tidy_money(difference):+} ({percent:.1f} %, tolerance "
+              f"{tolerance} %)")
+    hold_reasons.append(reason)
+    outcome.reason = _join(outcome.reason, reason)
+
+
+def ship_to_problem(order: SalesOrder, known_codes: tuple[str, ...]) -> str | None:
+    """None when the order says where it goes: a complete address, or a code we know."""
+    ship_to = order.ship_to
+    if ship_to is not None and ship_to.code and ship_to.code in known_codes:
+        return None
+    if ship_to is None:
+        return "no ship-to address on the order"
+    missing = [name for name, value in (("name", ship_to.name), ("street", ship_to.street),
+                                        ("city", ship_to.city), ("postal code", ship_to.postal_code),
+                                        ("country", ship_to.country)) if not value]
+    if missing:
+        code = f" (location code {ship_to.code} is not one we know)" if ship_to.code else ""
+        return f"ship-to address incomplete: no {', '.join(missing)}{code}"
+    return None
+
+
+def _join(first: str | None, second: str) -> str:
+    return f"{first}; {second}" if first else second

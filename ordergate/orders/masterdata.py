@@ -134,6 +134,9 @@ class ProductRow(_Row):
 class StockRow(_Row):
     sku: Text
     on_hand: Quantity
+    # Optional columns: below reorder_point available units, suggest ordering reorder_quantity.
+    reorder_point: Quantity | None = None
+    reorder_quantity: Quantity | None = None
 
 
 class PriceRow(_Row):
@@ -173,17 +176,29 @@ class _FileSpec:
     table: Table
     model: type[_Row]
     references: dict[str, Table] = field(default_factory=dict)  # field -> table it must name
+    optional: tuple[str, ...] = ()  # columns a file may leave out
 
     @property
     def columns(self) -> list[str]:
         return list(self.model.model_fields)
+
+    @property
+    def required(self) -> list[str]:
+        return [name for name in self.model.model_fields if name not in self.optional]
+
+    @property
+    def expected(self) -> str:
+        """The header as the error messages spell it."""
+        extra = f" (optional: {','.join(self.optional)})" if self.optional else ""
+        return ",".join(self.required) + extra
 
 
 # Dependency order: what a file refers to is loaded before it.
 SPECS = (
     _FileSpec("customers.csv", customers, CustomerRow),
     _FileSpec("products.csv", products, ProductRow),
-    _FileSpec("stock.csv", stock, StockRow, {"sku": products}),
+    _FileSpec("stock.csv", stock, StockRow, {"sku": products},
+              optional=("reorder_point", "reorder_quantity")),
     _FileSpec("prices.csv", prices, PriceRow, {"customer_id": customers, "sku": products}),
     _FileSpec("item_xref.csv", item_xref, ItemXrefRow, {"customer_id": customers, "sku": products}),
 )
@@ -231,7 +246,7 @@ def _read_csv(spec: _FileSpec, path: Path) -> tuple[list[tuple[int, dict[str, st
 
     A file that cannot be read as CSV with the expected header raises at once.
     """
-    name, expected = spec.filename, ",".join(spec.columns)
+    name, expected = spec.filename, spec.expected
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[Problem] = []
     try:
@@ -242,7 +257,7 @@ def _read_csv(spec: _FileSpec, path: Path) -> tuple[list[tuple[int, dict[str, st
             if header is None:
                 raise _file_error(name, f"is empty; expected columns {expected}")
             header = [h.strip().lower() for h in header]
-            _check_header(name, header, spec.columns)
+            _check_header(name, header, spec.columns, spec.required, expected)
             previous_end = reader.line_num
             for cells in reader:
                 # A quoted field may span lines: a row starts after the previous one ended.
@@ -251,7 +266,7 @@ def _read_csv(spec: _FileSpec, path: Path) -> tuple[list[tuple[int, dict[str, st
                     continue
                 if len(cells) != len(header):
                     problems.append(Problem(
-                        name, line, None, f"has {len(cells)} fields, expected {len(header)} ({expected})"))
+                        name, line, None, f"has {len(cells)} fields, expected {len(header)} ({','.join(header)})"))
                     continue
                 rows.append((line, dict(zip(header, cells))))
     except UnicodeDecodeError as exc:
@@ -265,16 +280,17 @@ def _file_error(name: str, message: str, line: int | None = None) -> MasterDataE
     return MasterDataError([Problem(name, line, None, message)])
 
 
-def _check_header(name: str, header: list[str], columns: list[str]) -> None:
+def _check_header(name: str, header: list[str], columns: list[str], required: list[str],
+                  expected: str) -> None:
     found = {
         "unknown": [h for h in header if h not in columns],
-        "missing": [c for c in columns if c not in header],
+        "missing": [c for c in required if c not in header],
         "repeated": sorted({h for h in header if header.count(h) > 1}),
     }
     parts = [f"{label} column(s) {', '.join(repr(c) for c in cols)}"
              for label, cols in found.items() if cols]
     if parts:
-        raise _file_error(name, f"{'; '.join(parts)}; expected columns {','.join(columns)}", 1)
+        raise _file_error(name, f"{'; '.join(parts)}; expected columns {expected}", 1)
 
 
 def _validate_rows(spec: _FileSpec, raw: list[tuple[int, dict[str, str]]]):

@@ -24,6 +24,8 @@ class OrderStatus(str, Enum):
 
 class LineStatus(str, Enum):
     ACCEPTED = "accepted"
+    CHANGED = "changed"  # accepted with our change (price or quantity), said in the reason
+    BACKORDERED = "backordered"  # part ships now (ship_quantity), the rest follows
     UNKNOWN_ITEM = "unknown_item"
     REJECTED = "rejected"
 
@@ -106,6 +108,9 @@ class LineOutcome:
     status: LineStatus = LineStatus.ACCEPTED
     reason: str | None = None
     unit_price: Decimal | None = None
+    # In our unit of measure when the partner profile converts theirs (CS of 12 -> EA).
+    quantity: Decimal | None = None
+    uom: str | None = None
 
 
 @dataclass(slots=True)
@@ -122,14 +127,18 @@ class CheckedOrder:
     order_id: int | None = None
 
 
+SHIPPING_LINE_STATUSES = (LineStatus.ACCEPTED, LineStatus.CHANGED, LineStatus.BACKORDERED)
+
+
 def accepted_total(order: SalesOrder, outcomes: list[LineOutcome]) -> Decimal:
     total = Decimal("0")
     for line, outcome in zip(order.lines, outcomes):
-        if outcome.status is not LineStatus.ACCEPTED:
+        if outcome.status not in SHIPPING_LINE_STATUSES:
             continue
         price = outcome.unit_price if outcome.unit_price is not None else line.unit_price
+        quantity = outcome.quantity if outcome.quantity is not None else line.quantity
         if price is not None:
-            total += price * line.quantity
+            total += price * quantity
     return total
 
 

@@ -18,10 +18,16 @@ from typing import NamedTuple
 from ordergate.orders.model import LINE_STATUS_VALUE, CheckedOrder
 
 # order_lines columns a line tuple holds, in order (the store prepends order_id)
+# quantity/uom are in our unit (converted where the partner profile gives a factor);
+# unit_price is the price the line is sold at, po_unit_price what the PO said; ship_quantity
+# is what stock allocation set aside (None until the store decides, or for a line not shipped).
 LINE_COLUMNS = ("line_number", "buyer_line_id", "buyer_part", "vendor_part", "gtin", "sku",
-                "description", "quantity", "uom", "unit_price", "status", "reason")
+                "description", "quantity", "uom", "unit_price", "status", "reason",
+                "po_unit_price", "ship_quantity")
 (L_NUMBER, L_BUYER_LINE_ID, L_BUYER_PART, L_VENDOR_PART, L_GTIN, L_SKU, L_DESCRIPTION,
- L_QUANTITY, L_UOM, L_UNIT_PRICE, L_STATUS, L_REASON) = range(len(LINE_COLUMNS))
+ L_QUANTITY, L_UOM, L_UNIT_PRICE, L_STATUS, L_REASON, L_PO_UNIT_PRICE,
+ L_SHIP_QUANTITY) = range(len(LINE_COLUMNS))
+SHIPPING_LINES = frozenset({"accepted", "changed", "backordered"})
 ACCEPTED_LINE = "accepted"
 DESCRIPTION_LIMIT = 300  # order_lines.description
 
@@ -51,8 +57,10 @@ def prepare_order(checked: CheckedOrder) -> PreparedOrder:
     status_value = LINE_STATUS_VALUE
     lines = tuple(
         (line.line_number, line.buyer_line_id, line.buyer_part, line.vendor_part, line.gtin,
-         outcome.sku, (line.description or "")[:DESCRIPTION_LIMIT] or None, line.quantity,
-         line.uom, outcome.unit_price, status_value[outcome.status], outcome.reason)
+         outcome.sku, (line.description or "")[:DESCRIPTION_LIMIT] or None,
+         line.quantity if outcome.quantity is None else outcome.quantity,
+         outcome.uom or line.uom, outcome.unit_price, status_value[outcome.status],
+         outcome.reason, line.unit_price, None)
         for line, outcome in zip(order.lines, checked.lines))
     return PreparedOrder(
         order.source_key, order.channel, order.format, order.partner_id, order.customer_id,

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -39,6 +41,21 @@ class PartnerProfile(BaseModel):
     pdf_templates: tuple[str, ...] = ()
     min_confidence: float | None = Field(default=None, ge=0, le=1)
     column_map: ColumnMap | None = None
+    # Checks (issue: price, stock, credit, ship-to)
+    price_tolerance_percent: float | None = Field(default=None, ge=0)  # None: the setting
+    uom_factors: dict[str, Decimal] = Field(default_factory=dict)  # their unit -> our units, e.g. CS: 12
+    backorder_policy: Literal["ship_partial", "hold", "reject_line"] = "ship_partial"
+    ship_to_codes: tuple[str, ...] = ()  # location codes we know, so a code alone is enough
+    credit_stop: bool = False  # on stop: every order is a credit hold
+    ack_held: bool = False  # send a "received, pending" acknowledgement for a held order
+
+    @field_validator("uom_factors")
+    @classmethod
+    def _factors(cls, values: dict[str, Decimal]) -> dict[str, Decimal]:
+        for unit, factor in values.items():
+            if factor <= 0:
+                raise ValueError(f"the factor for {unit} must be above zero, not {factor}")
+        return {unit.strip().upper(): factor for unit, factor in values.items()}
 
     @field_validator("email_addresses")
     @classmethod

@@ -12,11 +12,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select, tuple_, update
+from sqlalchemy import Connection, Engine, bindparam, select, tuple_, update
 
 from ordergate.errors import DocumentError
 from ordergate.orders import tables as t
+from ordergate.orders.allocation import decide
 from ordergate.orders.bulk import bulk_insert
+from ordergate.orders.catalog import Catalog
 from ordergate.orders.db import insert_ignore
 from ordergate.orders.model import OrderStatus
 from ordergate.orders.prepared import LINE_COLUMNS, PreparedOrder
@@ -141,7 +143,7 @@ class SavedOrder:
 
 
 def save_orders(conn: Connection, document_id: int, batch: list[PreparedOrder], *,
-                now: datetime, actor: str) -> list[SavedOrder]:
+                now: datetime, actor: str, catalog: Catalog | None = None) -> list[SavedOrder]:
     """Insert a batch of prepared orders with their lines and first state change.
 
     A PO already known for the customer comes back as a duplicate pointing at the original
@@ -162,6 +164,12 @@ def save_orders(conn: Connection, document_id: int, batch: list[PreparedOrder], 
          order.total, order.detail, now, now) for order in fresh],
         columns=ORDER_INSERT_COLUMNS, ignore_conflicts=True)
     ours = _orders_by_key(conn, document_id, [order.source_key for order in fresh]) if fresh else {}
+    if catalog is not None and ours:
+        # Stock and credit, now that duplicates are known (they take neither).
+        new = [order for order in fresh if order.source_key in ours]
+        decided = {order.source_key: order for order in decide(conn, new, catalog, now=now)}
+        _record_decisions(conn, [(ours[o.source_key][0], o, decided[o.source_key]) for o in new])
+        batch = [decided.get(order.source_key, order) for order in batch]
     missing = [(order.customer_id, order.po_number) for order in fresh if order.source_key not in ours]
     existing = _existing_orders(conn, missing) if missing else {}
 
@@ -205,6 +213,19 @@ def _orders_by_key(conn: Connection, document_id: int, keys: list[str]) -> dict[
                        t.orders.c.source_key.in_(keys[start:start + _IN_CHUNK]))):
             found[row.source_key] = (row.id, row.status)
     return found
+
+
+def _record_decisions(conn: Connection, decisions: list[tuple[int, PreparedOrder, PreparedOrder]]) -> None:
+    """Orders were inserted as the checks left them; those stock or credit changed are updated."""
+    changed = [{"_id": order_id, "_status": after.status, "_total": after.total,
+                "_reasons": json.dumps(after.hold_reasons) if after.hold_reasons else None}
+               for order_id, before, after in decisions
+               if (after.status, after.total, after.hold_reasons) != (before.status, before.total,
+                                                                    before.hold_reasons)]
+    if changed:
+        conn.execute(update(t.orders).where(t.orders.c.id == bindparam("_id"))
+                     .values(status=bindparam("_status"), total=bindparam("_total"),
+                             hold_reasons=bindparam("_reasons")), changed)
 
 
 def _duplicate_reason(order: PreparedOrder, original_id: int) -> tuple[str, ...]:

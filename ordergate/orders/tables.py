@@ -69,6 +69,11 @@ stock = Table(
     "stock", metadata,
     Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
     Column("on_hand", Qty, nullable=False),
+    # Set aside for accepted orders; available is on_hand - allocated, never below zero: every
+    # allocation is a conditional UPDATE (see orders/allocation.py).
+    Column("allocated", Qty, nullable=False, default=0, server_default="0"),
+    Column("reorder_point", Qty),  # below this available quantity, suggest a reorder
+    Column("reorder_quantity", Qty),
 )
 
 prices = Table(
@@ -159,6 +164,9 @@ order_lines = Table(
     Column("unit_price", Money),
     Column("status", String(16), nullable=False),
     Column("reason", Text),
+    Column("po_unit_price", Money),  # the price on the PO, when it had one
+    # Allocated from stock (what ships now); giving an order's stock back sums these.
+    Column("ship_quantity", Qty),
     UniqueConstraint("order_id", "line_number"),
 )
 
@@ -264,4 +272,24 @@ mail_claims = Table(
     Column("from_address", String(320)),
     Column("customer_id", String(64)),
     Column("received_at", UtcTime, nullable=False),
+)
+
+# One open suggestion per SKU, refreshed while available stock stays below the reorder point.
+reorder_suggestions = Table(
+    "reorder_suggestions", metadata,
+    Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
+    Column("available", Qty, nullable=False),
+    Column("reorder_point", Qty, nullable=False),
+    Column("quantity", Qty, nullable=False),  # suggested order quantity
+    Column("updated_at", UtcTime, nullable=False),
+)
+
+# What a customer owes or has on order (accepted orders not yet invoiced, open invoices),
+# raised by a conditional UPDATE that fails past the credit limit: two workers cannot both
+# squeeze an order under it.
+customer_exposure = Table(
+    "customer_exposure", metadata,
+    Column("customer_id", String(64), ForeignKey("customers.customer_id"), primary_key=True),
+    Column("open_orders", Money, nullable=False, default=0, server_default="0"),
+    Column("open_invoices", Money, nullable=False, default=0, server_default="0"),
 )

@@ -23,6 +23,9 @@ class DocumentContext:
     now: datetime
     actor: str
     report: DocumentReport
+    # The customer the document arrived for (drop folder ``inbox/<customer_id>/``, or
+    # ``ordergate ingest --customer``); formats that do not name their sender rely on it.
+    customer_hint: str | None = None
 
     def note_outbound(self, message: Queued | None) -> None:
         """Report a queued message under the path it will be delivered to."""

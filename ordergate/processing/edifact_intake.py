@@ -183,7 +183,8 @@ def _flush(ctx: DocumentContext, state: _Interchange) -> None:
         return
     batch, state.pending = state.pending, []
     with ctx.engine.begin() as conn:
-        saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor)
+        saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor,
+                            catalog=ctx.catalog)
         for message in queue_ordrsps(conn, saved, state.opened.reply,
                                      association_code=state.association_code,
                                      document_id=ctx.document_id, now=ctx.now):

@@ -132,7 +132,8 @@ def _answer_unreadable(ctx: DocumentContext, original: OriginalMail, customer: C
 def _store(ctx: DocumentContext, orders, original: OriginalMail, customer: Customer):
     prepared = [prepare_order(check_order(order, ctx.catalog)) for order in orders]
     with ctx.engine.begin() as conn:
-        saved = save_orders(conn, ctx.document_id, prepared, now=ctx.now, actor=ctx.actor)
+        saved = save_orders(conn, ctx.document_id, prepared, now=ctx.now, actor=ctx.actor,
+                            catalog=ctx.catalog)
         if should_reply(original, ctx.settings.mail_address) is None:
             for message in queue_order_replies(conn, ctx, original, saved):
                 ctx.note_outbound(message)

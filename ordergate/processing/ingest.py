@@ -23,6 +23,7 @@ from ordergate.processing.report import DocumentReport, IngestReport
 from ordergate.processing.edifact_intake import process_edifact
 from ordergate.processing.email_intake import process_email
 from ordergate.processing.outcome import document_status
+from ordergate.processing.tabular_intake import process_tabular
 from ordergate.processing.x12_intake import process_x12
 from ordergate.settings import Settings
 from ordergate.sources.document import RawDocument, utcnow
@@ -41,7 +42,9 @@ def _edifact(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
 
 
 # Every format ordergate turns into orders; one grep shows them all.
-PROCESSORS: dict[str, Processor] = {"x12": _x12, "edifact": _edifact, "email": process_email}
+PROCESSORS: dict[str, Processor] = {"x12": _x12, "edifact": _edifact, "email": process_email,
+                                    "csv": process_tabular, "xlsx": process_tabular,
+                                    "xls": process_tabular}
 
 
 def ingest_documents(engine: Engine, settings: Settings, raws: Iterable[RawDocument], *,
@@ -52,7 +55,8 @@ def ingest_documents(engine: Engine, settings: Settings, raws: Iterable[RawDocum
         for raw in raws:
             if catalog is None:  # once per batch: master data does not change under a batch
                 with engine.connect() as conn:
-                    catalog = Catalog.load(conn)
+                    catalog = Catalog.load(
+                        conn, price_tolerance_percent=settings.price_tolerance_percent)
             report.documents.append(ingest_document(engine, settings, catalog, raw, actor=actor))
     return report
 
@@ -81,7 +85,7 @@ def ingest_document(engine: Engine, settings: Settings, catalog: Catalog, raw: R
     report.format = fmt
     ctx = DocumentContext(engine=engine, settings=settings, catalog=catalog,
                           document_id=stored.id, channel=raw.channel, now=utcnow(), actor=actor,
-                          report=report)
+                          report=report, customer_hint=raw.customer_hint)
     try:
         status, error = _process(ctx, fmt, raw.content)
     except DocumentError as exc:

@@ -42,7 +42,7 @@ def poll_mailbox(engine: Engine, settings: Settings, source: MailSource, *, acto
     if not fetched:
         return report
     with engine.connect() as conn:
-        catalog = Catalog.load(conn)
+        catalog = Catalog.load(conn, price_tolerance_percent=settings.price_tolerance_percent)
     for mail in fetched:
         document = process_mail(engine, settings, catalog, mail, actor=actor)
         report.documents.append(document)

@@ -153,7 +153,8 @@ def _flush(ctx: DocumentContext, state: _Interchange) -> None:
         return
     batch, state.pending = state.pending, []
     with ctx.engine.begin() as conn:
-        saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor)
+        saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor,
+                            catalog=ctx.catalog)
         for message in queue_855s(conn, saved, state.reply, document_id=ctx.document_id,
                                   now=ctx.now):
             ctx.note_outbound(message)

@@ -29,11 +29,13 @@ from ordergate.orders.prepared import (
     L_NUMBER,
     L_QUANTITY,
     L_REASON,
+    L_SHIP_QUANTITY,
     L_SKU,
     L_STATUS,
     L_UNIT_PRICE,
     L_UOM,
     L_VENDOR_PART,
+    SHIPPING_LINES,
     PreparedOrder,
 )
 from ordergate.sinks.edifact_envelope import OutMessage, built_segment, segment
@@ -41,7 +43,8 @@ from ordergate.sinks.edifact_envelope import OutMessage, built_segment, segment
 DOCUMENT = "231"  # 1001 purchase order response
 ACCEPTED, CHANGED, NOT_ACCEPTED = "29", "4", "27"  # BGM 1225
 LINE_ACCEPTED, LINE_CHANGED, LINE_NOT_ACCEPTED = "5", "3", "7"  # LIN 1229
-ORDERED, TO_DELIVER = "21", "113"  # QTY 6063
+ORDERED, TO_DELIVER, BACKORDERED = "21", "113", "83"  # QTY 6063
+BACKORDERED_LINE = "backordered"
 TEXT_WIDTH, TEXT_PARTS = 70, 5  # FTX 4440 an..70, up to five
 
 
@@ -50,10 +53,11 @@ def build_ordrsp(order: PreparedOrder, order_id: int, message_reference: int, to
     """The ORDRSP for a stored order, read from the rows the store wrote (BGM 1004 is our
     order id); ``association_code`` e.g. "EAN005" for EANCOM partners."""
     lines = order.lines
-    not_accepted = sum(1 for line in lines if line[L_STATUS] != ACCEPTED_LINE)
+    not_accepted = sum(1 for line in lines if line[L_STATUS] not in SHIPPING_LINES)
+    changed = sum(1 for line in lines if line[L_STATUS] != ACCEPTED_LINE)
     if lines and not_accepted == len(lines):
         function = NOT_ACCEPTED
-    elif not_accepted:
+    elif changed:
         function = CHANGED
     else:
         function = ACCEPTED
@@ -113,13 +117,14 @@ def _add_line(segments: list[Segment], line: tuple) -> None:
     # Ten thousand orders make half a million of these segments, so they are built directly
     # (``built_segment``) from values that are already what ``segment`` would make of them:
     # every value below is a non-empty str, and empty ones are left out as it would.
-    accepted = line[L_STATUS] == ACCEPTED_LINE
+    status = line[L_STATUS]
+    accepted = status in SHIPPING_LINES  # as sent, with our price, or partly backordered
     # GTINs are stored as 14 digits; an EAN-13 goes back out as the 13 the buyer knows.
     gtin = line[L_GTIN]
     if gtin and gtin[0] == "0":
         gtin = gtin[1:]
     lin = [line[L_BUYER_LINE_ID] or str(line[L_NUMBER]),
-           LINE_ACCEPTED if accepted else LINE_NOT_ACCEPTED]
+           LINE_ACCEPTED if status == ACCEPTED_LINE else LINE_CHANGED if accepted else LINE_NOT_ACCEPTED]
     if gtin:
         lin.append([gtin, "EN"])
     segments.append(built_segment("LIN", lin))
@@ -133,14 +138,17 @@ def _add_line(segments: list[Segment], line: tuple) -> None:
             pia.append([theirs, "IN"])
         segments.append(built_segment("PIA", pia))
     ordered = _quantity(line[L_QUANTITY])
+    # What ships now: the allocation when stock was checked, else all of an accepted line.
+    shipping = line[L_SHIP_QUANTITY] if line[L_SHIP_QUANTITY] is not None else line[L_QUANTITY]
+    delivering = _quantity(shipping) if accepted else "0"
     uom = line[L_UOM]
-    if uom:
-        segments.append(built_segment("QTY", [[ORDERED, ordered, uom]]))
-        segments.append(built_segment("QTY", [[TO_DELIVER, ordered if accepted else "0", uom]]))
-    else:
-        segments.append(built_segment("QTY", [[ORDERED, ordered]]))
-        segments.append(built_segment("QTY", [[TO_DELIVER, ordered if accepted else "0"]]))
-    if not accepted and line[L_REASON]:
+    unit = [uom] if uom else []
+    segments.append(built_segment("QTY", [[ORDERED, ordered, *unit]]))
+    segments.append(built_segment("QTY", [[TO_DELIVER, delivering, *unit]]))
+    if status == BACKORDERED_LINE:
+        segments.append(built_segment("QTY", [[BACKORDERED, _quantity(line[L_QUANTITY] - shipping),
+                                               *unit]]))
+    if status != ACCEPTED_LINE and line[L_REASON]:
         segments.append(_ftx(line[L_REASON]))
     price = line[L_UNIT_PRICE]
     if price is not None:

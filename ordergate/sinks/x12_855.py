@@ -1,8 +1,10 @@
 """X12 855 purchase order acknowledgement: what we will do with each line of one order.
 
-BAK02: AD accepted as sent, AC accepted with changes (some lines rejected), RD rejected with
-detail (no line accepted), RJ rejected without detail (a duplicate PO). One PO1 + ACK per line;
-a rejected line carries its reason in REF*ZZ, since ACK has no free-text element.
+BAK02: AD accepted as sent, AC accepted with changes (a line rejected, repriced or partly
+backordered), RD rejected with detail (no line ships), RJ rejected without detail (a duplicate
+PO). One PO1 per line (at the price we sell at) with its ACKs: IA accepted (the quantity that
+ships now), IP accepted at our price, IB the backordered rest, IR rejected. A line that is not
+simply accepted carries its reason in REF*ZZ, since ACK has no free-text element.
 """
 
 from __future__ import annotations
@@ -19,16 +21,20 @@ from ordergate.orders.prepared import (
     L_NUMBER,
     L_QUANTITY,
     L_REASON,
+    L_SHIP_QUANTITY,
     L_SKU,
     L_STATUS,
     L_UNIT_PRICE,
     L_UOM,
     L_VENDOR_PART,
+    SHIPPING_LINES,
     PreparedOrder,
 )
 from ordergate.parsers.x12_writer import OutTransaction
 
 ACCEPTED = "IA"  # ACK01: item accepted
+PRICE_CHANGED = "IP"  # item accepted, price changed
+BACKORDERED = "IB"  # item backordered
 REJECTED = "IR"  # item rejected
 
 
@@ -47,10 +53,11 @@ def _yyyymmdd(value: date | None) -> str:
 def build_855(order: PreparedOrder, order_id: int, st_control: int, today: date) -> OutTransaction:
     """The 855 for one stored order, read from the rows the store wrote (BAK08 is our order id)."""
     lines = order.lines
-    rejected = sum(1 for line in lines if line[L_STATUS] != ACCEPTED_LINE)
-    if rejected == 0:
+    shipping = sum(1 for line in lines if line[L_STATUS] in SHIPPING_LINES)
+    as_sent = sum(1 for line in lines if line[L_STATUS] == ACCEPTED_LINE)
+    if as_sent == len(lines):
         ack_type = "AD"
-    elif rejected < len(lines):
+    elif shipping:
         ack_type = "AC"
     else:
         ack_type = "RD"
@@ -72,12 +79,19 @@ def build_855(order: PreparedOrder, order_id: int, st_control: int, today: date)
             if value:
                 po1 += [qualifier, value]
         segments.append(po1)
-        if line[L_STATUS] == ACCEPTED_LINE:
-            segments.append(["ACK", ACCEPTED, quantity, uom])
+        status = line[L_STATUS]
+        ships = line[L_SHIP_QUANTITY] if line[L_SHIP_QUANTITY] is not None else line[L_QUANTITY]
+        if status == ACCEPTED_LINE:
+            segments.append(["ACK", ACCEPTED, _number(ships), uom])
+        elif status == "changed":
+            segments.append(["ACK", PRICE_CHANGED, _number(ships), uom])
+        elif status == "backordered":
+            segments.append(["ACK", ACCEPTED, _number(ships), uom])
+            segments.append(["ACK", BACKORDERED, _number(line[L_QUANTITY] - ships), uom])
         else:
             segments.append(["ACK", REJECTED, "0", uom])
-            if line[L_REASON]:
-                segments.append(["REF", "ZZ", line[L_STATUS].upper()[:30], line[L_REASON][:80]])
+        if status != ACCEPTED_LINE and line[L_REASON]:
+            segments.append(["REF", "ZZ", status.upper()[:30], line[L_REASON][:80]])
         hash_total += line[L_QUANTITY]
     segments.append(["CTT", str(len(lines)), _number(hash_total)])
     return OutTransaction(set_id="855", control_number=st_control, segments=segments)

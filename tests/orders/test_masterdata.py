@@ -50,8 +50,8 @@ def _base(folder: Path) -> None:
 def test_demo_master_data_loads(engine):
     report = seed_masterdata(engine, SAMPLES)
     assert report.counts == {"customers.csv": 3, "products.csv": 20, "stock.csv": 20,
-                             "prices.csv": 7, "item_xref.csv": 6, "partners/": 2}
-    assert report.total == 58
+                             "prices.csv": 7, "item_xref.csv": 6, "partners/": 3}
+    assert report.total == 59
     with engine.connect() as conn:
         ids = dict(conn.execute(select(t.customers.c.customer_id, t.customers.c.x12_id)).all())
         assert ids == {"ACME": "ZZ:ACMEBUY", "GLOBEX": "12:5551234567", "INITECH": None}
@@ -235,9 +235,9 @@ def test_unknown_and_missing_columns_name_the_expected_ones(engine, folder):
 
 def test_a_repeated_column_and_an_empty_file_are_reported(engine, folder):
     _write(folder, "stock.csv", "sku,on_hand,sku\nP1,1,P1\n")
-    assert "repeated column(s) 'sku'; expected columns sku,on_hand" in str(_seed_error(engine, folder))
+    assert "repeated column(s) 'sku'; expected columns sku,on_hand (optional: reorder_point,reorder_quantity)" in str(_seed_error(engine, folder))
     _write(folder, "stock.csv", "")
-    assert str(_seed_error(engine, folder)) == "stock.csv: is empty; expected columns sku,on_hand"
+    assert str(_seed_error(engine, folder)) == "stock.csv: is empty; expected columns sku,on_hand (optional: reorder_point,reorder_quantity)"
 
 
 def test_a_file_that_is_not_utf8_is_reported(engine, folder):

@@ -27,6 +27,7 @@ from ordergate.parsers.edifact_types import (
     Segment,
 )
 
+from .x12kit import SAMPLE_UNITS, sample_price
 from .x12kit import outbox, replace_once, rows  # noqa: F401  (re-exported for the EDIFACT tests)
 
 # The sample master data (samples/masterdata) and our own id (Settings.edifact_id default).
@@ -54,15 +55,22 @@ class Line:
     price: str | None = "16.50"
 
 
-def gtin(code: str, qty: str = "10", price: str | None = "16.50", uom: str | None = "PCE",
+def gtin(code: str, qty: str = "10", price: str | None = "", uom: str | None = "",
          pia: tuple[tuple[str, str], ...] = ()) -> Line:
-    """A line naming the product by its GTIN in LIN (``code`` is a SKU of GTINS, or a GTIN)."""
+    """A line naming the product by its GTIN in LIN (``code`` is a SKU of GTINS, or a GTIN), by
+    default at the sample price and in the product's unit (PCE for EA)."""
+    if price == "":
+        price = sample_price("INITECH", code)
+    if uom == "":
+        uom = {"EA": "PCE"}.get(SAMPLE_UNITS.get(code, "EA"), SAMPLE_UNITS.get(code, "EA"))
     return Line(item=(GTINS.get(code, code), "EN"), pia=pia, qty=qty, uom=uom, price=price)
 
 
-def sku(code: str, qty: str = "10", price: str | None = "16.50", uom: str | None = "PCE") -> Line:
-    """A line naming our article number as supplier's article number (PIA+5 SA), no LIN id."""
-    return Line(item=None, pia=((code, "SA"),), qty=qty, uom=uom, price=price)
+def sku(code: str, qty: str = "10", price: str | None = "", uom: str | None = "") -> Line:
+    """A line naming our article number as supplier's article number (PIA+5 SA), no LIN id;
+    by default at the sample price and in the product's unit."""
+    default = gtin(code, qty, price, uom)
+    return Line(item=None, pia=((code, "SA"),), qty=qty, uom=default.uom, price=default.price)
 
 
 def unknown(code: str = "4099999999994", buyer_part: str = "INI-ZZ-9", qty: str = "12") -> Line:
@@ -73,17 +81,21 @@ def unknown(code: str = "4099999999994", buyer_part: str = "INI-ZZ-9", qty: str 
 GOOD_LINES = (gtin("HW-1001", "10"), gtin("JS-2001", "4", "11.50"))
 
 
+# Initech's warehouse by GLN, a ship-to code its partner profile knows.
+INITECH_WAREHOUSE: Raw = ["NAD", "DP", ["4012345000999", "", "9"]]
+
+
 def orders_body(po_number: str, *lines: Line, function: str = "9", header: list[Raw] = (),
                 cnt: bool = True) -> list[Raw]:
-    """The segments of one ORDERS between UNH and UNT: BGM, DTM, NAD BY/SU, any ``header``
-    segments (e.g. a NAD+DP), CUX, LIN groups, UNS, CNT+2."""
+    """The segments of one ORDERS between UNH and UNT: BGM, DTM, NAD BY/SU, ``header``
+    segments (by default NAD+DP with Initech's warehouse GLN), CUX, LIN groups, UNS, CNT+2."""
     lines = lines or GOOD_LINES
     body: list[Raw] = [
         ["BGM", "220", po_number, function],
         ["DTM", ["137", "20261120", "102"]],
         ["NAD", "BY", ["5412345000013", "", "9"]],
         ["NAD", "SU", ["4000000000001", "", "9"]],
-        *header,
+        *(header or [INITECH_WAREHOUSE]),
         ["CUX", ["2", "EUR", "9"]],
     ]
     for number, line in enumerate(lines, start=1):

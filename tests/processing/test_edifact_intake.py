@@ -76,8 +76,8 @@ def ftx_text(segment: list) -> str:
 
 # ------------------------------------------------------------------------------ accepted
 def test_an_accepted_order_is_stored_and_answered_with_one_ordrsp_and_one_contrl(db, ingest):
-    content = order_file("PO-EU-1", gtin("HW-1001", "10", "16.50"), sku("HW-1002", "3", "9.75"),
-                         gtin("JS-2002", "2,5", "31.20", uom=None, pia=(("INI-PT-24", "IN"),)),
+    content = order_file("PO-EU-1", gtin("HW-1001", "10"), sku("HW-1002", "3"),
+                         gtin("JS-2002", "2,5", uom=None, pia=(("INI-PT-24", "IN"),)),
                          reference="IC0001")
     [document] = ingest(content).documents
 
@@ -99,11 +99,12 @@ def test_an_accepted_order_is_stored_and_answered_with_one_ordrsp_and_one_contrl
              for line in rows(db, t.order_lines)]
     assert lines == [
         # LIN 7140 GTIN (a 12-digit UPC) resolved through products.gtin
-        (1, "1", "00071234000012", None, None, "HW-1001", D("10"), "PCE", D("16.50"), "accepted"),
+        # (at Initech's price: the list price, in the product's unit)
+        (1, "1", "00071234000012", None, None, "HW-1001", D("10"), "CS", D("18.90"), "accepted"),
         # PIA SA: our article number
-        (2, "2", None, "HW-1002", None, "HW-1002", D("3"), "PCE", D("9.75"), "accepted"),
+        (2, "2", None, "HW-1002", None, "HW-1002", D("3"), "CS", D("9.75"), "accepted"),
         # LIN GTIN-13 and PIA IN (their number) kept beside it; a decimal comma in QTY
-        (3, "3", "04012345000023", None, "INI-PT-24", "JS-2002", D("2.5"), None, D("31.20"),
+        (3, "3", "04012345000023", None, "INI-PT-24", "JS-2002", D("2.5"), None, D("32.80"),
          "accepted"),
     ]
     [event] = rows(db, t.order_events)
@@ -128,12 +129,12 @@ def test_an_accepted_order_is_stored_and_answered_with_one_ordrsp_and_one_contrl
     assert seg(response, "CNT") == ["CNT", ["2", "3"]]
     assert lines_of(response) == [
         [["LIN", "1", "5", ["0071234000012", "EN"]], ["PIA", "1", ["HW-1001", "SA"]],
-         ["QTY", ["21", "10", "PCE"]], ["QTY", ["113", "10", "PCE"]], ["PRI", ["AAA", "16.50"]]],
+         ["QTY", ["21", "10", "CS"]], ["QTY", ["113", "10", "CS"]], ["PRI", ["AAA", "18.90"]]],
         [["LIN", "2", "5"], ["PIA", "5", ["HW-1002", "SA"]],
-         ["QTY", ["21", "3", "PCE"]], ["QTY", ["113", "3", "PCE"]], ["PRI", ["AAA", "9.75"]]],
+         ["QTY", ["21", "3", "CS"]], ["QTY", ["113", "3", "CS"]], ["PRI", ["AAA", "9.75"]]],
         [["LIN", "3", "5", ["4012345000023", "EN"]],
          ["PIA", "1", ["JS-2002", "SA"], ["INI-PT-24", "IN"]],
-         ["QTY", ["21", "2.5"]], ["QTY", ["113", "2.5"]], ["PRI", ["AAA", "31.20"]]],
+         ["QTY", ["21", "2.5"]], ["QTY", ["113", "2.5"]], ["PRI", ["AAA", "32.80"]]],
     ]
 
     ack = contrl(db)
@@ -212,7 +213,7 @@ def test_a_bad_message_among_three_is_rejected_alone_with_ucs_ucd_detail(db, ing
     assert rejected.order_id is None and rejected.source_key == "IC7//2"
     [why] = rejected.hold_reasons
     # QTY is segment 24 of the interchange: UNB, 15 segments of A-1, then UNH..LIN of A-2.
-    assert "'ZEHN' is not a number" in why and "position 24" in why and "UNH 2" in why
+    assert "'ZEHN' is not a number" in why and "position 26" in why and "UNH 2" in why
     assert po_numbers(db) == ["A-1", "A-3"]
 
     ack = contrl(db)
@@ -221,7 +222,7 @@ def test_a_bad_message_among_three_is_rejected_alone_with_ucs_ucd_detail(db, ing
     assert seg(ack, "UCM") == ["UCM", "2", ["ORDERS", "D", "96A", "UN", "EAN008"], "4"]
     # QTY is segment 8 of its message (UNH = 1); 6060 is component 2 of element 2 (tag = 1);
     # letters in a numeric element: code 37.
-    assert seg(ack, "UCS") == ["UCS", "8"]
+    assert seg(ack, "UCS") == ["UCS", "9"]
     assert seg(ack, "UCD") == ["UCD", "37", ["2", "2"]]
 
     # The two good ones are answered in one ORDRSP interchange, a message each.
@@ -242,7 +243,7 @@ def test_a_wrong_unt_count_rejects_that_message_with_the_code_on_its_ucm(db, ing
 
 def test_a_unt_reference_that_does_not_match_its_unh_rejects_that_message_code_28(db, ingest):
     content = interchange(order("M-1", reference="1"), order("M-2", reference="2"), reference="ICM")
-    content = replace_once(content, "UNT+15+2", "UNT+15+9")
+    content = replace_once(content, "UNT+16+2", "UNT+16+9")
     [document] = ingest(content).documents
     assert document.status == "processed"
     assert po_numbers(db) == ["M-1"]
@@ -444,7 +445,7 @@ def test_a_decimal_comma_una_reads_quantities_and_prices_right(db, ingest):
     assert payload.startswith(b"UNA:+.? '")
     response = read_reply(payload).only("ORDRSP")
     assert [s[1] for s in segs(response, "PRI")] == [["AAA", "10.90"], ["AAA", "0.125"]]
-    assert ["QTY", ["21", "2.5", "PCE"]] in segs(response, "QTY")
+    assert ["QTY", ["21", "2.5", "CS"]] in segs(response, "QTY")
 
 
 def test_other_separators_announced_in_una_are_read(db, ingest):
@@ -490,7 +491,7 @@ def test_functional_groups_are_answered_with_a_ucf_each(db, ingest):
     assert seg(ack, "UCI")[4:] == ["7"]
     assert seg(ack, "UCF") == ["UCF", "G1", list(INITECH), "ORDERGATE", "7"]
     assert seg(ack, "UCM")[1:] == ["2", ["ORDERS", "D", "96A", "UN", "EAN008"], "4"]
-    assert seg(ack, "UCS") == ["UCS", "8"]
+    assert seg(ack, "UCS") == ["UCS", "9"]
 
 
 def test_a_une_count_mismatch_keeps_the_orders_and_the_ucf_says_acknowledged_with_29(db, ingest):
@@ -516,7 +517,7 @@ def test_a_unz_count_mismatch_keeps_the_orders_and_the_contrl_says_acknowledged_
     assert (document.status, document.error) == ("processed", None)
     assert po_numbers(db) == ["Z-1", "Z-2"]
     assert [p for p in document.problems if "UNZ" in p] == [
-        "UNZ says 3 messages but the interchange has 2 (segment UNZ, position 32, element 2:1, "
+        "UNZ says 3 messages but the interchange has 2 (segment UNZ, position 34, element 2:1, "
         "UNB ICZ)"]
     ack = contrl(db)
     assert seg(ack, "UCI") == ["UCI", "ICZ", list(INITECH), "ORDERGATE", "7", "29", "UNZ", ["2", "1"]]

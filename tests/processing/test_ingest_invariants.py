@@ -28,6 +28,7 @@ from .x12kit import (
     rows,
     seg,
     segs,
+    sample_price,
     sku,
 )
 
@@ -345,7 +346,7 @@ def test_a_duplicate_answered_before_a_crash_is_not_answered_again(db, ingest, s
 
 
 def test_two_partners_using_the_same_isa13_in_one_file_each_get_their_order(db, ingest):
-    content = order_file("ACME-9", control=5) + order_file("GLOBEX-9", sku("OF-3001"), control=5,
+    content = order_file("ACME-9", control=5) + order_file("GLOBEX-9", sku("OF-3001", price=sample_price("GLOBEX", "OF-3001")), control=5,
                                                              sender=GLOBEX)
     [document] = ingest(content).documents
     assert document.status == "processed"

@@ -8,6 +8,7 @@ targeted edit (``replace_once``) or cut (``cut_before``). Outputs are read back 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import datetime
 from decimal import Decimal
 
@@ -43,9 +44,10 @@ class Item:
     price: str = "16.50"
 
 
-def sku(code: str, qty: str = "10", price: str = "16.50", uom: str = "CS") -> Item:
-    """A line naming our SKU as vendor part (VP)."""
-    return Item(ids=(("VP", code),), qty=qty, uom=uom, price=price)
+def sku(code: str, qty: str = "10", price: str | None = None, uom: str = "CS") -> Item:
+    """A line naming our SKU as vendor part (VP), at the sample price for it (the one customer
+    with a price for it, else the list price) unless ``price`` says otherwise."""
+    return Item(ids=(("VP", code),), qty=qty, uom=uom, price=price or sample_price("ACME", code))
 
 
 def unknown(vendor_part: str = "XX-9999", buyer_part: str = "ACME-99999", qty: str = "12") -> Item:
@@ -53,6 +55,35 @@ def unknown(vendor_part: str = "XX-9999", buyer_part: str = "ACME-99999", qty: s
     return Item(ids=(("VP", vendor_part), ("BP", buyer_part)), qty=qty, uom="EA", price="9.99")
 
 
+def _sample_prices() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    import csv
+
+    folder = Path(__file__).resolve().parents[2] / "samples" / "masterdata"
+    with (folder / "products.csv").open(encoding="utf-8") as handle:
+        listed = {row["sku"]: row["list_price"] for row in csv.DictReader(handle)}
+    with (folder / "prices.csv").open(encoding="utf-8") as handle:
+        agreed = {(row["customer_id"], row["sku"]): row["unit_price"] for row in csv.DictReader(handle)}
+    return listed, agreed
+
+
+_LIST_PRICES, _CUSTOMER_PRICES = _sample_prices()
+
+
+def sample_price(customer_id: str, sku_code: str) -> str:
+    """What the sample master data charges ``customer_id`` for ``sku_code``: a PO at this price
+    passes the price check."""
+    return _CUSTOMER_PRICES.get((customer_id, sku_code)) or _LIST_PRICES.get(sku_code, "16.50")
+
+
+def _sample_units() -> dict[str, str]:
+    import csv
+
+    with (Path(__file__).resolve().parents[2] / "samples" / "masterdata" / "products.csv").open(
+            encoding="utf-8") as handle:
+        return {row["sku"]: row["uom"] for row in csv.DictReader(handle)}
+
+
+SAMPLE_UNITS = _sample_units()
 GOOD_LINES = (sku("HW-1001", "10"), sku("HW-1002", "4", "9.75"))
 
 

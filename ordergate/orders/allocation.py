@@ -1,0 +1,241 @@
+"""Stock and credit: the checks that need the database's current state, decided as orders are
+stored, inside the batch's transaction.
+
+Stock is never read-then-written in Python. For each SKU a batch wants, one conditional UPDATE
+sets the whole demand aside when ``on_hand - allocated`` covers it (the usual case: one
+statement per SKU per batch). When it does not, the SKU's row is locked (``FOR UPDATE`` on
+PostgreSQL; SQLite's write lock is already held) and lines take what is left in document
+order, each through the same conditional UPDATE. A short line then follows the customer's
+backorder policy: ship what there is and backorder the rest, reject the line, or hold the
+order (giving back what its other lines took). Each line's ``ship_quantity`` records what it
+holds, so releasing or rejecting an order later gives exactly that back.
+
+Credit works the same way on ``customer_exposure``: the batch's new open order value per
+customer goes on with one conditional UPDATE that fails past the credit limit, and only then
+order by order. A held order takes no stock and adds no exposure.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Connection, select, update
+
+from ordergate.orders import tables as t
+from ordergate.orders.catalog import Catalog
+from ordergate.orders.db import insert_ignore, upsert
+from ordergate.orders.prepared import (
+    L_NUMBER,
+    L_QUANTITY,
+    L_REASON,
+    L_SHIP_QUANTITY,
+    L_SKU,
+    L_STATUS,
+    L_UNIT_PRICE,
+    SHIPPING_LINES,
+    PreparedOrder,
+)
+
+ACCEPTED, HELD = "accepted", "held"
+_ZERO = Decimal(0)
+
+
+@dataclass(slots=True)
+class _Line:
+    order: int  # index into the batch
+    index: int  # index into the order's lines
+    sku: str
+    wanted: Decimal
+    given: Decimal = _ZERO
+    rejected: bool = False  # the reject_line policy turned it down: its stock goes back
+
+
+def decide(conn: Connection, orders: list[PreparedOrder], catalog: Catalog, *,
+           now: datetime) -> list[PreparedOrder]:
+    """The batch's new orders with stock allocated and credit reserved: line statuses,
+    ship quantities, order status and hold reasons as they will be stored and acknowledged."""
+    lines = [_Line(n, i, line[L_SKU], line[L_QUANTITY])
+             for n, order in enumerate(orders) if order.status == ACCEPTED
+             for i, line in enumerate(order.lines)
+             if line[L_STATUS] in SHIPPING_LINES and line[L_SKU] and line[L_QUANTITY] > 0]
+    _allocate(conn, lines)
+    decided = _apply_policies(orders, lines, catalog)
+    decided = _reserve_credit(conn, decided, catalog)
+    _give_back(conn, [line for line in lines
+                      if line.given and (line.rejected or decided[line.order].status != ACCEPTED)])
+    _suggest_reorders(conn, {line.sku for line in lines}, now)
+    # A held order holds no stock: none of its lines ships until it is released.
+    return [order if order.status == ACCEPTED else
+            order._replace(lines=tuple(line[:L_SHIP_QUANTITY] + (None,) for line in order.lines))
+            for order in decided]
+
+
+# ---------------------------------------------------------------- stock
+def _allocate(conn: Connection, lines: list[_Line]) -> None:
+    by_sku: dict[str, list[_Line]] = defaultdict(list)
+    for line in lines:
+        by_sku[line.sku].append(line)
+    for sku, wanting in by_sku.items():
+        demand = sum((line.wanted for line in wanting), _ZERO)
+        if _take(conn, sku, demand):
+            for line in wanting:
+                line.given = line.wanted
+            continue
+        available = conn.execute(
+            select(t.stock.c.on_hand - t.stock.c.allocated).where(t.stock.c.sku == sku)
+            .with_for_update()).scalar()
+        left = max(available or _ZERO, _ZERO)
+        for line in wanting:
+            give = min(line.wanted, left)
+            if give > 0 and _take(conn, sku, give):
+                line.given, left = give, left - give
+
+
+def _take(conn: Connection, sku: str, quantity: Decimal) -> bool:
+    """Set ``quantity`` aside if that many are available; the condition is the guard."""
+    stock = t.stock
+    result = conn.execute(update(stock)
+                          .where(stock.c.sku == sku, stock.c.on_hand - stock.c.allocated >= quantity)
+                          .values(allocated=stock.c.allocated + quantity))
+    return result.rowcount == 1
+
+
+def _give_back(conn: Connection, lines: list[_Line]) -> None:
+    returned: dict[str, Decimal] = defaultdict(lambda: _ZERO)
+    for line in lines:
+        returned[line.sku] += line.given
+        line.given = _ZERO
+    release_stock(conn, returned)
+
+
+def release_stock(conn: Connection, quantities: dict[str, Decimal]) -> None:
+    """Give allocated stock back (a held or rejected order's); lowering is always safe."""
+    for sku, quantity in quantities.items():
+        if quantity:
+            conn.execute(update(t.stock).where(t.stock.c.sku == sku)
+                         .values(allocated=t.stock.c.allocated - quantity))
+
+
+def _apply_policies(orders: list[PreparedOrder], lines: list[_Line],
+                    catalog: Catalog) -> list[PreparedOrder]:
+    given = {(line.order, line.index): line for line in lines}
+    decided = []
+    for n, order in enumerate(orders):
+        if order.status != ACCEPTED:
+            decided.append(order)
+            continue
+        profile = catalog.profile(order.customer_id)
+        policy = profile.backorder_policy if profile else "ship_partial"
+        new_lines, holds = [], []
+        for i, line in enumerate(order.lines):
+            allocated = given.get((n, i))
+            if allocated is None:
+                new_lines.append(line)
+                continue
+            if allocated.given == allocated.wanted:
+                new_lines.append(line[:L_SHIP_QUANTITY] + (allocated.given,))
+                continue
+            short = (f"line {line[L_NUMBER]}: {allocated.given.normalize():f} of "
+                     f"{allocated.wanted.normalize():f} {line[L_SKU]} in stock")
+            if policy == "hold":
+                holds.append(short)
+                new_lines.append(line[:L_SHIP_QUANTITY] + (allocated.given,))
+            elif policy == "reject_line":
+                new_lines.append(_with(line, "rejected", f"{short}; the line is not accepted", None))
+                allocated.rejected = True
+            else:
+                rest = allocated.wanted - allocated.given
+                new_lines.append(_with(line, "backordered",
+                                       f"{short}: {allocated.given.normalize():f} ship now, "
+                                       f"{rest.normalize():f} backordered", allocated.given))
+        if holds:
+            decided.append(order._replace(status=HELD, hold_reasons=(*order.hold_reasons, *holds),
+                                          lines=tuple(new_lines)))
+        else:
+            decided.append(order._replace(lines=tuple(new_lines), total=_total(new_lines)))
+    return decided
+
+
+def _with(line: tuple, status: str, reason: str, ship: Decimal | None) -> tuple:
+    reason = f"{line[L_REASON]}; {reason}" if line[L_REASON] else reason
+    return line[:L_STATUS] + (status, reason) + line[L_REASON + 1:L_SHIP_QUANTITY] + (ship,)
+
+
+def _total(lines) -> Decimal:
+    total = _ZERO
+    for line in lines:
+        if line[L_STATUS] in SHIPPING_LINES and line[L_UNIT_PRICE] is not None:
+            total += line[L_UNIT_PRICE] * line[L_QUANTITY]
+    return total
+
+
+# ---------------------------------------------------------------- credit
+def _reserve_credit(conn: Connection, orders: list[PreparedOrder], catalog: Catalog) -> list[PreparedOrder]:
+    by_customer: dict[str, list[int]] = defaultdict(list)
+    decided = list(orders)
+    for n, order in enumerate(orders):
+        if order.status != ACCEPTED or not order.customer_id:
+            continue
+        profile = catalog.profile(order.customer_id)
+        if profile is not None and profile.credit_stop:
+            decided[n] = _credit_hold(order, f"customer {order.customer_id} is on credit stop")
+            continue
+        customer = catalog.customers.get(order.customer_id)
+        if customer is not None and customer.credit_limit is not None:
+            by_customer[order.customer_id].append(n)
+    for customer_id, indexes in by_customer.items():
+        limit = catalog.customers[customer_id].credit_limit
+        conn.execute(insert_ignore(conn, t.customer_exposure), {"customer_id": customer_id})
+        if _reserve(conn, customer_id, sum((orders[n].total for n in indexes), _ZERO), limit):
+            continue
+        for n in indexes:  # not all fit: order by order, in document order
+            if not _reserve(conn, customer_id, orders[n].total, limit):
+                exposure = conn.execute(
+                    select(t.customer_exposure.c.open_orders + t.customer_exposure.c.open_invoices)
+                    .where(t.customer_exposure.c.customer_id == customer_id)).scalar_one()
+                decided[n] = _credit_hold(
+                    orders[n], f"credit: order total {orders[n].total.normalize():f} + open "
+                               f"{exposure.normalize():f} exceeds the credit limit "
+                               f"{limit.normalize():f} of {customer_id}")
+    return decided
+
+
+def _reserve(conn: Connection, customer_id: str, amount: Decimal, limit: Decimal) -> bool:
+    exposure = t.customer_exposure
+    result = conn.execute(
+        update(exposure)
+        .where(exposure.c.customer_id == customer_id,
+               exposure.c.open_orders + exposure.c.open_invoices + amount <= limit)
+        .values(open_orders=exposure.c.open_orders + amount))
+    return result.rowcount == 1
+
+
+def release_credit(conn: Connection, customer_id: str, amount: Decimal) -> None:
+    conn.execute(update(t.customer_exposure).where(t.customer_exposure.c.customer_id == customer_id)
+                 .values(open_orders=t.customer_exposure.c.open_orders - amount))
+
+
+def _credit_hold(order: PreparedOrder, reason: str) -> PreparedOrder:
+    return order._replace(status=HELD, hold_reasons=(*order.hold_reasons, reason))
+
+
+# ---------------------------------------------------------------- reorders
+def _suggest_reorders(conn: Connection, skus: set[str], now: datetime) -> None:
+    if not skus:
+        return
+    stock = t.stock
+    available = stock.c.on_hand - stock.c.allocated
+    low = conn.execute(
+        select(stock.c.sku, available.label("available"), stock.c.reorder_point,
+               stock.c.reorder_quantity)
+        .where(stock.c.sku.in_(sorted(skus)), stock.c.reorder_point.is_not(None),
+               available < stock.c.reorder_point)).all()
+    if low:
+        conn.execute(upsert(conn, t.reorder_suggestions), [
+            {"sku": row.sku, "available": row.available, "reorder_point": row.reorder_point,
+             # Enough to get back to the reorder point, at least the usual order quantity.
+             "quantity": max(row.reorder_quantity or _ZERO, row.reorder_point - row.available),
+             "updated_at": now} for row in low])

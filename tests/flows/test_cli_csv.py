@@ -1,0 +1,63 @@
+"""``ordergate ingest FILE --customer ID --json`` with order tables, as a user runs it."""
+
+import csv
+import json
+from pathlib import Path
+
+from ordergate.flows.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+ORDER_TABLE = (
+    "po_number,sku,quantity,uom,unit_price,ship_to_name,ship_to_street,ship_to_city,"
+    "ship_to_postal_code,ship_to_country\n"
+    "CLI-100,HW-1001,2,CS,16.50,Acme DC East,400 Industrial Pkwy,Columbus,43215,US\n"
+    "CLI-100,HW-1002,1,CS,9.75,Acme DC East,400 Industrial Pkwy,Columbus,43215,US\n"
+)
+
+
+def run(capsys, *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def test_ingest_a_csv_for_the_customer_given_on_the_command_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
+    assert run(capsys, "seed", str(ROOT / "samples" / "masterdata"))[0] == 0
+    path = tmp_path / "po.csv"
+    path.write_text(ORDER_TABLE, encoding="utf-8")
+
+    code, out = run(capsys, "ingest", str(path), "--customer", "ACME", "--json")
+    [document] = json.loads(out)["documents"]
+    assert code == 0, document["error"]
+    assert (document["format"], document["status"]) == ("csv", "processed")
+    [order] = document["orders"]
+    assert (order["po_number"], order["customer_id"], order["status"]) == ("CLI-100", "ACME",
+                                                                           "accepted")
+    [ack] = document["outbound"]
+    assert (ack["kind"], ack["status"]) == ("csv-ack", "sent")
+    ack_path = Path(ack["path"])
+    assert ack_path.parent == tmp_path / "home" / "outbox" / "ACME"
+    with ack_path.open(encoding="utf-8", newline="") as handle:
+        acked = [(r["po_number"], r["order_id"], r["sku"], r["status"])
+                 for r in csv.DictReader(handle)]
+    assert acked == [("CLI-100", str(order["order_id"]), "HW-1001", "accepted"),
+                     ("CLI-100", str(order["order_id"]), "HW-1002", "accepted")]
+
+    code, out = run(capsys, "orders", "list", "--json")
+    assert [(o["po_number"], o["customer_id"]) for o in json.loads(out)["orders"]] == [
+        ("CLI-100", "ACME")]
+
+
+def test_an_unknown_customer_on_the_command_line_fails_the_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
+    assert run(capsys, "seed", str(ROOT / "samples" / "masterdata"))[0] == 0
+    path = tmp_path / "po.csv"
+    path.write_text(ORDER_TABLE, encoding="utf-8")
+
+    code, out = run(capsys, "ingest", str(path), "--customer", "WAYNE", "--json")
+    [document] = json.loads(out)["documents"]
+    assert code == 1 and document["status"] == "failed"
+    assert "--customer WAYNE" in document["error"] and "customers.csv" in document["error"]
+    assert document["orders"] == [] and document["outbound"] == []
