@@ -57,8 +57,10 @@ def end_to_end(data: bytes, workdir: Path, **overrides) -> tuple[float, int]:
                                              "edifact_id": ":".join(SENDER), "currency": "EUR",
                                              "credit_limit": None, "active": True}])
         conn.execute(t.products.insert(), [{"sku": sku, "description": f"Benchmark item {sku}",
-                                            "uom": "EA", "list_price": 1, "active": True,
+                                            "uom": "EA", "list_price": None, "active": True,
                                             "gtin": None} for sku in SKUS])
+        # Plenty of stock: every line is allocated (one conditional UPDATE per SKU per batch).
+        conn.execute(t.stock.insert(), [{"sku": sku, "on_hand": 10**9} for sku in SKUS])
     raw = RawDocument(content=data, channel="benchmark", source_ref="bench.edi")
     start = time.perf_counter()
     report = ingest_documents(engine, settings, [raw], actor="benchmark")

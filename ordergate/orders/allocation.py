@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from ordergate.orders import tables as t
 from ordergate.orders.catalog import Catalog
@@ -78,9 +78,13 @@ def _allocate(conn: Connection, lines: list[_Line]) -> None:
     by_sku: dict[str, list[_Line]] = defaultdict(list)
     for line in lines:
         by_sku[line.sku].append(line)
+    demand = {sku: sum((line.wanted for line in wanting), _ZERO) for sku, wanting in by_sku.items()}
+    if _take_all(conn, demand):  # the usual case: one statement for the whole batch
+        for line in lines:
+            line.given = line.wanted
+        return
     for sku, wanting in by_sku.items():
-        demand = sum((line.wanted for line in wanting), _ZERO)
-        if _take(conn, sku, demand):
+        if _take(conn, sku, demand[sku]):
             for line in wanting:
                 line.given = line.wanted
             continue
@@ -92,6 +96,28 @@ def _allocate(conn: Connection, lines: list[_Line]) -> None:
             give = min(line.wanted, left)
             if give > 0 and _take(conn, sku, give):
                 line.given, left = give, left - give
+
+
+_TAKE = (update(t.stock)
+         .where(t.stock.c.sku == bindparam("_sku"),
+                t.stock.c.on_hand - t.stock.c.allocated >= bindparam("_quantity"))
+         .values(allocated=t.stock.c.allocated + bindparam("_quantity")))
+
+
+def _take_all(conn: Connection, demand: dict[str, Decimal]) -> bool:
+    """Every SKU's demand in one executemany inside a savepoint: kept when every row was
+    updated, rolled back otherwise (then SKU by SKU). Needs a driver that reports the summed
+    rowcount of an executemany (sqlite3 and psycopg do)."""
+    if not demand or not conn.dialect.supports_sane_multi_rowcount:
+        return False
+    savepoint = conn.begin_nested()
+    result = conn.execute(_TAKE, [{"_sku": sku, "_quantity": quantity}
+                                  for sku, quantity in demand.items()])
+    if result.rowcount == len(demand):
+        savepoint.commit()
+        return True
+    savepoint.rollback()
+    return False
 
 
 def _take(conn: Connection, sku: str, quantity: Decimal) -> bool:
