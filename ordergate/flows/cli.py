@@ -124,6 +124,53 @@ def cmd_mail_watch(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_holds_list(args, settings: Settings) -> int:
+    from ordergate.processing.holds import list_holds
+
+    held = list_holds(_ready_engine(settings))
+    return _listing(args, "holds", held, ["order", "customer", "po", "channel", "total", "since", "reasons"],
+                    lambda h: [h.order_id, h.customer_id, h.po_number, h.channel,
+                               f"{h.total} {h.currency or ''}".strip(), str(h.since)[:19],
+                               "; ".join(h.reasons)[:90]])
+
+
+def cmd_holds_release(args, settings: Settings) -> int:
+    from ordergate.orders.checks import Overrides
+    from ordergate.processing.holds import release
+    from ordergate.sources.document import utcnow
+
+    overrides = Overrides(accept_po_price=args.accept_po_price, credit=args.override_credit,
+                          ship_to=args.accept_ship_to)
+    outcome = release(_ready_engine(settings), settings, args.order_id, actor=_actor(args),
+                      now=utcnow(), overrides=overrides, note=args.note)
+    return _hold_outcome(args, outcome)
+
+
+def cmd_holds_reject(args, settings: Settings) -> int:
+    from ordergate.processing.holds import reject
+    from ordergate.sources.document import utcnow
+
+    outcome = reject(_ready_engine(settings), settings, args.order_id, actor=_actor(args),
+                     now=utcnow(), reason=args.reason)
+    return _hold_outcome(args, outcome)
+
+
+def _hold_outcome(args, outcome) -> int:
+    if args.json:
+        _print_json({"order_id": outcome.order_id, "status": outcome.status,
+                     "reasons": outcome.reasons,
+                     "outbound": [{"kind": q.kind, "file": f"{q.destination}/{q.filename}"}
+                                  for q in outcome.outbound]})
+    else:
+        print(f"order {outcome.order_id}: {outcome.status}")
+        for reason in outcome.reasons:
+            print(f"  - {reason}")
+        for queued in outcome.outbound:
+            print(f"  {queued.kind} queued: outbox/{queued.destination}/{queued.filename} "
+                  f"(delivered by the next outbox run, or `ordergate outbox deliver`)")
+    return 0 if outcome.status != "held" else 1
+
+
 def render_ingest_summary(report) -> str:
     rows = []
     for doc in report.documents:
@@ -315,6 +362,27 @@ def build_parser() -> argparse.ArgumentParser:
     replay.set_defaults(func=cmd_replay)
 
     sub.add_parser("poll", help="run the drop-folder ingest flow once").set_defaults(func=cmd_poll)
+    holds = sub.add_parser("holds", help="orders on hold: list, release, reject").add_subparsers(
+        dest="holds_command", required=True)
+    hlist = holds.add_parser("list", help="held orders with their reasons")
+    hlist.add_argument("--json", action="store_true")
+    hlist.set_defaults(func=cmd_holds_list)
+    hrel = holds.add_parser("release", help="run the checks again and accept the order if they pass "
+                            "(exit 1 when it stays held)")
+    hrel.add_argument("order_id", type=int)
+    hrel.add_argument("--accept-po-price", action="store_true", help="sell at the PO's prices")
+    hrel.add_argument("--override-credit", action="store_true", help="accept it past the credit limit or stop")
+    hrel.add_argument("--accept-ship-to", action="store_true", help="accept the ship-to as it is")
+    hrel.add_argument("--note", help="recorded with the release")
+    hrel.add_argument("--by", help="who releases (default: the OS user)")
+    hrel.add_argument("--json", action="store_true")
+    hrel.set_defaults(func=cmd_holds_release)
+    hrej = holds.add_parser("reject", help="reject the order and tell the customer why")
+    hrej.add_argument("order_id", type=int)
+    hrej.add_argument("--reason", required=True, help="what the customer is told")
+    hrej.add_argument("--by", help="who rejects (default: the OS user)")
+    hrej.add_argument("--json", action="store_true")
+    hrej.set_defaults(func=cmd_holds_reject)
     mail = sub.add_parser("mail", help="the orders mailbox (IMAP, or the local Maildir)").add_subparsers(
         dest="mail_command", required=True)
     mpoll = mail.add_parser("poll", help="run the mailbox flow once")
@@ -328,6 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ordergate.processing.holds import HoldError
+
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -338,6 +408,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ordergate: bad setting: {exc}", file=sys.stderr)
         return 2
     except ConfigError as exc:
+        print(f"ordergate: {exc}", file=sys.stderr)
+        return 2
+    except HoldError as exc:
         print(f"ordergate: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

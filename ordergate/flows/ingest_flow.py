@@ -7,6 +7,7 @@ from prefect import flow, get_run_logger, task
 
 from ordergate.app import open_engine
 from ordergate.flows.artifacts import publish
+from ordergate.flows.events import emit_hold_events
 from ordergate.flows.outbox_flow import deliver_outbox_task
 from ordergate.processing.dropfolder_run import ingest_drop_file
 from ordergate.processing.report import DocumentReport, IngestReport
@@ -36,4 +37,5 @@ def ingest_drop_folder(max_files: int | None = None, deliver: bool = True) -> In
     counts = report.order_counts()
     logger.info("%d files; orders %s", len(files), counts)
     publish(report, key_prefix="ingest")
+    emit_hold_events(report)
     return report

@@ -13,6 +13,7 @@ from prefect import flow, get_run_logger, task
 
 from ordergate.app import open_engine
 from ordergate.flows.artifacts import publish
+from ordergate.flows.events import emit_hold_events
 from ordergate.flows.outbox_flow import deliver_outbox_task
 from ordergate.processing.mail_run import mail_source, poll_mailbox
 from ordergate.processing.report import IngestReport
@@ -37,4 +38,5 @@ def ingest_mailbox(max_mails: int | None = None, deliver: bool = True) -> Ingest
         deliver_outbox_task()
     get_run_logger().info("%d mails; orders %s", len(report.documents), report.order_counts())
     publish(report, key_prefix="mail")
+    emit_hold_events(report)
     return report

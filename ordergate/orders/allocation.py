@@ -39,7 +39,7 @@ from ordergate.orders.prepared import (
     PreparedOrder,
 )
 
-ACCEPTED, HELD = "accepted", "held"
+ACCEPTED, HELD, REJECTED = "accepted", "held", "rejected"
 _ZERO = Decimal(0)
 
 
@@ -54,7 +54,7 @@ class _Line:
 
 
 def decide(conn: Connection, orders: list[PreparedOrder], catalog: Catalog, *,
-           now: datetime) -> list[PreparedOrder]:
+           now: datetime, credit_override: bool = False) -> list[PreparedOrder]:
     """The batch's new orders with stock allocated and credit reserved: line statuses,
     ship quantities, order status and hold reasons as they will be stored and acknowledged."""
     lines = [_Line(n, i, line[L_SKU], line[L_QUANTITY])
@@ -63,7 +63,7 @@ def decide(conn: Connection, orders: list[PreparedOrder], catalog: Catalog, *,
              if line[L_STATUS] in SHIPPING_LINES and line[L_SKU] and line[L_QUANTITY] > 0]
     _allocate(conn, lines)
     decided = _apply_policies(orders, lines, catalog)
-    decided = _reserve_credit(conn, decided, catalog)
+    decided = _reserve_credit(conn, decided, catalog, override=credit_override)
     _give_back(conn, [line for line in lines
                       if line.given and (line.rejected or decided[line.order].status != ACCEPTED)])
     _suggest_reorders(conn, {line.sku for line in lines}, now)
@@ -78,6 +78,8 @@ def _allocate(conn: Connection, lines: list[_Line]) -> None:
     by_sku: dict[str, list[_Line]] = defaultdict(list)
     for line in lines:
         by_sku[line.sku].append(line)
+    # Always in SKU order: two workers locking stock rows in opposite orders would deadlock.
+    by_sku = dict(sorted(by_sku.items()))
     demand = {sku: sum((line.wanted for line in wanting), _ZERO) for sku, wanting in by_sku.items()}
     if _take_all(conn, demand):  # the usual case: one statement for the whole batch
         for line in lines:
@@ -180,6 +182,10 @@ def _apply_policies(orders: list[PreparedOrder], lines: list[_Line],
         if holds:
             decided.append(order._replace(status=HELD, hold_reasons=(*order.hold_reasons, *holds),
                                           lines=tuple(new_lines)))
+        elif not any(line[L_STATUS] in SHIPPING_LINES for line in new_lines):
+            # reject_line turned every line down: nothing is left to accept.
+            decided.append(order._replace(status=REJECTED, lines=tuple(new_lines), total=_ZERO,
+                                          hold_reasons=("no line can be supplied from stock",)))
         else:
             decided.append(order._replace(lines=tuple(new_lines), total=_total(new_lines)))
     return decided
@@ -199,23 +205,26 @@ def _total(lines) -> Decimal:
 
 
 # ---------------------------------------------------------------- credit
-def _reserve_credit(conn: Connection, orders: list[PreparedOrder], catalog: Catalog) -> list[PreparedOrder]:
+def _reserve_credit(conn: Connection, orders: list[PreparedOrder], catalog: Catalog, *,
+                    override: bool = False) -> list[PreparedOrder]:
+    """``override``: a person accepted the credit risk; the exposure still goes on the books."""
     by_customer: dict[str, list[int]] = defaultdict(list)
     decided = list(orders)
     for n, order in enumerate(orders):
         if order.status != ACCEPTED or not order.customer_id:
             continue
         profile = catalog.profile(order.customer_id)
-        if profile is not None and profile.credit_stop:
+        if profile is not None and profile.credit_stop and not override:
             decided[n] = _credit_hold(order, f"customer {order.customer_id} is on credit stop")
             continue
         customer = catalog.customers.get(order.customer_id)
         if customer is not None and customer.credit_limit is not None:
             by_customer[order.customer_id].append(n)
-    for customer_id, indexes in by_customer.items():
+    for customer_id, indexes in sorted(by_customer.items()):  # a fixed lock order, as for stock
         limit = catalog.customers[customer_id].credit_limit
         conn.execute(insert_ignore(conn, t.customer_exposure), {"customer_id": customer_id})
-        if _reserve(conn, customer_id, sum((orders[n].total for n in indexes), _ZERO), limit):
+        if _reserve(conn, customer_id, sum((orders[n].total for n in indexes), _ZERO),
+                    None if override else limit):
             continue
         for n in indexes:  # not all fit: order by order, in document order
             if not _reserve(conn, customer_id, orders[n].total, limit):
@@ -229,13 +238,13 @@ def _reserve_credit(conn: Connection, orders: list[PreparedOrder], catalog: Cata
     return decided
 
 
-def _reserve(conn: Connection, customer_id: str, amount: Decimal, limit: Decimal) -> bool:
+def _reserve(conn: Connection, customer_id: str, amount: Decimal, limit: Decimal | None) -> bool:
     exposure = t.customer_exposure
-    result = conn.execute(
-        update(exposure)
-        .where(exposure.c.customer_id == customer_id,
-               exposure.c.open_orders + exposure.c.open_invoices + amount <= limit)
-        .values(open_orders=exposure.c.open_orders + amount))
+    conditions = [exposure.c.customer_id == customer_id]
+    if limit is not None:  # None: overridden, booked whatever the limit says
+        conditions.append(exposure.c.open_orders + exposure.c.open_invoices + amount <= limit)
+    result = conn.execute(update(exposure).where(*conditions)
+                          .values(open_orders=exposure.c.open_orders + amount))
     return result.rowcount == 1
 
 

@@ -25,7 +25,7 @@ from ordergate.processing.edifact_prepare import (
     prepare_edifact,
 )
 from ordergate.processing.edifact_replies import queue_contrl, queue_ordrsps
-from ordergate.processing.outcome import IntakeOutcome
+from ordergate.processing.outcome import IntakeOutcome, answer_now
 from ordergate.processing.parallel import prepared_items, worth_a_second_process
 from ordergate.processing.report import OrderReport
 from ordergate.sinks.edifact_contrl import Action, GroupAck, InterchangeAck
@@ -185,7 +185,8 @@ def _flush(ctx: DocumentContext, state: _Interchange) -> None:
     with ctx.engine.begin() as conn:
         saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor,
                             catalog=ctx.catalog)
-        for message in queue_ordrsps(conn, saved, state.opened.reply,
+        for message in queue_ordrsps(conn, answer_now(saved, ctx.catalog, pending_ack=False),
+                                     state.opened.reply,
                                      association_code=state.association_code,
                                      document_id=ctx.document_id, now=ctx.now):
             ctx.note_outbound(message)

@@ -39,7 +39,8 @@ def _safe(text: str) -> str:
 
 
 def queue_ordrsps(conn: Connection, saved: list[SavedOrder], reply: EdifactReply, *,
-                  association_code: str | None, document_id: int, now: datetime) -> list[Queued]:
+                  association_code: str | None, document_id: int, now: datetime,
+                  occasion: str = "") -> list[Queued]:
     """One ORDRSP interchange for a stored batch, a message per new or duplicate order."""
     items = [item for item in saved if item.outcome != "resumed"]
     if not items:
@@ -60,7 +61,8 @@ def queue_ordrsps(conn: Connection, saved: list[SavedOrder], reply: EdifactReply
             acknowledges.append((item.order_id, str(unh)))
     what = _safe(first.po_number) if len(items) == 1 else f"{len(items)}-orders"
     message = OutboundMessage(
-        dedupe_key=f"ORDRSP:{document_id}:{first.source_key}", kind="ORDRSP", partner_id=partner,
+        dedupe_key=f"ORDRSP:{document_id}:{first.source_key}{occasion}", kind="ORDRSP",
+        partner_id=partner,
         customer_id=first.customer_id, destination=destination_for(first.customer_id, reply),
         filename=f"ORDRSP_{what}_{unb:09d}.edi",
         payload=render_interchange(reply, unb, messages, timestamp=now, break_lines=True),

@@ -22,23 +22,28 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 def queue_order_replies(conn: Connection, ctx: DocumentContext, original: OriginalMail,
                         saved: list[SavedOrder]) -> list[Queued]:
-    settings = ctx.settings
+    return queue_replies_for(conn, ctx.settings, original, saved, document_id=ctx.document_id,
+                             now=ctx.now)
+
+
+def queue_replies_for(conn: Connection, settings, original: OriginalMail, saved: list[SavedOrder],
+                      *, document_id: int, now, occasion: str = "") -> list[Queued]:
     messages = []
     for item in saved:
         if item.outcome == "resumed":  # answered by the attempt that stored it
             continue
         order = item.order._replace(status=item.status, hold_reasons=item.hold_reasons)
         reply = order_reply(original, order, item.order_id, our_address=settings.mail_address,
-                            our_name=settings.mail_name, now=ctx.now)
+                            our_name=settings.mail_name, now=now)
         po = _UNSAFE.sub("-", order.po_number).strip("-")[:40] or "order"
         messages.append(OutboundMessage(
-            dedupe_key=f"{EMAIL}:{ctx.document_id}:{order.source_key}", kind=EMAIL,
+            dedupe_key=f"{EMAIL}:{document_id}:{order.source_key}{occasion}", kind=EMAIL,
             partner_id=order.partner_id, customer_id=order.customer_id,
             destination=order.customer_id or "unknown", filename=f"reply_{po}_{item.order_id}.eml",
-            payload=reply.as_bytes(), document_id=ctx.document_id,
+            payload=reply.as_bytes(), document_id=document_id,
             order_id=item.order_id if item.outcome == "new" else None,
             acknowledges=((item.order_id, "1"),) if item.outcome == "new" else ()))
-    return queue_messages(conn, messages, ctx.now)
+    return queue_messages(conn, messages, now)
 
 
 def queue_unreadable_reply(conn: Connection, ctx: DocumentContext, original: OriginalMail,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ordergate.orders.catalog import Catalog
+from ordergate.orders.store import SavedOrder
+
 from ordergate.processing.report import DocumentReport
 
 
@@ -28,3 +31,14 @@ def document_status(outcome: IntakeOutcome, report: DocumentReport) -> tuple[str
     if not reasons:
         return "processed", None  # e.g. an interchange of acknowledgements: nothing to do, nothing wrong
     return "failed", "; ".join(reasons[:3]) + (f" (and {len(reasons) - 3} more)" if len(reasons) > 3 else "")
+
+
+def answer_now(saved: list[SavedOrder], catalog: Catalog, *, pending_ack: bool = True) -> list[SavedOrder]:
+    """What an intake acknowledges right away: everything but held orders, which are answered
+    when ops release or reject them (``processing/holds.py``); a customer whose profile asks
+    for it (``ack_held``, where the standard has a pending acknowledgement) hears at once too."""
+    def wants_pending(item: SavedOrder) -> bool:
+        profile = catalog.profile(item.order.customer_id)
+        return pending_ack and profile is not None and profile.ack_held
+
+    return [item for item in saved if item.status != "held" or wants_pending(item)]

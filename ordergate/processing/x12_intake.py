@@ -18,7 +18,7 @@ from ordergate.orders.prepared import PreparedOrder
 from ordergate.orders.store import claim_interchange, mark_interchange_incomplete, save_orders
 from ordergate.parsers.x12_types import GroupEnd, InterchangeEnd, InterchangeHeader
 from ordergate.processing.context import DocumentContext
-from ordergate.processing.outcome import IntakeOutcome
+from ordergate.processing.outcome import IntakeOutcome, answer_now
 from ordergate.processing.parallel import prepared_items, worth_a_second_process
 from ordergate.processing.report import OrderReport
 from ordergate.processing.x12_prepare import OpenedGroup, OpenedInterchange, PreparedSet, prepare_x12
@@ -155,8 +155,8 @@ def _flush(ctx: DocumentContext, state: _Interchange) -> None:
     with ctx.engine.begin() as conn:
         saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor,
                             catalog=ctx.catalog)
-        for message in queue_855s(conn, saved, state.reply, document_id=ctx.document_id,
-                                  now=ctx.now):
+        for message in queue_855s(conn, answer_now(saved, ctx.catalog), state.reply,
+                                  document_id=ctx.document_id, now=ctx.now):
             ctx.note_outbound(message)
     ctx.report.orders.extend(OrderReport.from_saved(s) for s in saved)
 

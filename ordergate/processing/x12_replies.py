@@ -40,7 +40,7 @@ def _safe(text: str) -> str:
 
 
 def queue_855s(conn: Connection, saved: list[SavedOrder], reply: ReplyAddress, *,
-               document_id: int, now: datetime) -> list[Queued]:
+               document_id: int, now: datetime, occasion: str = "") -> list[Queued]:
     """One 855 interchange for a stored batch, with an ST per new or duplicate order (a resumed
     order has its 855 already). A batch never spans two reply addresses: the intake stores
     what it holds before a new group starts.
@@ -71,7 +71,8 @@ def queue_855s(conn: Connection, saved: list[SavedOrder], reply: ReplyAddress, *
     message = OutboundMessage(
         # Batches are cut the same way on a rerun, and a resumed order never gets here, so the
         # first order of the batch names it.
-        dedupe_key=f"855:{document_id}:{first.source_key}", kind="855", partner_id=partner,
+        # ``occasion`` tells a later answer to the same order (e.g. ":released") from the first.
+        dedupe_key=f"855:{document_id}:{first.source_key}{occasion}", kind="855", partner_id=partner,
         customer_id=first.customer_id, destination=destination_for(first.customer_id, reply),
         filename=f"855_{what}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
         document_id=document_id,

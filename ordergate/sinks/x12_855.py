@@ -1,6 +1,6 @@
 """X12 855 purchase order acknowledgement: what we will do with each line of one order.
 
-BAK02: AD accepted as sent, AC accepted with changes (a line rejected, repriced or partly
+BAK02: AH received and on hold (only for partners that ask for it), AD accepted as sent, AC accepted with changes (a line rejected, repriced or partly
 backordered), RD rejected with detail (no line ships), RJ rejected without detail (a duplicate
 PO). One PO1 per line (at the price we sell at) with its ACKs: IA accepted (the quantity that
 ships now), IP accepted at our price, IB the backordered rest, IR rejected. A line that is not
@@ -55,7 +55,9 @@ def build_855(order: PreparedOrder, order_id: int, st_control: int, today: date)
     lines = order.lines
     shipping = sum(1 for line in lines if line[L_STATUS] in SHIPPING_LINES)
     as_sent = sum(1 for line in lines if line[L_STATUS] == ACCEPTED_LINE)
-    if as_sent == len(lines):
+    if order.status == "held":  # received, pending review: the lines' answer comes on release
+        ack_type = "AH"
+    elif as_sent == len(lines):
         ack_type = "AD"
     elif shipping:
         ack_type = "AC"
@@ -86,7 +88,8 @@ def build_855(order: PreparedOrder, order_id: int, st_control: int, today: date)
         elif status == "changed":
             segments.append(["ACK", PRICE_CHANGED, _number(ships), uom])
         elif status == "backordered":
-            segments.append(["ACK", ACCEPTED, _number(ships), uom])
+            if ships:  # nothing ships now: the backorder alone says it
+                segments.append(["ACK", ACCEPTED, _number(ships), uom])
             segments.append(["ACK", BACKORDERED, _number(line[L_QUANTITY] - ships), uom])
         else:
             segments.append(["ACK", REJECTED, "0", uom])

@@ -35,7 +35,8 @@ def test_cli_ingest_json_and_listings(tmp_path, monkeypatch, capsys):
     (held,) = json.loads(out)["orders"]
     assert held["po_number"] == "4500012347" and "unknown item" in held["hold_reasons"][0]
     code, out = run(capsys, "orders", "show", str(held["order_id"]))
-    assert code == 0 and "held" in out and "history:" in out and "855 (set 0002)" in out
+    # A held order's 855 waits for its release: none is listed yet.
+    assert code == 0 and "held" in out and "history:" in out and "855 (set" not in out
     code, out = run(capsys, "outbox", "list", "--json")
     # One 855 interchange answers both orders (an ST each), plus the 997.
     assert sorted(m["kind"] for m in json.loads(out)["outbox"]) == ["855", "997"]
@@ -47,3 +48,41 @@ def test_cli_rejects_a_bad_setting_without_a_traceback(monkeypatch, capsys, tmp_
     monkeypatch.setenv("ORDERGATE_X12_ID", "no-qualifier")
     assert main(["orders", "list"]) == 2
     assert "qualifier:id" in capsys.readouterr().err
+
+
+def test_holds_list_release_and_reject_from_the_command_line(tmp_path, monkeypatch, capsys):
+    """Ops' view: list what is held, release one after fixing the price, reject another."""
+    import json as _json
+
+    from ordergate.flows.cli import main
+
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    assert main(["seed", str(samples / "masterdata")]) == 0
+    from tests.processing.x12kit import order_file, sku, unknown
+
+    cheap = tmp_path / "cheap.edi"
+    cheap.write_bytes(order_file("CHEAP-1", sku("HW-1001", price="12.00"), control=1))
+    odd = tmp_path / "odd.edi"
+    odd.write_bytes(order_file("ODD-1", unknown(), control=2))
+    main(["ingest", str(cheap), str(odd), "--json"])
+    capsys.readouterr()
+
+    assert main(["holds", "list", "--json"]) == 0
+    held = _json.loads(capsys.readouterr().out)["holds"]
+    assert [(h["po_number"], h["reasons"][0][:16]) for h in held] == [
+        ("CHEAP-1", "line 1: PO price"), ("ODD-1", "line 1: unknown ")]
+    cheap_id, odd_id = held[0]["order_id"], held[1]["order_id"]
+
+    assert main(["holds", "release", str(cheap_id), "--by", "ann"]) == 1  # still held
+    capsys.readouterr()
+    assert main(["holds", "release", str(cheap_id), "--accept-po-price", "--by", "ann", "--json"]) == 0
+    released = _json.loads(capsys.readouterr().out)
+    assert released["status"] == "accepted" and released["outbound"][0]["kind"] == "855"
+    assert main(["holds", "reject", str(odd_id), "--reason", "not our item", "--by", "bob"]) == 0
+    assert "order %d: rejected" % odd_id in capsys.readouterr().out
+    assert main(["holds", "reject", str(odd_id), "--reason", "again"]) == 2
+    assert "is rejected, not held" in capsys.readouterr().err
+    assert main(["holds", "list", "--json"]) == 0
+    assert _json.loads(capsys.readouterr().out)["holds"] == []

@@ -38,7 +38,7 @@ def test_drop_folder_flow_end_to_end(prefect_harness, ordergate_home):
 
     delivered = sorted((settings.outbox / "ACME").iterdir())
     kinds = [set_ids for f in delivered for set_ids in _sets(f)]
-    assert kinds.count("855") == 3 and kinds.count("997") == 2
+    assert kinds.count("855") == 2 and kinds.count("997") == 2  # the held order's 855 waits
     # the inbox is empty: processed files are archived, the bad one is in failed/
     assert list(settings.inbox.iterdir()) == []
     assert [p.name.split("_", 1)[1] for p in settings.failed.rglob("*.edi")] == ["not_an_order.edi"]
@@ -57,6 +57,34 @@ def test_drop_folder_flow_end_to_end(prefect_harness, ordergate_home):
     table = asyncio.run(read("ingest-orders"))
     assert holds and "4500012347" in holds[0].data and "unknown item" in holds[0].data
     assert table and "4500012346" in str(table[0].data)
+
+    # and an event for the held order, which an automation can turn into a notification
+    held_id = next(d.orders for d in report.documents if d.orders and d.orders[-1].status == "held")[-1].order_id
+    event = _wait_for_event("ordergate.order.held", f"ordergate.order.{held_id}")
+    assert event["payload"]["po_number"] == "4500012347"
+    assert event["payload"]["customer_id"] == "ACME"
+    assert "unknown item" in event["payload"]["reasons"][0]
+
+
+def _wait_for_event(name: str, resource_id: str, timeout: float = 20.0) -> dict:
+    """Events reach the server asynchronously: ask its events API until the event is there."""
+    import time
+
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    deadline = time.monotonic() + timeout
+    body = {"filter": {"event": {"name": [name]}, "any_resource": {"id": [resource_id]},
+                       "occurred": {"since": "2000-01-01T00:00:00Z"}}, "limit": 10}
+    while True:
+        answer = httpx.post(f"{PREFECT_API_URL.value()}/events/filter", json=body, timeout=10)
+        answer.raise_for_status()
+        found = answer.json().get("events", [])
+        if found:
+            return found[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {name} event for {resource_id} within {timeout} s")
+        time.sleep(0.3)
 
 
 def test_second_run_of_same_files_makes_no_new_orders(prefect_harness, ordergate_home):

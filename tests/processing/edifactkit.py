@@ -81,8 +81,10 @@ def unknown(code: str = "4099999999994", buyer_part: str = "INI-ZZ-9", qty: str 
 GOOD_LINES = (gtin("HW-1001", "10"), gtin("JS-2001", "4", "11.50"))
 
 
-# Initech's warehouse by GLN, a ship-to code its partner profile knows.
-INITECH_WAREHOUSE: Raw = ["NAD", "DP", ["4012345000999", "", "9"]]
+# Initech's warehouse by GLN (a ship-to code its partner profile knows) and by address, so the
+# ship-to check passes for any sender.
+INITECH_WAREHOUSE: Raw = ["NAD", "DP", ["4012345000999", "", "9"], "", "Initech Lager Sued",
+                          "Hauptstrasse 5", "Muenchen", "", "80331", "DE"]
 
 
 def orders_body(po_number: str, *lines: Line, function: str = "9", header: list[Raw] = (),

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 
+from datetime import datetime, timezone
+
+import pytest
+
 from ordergate.orders import tables as t
+from ordergate.orders.checks import Overrides
+from ordergate.processing import holds
 
 from .x12kit import (
     ACME,
@@ -70,7 +76,8 @@ def test_an_855_echoes_the_po_line_by_line(db, ingest):
 
 
 def test_items_found_by_gtin_and_cross_reference_are_acknowledged_with_our_sku(db, ingest):
-    lines = (Item(ids=(("UP", "071234000029"),)), Item(ids=(("BP", "ACME-60200"),), uom="EA"))
+    lines = (Item(ids=(("UP", "071234000029"),), price="9.75"),
+             Item(ids=(("BP", "ACME-60200"),), uom="EA", price="115.00"))
     ingest(order_file("4711", *lines))
     [reply] = replies(db, "855")
     assert bak(reply)[2] == "AD"
@@ -80,7 +87,7 @@ def test_items_found_by_gtin_and_cross_reference_are_acknowledged_with_our_sku(d
     assert [line.sku for line in rows(db, t.order_lines)] == ["HW-1002", "HW-1020"]
 
 
-def test_an_unknown_item_holds_the_order_and_its_855_rejects_that_line(db, ingest):
+def test_an_unknown_item_holds_the_order_and_the_855_waits_for_the_release(db, ingest, settings):
     [document] = ingest(order_file("4500012347", sku("JS-2003", "3", uom="EA"), unknown(qty="12"))).documents
 
     [order] = document.orders
@@ -93,28 +100,67 @@ def test_an_unknown_item_holds_the_order_and_its_855_rejects_that_line(db, inges
         (1, "accepted", "JS-2003"), (2, "unknown_item", None)]
     [event] = rows(db, t.order_events)
     assert (event.to_status, event.reason) == ("held", reason)
+    assert replies(db, "855") == []  # a held order is answered when it is resolved
 
-    # The 855 still goes out: accepted with changes, the unknown line rejected with its reason.
+    # Releasing without fixing anything: still held, still no 855, the attempt recorded.
+    still = holds.release(db, settings, stored.id, actor="ops:ann", now=NOW)
+    assert (still.status, still.reasons) == ("held", [reason])
+    assert replies(db, "855") == []
+
+    # Ops add the buyer's part number to the cross-reference: now the PO's price (9.99) is
+    # checked against ours (7.20) and holds; ops accept the PO price and the order is answered.
+    with db.begin() as conn:
+        conn.execute(t.item_xref.insert().values(customer_id="ACME", buyer_part="ACME-99999",
+                                                 sku="JS-2004"))
+    priced = holds.release(db, settings, stored.id, actor="ops:ann", now=NOW)
+    assert priced.status == "held" and "PO price 9.99 differs from our price 7.20" in priced.reasons[0]
+    released = holds.release(db, settings, stored.id, actor="ops:ann", now=NOW, note="xref added",
+                             overrides=Overrides(accept_po_price=True))
+    assert released.status == "accepted" and len(released.outbound) == 1
     [reply] = replies(db, "855")
-    assert reply.problems == []
     ts = reply.only_set("855")
-    assert seg(ts, "BAK")[2] == "AC"
-    pairs = acks_by_line(ts)
-    assert [ack[1:] for _, ack in pairs] == [["IA", "3", "EA"], ["IR", "0", "EA"]]
-    assert pairs[1][0][1:3] == ["2", "12"]
-    [ref] = segs(ts, "REF")
-    assert ref[:3] == ["REF", "ZZ", "UNKNOWN_ITEM"] and ref[3] == reason
-    assert ts.segments.index(ref) == ts.segments.index(pairs[1][1]) + 1  # right after the IR ACK
-    assert seg(ts, "CTT") == ["CTT", "2", "15"]
+    assert seg(ts, "BAK")[2:4] == ["AD", "4500012347"]
+    assert [ack[1:] for _, ack in acks_by_line(ts)] == [["IA", "3", "EA"], ["IA", "12", "EA"]]
+    events = rows(db, t.order_events)
+    assert [(e.from_status, e.to_status, e.actor) for e in events] == [
+        (None, "held", "test"), ("held", "held", "ops:ann"), ("held", "held", "ops:ann"),
+        ("held", "accepted", "ops:ann")]
+    assert events[-1].reason == "xref added; PO price accepted"
+    [link] = [a for a in rows(db, t.order_acknowledgements) if a.kind == "855"]
+    assert link.order_id == stored.id
+    with pytest.raises(holds.HoldError, match="is accepted, not held"):
+        holds.release(db, settings, stored.id, actor="ops:ann", now=NOW)
 
 
-def test_an_order_with_no_known_item_is_held_and_acknowledged_rd(db, ingest):
+def test_a_rejected_hold_is_answered_rd_with_the_reason_on_every_line(db, ingest, settings):
     [document] = ingest(order_file("4711", unknown("XX-1", "B-1"), unknown("XX-2", "B-2"))).documents
-    assert document.orders[0].status == "held"
+    [order] = document.orders
+    assert order.status == "held" and replies(db, "855") == []
+    with pytest.raises(holds.HoldError, match="needs a reason"):
+        holds.reject(db, settings, order.order_id, actor="ops:bob", now=NOW, reason=" ")
+    rejected = holds.reject(db, settings, order.order_id, actor="ops:bob", now=NOW,
+                            reason="we do not carry these items")
+    assert rejected.status == "rejected"
     ts = replies(db, "855")[0].only_set("855")
     assert seg(ts, "BAK")[2] == "RD"
     assert [ack[1] for _, ack in acks_by_line(ts)] == ["IR", "IR"]
-    assert [ref[3][:7] for ref in segs(ts, "REF")] == ["line 1:", "line 2:"]
+    assert [ref[3][:27] for ref in segs(ts, "REF")] == ["we do not carry these items"] * 2
+    [stored] = rows(db, t.orders)
+    assert stored.status == "rejected"
+    assert [e.to_status for e in rows(db, t.order_events)] == ["held", "rejected"]
+
+
+def test_releasing_a_price_hold_by_accepting_the_po_price(db, ingest, settings):
+    [order] = ingest(order_file("PX-1", sku("HW-1001", "10", price="14.00"))).documents[0].orders
+    assert order.status == "held" and "PO price 14.00 differs from our price 16.50" in order.hold_reasons[0]
+    again = holds.release(db, settings, order.order_id, actor="ops", now=NOW)
+    assert again.status == "held"
+    released = holds.release(db, settings, order.order_id, actor="ops", now=NOW,
+                             overrides=Overrides(accept_po_price=True))
+    assert released.status == "accepted"
+    ts = replies(db, "855")[0].only_set("855")
+    assert [po1[4] for po1, _ in acks_by_line(ts)] == ["14.00"]
+    assert rows(db, t.orders)[0].status == "accepted"
 
 
 def test_a_duplicate_po_gets_an_rj_855_naming_the_original_order(db, ingest):
@@ -185,15 +231,18 @@ def test_the_globex_sample_with_other_delimiters_is_answered_in_ours(db, ingest)
     assert bak(read_reply(outbox(db, "855")[0].payload))[2:4] == ["AC", "GX-88120"]
 
 
+NOW = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)
+
+
 def test_delivered_files_hold_exactly_the_queued_acknowledgements(db, ingest, deliver, settings):
     ingest((SAMPLES / "acme_two_orders.edi").read_bytes(), (SAMPLES / "acme_bad_quantity.edi").read_bytes())
     deliveries = deliver()
-    # One 855 interchange for the two orders (an ST each), a 997 per received interchange.
+    # One 855 interchange for the accepted order (the held one waits), a 997 per interchange.
     assert [d.status for d in deliveries] == ["sent"] * 3
     files = sorted((settings.outbox / "ACME").iterdir())
     assert len(files) == 3
     sets = sorted(ts.set_id for f in files for ts in read_reply(f.read_bytes()).sets)
-    assert sets == ["855", "855", "997", "997"]
+    assert sets == ["855", "997", "997"]
     for message in outbox(db):
         assert (settings.outbox / message.destination / message.filename).read_bytes() == message.payload
 

@@ -7,6 +7,7 @@ Every test that takes ``db`` runs on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 import logging
 import multiprocessing
 import random
@@ -18,6 +19,8 @@ import pytest
 from sqlalchemy import insert
 
 from ordergate.orders import tables as t
+from ordergate.orders.checks import Overrides
+from ordergate.processing import holds
 from ordergate.orders.db import make_engine, upgrade
 from ordergate.orders.masterdata import seed_masterdata
 from ordergate.parsers.edifact_types import Delimiters
@@ -160,7 +163,10 @@ def test_delivered_files_hold_exactly_the_queued_messages(db, ingest, deliver, s
 
 
 # ------------------------------------------------------------------------------ held
-def test_an_unknown_item_holds_the_order_and_its_ordrsp_rejects_that_line(db, ingest):
+NOW = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)
+
+
+def test_an_unknown_item_holds_the_order_and_a_rejection_is_answered_27(db, ingest, settings):
     [document] = ingest(order_file("PO-EU-2", gtin("HW-1001", "5"), unknown(qty="12"))).documents
 
     [report] = document.orders
@@ -174,25 +180,40 @@ def test_an_unknown_item_holds_the_order_and_its_ordrsp_rejects_that_line(db, in
     [event] = rows(db, t.order_events)
     assert (event.to_status, event.reason) == ("held", reason)
 
+    assert ordrsps(db) == []  # a held order is answered when it is resolved
+    assert seg(contrl(db), "UCI")[4] == "7"  # the interchange itself was fine
+
+    # Ops reject it: the ORDRSP says not accepted, every line with the reason.
+    holds.reject(db, settings, stored.id, actor="ops", now=NOW, reason="item not carried")
     [response] = ordrsps(db)
-    assert seg(response, "BGM") == ["BGM", "231", str(stored.id), "4"]  # 4: changed
+    assert seg(response, "BGM") == ["BGM", "231", str(stored.id), "27"]  # 27: not accepted
     first, second = lines_of(response)
-    assert first[0] == ["LIN", "1", "5", ["0071234000012", "EN"]]
+    assert first[0] == ["LIN", "1", "7", ["0071234000012", "EN"]]
     assert second[0] == ["LIN", "2", "7", ["4099999999994", "EN"]]  # 7: not accepted
     assert ["QTY", ["113", "0", "PCE"]] in second
     [ftx] = [s for s in second if s[0] == "FTX"]
     assert ftx[1] == "AAI"
     # The reason reaches the buyer whole: the item number in it is not cut at its hyphen.
-    assert ftx_text(ftx) == reason
-    assert [s[0] for s in first] == ["LIN", "PIA", "QTY", "QTY", "PRI"]  # no FTX when accepted
-    assert seg(contrl(db), "UCI")[4] == "7"
+    assert ftx_text(ftx) == f"item not carried; {reason}"
 
 
-def test_an_order_with_no_known_item_is_answered_not_accepted(db, ingest):
+def test_a_released_edifact_order_is_answered_to_the_interchange_sender(db, ingest, settings):
+    [document] = ingest(order_file("PO-EU-4", gtin("HW-1001", "5", price="15,00"),
+                                   reference="ICR")).documents
+    [report] = document.orders
+    assert report.status == "held" and ordrsps(db) == []
+    released = holds.release(db, settings, report.order_id, actor="ops", now=NOW,
+                             overrides=Overrides(accept_po_price=True))
+    assert released.status == "accepted"
+    [message] = outbox(db, "ORDRSP")
+    reply = read_reply(message.payload)
+    assert reply.header.recipient == INITECH
+    assert seg(reply.only("ORDRSP"), "BGM")[3] == "29"
+
+
+def test_an_order_with_no_known_item_is_held_without_an_ordrsp(db, ingest):
     ingest(order_file("PO-EU-3", unknown("4099999999994", "B-1"), unknown("4099999999987", "B-2")))
-    [response] = ordrsps(db)
-    assert seg(response, "BGM")[3] == "27"
-    assert [group[0][2] for group in lines_of(response)] == ["7", "7"]
+    assert ordrsps(db) == []
     assert [o.status for o in rows(db, t.orders)] == ["held"]
 
 
@@ -429,22 +450,22 @@ def test_unow_utf8_survives_and_is_answered_in_utf8(db, ingest):
 
 
 def test_a_decimal_comma_una_reads_quantities_and_prices_right(db, ingest):
-    content = order_file("PO-D1", gtin("HW-1001", qty="2,5", price="10,90"),
-                         gtin("JS-2001", qty="1000", price="0,125"), reference="ICD",
+    content = order_file("PO-D1", gtin("HW-1001", qty="2,5", price="18,90"),
+                         gtin("JS-2001", qty="1000", price="11,50"), reference="ICD",
                          delimiters=Delimiters(decimal=","))
     assert content.startswith(b"UNA:+,? '")
     [document] = ingest(content).documents
 
     assert document.status == "processed", document.error
     assert [(line.quantity, line.unit_price) for line in rows(db, t.order_lines)] == [
-        (D("2.5"), D("10.90")), (D("1000"), D("0.125"))]
+        (D("2.5"), D("18.90")), (D("1000"), D("11.50"))]
     [stored] = rows(db, t.orders)
-    assert stored.total == D("2.5") * D("10.90") + D("1000") * D("0.125")
+    assert stored.total == D("2.5") * D("18.90") + D("1000") * D("11.50")
     # Our answer uses the standard's ".", announced in our own UNA.
     payload = outbox(db, "ORDRSP")[0].payload
     assert payload.startswith(b"UNA:+.? '")
     response = read_reply(payload).only("ORDRSP")
-    assert [s[1] for s in segs(response, "PRI")] == [["AAA", "10.90"], ["AAA", "0.125"]]
+    assert [s[1] for s in segs(response, "PRI")] == [["AAA", "18.90"], ["AAA", "11.50"]]
     assert ["QTY", ["21", "2.5", "CS"]] in segs(response, "QTY")
 
 

@@ -274,11 +274,11 @@ def strictly_increasing(numbers: list[int]) -> bool:
 def test_outbound_control_numbers_are_unique_and_increasing_per_partner(db, ingest):
     ingest(
         interchange(po_850("A-1"), po_850("A-2"), control=1),         # 855 (two sets), 997
-        order_file("G-1", sku("OF-3001"), control=1, sender=GLOBEX),  # 855, 997
+        order_file("G-1", sku("OF-3001", price="22.90"), control=1, sender=GLOBEX),  # 855, 997
         order_file("A-3", control=2),                                 # 855, 997
         order_file("A-4", control=2),                                 # TA1 025
         order_file("A-5", sku("HW-1001", qty="TEN"), control=3),      # 997 rejecting the set
-        order_file("G-2", sku("OF-3002"), control=2, sender=GLOBEX),  # 855, 997
+        order_file("G-2", sku("OF-3002", price="10.80"), control=2, sender=GLOBEX),  # 855, 997
     )
     ingest(order_file("A-1", control=4))                              # 855 RJ, 997
 

@@ -1,0 +1,32 @@
+"""Prefect events for what ops may want to be told about at once: each held order emits
+``ordergate.order.held`` (customer, PO and reasons in the payload), so an automation can notify
+someone (see README, "Notify ops about holds")."""
+
+from __future__ import annotations
+
+from ordergate.processing.report import IngestReport
+
+HELD_EVENT = "ordergate.order.held"
+MAX_EVENTS_PER_RUN = 200  # past this, one summary event: a bad batch must not flood the server
+HELD_SUMMARY_EVENT = "ordergate.orders.held"
+
+
+def emit_hold_events(report: IngestReport) -> int:
+    """Emit an event per held order of the run (at most MAX_EVENTS_PER_RUN); returns how many."""
+    from prefect.events import emit_event
+
+    held = [(doc, order) for doc in report.documents for order in doc.orders
+            if order.status == "held" and order.order_id is not None]
+    for doc, order in held[:MAX_EVENTS_PER_RUN]:
+        emit_event(
+            event=HELD_EVENT,
+            resource={"prefect.resource.id": f"ordergate.order.{order.order_id}",
+                      "prefect.resource.name": f"PO {order.po_number} ({order.customer_id})"},
+            payload={"order_id": order.order_id, "customer_id": order.customer_id,
+                     "po_number": order.po_number, "document_id": doc.document_id,
+                     "reasons": list(order.hold_reasons)})
+    if len(held) > MAX_EVENTS_PER_RUN:
+        emit_event(event=HELD_SUMMARY_EVENT,
+                   resource={"prefect.resource.id": "ordergate.holds"},
+                   payload={"held": len(held), "emitted_individually": MAX_EVENTS_PER_RUN})
+    return min(len(held), MAX_EVENTS_PER_RUN)

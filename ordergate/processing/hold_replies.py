@@ -1,0 +1,95 @@
+"""The acknowledgement a held order gets once it is released or rejected, the way it came.
+
+Everything needed to answer is stored: X12 orders carry their reply address in the order's
+canonical JSON; an EDIFACT order's interchange header is read again from the stored document;
+a mailed order's sender and Message-ID come from the mail itself (also stored); dropped files
+get a CSV acknowledgement. Dedupe keys end in ``:resolved`` so the answer is a new message
+beside whatever the order got when it arrived, and a retried release queues it once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email import policy
+from email.parser import BytesParser
+from pathlib import PurePath
+
+from sqlalchemy import Connection, select
+
+from ordergate.orders import tables as t
+from ordergate.orders.model import SalesOrder
+from ordergate.orders.outbox import OutboundMessage, Queued, queue_messages
+from ordergate.orders.store import SavedOrder
+from ordergate.settings import Settings
+
+OCCASION = ":resolved"
+
+
+def queue_resolution(conn: Connection, settings: Settings, saved: SavedOrder, *,
+                     now: datetime) -> list[Queued]:
+    order = saved.order
+    document = conn.execute(select(t.documents.c.id, t.documents.c.content, t.documents.c.source_ref)
+                            .join(t.orders, t.orders.c.document_id == t.documents.c.id)
+                            .where(t.orders.c.id == saved.order_id)).one()
+    if order.channel == "email":
+        return _email(conn, settings, saved, document, now)
+    if order.format == "x12-850":
+        return _x12(conn, saved, document.id, now)
+    if order.format.startswith("edifact"):
+        return _edifact(conn, settings, saved, document, now)
+    return _csv(conn, saved, document, now)
+
+
+def _x12(conn: Connection, saved: SavedOrder, document_id: int, now: datetime) -> list[Queued]:
+    from ordergate.processing.x12_replies import queue_855s
+
+    reply = SalesOrder.model_validate_json(saved.order.detail).reply_to
+    if reply is None:
+        return []
+    return queue_855s(conn, [saved], reply, document_id=document_id, now=now, occasion=OCCASION)
+
+
+def _edifact(conn: Connection, settings: Settings, saved: SavedOrder, document,
+             now: datetime) -> list[Queued]:
+    from ordergate.parsers.edifact import iter_edifact
+    from ordergate.parsers.edifact_types import InterchangeHeader
+    from ordergate.processing.edifact_replies import queue_ordrsps
+    from ordergate.sinks.edifact_envelope import reply_from_unb
+
+    # source_key is "<UNB 0020>/<UNG 0048>/<UNH 0062>": the first part names the interchange.
+    reference = saved.order.source_key.split("/", 1)[0]
+    ours = settings.our_edifact
+    for event in iter_edifact(bytes(document.content)):
+        if isinstance(event, InterchangeHeader) and event.present and \
+                event.control_reference == reference:
+            reply = reply_from_unb(event.segment, our_id=ours.ident, our_qualifier=ours.qualifier)
+            return queue_ordrsps(conn, [saved], reply, association_code=None,
+                                 document_id=document.id, now=now, occasion=OCCASION)
+    return []
+
+
+def _email(conn: Connection, settings: Settings, saved: SavedOrder, document,
+           now: datetime) -> list[Queued]:
+    from ordergate.processing.email_replies import queue_replies_for
+    from ordergate.sinks.email_reply import OriginalMail, should_reply
+
+    headers = BytesParser(policy=policy.default).parsebytes(bytes(document.content), headersonly=True)
+    original = OriginalMail.from_message(headers)
+    if should_reply(original, settings.mail_address) is not None:
+        return []
+    return queue_replies_for(conn, settings, original, [saved], document_id=document.id, now=now,
+                             occasion=OCCASION)
+
+
+def _csv(conn: Connection, saved: SavedOrder, document, now: datetime) -> list[Queued]:
+    from ordergate.sinks.csv_ack import render_csv_ack, rows_for_order
+
+    customer_id = saved.order.customer_id or "unknown"
+    stem = PurePath(document.source_ref).stem or "orders"
+    message = OutboundMessage(
+        dedupe_key=f"csv-ack:{document.id}:{saved.order.source_key}{OCCASION}", kind="csv-ack",
+        partner_id=f"customer:{customer_id}", customer_id=customer_id, destination=customer_id,
+        filename=f"{stem}_ack_{document.id}_order_{saved.order_id}.csv",
+        payload=render_csv_ack(rows_for_order(saved)), document_id=document.id,
+        order_id=saved.order_id, acknowledges=((saved.order_id, "1"),))
+    return queue_messages(conn, [message], now)

@@ -1,0 +1,162 @@
+"""What ops do with a held order: release it (the checks run again, minus what they override)
+or reject it; either way the customer gets the acknowledgement the order was waiting for.
+
+Each action is one transaction guarded by a conditional UPDATE (``status = 'held'``), so two
+people releasing the same order at once release it once; the state change is recorded with
+who did it. The acknowledgement goes the way the order came: an 855 for X12 (to the reply
+address the 850 gave), an ORDRSP for EDIFACT (to the interchange's sender), a threaded email
+for mail, a CSV acknowledgement for dropped files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, delete, select, update
+
+from ordergate.errors import OrdergateError
+from ordergate.orders import tables as t
+from ordergate.orders.allocation import decide
+from ordergate.orders.bulk import bulk_insert
+from ordergate.orders.catalog import Catalog
+from ordergate.orders.checks import Overrides, check_order
+from ordergate.orders.model import SalesOrder
+from ordergate.orders.outbox import Queued
+from ordergate.orders.prepared import L_REASON, L_SHIP_QUANTITY, L_STATUS, PreparedOrder, prepare_order
+from ordergate.orders.store import LINE_INSERT_COLUMNS, SavedOrder
+from ordergate.processing.hold_replies import queue_resolution
+from ordergate.settings import Settings
+
+HELD, ACCEPTED, REJECTED = "held", "accepted", "rejected"
+
+
+class HoldError(OrdergateError):
+    """The order cannot be released or rejected as asked (not found, not held)."""
+
+
+@dataclass(slots=True)
+class HoldOutcome:
+    order_id: int
+    status: str  # what the order is now
+    reasons: list[str] = field(default_factory=list)  # why it is still held, or why rejected
+    outbound: list[Queued] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldOrder:
+    order_id: int
+    customer_id: str
+    po_number: str
+    channel: str
+    reasons: list[str]
+    total: object
+    currency: str | None
+    since: datetime
+
+
+def list_holds(engine: Engine) -> list[HeldOrder]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.orders).where(t.orders.c.status == HELD)
+                            .order_by(t.orders.c.id)).all()
+    return [HeldOrder(row.id, row.customer_id, row.po_number, row.channel,
+                      json.loads(row.hold_reasons) if row.hold_reasons else [], row.total,
+                      row.currency, row.updated_at) for row in rows]
+
+
+def release(engine: Engine, settings: Settings, order_id: int, *, actor: str, now: datetime,
+            overrides: Overrides = Overrides(), note: str | None = None) -> HoldOutcome:
+    """Run the checks again (master data may have been fixed meanwhile); accepted when they
+    pass, else still held with the reasons that remain."""
+    with engine.begin() as conn:
+        row = _held_row(conn, order_id)
+        catalog = Catalog.load(conn, price_tolerance_percent=settings.price_tolerance_percent)
+        order = SalesOrder.model_validate_json(row.detail)
+        prepared = prepare_order(check_order(order, catalog, overrides=overrides))
+        if prepared.status == ACCEPTED:
+            [prepared] = decide(conn, [prepared], catalog, now=now, credit_override=overrides.credit)
+        if prepared.status != ACCEPTED:
+            reasons = list(prepared.hold_reasons)
+            _update(conn, order_id, HELD, reasons, prepared, now)
+            _event(conn, order_id, now, actor, HELD, HELD,
+                   _join(note, "release tried; still held: " + "; ".join(reasons)))
+            return HoldOutcome(order_id, HELD, reasons)
+        if not _update(conn, order_id, ACCEPTED, [], prepared, now):
+            raise HoldError(f"order {order_id} was changed by someone else meanwhile; look again")
+        _replace_lines(conn, order_id, prepared)
+        _event(conn, order_id, now, actor, HELD, ACCEPTED, _join(note, _overridden(overrides)))
+        outbound = queue_resolution(conn, settings, _saved(row, prepared, ACCEPTED), now=now)
+        return HoldOutcome(order_id, ACCEPTED, [], outbound)
+
+
+def reject(engine: Engine, settings: Settings, order_id: int, *, actor: str, now: datetime,
+           reason: str) -> HoldOutcome:
+    if not reason.strip():
+        raise HoldError("a rejection needs a reason the customer can read (--reason)")
+    with engine.begin() as conn:
+        row = _held_row(conn, order_id)
+        current = _stored(conn, row)
+        lines = tuple(line[:L_STATUS] + (REJECTED, _join(reason, line[L_REASON]))
+                      + line[L_REASON + 1:L_SHIP_QUANTITY] + (None,) for line in current.lines)
+        rejected = current._replace(status=REJECTED, hold_reasons=(reason,), lines=lines)
+        if not _update(conn, order_id, REJECTED, [reason], rejected, now):
+            raise HoldError(f"order {order_id} was changed by someone else meanwhile; look again")
+        _replace_lines(conn, order_id, rejected)
+        _event(conn, order_id, now, actor, HELD, REJECTED, reason)
+        outbound = queue_resolution(conn, settings, _saved(row, rejected, REJECTED), now=now)
+        return HoldOutcome(order_id, REJECTED, [reason], outbound)
+
+
+def _held_row(conn: Connection, order_id: int):
+    row = conn.execute(select(t.orders).where(t.orders.c.id == order_id)).first()
+    if row is None:
+        raise HoldError(f"there is no order {order_id}")
+    if row.status != HELD:
+        raise HoldError(f"order {order_id} is {row.status}, not held: nothing to release or reject")
+    return row
+
+
+def _stored(conn: Connection, row) -> PreparedOrder:
+    from ordergate.orders.reload import load_prepared
+
+    return load_prepared(conn, [row.id])[row.id]
+
+
+def _update(conn: Connection, order_id: int, status: str, reasons: list[str],
+            prepared: PreparedOrder, now: datetime) -> bool:
+    result = conn.execute(
+        update(t.orders).where(t.orders.c.id == order_id, t.orders.c.status == HELD)
+        .values(status=status, hold_reasons=json.dumps(reasons) if reasons else None,
+                total=prepared.total, updated_at=now))
+    return result.rowcount == 1
+
+
+def _replace_lines(conn: Connection, order_id: int, prepared: PreparedOrder) -> None:
+    conn.execute(delete(t.order_lines).where(t.order_lines.c.order_id == order_id))
+    bulk_insert(conn, t.order_lines, [(order_id, *line) for line in prepared.lines],
+                columns=LINE_INSERT_COLUMNS)
+
+
+def _event(conn: Connection, order_id: int, now: datetime, actor: str, before: str, after: str,
+           reason: str | None) -> None:
+    conn.execute(t.order_events.insert().values(order_id=order_id, at=now, actor=actor,
+                                                from_status=before, to_status=after,
+                                                reason=reason))
+
+
+def _saved(row, prepared: PreparedOrder, status: str) -> SavedOrder:
+    order = prepared._replace(source_key=row.source_key, channel=row.channel, format=row.format,
+                              status=status)
+    return SavedOrder(order, "new", row.id, status, order.hold_reasons)
+
+
+def _overridden(overrides: Overrides) -> str | None:
+    named = [name for name, on in (("PO price accepted", overrides.accept_po_price),
+                                   ("credit limit overridden", overrides.credit),
+                                   ("ship-to accepted", overrides.ship_to)) if on]
+    return "; ".join(named) or None
+
+
+def _join(first: str | None, second: str | None) -> str | None:
+    return "; ".join(part for part in (first, second) if part) or None
