@@ -82,6 +82,8 @@ def check_order(order: SalesOrder, catalog: Catalog, *,
             f"PO {order.po_number} is a {order.purpose.value} request: changes and cancellations "
             "are not applied automatically")
     tolerance = Decimal(str(tolerance_percent))
+    customer_id = order.customer_id
+    agreed = catalog.prices
     for line in order.lines:
         sku, tried = resolve_item(catalog, order.customer_id, line)
         product = catalog.products.get(sku) if sku else None
@@ -94,9 +96,19 @@ def check_order(order: SalesOrder, catalog: Catalog, *,
                                         status=LineStatus.UNKNOWN_ITEM, reason=reason,
                                         unit_price=line.unit_price))
             continue
+        ours = agreed.get((customer_id, product.sku)) if customer_id else None
+        if ours is None:
+            ours = product.list_price
+        theirs_unit = line.uom
+        if (line.unit_price is not None and (ours is None or line.unit_price == ours)
+                and (not theirs_unit or theirs_unit == product.uom or not product.uom)):
+            # The common case (their unit, their price is ours or we have none): nothing to
+            # convert or compare, so none of the work below.
+            outcomes.append(LineOutcome(line.line_number, product.sku, LineStatus.ACCEPTED, None,
+                                        line.unit_price, line.quantity, line.uom))
+            continue
         outcome = _unit(line, product, factors, hold_reasons)
-        _price(outcome, line, catalog.price_for(order.customer_id, product.sku), tolerance,
-               overrides.accept_po_price, hold_reasons)
+        _price(outcome, line, ours, tolerance, overrides.accept_po_price, hold_reasons)
         outcomes.append(outcome)
     if not overrides.ship_to:
         problem = ship_to_problem(order, profile.ship_to_codes if profile else ())

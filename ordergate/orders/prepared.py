@@ -55,15 +55,21 @@ class PreparedOrder(NamedTuple):
 def prepare_order(checked: CheckedOrder) -> PreparedOrder:
     order = checked.order
     status_value = LINE_STATUS_VALUE
-    lines = tuple(
-        (line.line_number, line.buyer_line_id, line.buyer_part, line.vendor_part, line.gtin,
-         outcome.sku, (line.description or "")[:DESCRIPTION_LIMIT] or None,
-         line.quantity if outcome.quantity is None else outcome.quantity,
-         outcome.uom or line.uom, outcome.unit_price, status_value[outcome.status],
-         outcome.reason, line.unit_price, None)
-        for line, outcome in zip(order.lines, checked.lines))
+    # An accepted order's shipping lines are expected to ship whole; stock allocation
+    # (orders/allocation.py) lowers ship_quantity only where stock runs short. A held order
+    # ships nothing until it is released.
+    accepted = checked.status.value == "accepted"
+    lines = []
+    for line, outcome in zip(order.lines, checked.lines):
+        quantity = line.quantity if outcome.quantity is None else outcome.quantity
+        status = status_value[outcome.status]
+        lines.append((line.line_number, line.buyer_line_id, line.buyer_part, line.vendor_part,
+                      line.gtin, outcome.sku, (line.description or "")[:DESCRIPTION_LIMIT] or None,
+                      quantity, outcome.uom or line.uom, outcome.unit_price, status,
+                      outcome.reason, line.unit_price,
+                      quantity if accepted and status in SHIPPING_LINES else None))
     return PreparedOrder(
         order.source_key, order.channel, order.format, order.partner_id, order.customer_id,
         order.po_number, order.po_date, order.purpose.value, order.currency,
         order.requested_date, checked.status.value, tuple(checked.hold_reasons), checked.total,
-        order.model_dump_json(exclude={"document_id"}), lines)
+        order.model_dump_json(exclude={"document_id"}), tuple(lines))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from ordergate.orders.numbers import tidy_money, tidy_quantity
 from ordergate.orders.prepared import (
@@ -38,14 +39,20 @@ BACKORDERED = "IB"  # item backordered
 REJECTED = "IR"  # item rejected
 
 
+# A busy batch repeats the same quantities, prices and dates on thousands of lines: each is
+# formatted once (the caches are bounded; Decimal("10") and Decimal("10.0") share an entry,
+# which is right, as both print the same).
+@lru_cache(maxsize=8192)
 def _price(value: Decimal | None) -> str:
     return "" if value is None else format(tidy_money(value), "f")
 
 
+@lru_cache(maxsize=8192)
 def _number(value: Decimal | None) -> str:
     return "" if value is None else format(tidy_quantity(value), "f")
 
 
+@lru_cache(maxsize=512)
 def _yyyymmdd(value: date | None) -> str:
     return value.strftime("%Y%m%d") if value else ""
 
@@ -53,8 +60,10 @@ def _yyyymmdd(value: date | None) -> str:
 def build_855(order: PreparedOrder, order_id: int, st_control: int, today: date) -> OutTransaction:
     """The 855 for one stored order, read from the rows the store wrote (BAK08 is our order id)."""
     lines = order.lines
-    shipping = sum(1 for line in lines if line[L_STATUS] in SHIPPING_LINES)
-    as_sent = sum(1 for line in lines if line[L_STATUS] == ACCEPTED_LINE)
+    statuses = [line[L_STATUS] for line in lines]
+    as_sent = statuses.count(ACCEPTED_LINE)
+    shipping = as_sent + sum(1 for status in statuses if status != ACCEPTED_LINE
+                             and status in SHIPPING_LINES)
     if order.status == "held":  # received, pending review: the lines' answer comes on release
         ack_type = "AH"
     elif as_sent == len(lines):
@@ -82,14 +91,18 @@ def build_855(order: PreparedOrder, order_id: int, st_control: int, today: date)
                 po1 += [qualifier, value]
         segments.append(po1)
         status = line[L_STATUS]
-        ships = line[L_SHIP_QUANTITY] if line[L_SHIP_QUANTITY] is not None else line[L_QUANTITY]
+        ships = line[L_SHIP_QUANTITY]
+        if ships is None or ships == line[L_QUANTITY]:
+            ships, shipping = line[L_QUANTITY], quantity  # the usual case: no second formatting
+        else:
+            shipping = _number(ships)
         if status == ACCEPTED_LINE:
-            segments.append(["ACK", ACCEPTED, _number(ships), uom])
+            segments.append(["ACK", ACCEPTED, shipping, uom])
         elif status == "changed":
-            segments.append(["ACK", PRICE_CHANGED, _number(ships), uom])
+            segments.append(["ACK", PRICE_CHANGED, shipping, uom])
         elif status == "backordered":
             if ships:  # nothing ships now: the backorder alone says it
-                segments.append(["ACK", ACCEPTED, _number(ships), uom])
+                segments.append(["ACK", ACCEPTED, shipping, uom])
             segments.append(["ACK", BACKORDERED, _number(line[L_QUANTITY] - ships), uom])
         else:
             segments.append(["ACK", REJECTED, "0", uom])
