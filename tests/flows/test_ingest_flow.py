@@ -101,3 +101,26 @@ def test_second_run_of_same_files_makes_no_new_orders(prefect_harness, ordergate
         assert conn.execute(select(func.count()).select_from(t.orders)).scalar_one() == 1
         assert conn.execute(select(func.count()).select_from(t.outbox)
                             .where(t.outbox.c.kind == "855")).scalar_one() == 1
+
+
+def test_the_hold_notification_automation_is_one_prefect_accepts(prefect_harness):
+    """automations/notify-holds.yaml is what the README tells ops to create: Prefect's own
+    model must read it, and its trigger must match the event a held order emits."""
+    import yaml
+    from prefect.client.orchestration import get_client
+    from prefect.events.schemas.automations import AutomationCore
+
+    from ordergate.flows.events import HELD_EVENT
+
+    path = Path(__file__).resolve().parents[2] / "automations" / "notify-holds.yaml"
+    automation = AutomationCore.model_validate(yaml.safe_load(path.read_text()))
+    assert automation.trigger.expect == {HELD_EVENT}
+    assert "ordergate.order.*" in str(automation.trigger.match)
+
+    async def create_and_read():
+        async with get_client() as client:
+            automation_id = await client.create_automation(automation)
+            return await client.read_automation(automation_id)
+
+    stored = asyncio.run(create_and_read())
+    assert stored.name == "ordergate-notify-holds"
