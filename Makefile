@@ -37,7 +37,7 @@ demo: install
 	@for f in samples/email/*.eml; do cp $$f $(DEMO_HOME)/maildir/new/$$(basename $$f .eml); done
 	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate mail poll
 	@echo
-	@echo "Look around: export ORDERGATE_HOME=$$PWD/$(DEMO_HOME); $(BIN)/ordergate orders list; ls $(DEMO_HOME)/outbox/*"
+	@echo "Look around: export ORDERGATE_HOME=$$PWD/$(DEMO_HOME); $(BIN)/ordergate orders list; $(BIN)/ordergate holds list; ls $(DEMO_HOME)/outbox/*"
 
 bench: install
 	$(BIN)/python -m benchmarks.bench_e2e

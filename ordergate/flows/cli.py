@@ -140,7 +140,7 @@ def cmd_holds_release(args, settings: Settings) -> int:
     from ordergate.sources.document import utcnow
 
     overrides = Overrides(accept_po_price=args.accept_po_price, credit=args.override_credit,
-                          ship_to=args.accept_ship_to)
+                          ship_to=args.accept_ship_to, reviewed=args.reviewed)
     outcome = release(_ready_engine(settings), settings, args.order_id, actor=_actor(args),
                       now=utcnow(), overrides=overrides, note=args.note)
     return _hold_outcome(args, outcome)
@@ -216,7 +216,8 @@ def cmd_orders_show(args, settings: Settings) -> int:
         return 0
     s = order.summary
     print(f"order {s.order_id}  customer {s.customer_id}  PO {s.po_number}  status {s.status}")
-    print(f"  total {s.total} {s.currency or ''}  po date {order.po_date}  requested {order.requested_date}")
+    print(f"  total {s.total} {s.currency or '(no currency)'}  po date {order.po_date or '-'}  "
+          f"requested {order.requested_date or '-'}")
     print(f"  from document {s.document_id} ({order.channel}, {order.partner_id}, {order.source_key})")
     for reason in s.hold_reasons:
         print(f"  hold: {reason}")
@@ -373,6 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
     hrel.add_argument("--accept-po-price", action="store_true", help="sell at the PO's prices")
     hrel.add_argument("--override-credit", action="store_true", help="accept it past the credit limit or stop")
     hrel.add_argument("--accept-ship-to", action="store_true", help="accept the ship-to as it is")
+    hrel.add_argument("--reviewed", action="store_true",
+                      help="the order was checked as read (PDF fields, totals, change requests)")
     hrel.add_argument("--note", help="recorded with the release")
     hrel.add_argument("--by", help="who releases (default: the OS user)")
     hrel.add_argument("--json", action="store_true")

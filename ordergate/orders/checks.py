@@ -42,6 +42,9 @@ class Overrides:
     accept_po_price: bool = False
     credit: bool = False
     ship_to: bool = False
+    # The mapping's doubts (a PDF field read with low confidence, a CTT total that does not add
+    # up, a change or cancel request) were looked at by a person and the order stands as read.
+    reviewed: bool = False
 
 
 NO_OVERRIDES = Overrides()
@@ -75,9 +78,9 @@ def check_order(order: SalesOrder, catalog: Catalog, *,
     if profile is not None and profile.price_tolerance_percent is not None:
         tolerance_percent = profile.price_tolerance_percent
     factors = profile.uom_factors if profile is not None else {}
-    hold_reasons: list[str] = list(order.warnings)
+    hold_reasons: list[str] = [] if overrides.reviewed else list(order.warnings)
     outcomes: list[LineOutcome] = []
-    if order.purpose not in (Purpose.ORIGINAL, Purpose.CONFIRMATION):
+    if order.purpose not in (Purpose.ORIGINAL, Purpose.CONFIRMATION) and not overrides.reviewed:
         hold_reasons.append(
             f"PO {order.po_number} is a {order.purpose.value} request: changes and cancellations "
             "are not applied automatically")

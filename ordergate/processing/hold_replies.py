@@ -28,11 +28,15 @@ OCCASION = ":resolved"
 def queue_resolution(conn: Connection, settings: Settings, saved: SavedOrder, *,
                      now: datetime) -> list[Queued]:
     order = saved.order
-    document = conn.execute(select(t.documents.c.id, t.documents.c.content, t.documents.c.source_ref)
+    document = conn.execute(select(t.documents.c.id, t.documents.c.content, t.documents.c.source_ref,
+                                   t.documents.c.format)
                             .join(t.orders, t.orders.c.document_id == t.documents.c.id)
                             .where(t.orders.c.id == saved.order_id)).one()
-    if order.channel == "email":
-        return _email(conn, settings, saved, document, now)
+    if document.format == "email":  # whatever was attached, a mail is answered by mail,
+        answers = _email(conn, settings, saved, document, now)
+        if order.format == "x12-850":  # and an 850 attachment's sender by an 855 as well
+            answers += _x12(conn, saved, document.id, now)
+        return answers
     if order.format == "x12-850":
         return _x12(conn, saved, document.id, now)
     if order.format.startswith("edifact"):

@@ -154,7 +154,8 @@ def _saved(row, prepared: PreparedOrder, status: str) -> SavedOrder:
 def _overridden(overrides: Overrides) -> str | None:
     named = [name for name, on in (("PO price accepted", overrides.accept_po_price),
                                    ("credit limit overridden", overrides.credit),
-                                   ("ship-to accepted", overrides.ship_to)) if on]
+                                   ("ship-to accepted", overrides.ship_to),
+                                   ("reviewed as read", overrides.reviewed)) if on]
     return "; ".join(named) or None
 
 

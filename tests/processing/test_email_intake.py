@@ -128,3 +128,24 @@ def test_mail_from_a_robot_is_processed_but_not_answered(db, ingest):
                              sender="mailer-daemon@acme.example")).documents
     assert document.status == "processed" and len(document.orders) == 1
     assert replies(db) == []
+
+
+def test_a_held_pdf_order_released_after_review_is_confirmed_in_the_same_thread(db, ingest, settings):
+    from datetime import datetime, timezone
+
+    from ordergate.orders.checks import Overrides
+    from ordergate.processing import holds
+
+    [document] = ingest((SAMPLES / "email" / "acme_pdf_order.eml").read_bytes()).documents
+    [order] = document.orders
+    assert order.status == "held" and "ship_to (0.70)" in order.hold_reasons[0]
+    now = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)
+    still = holds.release(db, settings, order.order_id, actor="ops", now=now)
+    assert still.status == "held"  # the doubt stays until a person says it was checked
+    released = holds.release(db, settings, order.order_id, actor="ops", now=now,
+                             overrides=Overrides(reviewed=True))
+    assert released.status == "accepted"
+    under_review, confirmation = replies(db)
+    assert "under review" in under_review.get_body(("plain",)).get_content()
+    assert confirmation["In-Reply-To"] == "<4500012401.sample@acme.example>"
+    assert [p.get_content_type() for p in confirmation.iter_attachments()] == ["application/pdf"]
