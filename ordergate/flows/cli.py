@@ -235,6 +235,21 @@ def cmd_orders_show(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_stock(args, settings: Settings) -> int:
+    from ordergate.orders.allocation import stock_report
+
+    with _ready_engine(settings).connect() as conn:
+        lines = stock_report(conn, only_reorders=args.reorders)
+    return _listing(args, "stock", lines,
+                    ["sku", "on hand", "allocated", "available", "reorder point", "reorder now", "description"],
+                    lambda s: [s.sku, _qty(s.on_hand), _qty(s.allocated), _qty(s.available),
+                               _qty(s.reorder_point), _qty(s.suggested), (s.description or "")[:40]])
+
+
+def _qty(value) -> str:
+    return "-" if value is None else format(value.normalize(), "f")
+
+
 def cmd_outbox_list(args, settings: Settings) -> int:
     from ordergate.orders.outbox import list_outbox
 
@@ -363,6 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
     replay.set_defaults(func=cmd_replay)
 
     sub.add_parser("poll", help="run the drop-folder ingest flow once").set_defaults(func=cmd_poll)
+    stock = sub.add_parser("stock", help="stock per SKU: on hand, allocated, available, reorder suggestions")
+    stock.add_argument("--reorders", action="store_true", help="only SKUs below their reorder point")
+    stock.add_argument("--json", action="store_true")
+    stock.set_defaults(func=cmd_stock)
     holds = sub.add_parser("holds", help="orders on hold: list, release, reject").add_subparsers(
         dest="holds_command", required=True)
     hlist = holds.add_parser("list", help="held orders with their reasons")

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from ordergate.orders import tables as t
 from ordergate.orders.catalog import Catalog
 from ordergate.orders.db import insert_ignore, upsert
+from ordergate.orders.numbers import tidy_quantity
 from ordergate.orders.prepared import (
     L_NUMBER,
     L_QUANTITY,
@@ -294,3 +295,32 @@ def _suggest_reorders(conn: Connection, skus: set[str], now: datetime) -> None:
              # Enough to get back to the reorder point, at least the usual order quantity.
              "quantity": max(row.reorder_quantity or _ZERO, row.reorder_point - row.available),
              "updated_at": now} for row in low])
+
+
+@dataclass(frozen=True, slots=True)
+class StockLine:
+    sku: str
+    description: str | None
+    on_hand: Decimal
+    allocated: Decimal
+    available: Decimal
+    reorder_point: Decimal | None
+    suggested: Decimal | None  # the open reorder suggestion, if any
+
+
+def stock_report(conn: Connection, *, only_reorders: bool = False) -> list[StockLine]:
+    """Stock per SKU with what is allocated and what to reorder (``ordergate stock``)."""
+    stock, products, suggestions = t.stock, t.products, t.reorder_suggestions
+    query = (select(stock.c.sku, products.c.description, stock.c.on_hand, stock.c.allocated,
+                    stock.c.reorder_point, suggestions.c.quantity)
+             .join(products, products.c.sku == stock.c.sku)
+             .outerjoin(suggestions, suggestions.c.sku == stock.c.sku)
+             .order_by(stock.c.sku))
+    if only_reorders:
+        query = query.where(suggestions.c.sku.is_not(None))
+    def tidy(value: Decimal | None) -> Decimal | None:  # 240.0000 from the database is 240
+        return None if value is None else tidy_quantity(value)
+
+    return [StockLine(row.sku, row.description, tidy(row.on_hand), tidy(row.allocated),
+                      tidy(row.on_hand - row.allocated), tidy(row.reorder_point), tidy(row.quantity))
+            for row in conn.execute(query)]

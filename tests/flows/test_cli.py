@@ -1,6 +1,7 @@
 """The command line as a user runs it: seed, ingest --json, orders list/show, outbox list."""
 
 import json
+import shutil
 from pathlib import Path
 
 from ordergate.flows.cli import main
@@ -86,3 +87,30 @@ def test_holds_list_release_and_reject_from_the_command_line(tmp_path, monkeypat
     assert "is rejected, not held" in capsys.readouterr().err
     assert main(["holds", "list", "--json"]) == 0
     assert _json.loads(capsys.readouterr().out)["holds"] == []
+
+
+def test_stock_report_shows_allocation_and_what_to_reorder(tmp_path, monkeypatch, capsys):
+    import json as _json
+
+    from ordergate.flows.cli import main
+    from tests.processing.x12kit import order_file, sku
+
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
+    masterdata = tmp_path / "md"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "samples" / "masterdata", masterdata)
+    stock = (masterdata / "stock.csv").read_text().splitlines()
+    rows = ["sku,on_hand,reorder_point,reorder_quantity"] + [
+        line + (",200,100" if line.startswith("HW-1001,") else ",,") for line in stock[1:]]
+    (masterdata / "stock.csv").write_text("\n".join(rows) + "\n")
+    assert main(["seed", str(masterdata)]) == 0
+    po = tmp_path / "po.edi"
+    po.write_bytes(order_file("STK-1", sku("HW-1001", "50"), control=3))
+    main(["ingest", str(po)])
+    capsys.readouterr()
+
+    assert main(["stock", "--reorders", "--json"]) == 0
+    [line] = _json.loads(capsys.readouterr().out)["stock"]
+    # 240 on hand, 50 allocated: 190 available is below the reorder point of 200.
+    assert (line["sku"], line["allocated"], line["available"]) == ("HW-1001", "50", "190")
+    assert line["suggested"] == "100"
