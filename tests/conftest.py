@@ -58,7 +58,9 @@ def pg_admin_url() -> URL:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to reach the server means the same thing here
-        message = f"PostgreSQL not reachable at {url.render_as_string(hide_password=True)}: {exc}"
+        # One line: the driver's own message runs to several, repeated for every skipped test.
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:160]
+        message = f"PostgreSQL not reachable at {url.render_as_string(hide_password=True)}: {reason}"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

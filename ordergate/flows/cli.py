@@ -59,8 +59,14 @@ def _ready_engine(settings: Settings):
     """The engine, with the schema at the latest revision (a no-op when it already is)."""
     from ordergate.orders.db import upgrade
 
+    from sqlalchemy.exc import OperationalError
+
     engine = open_engine(settings)
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except OperationalError as exc:  # a server that does not answer, a file that cannot open
+        raise ConfigError(f"cannot use the database at {settings.safe_database_url}: "
+                          f"{str(exc.orig).strip().splitlines()[0]}") from None
     return engine
 
 
