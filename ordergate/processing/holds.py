@@ -23,6 +23,7 @@ from ordergate.orders.bulk import bulk_insert
 from ordergate.orders.catalog import Catalog
 from ordergate.orders.checks import Overrides, check_order
 from ordergate.orders.model import SalesOrder
+from ordergate.orders.numbers import tidy_money
 from ordergate.orders.outbox import Queued
 from ordergate.orders.prepared import L_REASON, L_SHIP_QUANTITY, L_STATUS, PreparedOrder, prepare_order
 from ordergate.orders.store import LINE_INSERT_COLUMNS, SavedOrder
@@ -61,8 +62,8 @@ def list_holds(engine: Engine) -> list[HeldOrder]:
         rows = conn.execute(select(t.orders).where(t.orders.c.status == HELD)
                             .order_by(t.orders.c.id)).all()
     return [HeldOrder(row.id, row.customer_id, row.po_number, row.channel,
-                      json.loads(row.hold_reasons) if row.hold_reasons else [], row.total,
-                      row.currency, row.updated_at) for row in rows]
+                      json.loads(row.hold_reasons) if row.hold_reasons else [],
+                      tidy_money(row.total), row.currency, row.updated_at) for row in rows]
 
 
 def release(engine: Engine, settings: Settings, order_id: int, *, actor: str, now: datetime,
