@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from ordergate.orders import tables as t
 from ordergate.orders.catalog import Catalog
 from ordergate.orders.db import insert_ignore, upsert
-from ordergate.orders.numbers import tidy_quantity
+from ordergate.orders.numbers import tidy_money, tidy_quantity
 from ordergate.orders.prepared import (
     L_NUMBER,
     L_QUANTITY,
@@ -56,29 +56,34 @@ class _Line:
 
 def decide(conn: Connection, orders: list[PreparedOrder], catalog: Catalog, *,
            now: datetime, credit_override: bool = False) -> list[PreparedOrder]:
-    """The batch's new orders with stock allocated and credit reserved: line statuses,
-    ship quantities, order status and hold reasons as they will be stored and acknowledged."""
-    demand = _demand(orders, range(len(orders)))
+    """The batch's new orders with credit reserved and stock allocated: line statuses, ship
+    quantities, order status and hold reasons as they will be stored and acknowledged.
+
+    Credit comes first, so an order held for credit never takes stock the orders after it
+    could ship; what a backorder policy later turns down gives its credit back."""
+    credited, booked = _reserve_credit(conn, orders, catalog, override=credit_override)
+    demand = _demand(credited, range(len(credited)))
     if _take_all(conn, demand):
-        # The usual case, one statement for the batch: every line ships whole, as prepared.
-        decided = _reserve_credit(conn, orders, catalog, override=credit_override)
-        held = [n for n, order in enumerate(decided) if order.status != ACCEPTED]
-        if held:  # a credit hold gives its stock back
-            release_stock(conn, _demand(orders, held))
+        decided = credited  # the usual case, one statement: every line ships whole, as prepared
     else:
         lines = [_Line(n, i, line[L_SKU], line[L_QUANTITY])
-                 for n, order in enumerate(orders) if order.status == ACCEPTED
+                 for n, order in enumerate(credited) if order.status == ACCEPTED
                  for i, line in enumerate(order.lines) if _wants_stock(line)]
         _allocate(conn, lines)
-        decided = _apply_policies(orders, lines, catalog)
-        decided = _reserve_credit(conn, decided, catalog, override=credit_override)
+        decided = _apply_policies(credited, lines, catalog)
         _give_back(conn, [line for line in lines if line.given and
                           (line.rejected or decided[line.order].status != ACCEPTED)])
+        for n in booked:  # a held or rejected order, or rejected lines, owe nothing
+            shipping = decided[n].total if decided[n].status == ACCEPTED else _ZERO
+            if credited[n].total > shipping:
+                release_credit(conn, credited[n].customer_id, credited[n].total - shipping)
     _suggest_reorders(conn, set(demand), now)
-    # A held order holds no stock: none of its lines ships until it is released.
-    return [order if order.status == ACCEPTED else
-            order._replace(lines=tuple(line[:L_SHIP_QUANTITY] + (None,) for line in order.lines))
-            for order in decided]
+    # A held order holds no stock, and its lines say what the checks said, not what a
+    # backorder policy would have done: nothing ships until it is released.
+    return [order if order.status != HELD else
+            orders[n]._replace(status=HELD, hold_reasons=order.hold_reasons,
+                               lines=tuple(line[:L_SHIP_QUANTITY] + (None,) for line in orders[n].lines))
+            for n, order in enumerate(decided)]
 
 
 def _wants_stock(line: tuple) -> bool:
@@ -124,7 +129,7 @@ def _allocate(conn: Connection, lines: list[_Line]) -> None:
 
 _TAKE = (update(t.stock)
          .where(t.stock.c.sku == bindparam("_sku"),
-                t.stock.c.on_hand - t.stock.c.allocated >= bindparam("_quantity"))
+                func.round(t.stock.c.on_hand - t.stock.c.allocated, 4) >= bindparam("_quantity"))
          .values(allocated=t.stock.c.allocated + bindparam("_quantity")))
 
 
@@ -148,7 +153,8 @@ def _take(conn: Connection, sku: str, quantity: Decimal) -> bool:
     """Set ``quantity`` aside if that many are available; the condition is the guard."""
     stock = t.stock
     result = conn.execute(update(stock)
-                          .where(stock.c.sku == sku, stock.c.on_hand - stock.c.allocated >= quantity)
+                          .where(stock.c.sku == sku,
+                                 func.round(stock.c.on_hand - stock.c.allocated, 4) >= quantity)
                           .values(allocated=stock.c.allocated + quantity))
     return result.rowcount == 1
 
@@ -227,8 +233,10 @@ def _total(lines) -> Decimal:
 
 # ---------------------------------------------------------------- credit
 def _reserve_credit(conn: Connection, orders: list[PreparedOrder], catalog: Catalog, *,
-                    override: bool = False) -> list[PreparedOrder]:
-    """``override``: a person accepted the credit risk; the exposure still goes on the books."""
+                    override: bool = False) -> tuple[list[PreparedOrder], set[int]]:
+    """Orders over the limit (or of a customer on stop) held; returns them and the indexes of
+    the orders whose total went onto ``customer_exposure``. ``override``: a person accepted the
+    credit risk; the exposure still goes on the books."""
     by_customer: dict[str, list[int]] = defaultdict(list)
     decided = list(orders)
     for n, order in enumerate(orders):
@@ -241,29 +249,36 @@ def _reserve_credit(conn: Connection, orders: list[PreparedOrder], catalog: Cata
         customer = catalog.customers.get(order.customer_id)
         if customer is not None and customer.credit_limit is not None:
             by_customer[order.customer_id].append(n)
+    booked: set[int] = set()
     for customer_id, indexes in sorted(by_customer.items()):  # a fixed lock order, as for stock
         limit = catalog.customers[customer_id].credit_limit
         conn.execute(insert_ignore(conn, t.customer_exposure), {"customer_id": customer_id})
         if _reserve(conn, customer_id, sum((orders[n].total for n in indexes), _ZERO),
                     None if override else limit):
+            booked.update(indexes)
             continue
         for n in indexes:  # not all fit: order by order, in document order
-            if not _reserve(conn, customer_id, orders[n].total, limit):
+            if _reserve(conn, customer_id, orders[n].total, limit):
+                booked.add(n)
+            else:
                 exposure = conn.execute(
                     select(t.customer_exposure.c.open_orders + t.customer_exposure.c.open_invoices)
                     .where(t.customer_exposure.c.customer_id == customer_id)).scalar_one()
                 decided[n] = _credit_hold(
                     orders[n], f"credit: order total {orders[n].total.normalize():f} + open "
-                               f"{exposure.normalize():f} exceeds the credit limit "
+                               f"{tidy_money(exposure).normalize():f} exceeds the credit limit "
                                f"{limit.normalize():f} of {customer_id}")
-    return decided
+    return decided, booked
 
 
 def _reserve(conn: Connection, customer_id: str, amount: Decimal, limit: Decimal | None) -> bool:
     exposure = t.customer_exposure
     conditions = [exposure.c.customer_id == customer_id]
     if limit is not None:  # None: overridden, booked whatever the limit says
-        conditions.append(exposure.c.open_orders + exposure.c.open_invoices + amount <= limit)
+        # Rounded to the column's 4 decimals: SQLite keeps these as binary floats, where
+        # 0.1 + 0.2 is not <= 0.3.
+        conditions.append(func.round(exposure.c.open_orders + exposure.c.open_invoices + amount, 4)
+                          <= limit)
     result = conn.execute(update(exposure).where(*conditions)
                           .values(open_orders=exposure.c.open_orders + amount))
     return result.rowcount == 1
@@ -289,6 +304,9 @@ def _suggest_reorders(conn: Connection, skus: set[str], now: datetime) -> None:
                stock.c.reorder_quantity)
         .where(stock.c.sku.in_(sorted(skus)), stock.c.reorder_point.is_not(None),
                available < stock.c.reorder_point)).all()
+    recovered = sorted(skus - {row.sku for row in low})
+    if recovered:  # back at or above the point (e.g. a released hold gave stock back)
+        conn.execute(delete(t.reorder_suggestions).where(t.reorder_suggestions.c.sku.in_(recovered)))
     if low:
         conn.execute(upsert(conn, t.reorder_suggestions), [
             {"sku": row.sku, "available": row.available, "reorder_point": row.reorder_point,
@@ -316,8 +334,9 @@ def stock_report(conn: Connection, *, only_reorders: bool = False) -> list[Stock
              .join(products, products.c.sku == stock.c.sku)
              .outerjoin(suggestions, suggestions.c.sku == stock.c.sku)
              .order_by(stock.c.sku))
-    if only_reorders:
-        query = query.where(suggestions.c.sku.is_not(None))
+    if only_reorders:  # what is low now (a restock since the suggestion does not count)
+        query = query.where(suggestions.c.sku.is_not(None),
+                            stock.c.on_hand - stock.c.allocated < stock.c.reorder_point)
     def tidy(value: Decimal | None) -> Decimal | None:  # 240.0000 from the database is 240
         return None if value is None else tidy_quantity(value)
 

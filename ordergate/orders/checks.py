@@ -88,6 +88,16 @@ def check_order(order: SalesOrder, catalog: Catalog, *,
     customer_id = order.customer_id
     agreed = catalog.prices
     for line in order.lines:
+        if (not line.quantity.is_finite() or line.quantity <= 0
+                or line.quantity.as_tuple().exponent < -4):
+            # A negative line would lower the order's value and the customer's exposure; more
+            # than four decimals would be rounded away by the database.
+            reason = (f"line {line.line_number}: quantity {line.quantity} is not a positive "
+                      f"number with at most 4 decimals")
+            hold_reasons.append(reason)
+            outcomes.append(LineOutcome(line_number=line.line_number, status=LineStatus.REJECTED,
+                                        reason=reason, unit_price=line.unit_price))
+            continue
         sku, tried = resolve_item(catalog, order.customer_id, line)
         product = catalog.products.get(sku) if sku else None
         if product is None or not product.active:
@@ -142,6 +152,7 @@ def _unit(line: OrderLine, product: Product, factors: dict[str, Decimal],
         return outcome
     outcome.quantity = line.quantity * factor
     outcome.uom = ours
+    outcome.status = LineStatus.CHANGED  # the answer is in our unit: tell the buyer it changed
     if line.unit_price is not None:
         outcome.unit_price = line.unit_price / factor
     outcome.reason = f"{line.quantity} {theirs} converted to {outcome.quantity} {ours}"
@@ -150,7 +161,7 @@ def _unit(line: OrderLine, product: Product, factors: dict[str, Decimal],
 
 def _price(outcome: LineOutcome, line: OrderLine, ours: Decimal | None, tolerance: Decimal,
            accept_po_price: bool, hold_reasons: list[str]) -> None:
-    if outcome.status is not LineStatus.ACCEPTED:
+    if outcome.status not in (LineStatus.ACCEPTED, LineStatus.CHANGED):  # unknown item or unit
         return
     theirs = outcome.unit_price  # per our unit
     if theirs is None:

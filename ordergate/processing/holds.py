@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, delete, select, update
 
@@ -77,18 +78,21 @@ def release(engine: Engine, settings: Settings, order_id: int, *, actor: str, no
         prepared = prepare_order(check_order(order, catalog, overrides=overrides))
         if prepared.status == ACCEPTED:
             [prepared] = decide(conn, [prepared], catalog, now=now, credit_override=overrides.credit)
-        if prepared.status != ACCEPTED:
+        if prepared.status == HELD:
             reasons = list(prepared.hold_reasons)
-            _update(conn, order_id, HELD, reasons, prepared, now)
+            _changed_by_us(_update(conn, order_id, HELD, reasons, prepared, now), order_id)
             _event(conn, order_id, now, actor, HELD, HELD,
                    _join(note, "release tried; still held: " + "; ".join(reasons)))
             return HoldOutcome(order_id, HELD, reasons)
-        if not _update(conn, order_id, ACCEPTED, [], prepared, now):
-            raise HoldError(f"order {order_id} was changed by someone else meanwhile; look again")
+        # Accepted, or rejected because a reject_line policy left no line to ship.
+        status = prepared.status
+        reasons = [] if status == ACCEPTED else list(prepared.hold_reasons)
+        _changed_by_us(_update(conn, order_id, status, reasons, prepared, now), order_id)
         _replace_lines(conn, order_id, prepared)
-        _event(conn, order_id, now, actor, HELD, ACCEPTED, _join(note, _overridden(overrides)))
-        outbound = queue_resolution(conn, settings, _saved(row, prepared, ACCEPTED), now=now)
-        return HoldOutcome(order_id, ACCEPTED, [], outbound)
+        _event(conn, order_id, now, actor, HELD, status,
+               _join(note, _overridden(overrides) if status == ACCEPTED else "; ".join(reasons)))
+        outbound = queue_resolution(conn, settings, _saved(row, prepared, status), now=now)
+        return HoldOutcome(order_id, status, reasons, outbound)
 
 
 def reject(engine: Engine, settings: Settings, order_id: int, *, actor: str, now: datetime,
@@ -100,13 +104,20 @@ def reject(engine: Engine, settings: Settings, order_id: int, *, actor: str, now
         current = _stored(conn, row)
         lines = tuple(line[:L_STATUS] + (REJECTED, _join(reason, line[L_REASON]))
                       + line[L_REASON + 1:L_SHIP_QUANTITY] + (None,) for line in current.lines)
-        rejected = current._replace(status=REJECTED, hold_reasons=(reason,), lines=lines)
-        if not _update(conn, order_id, REJECTED, [reason], rejected, now):
-            raise HoldError(f"order {order_id} was changed by someone else meanwhile; look again")
+        rejected = current._replace(status=REJECTED, hold_reasons=(reason,), lines=lines,
+                                    total=Decimal(0))  # nothing of it will ship or be invoiced
+        _changed_by_us(_update(conn, order_id, REJECTED, [reason], rejected, now), order_id)
         _replace_lines(conn, order_id, rejected)
         _event(conn, order_id, now, actor, HELD, REJECTED, reason)
         outbound = queue_resolution(conn, settings, _saved(row, rejected, REJECTED), now=now)
         return HoldOutcome(order_id, REJECTED, [reason], outbound)
+
+
+def _changed_by_us(updated: bool, order_id: int) -> None:
+    """The conditional update found the order no longer held: someone else resolved it
+    between our read and our write; this transaction rolls back."""
+    if not updated:
+        raise HoldError(f"order {order_id} was changed by someone else meanwhile; look again")
 
 
 def _held_row(conn: Connection, order_id: int):
@@ -149,6 +160,10 @@ def _event(conn: Connection, order_id: int, now: datetime, actor: str, before: s
 def _saved(row, prepared: PreparedOrder, status: str) -> SavedOrder:
     order = prepared._replace(source_key=row.source_key, channel=row.channel, format=row.format,
                               status=status)
+    if row.format.startswith("edifact"):  # the ORDRSP names the parties (EANCOM needs BY, SU)
+        from ordergate.sinks.edifact_ordrsp import parties_of
+
+        order = order._replace(parties=parties_of(SalesOrder.model_validate_json(row.detail)))
     return SavedOrder(order, "new", row.id, status, order.hold_reasons)
 
 

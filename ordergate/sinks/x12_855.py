@@ -2,8 +2,9 @@
 
 BAK02: AH received and on hold (only for partners that ask for it), AD accepted as sent, AC accepted with changes (a line rejected, repriced or partly
 backordered), RD rejected with detail (no line ships), RJ rejected without detail (a duplicate
-PO). One PO1 per line (at the price we sell at) with its ACKs: IA accepted (the quantity that
-ships now), IP accepted at our price, IB the backordered rest, IR rejected. A line that is not
+PO). One PO1 per line (at the price we sell at, in our unit) with its ACKs: IA accepted (the quantity
+that ships now), IC accepted with changes (our price, or converted to our unit), IB the
+backordered rest, IR rejected. A line that is not
 simply accepted carries its reason in REF*ZZ, since ACK has no free-text element.
 """
 
@@ -34,7 +35,7 @@ from ordergate.orders.prepared import (
 from ordergate.parsers.x12_writer import OutTransaction
 
 ACCEPTED = "IA"  # ACK01: item accepted
-PRICE_CHANGED = "IP"  # item accepted, price changed
+CHANGED = "IC"  # item accepted, changes made (our price, or our unit of measure)
 BACKORDERED = "IB"  # item backordered
 REJECTED = "IR"  # item rejected
 
@@ -99,7 +100,7 @@ def build_855(order: PreparedOrder, order_id: int, st_control: int, today: date)
         if status == ACCEPTED_LINE:
             segments.append(["ACK", ACCEPTED, shipping, uom])
         elif status == "changed":
-            segments.append(["ACK", PRICE_CHANGED, shipping, uom])
+            segments.append(["ACK", CHANGED, shipping, uom])
         elif status == "backordered":
             if ships:  # nothing ships now: the backorder alone says it
                 segments.append(["ACK", ACCEPTED, shipping, uom])

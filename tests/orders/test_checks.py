@@ -86,7 +86,11 @@ def test_a_unit_is_converted_by_the_profile_factor_or_held_without_one():
     assert checked.status is OrderStatus.ACCEPTED
     [outcome] = checked.lines
     assert (outcome.quantity, outcome.uom, outcome.unit_price) == (Decimal(24), "EA", Decimal("18.9"))
-    assert outcome.reason == "2 CS converted to 24 EA"
+    assert outcome.reason == "2 CS converted to 24 EA" and outcome.status is LineStatus.CHANGED
+    # The converted price is still checked against ours.
+    cheap = OrderLine(line_number=1, quantity=Decimal("2"), uom="CS", unit_price=Decimal("120"),
+                      vendor_part="HW-1")
+    assert "PO price 10.00 differs from our price 18.90" in check_order(order(cheap), c).hold_reasons[0]
     # PCE and EA are both "piece": no factor needed.
     pieces = OrderLine(line_number=1, quantity=Decimal("2"), uom="PCE", vendor_part="HW-1",
                        unit_price=Decimal("18.90"))

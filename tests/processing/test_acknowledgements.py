@@ -146,7 +146,7 @@ def test_a_rejected_hold_is_answered_rd_with_the_reason_on_every_line(db, ingest
     assert [ack[1] for _, ack in acks_by_line(ts)] == ["IR", "IR"]
     assert [ref[3][:27] for ref in segs(ts, "REF")] == ["we do not carry these items"] * 2
     [stored] = rows(db, t.orders)
-    assert stored.status == "rejected"
+    assert stored.status == "rejected" and stored.total == 0  # nothing of it ships
     assert [e.to_status for e in rows(db, t.order_events)] == ["held", "rejected"]
 
 

@@ -208,7 +208,10 @@ def test_a_released_edifact_order_is_answered_to_the_interchange_sender(db, inge
     [message] = outbox(db, "ORDRSP")
     reply = read_reply(message.payload)
     assert reply.header.recipient == INITECH
-    assert seg(reply.only("ORDRSP"), "BGM")[3] == "29"
+    response = reply.only("ORDRSP")
+    assert seg(response, "BGM")[3] == "29"
+    # The parties the order named are in the answer as on intake (EANCOM needs BY and SU).
+    assert [nad[1] for nad in segs(response, "NAD")] == ["BY", "SU", "DP"]
 
 
 def test_an_order_with_no_known_item_is_held_without_an_ordrsp(db, ingest):

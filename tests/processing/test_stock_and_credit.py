@@ -303,6 +303,67 @@ def test_a_duplicate_po_takes_no_stock_and_no_credit(db, ingest):
     assert exposure_of(db, "ACME").open_orders == exposure + 4 * price("HW-1001")
 
 
+# ------------------------------------------------------------------------------ review findings
+def test_an_order_held_for_credit_leaves_its_stock_to_the_orders_after_it(db, ingest):
+    """Credit is decided before stock: the held order never takes units a later one could ship."""
+    set_stock(db, "HW-1020", on_hand=15)
+    set_credit_limit(db, "ACME", "1500")  # 15 x 115.00 = 1725 does not fit, 10 x 115.00 does
+    [first, second] = ingest(interchange(po_850("CR-A", line("HW-1020", 15)),
+                                         po_850("CR-B", line("HW-1020", 10)),
+                                         control=71)).documents[0].orders
+    assert (first.status, second.status) == ("held", "accepted")
+    assert [(row.status, row.ship_quantity) for row in lines_of(db, second.order_id)] == [
+        ("accepted", 10)]
+    assert [row.ship_quantity for row in lines_of(db, first.order_id)] == [None]
+    assert stock_of(db, "HW-1020").allocated == 10
+    assert exposure_of(db, "ACME").open_orders == 1150
+
+
+def test_a_hold_policy_order_gives_its_credit_back(db, ingest, tmp_path):
+    set_acme_profile(db, tmp_path, "backorder_policy: hold")
+    set_credit_limit(db, "ACME", "100000")
+    set_stock(db, "HW-1020", on_hand=5)
+    [order] = ingest(order_file("HP-1", line("HW-1020", 8), control=72)).documents[0].orders
+    assert order.status == "held" and "5 of 8 HW-1020 in stock" in order.hold_reasons[0]
+    assert exposure_of(db, "ACME").open_orders == 0
+    # The held order's line says what the checks said, not a backorder that will not happen.
+    assert [(row.status, row.ship_quantity) for row in lines_of(db, order.order_id)] == [
+        ("accepted", None)]
+
+
+def test_credit_limits_compare_exact_amounts_on_every_backend(db, ingest):
+    # 0.1 + 0.2 <= 0.3 must hold: SQLite keeps NUMERIC as binary floats.
+    with db.begin() as conn:
+        conn.execute(t.prices.insert().values(customer_id="ACME", sku="SF-4001",
+                                              unit_price=Decimal("0.10")))
+    set_credit_limit(db, "ACME", "0.30")
+    first = ingest(order_file("FL-1", sku("SF-4001", "1", "0.10", uom="EA"), control=73))
+    second = ingest(order_file("FL-2", sku("SF-4001", "2", "0.10", uom="EA"), control=74))
+    assert [o.status for d in (first, second) for o in d.documents[0].orders] == ["accepted",
+                                                                                 "accepted"]
+
+
+def test_negative_and_zero_quantities_are_held_and_change_no_exposure(db, ingest):
+    set_credit_limit(db, "ACME", "100000")
+    [order] = ingest(order_file("NEG-1", line("HW-1001", "-100"), control=75)).documents[0].orders
+    assert order.status == "held"
+    assert "quantity -100 is not a positive number" in order.hold_reasons[0]
+    assert exposure_of(db, "ACME") is None or exposure_of(db, "ACME").open_orders == 0
+    assert stock_of(db, "HW-1001").allocated == 0
+
+
+def test_a_reorder_suggestion_goes_away_once_stock_is_back(db, ingest):
+    from ordergate.orders.allocation import stock_report
+
+    set_stock(db, "HW-1020", on_hand=30, reorder_point=25, reorder_quantity=20)
+    ingest(order_file("RO-1", line("HW-1020", 10), control=76))
+    with db.connect() as conn:
+        assert [s.sku for s in stock_report(conn, only_reorders=True)] == ["HW-1020"]
+    set_stock(db, "HW-1020", on_hand=500)  # restocked
+    with db.connect() as conn:
+        assert stock_report(conn, only_reorders=True) == []
+
+
 # ------------------------------------------------------------------------------ two processes
 # Each worker ingests one file with ordergate's own entry point. It imports everything, says
 # "ready", and starts on "go", so the workers' batches (one transaction each) really overlap.
