@@ -36,6 +36,14 @@ def queue_resolution(conn: Connection, settings: Settings, saved: SavedOrder, *,
         answers = _email(conn, settings, saved, document, now)
         if order.format == "x12-850":  # and an 850 attachment's sender by an 855 as well
             answers += _x12(conn, saved, document.id, now)
+        elif order.format.startswith("edifact"):  # and an ORDERS attachment's by an ORDRSP
+            from ordergate.parsers.email_message import read_mail
+
+            for attachment in read_mail(bytes(document.content)).attachments:
+                if attachment.kind == "edifact":
+                    found = _edifact_from(conn, settings, saved, attachment.content, document.id, now)
+                    if found:
+                        return answers + found
         return answers
     if order.format == "x12-850":
         return _x12(conn, saved, document.id, now)
@@ -55,6 +63,11 @@ def _x12(conn: Connection, saved: SavedOrder, document_id: int, now: datetime) -
 
 def _edifact(conn: Connection, settings: Settings, saved: SavedOrder, document,
              now: datetime) -> list[Queued]:
+    return _edifact_from(conn, settings, saved, bytes(document.content), document.id, now)
+
+
+def _edifact_from(conn: Connection, settings: Settings, saved: SavedOrder, content: bytes,
+                  document_id: int, now: datetime) -> list[Queued]:
     from ordergate.parsers.edifact import iter_edifact
     from ordergate.parsers.edifact_types import InterchangeHeader
     from ordergate.processing.edifact_replies import queue_ordrsps
@@ -63,12 +76,12 @@ def _edifact(conn: Connection, settings: Settings, saved: SavedOrder, document,
     # source_key is "<UNB 0020>/<UNG 0048>/<UNH 0062>": the first part names the interchange.
     reference = saved.order.source_key.split("/", 1)[0]
     ours = settings.our_edifact
-    for event in iter_edifact(bytes(document.content)):
+    for event in iter_edifact(content):
         if isinstance(event, InterchangeHeader) and event.present and \
                 event.control_reference == reference:
             reply = reply_from_unb(event.segment, our_id=ours.ident, our_qualifier=ours.qualifier)
             return queue_ordrsps(conn, [saved], reply, association_code=None,
-                                 document_id=document.id, now=now, occasion=OCCASION)
+                                 document_id=document_id, now=now, occasion=OCCASION)
     return []
 
 

@@ -149,3 +149,26 @@ def test_a_held_pdf_order_released_after_review_is_confirmed_in_the_same_thread(
     assert "under review" in under_review.get_body(("plain",)).get_content()
     assert confirmation["In-Reply-To"] == "<4500012401.sample@acme.example>"
     assert [p.get_content_type() for p in confirmation.iter_attachments()] == ["application/pdf"]
+
+
+def test_a_held_order_from_an_edifact_attachment_gets_its_ordrsp_and_an_email_on_release(
+        db, ingest, settings):
+    from datetime import datetime, timezone
+
+    from ordergate.orders.checks import Overrides
+    from ordergate.processing import holds
+
+    from .edifactkit import gtin
+    from .edifactkit import order_file as edifact_file
+
+    content = edifact_file("EU-MAIL-1", gtin("HW-1001", "5", price="15,00"), reference="ICM")
+    [document] = ingest(mail((content, "application/edifact", "order.edi"),
+                             sender="einkauf@initech.example")).documents
+    [order] = document.orders
+    assert order.status == "held" and outbox(db, "ORDRSP") == []
+    holds.release(db, settings, order.order_id, actor="ops",
+                  now=datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc),
+                  overrides=Overrides(accept_po_price=True))
+    [ordrsp] = outbox(db, "ORDRSP")
+    assert ordrsp.destination == "INITECH"
+    assert len(replies(db)) == 2  # "under review" at intake, the confirmation now
