@@ -171,6 +171,10 @@ def _hold_outcome(args, outcome) -> int:
         print(f"order {outcome.order_id}: {outcome.status}")
         for reason in outcome.reasons:
             print(f"  - {reason}")
+        if outcome.status == "held":
+            print("  Fix what the reasons name (e.g. an item_xref.csv row for an unknown item, then "
+                  "`ordergate seed`), or release with an override (--accept-po-price, "
+                  "--override-credit, --accept-ship-to, --reviewed), or reject it.")
         for queued in outcome.outbound:
             print(f"  {queued.kind} queued: outbox/{queued.destination}/{queued.filename} "
                   f"(delivered by the next outbox run, or `ordergate outbox deliver`)")
@@ -227,9 +231,11 @@ def cmd_orders_show(args, settings: Settings) -> int:
     print(f"  from document {s.document_id} ({order.channel}, {order.partner_id}, {order.source_key})")
     for reason in s.hold_reasons:
         print(f"  hold: {reason}")
-    rows = [[ln["line_number"], ln["buyer_part"] or "", ln["sku"] or "", ln["quantity"], ln["uom"] or "",
-             ln["unit_price"] if ln["unit_price"] is not None else "", ln["status"]] for ln in order.lines]
-    print(_table(rows, ["line", "buyer part", "sku", "qty", "uom", "price", "status"]))
+    rows = [[ln["line_number"], ln["buyer_part"] or "", ln["sku"] or "", ln["quantity"],
+             "" if ln.get("ship_quantity") is None else ln["ship_quantity"], ln["uom"] or "",
+             ln["unit_price"] if ln["unit_price"] is not None else "", ln["status"],
+             (ln.get("reason") or "")[:60]] for ln in order.lines]
+    print(_table(rows, ["line", "buyer part", "sku", "qty", "ships", "uom", "price", "status", "reason"]))
     print("history:")
     for event in order.events:
         print(f"  {event['at']}  {event['from_status'] or '-'} -> {event['to_status']}  by {event['actor']}"
@@ -294,6 +300,10 @@ def cmd_replay(args, settings: Settings) -> int:
     row = queries.load_document(engine, args.document_id)
     if row is None:
         print(f"no document {args.document_id}", file=sys.stderr)
+        return 2
+    if row.status in ("processed", "duplicate"):
+        print(f"document {args.document_id} is already {row.status}; nothing to replay (replay is "
+              f"for failed or interrupted documents)", file=sys.stderr)
         return 2
     raw = RawDocument(content=row.content, channel=row.channel, source_ref=row.source_ref,
                       sender=row.sender, customer_hint=row.customer_hint, received_at=row.received_at)

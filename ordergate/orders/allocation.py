@@ -327,19 +327,25 @@ class StockLine:
 
 
 def stock_report(conn: Connection, *, only_reorders: bool = False) -> list[StockLine]:
-    """Stock per SKU with what is allocated and what to reorder (``ordergate stock``)."""
-    stock, products, suggestions = t.stock, t.products, t.reorder_suggestions
+    """Stock per SKU with what is allocated and what to reorder now (``ordergate stock``):
+    computed from the stock rows as they are, so a restock or a new reorder point counts at
+    once (``reorder_suggestions`` keeps what allocation suggested, for history)."""
+    stock, products = t.stock, t.products
+    available = stock.c.on_hand - stock.c.allocated
     query = (select(stock.c.sku, products.c.description, stock.c.on_hand, stock.c.allocated,
-                    stock.c.reorder_point, suggestions.c.quantity)
-             .join(products, products.c.sku == stock.c.sku)
-             .outerjoin(suggestions, suggestions.c.sku == stock.c.sku)
-             .order_by(stock.c.sku))
-    if only_reorders:  # what is low now (a restock since the suggestion does not count)
-        query = query.where(suggestions.c.sku.is_not(None),
-                            stock.c.on_hand - stock.c.allocated < stock.c.reorder_point)
+                    stock.c.reorder_point, stock.c.reorder_quantity)
+             .join(products, products.c.sku == stock.c.sku).order_by(stock.c.sku))
+    if only_reorders:
+        query = query.where(stock.c.reorder_point.is_not(None), available < stock.c.reorder_point)
+
     def tidy(value: Decimal | None) -> Decimal | None:  # 240.0000 from the database is 240
         return None if value is None else tidy_quantity(value)
 
-    return [StockLine(row.sku, row.description, tidy(row.on_hand), tidy(row.allocated),
-                      tidy(row.on_hand - row.allocated), tidy(row.reorder_point), tidy(row.quantity))
-            for row in conn.execute(query)]
+    lines = []
+    for row in conn.execute(query):
+        left = row.on_hand - row.allocated
+        low = row.reorder_point is not None and left < row.reorder_point
+        suggested = max(row.reorder_quantity or _ZERO, row.reorder_point - left) if low else None
+        lines.append(StockLine(row.sku, row.description, tidy(row.on_hand), tidy(row.allocated),
+                               tidy(left), tidy(row.reorder_point), tidy(suggested)))
+    return lines

@@ -74,6 +74,9 @@ def resolve_item(catalog: Catalog, customer_id: str | None, line: OrderLine) -> 
 def check_order(order: SalesOrder, catalog: Catalog, *,
                 overrides: Overrides = NO_OVERRIDES) -> CheckedOrder:
     profile = catalog.profile(order.customer_id)
+    if order.currency is None and order.customer_id in catalog.customers:
+        # A PO that names no currency is in the customer's (customers.csv currency).
+        order.currency = catalog.customers[order.customer_id].currency
     tolerance_percent = catalog.price_tolerance_percent
     if profile is not None and profile.price_tolerance_percent is not None:
         tolerance_percent = profile.price_tolerance_percent

@@ -62,7 +62,7 @@ def orders_from_attachment(attachment: Attachment, *, channel: str, customer_id:
                 else min_confidence
             doubt = extraction.hold_reason(threshold)
             if doubt:  # a warning is a hold: a person compares the fields with the PDF
-                order.warnings.append(f"{doubt}; check them against {attachment.name}")
+                order.warnings.append(f"{doubt} (in {attachment.name})")
             result.orders.append(order)
         elif attachment.kind in TABULAR_KINDS:
             table = orders_from_table(attachment.content, channel=channel,

@@ -39,7 +39,7 @@ def queue_replies_for(conn: Connection, settings, original: OriginalMail, saved:
         messages.append(OutboundMessage(
             dedupe_key=f"{EMAIL}:{document_id}:{order.source_key}{occasion}", kind=EMAIL,
             partner_id=order.partner_id, customer_id=order.customer_id,
-            destination=order.customer_id or "unknown", filename=f"reply_{po}_{item.order_id}{occasion.replace(':', '_')}.eml",
+            destination=order.customer_id or "unknown", filename=f"reply_{po}_{item.order_id}_{document_id}{occasion.replace(':', '_')}.eml",
             payload=reply.as_bytes(), document_id=document_id,
             order_id=item.order_id if item.outcome == "new" else None,
             acknowledges=((item.order_id, "1"),) if item.outcome == "new" else ()))
