@@ -232,7 +232,7 @@ def cmd_orders_show(args, settings: Settings) -> int:
     for reason in s.hold_reasons:
         print(f"  hold: {reason}")
     rows = [[ln["line_number"], ln["buyer_part"] or "", ln["sku"] or "", ln["quantity"],
-             "" if ln.get("ship_quantity") is None else ln["ship_quantity"], ln["uom"] or "",
+             "" if ln.get("ship_quantity") is None else _qty(ln["ship_quantity"]), ln["uom"] or "",
              ln["unit_price"] if ln["unit_price"] is not None else "", ln["status"],
              (ln.get("reason") or "")[:60]] for ln in order.lines]
     print(_table(rows, ["line", "buyer part", "sku", "qty", "ships", "uom", "price", "status", "reason"]))
