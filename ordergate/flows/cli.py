@@ -134,10 +134,18 @@ def cmd_holds_list(args, settings: Settings) -> int:
     from ordergate.processing.holds import list_holds
 
     held = list_holds(_ready_engine(settings))
-    return _listing(args, "holds", held, ["order", "customer", "po", "channel", "total", "since", "reasons"],
-                    lambda h: [h.order_id, h.customer_id, h.po_number, h.channel,
-                               f"{h.total} {h.currency or ''}".strip(), str(h.since)[:19],
-                               "; ".join(h.reasons)[:90]])
+    if args.json:
+        _print_json({"holds": held})
+        return 0
+    if not held:
+        print("no orders on hold")
+    # A block per order, every reason whole: they are what ops act on.
+    for h in held:
+        print(f"order {h.order_id}  {h.customer_id}  PO {h.po_number}  {h.total} {h.currency or ''}  "
+              f"via {h.channel}, held since {str(h.since)[:19]}")
+        for reason in h.reasons:
+            print(f"  - {reason}")
+    return 0
 
 
 def cmd_holds_release(args, settings: Settings) -> int:
