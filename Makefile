@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME := var/demo
 
-.PHONY: install test demo bench clean
+.PHONY: install test demo bench bench-email clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ bench: install
 	$(BIN)/python -m benchmarks.bench_e2e
 	$(BIN)/python -m benchmarks.bench_edifact_e2e
 	$(BIN)/python -m benchmarks.bench_edifact_parse
+
+# The email channel end to end: needs Dovecot (apt-get install dovecot-imapd); about 3 minutes.
+bench-email: install
+	$(BIN)/python -m benchmarks.bench_email
 
 clean:
 	rm -rf var .pytest_cache
