@@ -298,6 +298,27 @@ def cmd_documents_list(args, settings: Settings) -> int:
                                d.status, d.orders, (d.error or "")[:70]])
 
 
+def cmd_documents_show(args, settings: Settings) -> int:
+    """One document: where it came from, what became of it and why; --save writes the stored
+    bytes (a mail with its attachments, an EDI file) so a person can open what was received."""
+    row = queries.load_document(_ready_engine(settings), args.document_id)
+    if row is None:
+        print(f"no document {args.document_id}", file=sys.stderr)
+        return 2
+    print(f"document {row.id}  {row.format or '-'}  {row.status}  via {row.channel}  "
+          f"received {str(row.received_at)[:19]}")
+    print(f"  source: {row.source_ref}")
+    if row.error:
+        print(f"  error: {row.error}")
+    if args.save:
+        target = Path(args.save)
+        target.write_bytes(row.content)
+        print(f"  saved {len(row.content)} bytes to {target}"
+              + ("  (a mail: open it with a mail program to see its attachments)"
+                 if row.format == "email" else ""))
+    return 0
+
+
 def cmd_replay(args, settings: Settings) -> int:
     """Process a stored document again (after fixing master data, say)."""
     from ordergate.processing.dropfolder_run import deliver_and_annotate
@@ -394,6 +415,10 @@ def build_parser() -> argparse.ArgumentParser:
     dlst.add_argument("--limit", type=int, default=200)
     dlst.add_argument("--json", action="store_true")
     dlst.set_defaults(func=cmd_documents_list)
+    dshow = docs.add_parser("show", help="one document, its status and reason; --save FILE writes what was received")
+    dshow.add_argument("document_id", type=int)
+    dshow.add_argument("--save", metavar="FILE", help="write the stored bytes to FILE")
+    dshow.set_defaults(func=cmd_documents_show)
 
     replay = sub.add_parser("replay", help="process a stored failed (or half-done) document again")
     replay.add_argument("document_id", type=int)

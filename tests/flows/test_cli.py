@@ -114,3 +114,20 @@ def test_stock_report_shows_allocation_and_what_to_reorder(tmp_path, monkeypatch
     # 240 on hand, 50 allocated: 190 available is below the reorder point of 200.
     assert (line["sku"], line["allocated"], line["available"]) == ("HW-1001", "50", "190")
     assert line["suggested"] == "100"
+
+
+def test_documents_show_tells_the_reason_and_saves_what_was_received(tmp_path, monkeypatch, capsys):
+    from ordergate.flows.cli import main
+
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
+    bad = tmp_path / "note.txt"
+    bad.write_bytes(b"Hello,\nplease send 10 boxes of M8 bolts.\n")
+    main(["ingest", str(bad)])
+    capsys.readouterr()
+    saved = tmp_path / "back.txt"
+    assert main(["documents", "show", "1", "--save", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "failed" in out and "not a format ordergate reads" in out
+    assert saved.read_bytes() == bad.read_bytes()
+    assert main(["documents", "show", "99"]) == 2
