@@ -101,7 +101,10 @@ def cmd_mail_poll(args, settings: Settings) -> int:
     _ready_engine(settings)
     from ordergate.flows.mail_flow import ingest_mailbox
 
-    report = ingest_mailbox(max_mails=args.limit)
+    from ordergate.flows.runtime import without_heartbeats
+
+    with without_heartbeats():
+        report = ingest_mailbox(max_mails=args.limit)
     if args.json:
         sys.stdout.write(report.to_json() + "\n")
     else:
@@ -122,9 +125,13 @@ def cmd_mail_watch(args, settings: Settings) -> int:
     _ready_engine(settings)
     stop = threading.Event()
     print("watching the mailbox (Ctrl-C stops)", flush=True)
+    from ordergate.flows.runtime import without_heartbeats
+
     try:
-        watch_mailbox(ImapSettings.from_env(), imap_password(),
-                      lambda: print(render_ingest_summary(ingest_mailbox()), flush=True), stop=stop)
+        with without_heartbeats():
+            watch_mailbox(ImapSettings.from_env(), imap_password(),
+                          lambda: print(render_ingest_summary(ingest_mailbox()), flush=True),
+                          stop=stop)
     except KeyboardInterrupt:
         stop.set()
     return 0
@@ -347,13 +354,14 @@ def cmd_replay(args, settings: Settings) -> int:
 
 def cmd_poll(args, settings: Settings) -> int:
     """Run the drop-folder flow once (as the schedule would), then print the summary."""
-    from ordergate.flows.runtime import quiet_prefect
+    from ordergate.flows.runtime import quiet_prefect, without_heartbeats
 
     quiet_prefect()
     from ordergate.flows.ingest_flow import ingest_drop_folder
 
     _ready_engine(settings)
-    report = ingest_drop_folder()
+    with without_heartbeats():
+        report = ingest_drop_folder()
     print(render_ingest_summary(report))
     return 0
 

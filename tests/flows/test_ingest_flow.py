@@ -124,3 +124,19 @@ def test_the_hold_notification_automation_is_one_prefect_accepts(prefect_harness
 
     stored = asyncio.run(create_and_read())
     assert stored.name == "ordergate-notify-holds"
+
+
+def test_flows_started_by_the_cli_send_no_heartbeats(prefect_harness):
+    """A sync flow run with heartbeats on waits about a second for its heartbeat thread."""
+    from prefect import flow
+    from prefect.settings import get_current_settings
+
+    from ordergate.flows.runtime import without_heartbeats
+
+    @flow
+    def seen_by_the_flow() -> object:
+        return get_current_settings().flows.heartbeat_frequency
+
+    assert seen_by_the_flow() is not None  # Prefect's default: on
+    with without_heartbeats():
+        assert seen_by_the_flow() is None
