@@ -26,6 +26,7 @@ from typing import Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from ordergate.errors import ConfigError
+from ordergate.secrets import secret_from_block
 
 log = logging.getLogger(__name__)
 
@@ -91,17 +92,7 @@ def smtp_password(environ: Mapping[str, str] | None = None) -> SecretStr | None:
     block = env.get(PASSWORD_BLOCK_ENV, "").strip()
     if not block:
         return None
-    from prefect.blocks.system import Secret  # Prefect is heavy; only this path needs it
-
-    try:
-        value = Secret.load(block).get()
-    except Exception as exc:  # missing block, wrong type, unreachable API: all a setup problem
-        raise ConfigError(f"cannot read the SMTP password from the Prefect Secret block {block!r} "
-                          f"named by {PASSWORD_BLOCK_ENV}: {type(exc).__name__}: {exc}") from exc
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"the Prefect Secret block {block!r} named by {PASSWORD_BLOCK_ENV} "
-                          "does not hold a password string")
-    return SecretStr(value)
+    return SecretStr(secret_from_block(block, PASSWORD_BLOCK_ENV))
 
 
 class SendStatus(str, Enum):

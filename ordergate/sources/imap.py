@@ -23,6 +23,7 @@ from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from ordergate.errors import ConfigError
+from ordergate.secrets import secret_from_block
 from ordergate.sources.mailbox import (FetchedMail, MailboxLoginError, MailboxUnavailable, MailRef,
                                        MailSource, check_limit, check_own_ref)
 
@@ -105,26 +106,11 @@ def imap_password(environ: Mapping[str, str] | None = None) -> SecretStr:
     env = os.environ if environ is None else environ
     block = env.get(PASSWORD_BLOCK_VAR, "").strip()
     if block:
-        return SecretStr(_load_secret_block(block))
+        return SecretStr(secret_from_block(block, PASSWORD_BLOCK_VAR))
     if env.get(PASSWORD_VAR):
         return SecretStr(env[PASSWORD_VAR])
     raise ConfigError(f"no IMAP password: set {PASSWORD_VAR}, or {PASSWORD_BLOCK_VAR} to the name "
                       f"of a Prefect Secret block that holds it")
-
-
-def _load_secret_block(name: str) -> str:
-    # Prefect takes seconds to import; only pay for it when a block is actually named.
-    from prefect.blocks.system import Secret
-
-    try:
-        value = Secret.load(name).get()
-    except Exception as exc:  # not found, API unreachable, wrong block type: all mean "fix the setting"
-        raise ConfigError(f"Prefect Secret block {name!r} (from {PASSWORD_BLOCK_VAR}) could not be "
-                          f"loaded: {type(exc).__name__}: {exc}") from exc
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"Prefect Secret block {name!r} (from {PASSWORD_BLOCK_VAR}) must hold the "
-                          f"password as a non-empty string")
-    return value
 
 
 def open_imap(settings: ImapSettings, password: SecretStr | str) -> IMAPClient:
