@@ -25,6 +25,10 @@ if str(ROOT) not in sys.path:
 from ordergate.orders.db import make_engine, normalise_url, upgrade  # noqa: E402
 from ordergate.orders.tables import metadata  # noqa: E402
 
+# The real servers' fixtures, for every test that names them: a Dovecot started once per session
+# (tests/mailserver.py) and an aiosmtpd server in this process (tests/smtpserver.py).
+pytest_plugins = ["tests.mailserver", "smtpserver"]
+
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SAMPLES = ROOT / "samples"
 

@@ -18,8 +18,6 @@ from sqlalchemy import select
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
 from ordergate.orders import tables as t
 from ordergate.orders.masterdata import seed_masterdata
-from smtpserver import smtp_certificate, start_smtp_server  # noqa: F401  (fixtures)
-from tests.mailserver import dovecot, imap_account  # noqa: F401  (fixtures)
 
 MASTERDATA = Path(__file__).resolve().parents[2] / "samples" / "masterdata"
 
@@ -41,7 +39,7 @@ def po_mail(po_number: str, message_id: str) -> bytes:
     return mail.as_bytes(policy=policy.SMTP)
 
 
-def _point_at(monkeypatch, imap_account, smtp) -> None:  # noqa: F811
+def _point_at(monkeypatch, imap_account, smtp) -> None:
     imap = imap_account.settings("tls")
     for name, value in {"HOST": imap.host, "PORT": imap.port, "SECURITY": "tls",
                         "USER": imap.user, "CA_FILE": str(imap.ca_file)}.items():
@@ -53,7 +51,7 @@ def _point_at(monkeypatch, imap_account, smtp) -> None:  # noqa: F811
 
 
 @pytest.fixture
-def wired(prefect_harness, ordergate_home, imap_account, start_smtp_server, monkeypatch,  # noqa: F811
+def wired(prefect_harness, ordergate_home, imap_account, start_smtp_server, monkeypatch,
           tmp_path):
     smtp = start_smtp_server("starttls")
     _point_at(monkeypatch, imap_account, smtp)
@@ -68,7 +66,7 @@ def wired(prefect_harness, ordergate_home, imap_account, start_smtp_server, monk
 
 
 def test_a_pdf_read_with_low_confidence_is_held_and_the_reply_says_under_review(
-        prefect_harness, ordergate_home, imap_account, start_smtp_server, monkeypatch):  # noqa: F811
+        prefect_harness, ordergate_home, imap_account, start_smtp_server, monkeypatch):
     from ordergate.flows.mail_flow import ingest_mailbox
 
     smtp = start_smtp_server("none")

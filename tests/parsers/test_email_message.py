@@ -25,22 +25,14 @@ from fpdf import FPDF
 
 from ordergate.parsers.email_limits import MailLimits, decoded_size_bound
 from ordergate.parsers.email_message import MailDocument, read_mail
+from tests.corpus import CORPUS, require_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
-CORPUS = Path(os.environ.get("ORDERGATE_CORPUS", ROOT.parent / "shared" / "corpus"))
 X12_SAMPLE = (SAMPLES / "x12" / "acme_4500012345.edi").read_bytes()
 EDIFACT_SAMPLE = (SAMPLES / "edifact" / "initech_PO-EU-1001_unoc.edi").read_bytes()
 CSV = b"sku,qty,price\nA-1,3,9.50\nB-2,1,4.00\n"
 OURS = "mx.ours.example"
-
-
-def require_corpus() -> None:
-    if not CORPUS.is_dir():
-        message = f"corpus folder {CORPUS} missing (set ORDERGATE_CORPUS)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def make_pdf() -> bytes:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,9 +26,8 @@ import pytest
 
 from ordergate.parsers.pdf_extract import PdfError, PdfExtraction, extract_pdf_order
 from ordergate.parsers.pdf_template import load_templates
+from tests.corpus import CORPUS, require_corpus
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = Path(os.environ.get("ORDERGATE_CORPUS", ROOT.parent / "shared" / "corpus"))
 PDF_DIR = CORPUS / "pdf"
 EXPECTED = Path(__file__).parent / "expected_pdf"
 GOLDEN = sorted(p.stem for p in EXPECTED.glob("*.json"))
@@ -37,13 +35,7 @@ ALL_PDFS = sorted(p.name for p in PDF_DIR.glob("*.pdf")) if PDF_DIR.is_dir() els
 TEMPLATES = load_templates()
 
 
-def require(path: Path) -> Path:
-    if not path.exists():
-        message = f"PDF corpus not found at {path} (set ORDERGATE_CORPUS to its folder)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+require = require_corpus
 
 
 def read(name: str) -> bytes:

@@ -7,7 +7,6 @@ tests skip, except under CI=true, where they fail.
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
@@ -16,18 +15,10 @@ import pytest
 from fpdf import FPDF
 
 from ordergate.parsers.sniff import KINDS, declared_unpacked_size, sniff_kind
+from tests.corpus import CORPUS, require_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
-CORPUS = Path(os.environ.get("ORDERGATE_CORPUS", ROOT.parent / "shared" / "corpus"))
-
-
-def require_corpus() -> None:
-    if not CORPUS.is_dir():
-        message = f"corpus folder {CORPUS} missing (set ORDERGATE_CORPUS)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def make_pdf() -> bytes:

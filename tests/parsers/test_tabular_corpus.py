@@ -10,7 +10,6 @@ the tests skip, except under CI=true, where they fail.
 from __future__ import annotations
 
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,10 +18,9 @@ import pytest
 from ordergate.errors import DocumentError
 from ordergate.mappings.tabular_orders import TabularResult, orders_from_table
 from ordergate.parsers.tabular_columns import ColumnMap
+from tests.corpus import CORPUS, require_corpus
 from tests.parsers.test_tabular import summarise
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = Path(os.environ.get("ORDERGATE_CORPUS", ROOT.parent / "shared" / "corpus"))
 TABULAR = CORPUS / "csv"
 EXPECTED = Path(__file__).resolve().parent / "expected_tabular"
 
@@ -68,16 +66,12 @@ def corpus_files() -> list[str]:
     return sorted(p.name for p in TABULAR.iterdir() if p.is_file()) if TABULAR.is_dir() else []
 
 
-def require_corpus() -> None:
-    if not TABULAR.is_dir():
-        message = f"tabular corpus not found at {TABULAR} (set ORDERGATE_CORPUS to its folder)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+def require_tabular_corpus() -> None:
+    require_corpus(TABULAR)
 
 
 def read(name: str) -> bytes:
-    require_corpus()
+    require_tabular_corpus()
     return (TABULAR / name).read_bytes()
 
 
@@ -90,7 +84,7 @@ def outcome(name: str, column_map: ColumnMap | None = None) -> TabularResult | D
 
 
 def test_every_corpus_file_is_listed():
-    require_corpus()
+    require_tabular_corpus()
     assert corpus_files() == sorted(UNCONFIGURED)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,11 +22,11 @@ from ordergate.parsers.detect import detect_format
 from ordergate.processing.ingest import ingest_documents
 from ordergate.sinks.csv_ack import ACK_COLUMNS
 from ordergate.sources.document import RawDocument
+from tests.corpus import CORPUS, require_corpus
 from tests.processing.x12kit import order_file, outbox, rows, sku
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "csv"
-CORPUS = Path(os.environ.get("ORDERGATE_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 HEADER = ("customer_id,po_number,sku,quantity,uom,unit_price,"
           "ship_to_name,ship_to_street,ship_to_city,ship_to_postal_code,ship_to_country")
@@ -326,11 +325,7 @@ def corpus_files() -> list[Path]:
 
 
 def test_every_corpus_table_ends_processed_or_failed_with_a_readable_reason(db, settings):
-    if not (CORPUS / "csv").is_dir():
-        message = f"tabular corpus not found at {CORPUS / 'csv'} (set ORDERGATE_CORPUS)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_corpus(CORPUS / "csv")
     raws = [dropped(path.read_bytes(), "ACME", path.name) for path in corpus_files()]
     report = ingest_documents(db, settings, raws, actor="test")
     outcomes = {Path(d.path).name: (d.format, d.status) for d in report.documents}

@@ -10,7 +10,6 @@ a CONTRL. Without the corpus the corpus cases skip, except under CI=true, where 
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -39,9 +38,10 @@ from ordergate.sinks.edifact_envelope import (
 )
 from ordergate.sinks.edifact_fast_serializer import FastSerializer
 from ordergate.sinks.edifact_ordrsp import build_duplicate_ordrsp, build_ordrsp
+from tests.corpus import CORPUS as SHARED_CORPUS, require_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = Path(os.environ.get("ORDERGATE_CORPUS", ROOT.parent / "shared" / "corpus")) / "edifact"
+CORPUS = SHARED_CORPUS / "edifact"
 WHEN = datetime(2026, 11, 21, 9, 30)
 TODAY = date(2026, 11, 21)
 # SKUs as a buyer may write them: service characters, the release character, umlauts.
@@ -50,10 +50,7 @@ CATALOG_SKUS = {"HW-1001": "00071234000012", "ESC?+'X": None, "A+B": None}
 
 
 def corpus_files() -> list[Path]:
-    if not CORPUS.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"EDIFACT corpus not found at {CORPUS} (set ORDERGATE_CORPUS)")
-        pytest.skip(f"EDIFACT corpus not found at {CORPUS} (set ORDERGATE_CORPUS to its folder)")
+    require_corpus(CORPUS)
     return sorted(p for p in CORPUS.rglob("*") if p.is_file())
 
 
