@@ -295,15 +295,8 @@ class _Collector:
     def _line(self, row: list[str], row_number: int, line_number: int,
               errors: list[str]) -> OrderLine | None:
         cells = self.cells
-        fields: dict[str, object] = {}
-        for name, reader in self.line_fields:
-            try:
-                value = reader(cells, row, name)
-            except CellError as exc:
-                errors.append(cells.problem(row_number, name, str(exc)))
-                continue
-            if value is not None:
-                fields[_LINE_TARGET.get(name, name)] = value
+        fields = {_LINE_TARGET.get(name, name): value for name, value in
+                  self._read(self.line_fields, row, row_number, errors).items()}
         if not errors and "quantity" not in fields:
             errors.append(cells.problem(row_number, "quantity",
                                         "empty; every line needs a quantity"))
@@ -314,18 +307,25 @@ class _Collector:
             return None
         return OrderLine(line_number=line_number, source_position=row_number, **fields)
 
-    def _order_values(self, row: list[str], row_number: int,
-                      errors: list[str]) -> dict[str, object]:
-        cells = self.cells
+    def _read(self, readers, row: list[str], row_number: int,
+              errors: list[str]) -> dict[str, object]:
+        """The row's values for ``readers`` (field name, reader) that are given; each value
+        that cannot be read is a problem in ``errors`` naming the row and column."""
         values: dict[str, object] = {}
-        for name, reader in self.order_fields:
+        for name, reader in readers:
             try:
-                value = reader(cells, row, name)
+                value = reader(self.cells, row, name)
             except CellError as exc:
-                errors.append(cells.problem(row_number, name, str(exc)))
+                errors.append(self.cells.problem(row_number, name, str(exc)))
                 continue
             if value is not None:
                 values[name] = value
+        return values
+
+    def _order_values(self, row: list[str], row_number: int,
+                      errors: list[str]) -> dict[str, object]:
+        cells = self.cells
+        values = self._read(self.order_fields, row, row_number, errors)
         ship_to = _ship_to(cells, row) if self.has_ship_to else None
         if ship_to is not None:
             values["ship_to"] = ship_to
