@@ -21,9 +21,7 @@ from ordergate.parsers.detect import detect_format
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.report import DocumentReport, IngestReport
 from ordergate.processing.edifact_intake import process_edifact
-from ordergate.processing.email_intake import process_email
 from ordergate.processing.outcome import document_status
-from ordergate.processing.tabular_intake import process_tabular
 from ordergate.processing.x12_intake import process_x12
 from ordergate.settings import Settings
 from ordergate.sources.document import RawDocument, utcnow
@@ -41,10 +39,23 @@ def _edifact(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
     return document_status(process_edifact(ctx, content), ctx.report)
 
 
+# Mail (pdfplumber, fpdf2) and spreadsheets (pandas) bring heavy libraries: imported when such a
+# document arrives, not by every command and flow that imports the pipeline.
+def _email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
+    from ordergate.processing.email_intake import process_email
+
+    return process_email(ctx, content)
+
+
+def _tabular(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
+    from ordergate.processing.tabular_intake import process_tabular
+
+    return process_tabular(ctx, content)
+
+
 # Every format ordergate turns into orders; one grep shows them all.
-PROCESSORS: dict[str, Processor] = {"x12": _x12, "edifact": _edifact, "email": process_email,
-                                    "csv": process_tabular, "xlsx": process_tabular,
-                                    "xls": process_tabular}
+PROCESSORS: dict[str, Processor] = {"x12": _x12, "edifact": _edifact, "email": _email,
+                                    "csv": _tabular, "xlsx": _tabular, "xls": _tabular}
 
 
 def ingest_documents(engine: Engine, settings: Settings, raws: Iterable[RawDocument], *,
