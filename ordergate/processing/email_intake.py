@@ -22,13 +22,12 @@ from sqlalchemy import select
 from ordergate.errors import DocumentError
 from ordergate.orders import tables as t
 from ordergate.orders.catalog import Customer
-from ordergate.orders.checks import check_order
 from ordergate.orders.db import insert_ignore
-from ordergate.orders.prepared import prepare_order
 from ordergate.orders.reload import load_prepared
-from ordergate.orders.store import SavedOrder, save_orders
+from ordergate.orders.store import SavedOrder
 from ordergate.parsers.email_message import MailDocument, read_mail
 from ordergate.processing.attachment_orders import orders_from_attachment
+from ordergate.processing.checked_orders import store_checked
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.edifact_intake import process_edifact
 from ordergate.processing.email_replies import queue_order_replies, queue_unreadable_reply
@@ -80,7 +79,7 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
         orders.extend(found.orders)
         problems.extend(found.problems)
     ctx.report.problems.extend(problems)
-    saved = _store(ctx, orders, original, customer) if orders else []
+    saved = _store(ctx, orders, original) if orders else []
 
     if saved or outcome.accepted_sets:
         return "processed", None
@@ -129,16 +128,13 @@ def _answer_unreadable(ctx: DocumentContext, original: OriginalMail, customer: C
         ctx.note_outbound(queue_unreadable_reply(conn, ctx, original, customer.customer_id, reasons))
 
 
-def _store(ctx: DocumentContext, orders, original: OriginalMail, customer: Customer):
-    prepared = [prepare_order(check_order(order, ctx.catalog)) for order in orders]
-    with ctx.engine.begin() as conn:
-        saved = save_orders(conn, ctx.document_id, prepared, now=ctx.now, actor=ctx.actor,
-                            catalog=ctx.catalog)
-        if should_reply(original, ctx.settings.mail_address) is None:
-            for message in queue_order_replies(conn, ctx, original, saved):
-                ctx.note_outbound(message)
-    ctx.report.orders.extend(OrderReport.from_saved(s) for s in saved)
-    return saved
+def _store(ctx: DocumentContext, orders, original: OriginalMail):
+    def replies(conn, saved):
+        if should_reply(original, ctx.settings.mail_address) is not None:
+            return []
+        return queue_order_replies(conn, ctx, original, saved)
+
+    return store_checked(ctx, orders, replies)
 
 
 def _confirm_edi_orders(ctx: DocumentContext, original: OriginalMail,

@@ -23,11 +23,10 @@ from sqlalchemy import Connection
 from ordergate.errors import DocumentError
 from ordergate.mappings.tabular_orders import TabularResult, orders_from_table
 from ordergate.orders.catalog import Catalog
-from ordergate.orders.checks import check_order
 from ordergate.orders.model import SalesOrder
 from ordergate.orders.outbox import OutboundMessage, Queued, queue_messages
-from ordergate.orders.prepared import prepare_order
-from ordergate.orders.store import FAILED, PROCESSED, SavedOrder, save_orders
+from ordergate.orders.store import FAILED, PROCESSED, SavedOrder
+from ordergate.processing.checked_orders import store_checked
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.report import OrderReport
 from ordergate.sinks.csv_ack import (
@@ -175,15 +174,9 @@ def _store(ctx: DocumentContext, orders: list[SalesOrder], rejected_rows: list[A
         refused = rejected_rows if number == 1 else []
         if not batch and not refused:
             continue
-        prepared = [prepare_order(check_order(order, ctx.catalog)) for order in batch]
-        with ctx.engine.begin() as conn:
-            saved = (save_orders(conn, ctx.document_id, prepared, now=ctx.now, actor=ctx.actor,
-                                 catalog=ctx.catalog) if prepared else [])
-            for message in _queue_acks(conn, ctx, saved, refused, file_customer, str(number),
-                                       name):
-                ctx.note_outbound(message)
-        ctx.report.orders.extend(OrderReport.from_saved(item) for item in saved)
-        stored.extend(saved)
+        stored.extend(store_checked(ctx, batch, lambda conn, saved, refused=refused, number=number:
+                                    _queue_acks(conn, ctx, saved, refused, file_customer,
+                                                str(number), name)))
     return stored
 
 
