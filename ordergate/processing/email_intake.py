@@ -14,8 +14,6 @@ each answered by a threaded email with the PDF confirmation.
 
 from __future__ import annotations
 
-from email import policy
-from email.parser import BytesParser
 
 from sqlalchemy import select
 
@@ -30,7 +28,7 @@ from ordergate.processing.attachment_orders import orders_from_attachment
 from ordergate.processing.checked_orders import store_checked
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.edifact_intake import process_edifact
-from ordergate.processing.email_replies import queue_order_replies, queue_unreadable_reply
+from ordergate.processing.email_replies import original_of, queue_order_replies, queue_unreadable_reply
 from ordergate.processing.outcome import IntakeOutcome
 from ordergate.processing.report import OrderReport
 from ordergate.processing.x12_intake import process_x12
@@ -52,7 +50,7 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
     if duplicate_of is not None:
         return "duplicate", (f"Message-ID <{mail.message_id}> was already received as document "
                              f"{duplicate_of}")
-    original = _original(content, mail)
+    original = original_of(content, mail)
     if mail.quarantine:
         _answer_unreadable(ctx, original, customer, mail, mail.quarantine)
         raise MailQuarantined("quarantined: " + "; ".join(mail.quarantine))
@@ -103,19 +101,6 @@ def _claim(ctx: DocumentContext, mail: MailDocument, customer: Customer | None) 
         holder = conn.execute(select(t.mail_claims.c.document_id)
                               .where(t.mail_claims.c.message_id == mail.message_id[:400])).scalar_one()
     return None if holder == ctx.document_id else holder
-
-
-def _original(content: bytes, mail: MailDocument) -> OriginalMail:
-    headers = BytesParser(policy=policy.default).parsebytes(content, headersonly=True)
-    try:
-        original = OriginalMail.from_message(headers)
-    except Exception:  # headers read_mail already judged; a reply needs only the basics
-        original = OriginalMail(message_id=None, from_address=mail.from_address or "",
-                                from_name=mail.from_name, subject=mail.subject)
-    if mail.message_id_synthesised:
-        original = OriginalMail(None, original.from_address, original.from_name, original.subject,
-                                original.references, original.auto_submitted, original.precedence)
-    return original
 
 
 def _answer_unreadable(ctx: DocumentContext, original: OriginalMail, customer: Customer | None,

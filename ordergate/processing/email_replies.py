@@ -8,16 +8,33 @@ makes a rerun after a crash queue nothing twice. Delivery sends them over SMTP w
 from __future__ import annotations
 
 import re
+from email import policy
+from email.parser import BytesParser
 
 from sqlalchemy import Connection
 
 from ordergate.orders.outbox import OutboundMessage, Queued, queue_messages
 from ordergate.orders.store import SavedOrder
+from ordergate.parsers.email_message import MailDocument
 from ordergate.processing.context import DocumentContext
 from ordergate.sinks.email_reply import OriginalMail, order_reply, unreadable_reply
 
 EMAIL = "email"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def original_of(content: bytes, mail: MailDocument) -> OriginalMail:
+    """What a reply needs to know about the mail it answers (threading, who, subject)."""
+    headers = BytesParser(policy=policy.default).parsebytes(content, headersonly=True)
+    try:
+        original = OriginalMail.from_message(headers)
+    except Exception:  # headers read_mail already judged; a reply needs only the basics
+        original = OriginalMail(message_id=None, from_address=mail.from_address or "",
+                                from_name=mail.from_name, subject=mail.subject)
+    if mail.message_id_synthesised:  # never thread a reply onto an id the mail did not have
+        original = OriginalMail(None, original.from_address, original.from_name, original.subject,
+                                original.references, original.auto_submitted, original.precedence)
+    return original
 
 
 def queue_order_replies(conn: Connection, ctx: DocumentContext, original: OriginalMail,

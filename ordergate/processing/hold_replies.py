@@ -10,8 +10,6 @@ beside whatever the order got when it arrived, and a retried release queues it o
 from __future__ import annotations
 
 from datetime import datetime
-from email import policy
-from email.parser import BytesParser
 from pathlib import PurePath
 
 from sqlalchemy import Connection, select
@@ -32,24 +30,40 @@ def queue_resolution(conn: Connection, settings: Settings, saved: SavedOrder, *,
                                    t.documents.c.format)
                             .join(t.orders, t.orders.c.document_id == t.documents.c.id)
                             .where(t.orders.c.id == saved.order_id)).one()
-    if document.format == "email":  # whatever was attached, a mail is answered by mail,
-        answers = _email(conn, settings, saved, document, now)
-        if order.format == "x12-850":  # and an 850 attachment's sender by an 855 as well
-            answers += _x12(conn, saved, document.id, now)
-        elif order.format.startswith("edifact"):  # and an ORDERS attachment's by an ORDRSP
-            from ordergate.parsers.email_message import read_mail
-
-            for attachment in read_mail(bytes(document.content)).attachments:
-                if attachment.kind == "edifact":
-                    found = _edifact_from(conn, settings, saved, attachment.content, document.id, now)
-                    if found:
-                        return answers + found
-        return answers
+    if document.format == "email":
+        return _mailed(conn, settings, saved, document, now)
     if order.format == "x12-850":
         return _x12(conn, saved, document.id, now)
     if order.format.startswith("edifact"):
-        return _edifact(conn, settings, saved, document, now)
+        return _edifact_from(conn, settings, saved, bytes(document.content), document.id, now)
     return _csv(conn, saved, document, now)
+
+
+def _mailed(conn: Connection, settings: Settings, saved: SavedOrder, document,
+            now: datetime) -> list[Queued]:
+    """Whatever was attached, a mail is answered by mail; an 850 or ORDERS attachment's
+    sender also gets its 855 or ORDRSP."""
+    from ordergate.parsers.email_message import read_mail
+    from ordergate.processing.email_replies import original_of, queue_replies_for
+    from ordergate.sinks.email_reply import should_reply
+
+    content = bytes(document.content)
+    mail = read_mail(content)
+    original = original_of(content, mail)
+    answers = []
+    if should_reply(original, settings.mail_address) is None:
+        answers += queue_replies_for(conn, settings, original, [saved], document_id=document.id,
+                                     now=now, occasion=OCCASION)
+    order_format = saved.order.format
+    if order_format == "x12-850":
+        answers += _x12(conn, saved, document.id, now)
+    elif order_format.startswith("edifact"):
+        for attachment in mail.attachments:
+            if attachment.kind == "edifact":
+                found = _edifact_from(conn, settings, saved, attachment.content, document.id, now)
+                if found:
+                    return answers + found
+    return answers
 
 
 def _x12(conn: Connection, saved: SavedOrder, document_id: int, now: datetime) -> list[Queued]:
@@ -59,11 +73,6 @@ def _x12(conn: Connection, saved: SavedOrder, document_id: int, now: datetime) -
     if reply is None:
         return []
     return queue_855s(conn, [saved], reply, document_id=document_id, now=now, occasion=OCCASION)
-
-
-def _edifact(conn: Connection, settings: Settings, saved: SavedOrder, document,
-             now: datetime) -> list[Queued]:
-    return _edifact_from(conn, settings, saved, bytes(document.content), document.id, now)
 
 
 def _edifact_from(conn: Connection, settings: Settings, saved: SavedOrder, content: bytes,
@@ -83,19 +92,6 @@ def _edifact_from(conn: Connection, settings: Settings, saved: SavedOrder, conte
             return queue_ordrsps(conn, [saved], reply, association_code=None,
                                  document_id=document_id, now=now, occasion=OCCASION)
     return []
-
-
-def _email(conn: Connection, settings: Settings, saved: SavedOrder, document,
-           now: datetime) -> list[Queued]:
-    from ordergate.processing.email_replies import queue_replies_for
-    from ordergate.sinks.email_reply import OriginalMail, should_reply
-
-    headers = BytesParser(policy=policy.default).parsebytes(bytes(document.content), headersonly=True)
-    original = OriginalMail.from_message(headers)
-    if should_reply(original, settings.mail_address) is not None:
-        return []
-    return queue_replies_for(conn, settings, original, [saved], document_id=document.id, now=now,
-                             occasion=OCCASION)
 
 
 def _csv(conn: Connection, saved: SavedOrder, document, now: datetime) -> list[Queued]:
