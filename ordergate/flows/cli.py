@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from ordergate.app import open_engine
 from ordergate.errors import ConfigError
 from ordergate.orders import queries
+from ordergate.orders.numbers import tidy_quantity
 from ordergate.settings import Settings
 
 
@@ -274,7 +275,7 @@ def cmd_stock(args, settings: Settings) -> int:
 
 
 def _qty(value) -> str:
-    return "-" if value is None else format(value.normalize(), "f")
+    return "-" if value is None else format(tidy_quantity(value), "f")
 
 
 def cmd_outbox_list(args, settings: Settings) -> int:

@@ -338,14 +338,12 @@ def stock_report(conn: Connection, *, only_reorders: bool = False) -> list[Stock
     if only_reorders:
         query = query.where(stock.c.reorder_point.is_not(None), available < stock.c.reorder_point)
 
-    def tidy(value: Decimal | None) -> Decimal | None:  # 240.0000 from the database is 240
-        return None if value is None else tidy_quantity(value)
-
     lines = []
     for row in conn.execute(query):
         left = row.on_hand - row.allocated
         low = row.reorder_point is not None and left < row.reorder_point
         suggested = max(row.reorder_quantity or _ZERO, row.reorder_point - left) if low else None
+        tidy = tidy_quantity  # 240.0000 from the database is 240
         lines.append(StockLine(row.sku, row.description, tidy(row.on_hand), tidy(row.allocated),
                                tidy(left), tidy(row.reorder_point), tidy(suggested)))
     return lines

@@ -67,7 +67,7 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
         intake = EDI_INTAKES.get(attachment.kind)
         if intake is not None:
             reported = len(ctx.report.orders)
-            outcome = _merge(outcome, intake(ctx, attachment.content))
+            outcome.add(intake(ctx, attachment.content))
             _confirm_edi_orders(ctx, original, ctx.report.orders[reported:])
             continue
         found = orders_from_attachment(attachment, channel=ctx.channel,
@@ -140,11 +140,3 @@ def _confirm_edi_orders(ctx: DocumentContext, original: OriginalMail,
                                       order.order_id, order.status, tuple(order.hold_reasons)))
         for message in queue_order_replies(conn, ctx, original, answers):
             ctx.note_outbound(message)
-
-
-def _merge(total: IntakeOutcome, more: IntakeOutcome) -> IntakeOutcome:
-    return IntakeOutcome(
-        interchanges=total.interchanges + more.interchanges,
-        rejected_interchanges=total.rejected_interchanges + more.rejected_interchanges,
-        duplicate_interchanges=total.duplicate_interchanges + more.duplicate_interchanges,
-        accepted_sets=total.accepted_sets + more.accepted_sets)

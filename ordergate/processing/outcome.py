@@ -17,6 +17,13 @@ class IntakeOutcome:
     duplicate_interchanges: int = 0
     accepted_sets: int = 0  # transaction sets / messages that became orders
 
+    def add(self, other: "IntakeOutcome") -> None:
+        """Count ``other`` in too (a mail's several EDI attachments make one document)."""
+        self.interchanges += other.interchanges
+        self.rejected_interchanges += other.rejected_interchanges
+        self.duplicate_interchanges += other.duplicate_interchanges
+        self.accepted_sets += other.accepted_sets
+
 
 def document_status(outcome: IntakeOutcome, report: DocumentReport) -> tuple[str, str | None]:
     """processed when any order came out of it; duplicate when every interchange was one;
