@@ -55,35 +55,25 @@ def unknown(vendor_part: str = "XX-9999", buyer_part: str = "ACME-99999", qty: s
     return Item(ids=(("VP", vendor_part), ("BP", buyer_part)), qty=qty, uom="EA", price="9.99")
 
 
-def _sample_prices() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+def _sample_rows(name: str) -> list[dict[str, str]]:
     import csv
 
-    folder = Path(__file__).resolve().parents[2] / "samples" / "masterdata"
-    with (folder / "products.csv").open(encoding="utf-8") as handle:
-        listed = {row["sku"]: row["list_price"] for row in csv.DictReader(handle)}
-    with (folder / "prices.csv").open(encoding="utf-8") as handle:
-        agreed = {(row["customer_id"], row["sku"]): row["unit_price"] for row in csv.DictReader(handle)}
-    return listed, agreed
+    path = Path(__file__).resolve().parents[2] / "samples" / "masterdata" / name
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
-_LIST_PRICES, _CUSTOMER_PRICES = _sample_prices()
+_PRODUCTS = _sample_rows("products.csv")
+_LIST_PRICES = {row["sku"]: row["list_price"] for row in _PRODUCTS}
+SAMPLE_UNITS = {row["sku"]: row["uom"] for row in _PRODUCTS}
+_CUSTOMER_PRICES = {(row["customer_id"], row["sku"]): row["unit_price"]
+                    for row in _sample_rows("prices.csv")}
 
 
 def sample_price(customer_id: str, sku_code: str) -> str:
     """What the sample master data charges ``customer_id`` for ``sku_code``: a PO at this price
     passes the price check."""
     return _CUSTOMER_PRICES.get((customer_id, sku_code)) or _LIST_PRICES.get(sku_code, "16.50")
-
-
-def _sample_units() -> dict[str, str]:
-    import csv
-
-    with (Path(__file__).resolve().parents[2] / "samples" / "masterdata" / "products.csv").open(
-            encoding="utf-8") as handle:
-        return {row["sku"]: row["uom"] for row in csv.DictReader(handle)}
-
-
-SAMPLE_UNITS = _sample_units()
 GOOD_LINES = (sku("HW-1001", "10"), sku("HW-1002", "4", "9.75"))
 
 
