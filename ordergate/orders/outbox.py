@@ -158,10 +158,9 @@ def deliver_pending(engine: Engine, outbox_dir: Path, *, ids: list[int] | None =
                              _PAGE if limit is None else min(_PAGE, limit - len(deliveries)))
         if not page:
             break
-        mails = [row for row in page if row.kind == EMAIL] if mailer else []
-        for row in page:
-            if not (mailer and row.kind == EMAIL):
-                deliveries.append(_deliver_one(engine, Path(outbox_dir), row))
+        mails = [row for row in page if mailer and row.kind == EMAIL]
+        deliveries.extend(_deliver_one(engine, Path(outbox_dir), row)
+                          for row in page if not (mailer and row.kind == EMAIL))
         if mails:
             deliveries.extend(_send_mails(engine, mailer, mails))
         last_id = page[-1].id
