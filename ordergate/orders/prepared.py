@@ -32,6 +32,18 @@ ACCEPTED_LINE = "accepted"
 DESCRIPTION_LIMIT = 300  # order_lines.description
 
 
+class WrittenLines(NamedTuple):
+    """An acknowledgement's line segments, written as text while the order was prepared (in
+    the prepare process, which has time to spare: the storing one is the bottleneck). They
+    stand for exactly ``lines``: when the store changes an order (stock, credit), it gets a new
+    lines tuple and the acknowledgement is written again from it."""
+
+    lines: tuple[tuple, ...]  # the order's lines when written (compared by identity)
+    writer: tuple  # the key of the writer (delimiters, version) that wrote them
+    text: str
+    count: int  # segments in ``text``
+
+
 class PreparedOrder(NamedTuple):
     source_key: str
     channel: str
@@ -50,6 +62,7 @@ class PreparedOrder(NamedTuple):
     lines: tuple[tuple, ...]  # LINE_COLUMNS values per line
     # (role, id) of the parties an acknowledgement names, e.g. ("BY", a GLN) for an ORDRSP
     parties: tuple[tuple[str, str], ...] = ()
+    ack_lines: WrittenLines | None = None
 
 
 def prepare_order(checked: CheckedOrder) -> PreparedOrder:

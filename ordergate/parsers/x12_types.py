@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ordergate.wire import by_fields
+
 Segment = list[str]
 
 
@@ -24,6 +26,7 @@ class Delimiters:
         return value.split(self.component)
 
 
+@by_fields
 @dataclass(slots=True)
 class X12Problem:
     """One syntax problem, with everything a 997/TA1 and a person need to act on it.

@@ -35,6 +35,12 @@ class OutTransaction:
     control_number: int
     segments: list[list[str]]  # without ST and SE: the writer adds them, counted
     implementation_ref: str | None = None  # ST03, e.g. "005010X231A1"
+    # Segments after ``segments`` already written as text by ``tail_writer`` (the same one
+    # ``write_interchange`` will use), ``tail_count`` of them: a large batch's 855 lines are
+    # formatted straight into text instead of lists that are joined and checked again.
+    tail: str = ""
+    tail_count: int = 0
+    tail_writer: "SegmentWriter | None" = None
 
 
 @dataclass(slots=True)
@@ -62,21 +68,27 @@ class OutInterchange:
     line_break: bool = True  # "\n" after each terminator, for people reading the file
 
 
+def segment_writer(delims: Delimiters, version: str, line_break: bool = True) -> SegmentWriter:
+    """The writer ``write_interchange`` uses for these delimiters and ISA version (one object
+    per combination, so a pre-written tail can be matched to it)."""
+    return _writer(delims, version, line_break)
+
+
 @lru_cache(maxsize=32)
-def _writer(delims: Delimiters, version: str, line_break: bool) -> _SegmentWriter:
+def _writer(delims: Delimiters, version: str, line_break: bool) -> SegmentWriter:
     uses_repetition = version >= REPETITION_FROM_VERSION
     _check_delimiters(delims, uses_repetition)
     reserved = {delims.element, delims.component, delims.segment, "\r", "\n"}
     if uses_repetition:
         reserved.add(delims.repetition)
     end = delims.segment + ("\n" if line_break and delims.segment != "\n" else "")
-    return _SegmentWriter(delims, frozenset(reserved), end)
+    return SegmentWriter(delims, frozenset(reserved), end, key=(delims, version, line_break))
 
 
 def write_interchange(ic: OutInterchange) -> str:
     delims = ic.delimiters
     uses_repetition = ic.version >= REPETITION_FROM_VERSION
-    writer = _writer(delims, ic.version, ic.line_break)
+    writer = segment_writer(delims, ic.version, ic.line_break)
     end = writer.end
     when = ic.timestamp or datetime.now(timezone.utc)
     out = [_isa(ic, when, uses_repetition) + end]
@@ -90,15 +102,21 @@ def write_interchange(ic: OutInterchange) -> str:
                 header.append(_field(tx.implementation_ref, "ST03", 1, 35))
             out.append(writer.envelope(header))
             out.append(writer.render_all(tx.segments))
-            out.append(writer.envelope(["SE", str(len(tx.segments) + 2), control]))
+            if tx.tail_count:
+                if tx.tail_writer is not writer:
+                    raise ValueError(f"ST {control}: its pre-written segments use other delimiters")
+                out.append(tx.tail)
+            out.append(writer.envelope(["SE", str(len(tx.segments) + tx.tail_count + 2), control]))
         gs06 = _control(group.control_number, "GS06")
         out.append(writer.envelope(["GE", str(len(group.transactions)), gs06]))
     out.append(writer.envelope(["IEA", str(len(ic.groups)), _control(ic.control_number, "ISA13").zfill(9)]))
     return "".join(out)
 
 
-class _SegmentWriter:
-    def __init__(self, delims: Delimiters, reserved: frozenset[str], end: str) -> None:
+class SegmentWriter:
+    def __init__(self, delims: Delimiters, reserved: frozenset[str], end: str,
+                 key: tuple = ()) -> None:
+        self.key = key  # what segment_writer made it from: text written ahead names it
         self.element = delims.element
         self.component = delims.component
         self.reserved = reserved
@@ -132,19 +150,25 @@ class _SegmentWriter:
         return "".join([self.render(seg) for seg in segments])
 
     def _plain(self, text: str, segments: list) -> bool:
+        count = len(segments)
+        return (self.is_plain(text, count, sum(map(len, segments)) - count)
+                and all(map(str.isalnum, [seg[0] for seg in segments])))
+
+    def is_plain(self, text: str, segments: int, separators: int) -> bool:
+        """Whether ``text``, written as ``segments`` segments holding ``separators`` element
+        separators in all, is exactly what ``render`` would write for the same values: no
+        value holds a delimiter, a line break or a trailing space, and no segment ends in an
+        empty element. Segment ids are the caller's to check."""
         # Substring tests (memchr-speed) rather than a regex: a regex walks the text in Python's
         # matcher one character at a time, which cost more than the rendering it guards.
         elem, end = self.element, self.end
-        count = len(segments)
-        if text.count(elem) != sum(map(len, segments)) - count or text.count(end) != count:
+        if text.count(elem) != separators or text.count(end) != segments:
             return False  # a value holds a delimiter (or is a tag-only segment with no values)
         body = text.replace(end, "")
         if any(ch in body for ch in self._others):
             return False
         # Trailing spaces are suppressed and trailing empty elements dropped by ``render``.
-        if any(pattern in text for pattern in self._untrimmed):
-            return False
-        return all(map(str.isalnum, [seg[0] for seg in segments]))
+        return not any(pattern in text for pattern in self._untrimmed)
 
     def render(self, seg: Sequence[str | Sequence[str]]) -> str:
         tag = seg[0] if seg else None

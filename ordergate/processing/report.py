@@ -23,9 +23,11 @@ from ordergate.orders.prepared import (
     L_UOM,
 )
 from ordergate.orders.store import SavedOrder
+from ordergate.wire import by_fields
 
 
 
+@by_fields
 @dataclass(slots=True)
 class LineReport:
     line_number: int
@@ -38,6 +40,7 @@ class LineReport:
     reason: str | None = None
 
 
+@by_fields
 @dataclass(slots=True)
 class OrderReport:
     order_id: int | None

@@ -20,6 +20,7 @@ from ordergate.orders.checks import check_order
 from ordergate.orders.model import ReplyAddress
 from ordergate.orders.prepared import PreparedOrder, prepare_order
 from ordergate.parsers.x12 import decode_x12, iter_x12
+from ordergate.parsers.x12_writer import segment_writer
 from ordergate.parsers.x12_types import (
     GroupEnd,
     GroupHeader,
@@ -36,9 +37,12 @@ from ordergate.sinks.x12_997 import (
     TransactionAck,
     not_supported_problem,
 )
-from ordergate.sinks.x12_envelope import reply_address
+from ordergate.sinks.x12_855 import write_lines_ahead
+from ordergate.sinks.x12_envelope import reply_address, reply_delimiters
+from ordergate.wire import by_fields
 
 
+@by_fields
 @dataclass(slots=True)
 class OpenedInterchange:
     header: InterchangeHeader
@@ -47,12 +51,14 @@ class OpenedInterchange:
     rejection: tuple[str, str] | None = None  # (TA1 note code, reason a person can act on)
 
 
+@by_fields
 @dataclass(slots=True)
 class OpenedGroup:
     group: GroupHeader
     reply: ReplyAddress
 
 
+@by_fields
 @dataclass(slots=True)
 class PreparedSet:
     ack: TransactionAck
@@ -147,4 +153,7 @@ def _prepare_set(state: _State, ts: TransactionSet, catalog: Catalog, channel: s
         return PreparedSet(ack, report=OrderReport.rejected(exc.po_number, customer_id, source_key,
                                                             [str(p) for p in exc.problems]))
     order.reply_to = reply
-    return PreparedSet(ack, order=prepare_order(check_order(order, catalog)))
+    prepared = prepare_order(check_order(order, catalog))
+    # The 855's lines are written here, beside the storing process rather than in it.
+    writer = segment_writer(reply_delimiters(reply), reply.interchange_version)
+    return PreparedSet(ack, order=write_lines_ahead(prepared, writer))

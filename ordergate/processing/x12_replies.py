@@ -16,10 +16,10 @@ from ordergate.orders.control_numbers import allocate
 from ordergate.orders.model import ReplyAddress
 from ordergate.orders.outbox import OutboundMessage, Queued, queue_messages
 from ordergate.orders.store import SavedOrder
-from ordergate.parsers.x12_writer import OutTransaction, write_interchange
+from ordergate.parsers.x12_writer import OutTransaction, segment_writer, write_interchange
 from ordergate.sinks.x12_855 import build_855, build_duplicate_855
 from ordergate.sinks.x12_997 import GroupAck, build_997
-from ordergate.sinks.x12_envelope import reply_group, reply_interchange
+from ordergate.sinks.x12_envelope import reply_delimiters, reply_group, reply_interchange
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -59,11 +59,12 @@ def queue_855s(conn: Connection, saved: list[SavedOrder], reply: ReplyAddress, *
     gs_no = allocate(conn, partner, "gs", 1)[0]
     transactions = []
     acknowledges = []
+    writer = segment_writer(reply_delimiters(reply), reply.interchange_version)
     for item, st_no in zip(items, allocate(conn, partner, "st", len(items))):
         if item.outcome == "duplicate":
             transactions.append(build_duplicate_855(item.order, item.order_id, st_no, today))
         else:
-            transactions.append(build_855(item.order, item.order_id, st_no, today))
+            transactions.append(build_855(item.order, item.order_id, st_no, today, writer))
             acknowledges.append((item.order_id, f"{st_no:04d}"))
     group = reply_group(reply, "PR", gs_no, transactions)
     payload = write_interchange(reply_interchange(reply, isa_no, [group], timestamp=now))

@@ -31,21 +31,31 @@ from ordergate.orders.prepared import (
     L_VENDOR_PART,
     SHIPPING_LINES,
     PreparedOrder,
+    WrittenLines,
 )
-from ordergate.parsers.x12_writer import OutTransaction
+from ordergate.parsers.x12_writer import OutTransaction, SegmentWriter
 
 ACCEPTED = "IA"  # ACK01: item accepted
 CHANGED = "IC"  # item accepted, changes made (our price, or our unit of measure)
 BACKORDERED = "IB"  # item backordered
 REJECTED = "IR"  # item rejected
+_ZERO = Decimal("0")
 
 
 # A busy batch repeats the same quantities, prices and dates on thousands of lines: each is
 # formatted once (the caches are bounded; Decimal("10") and Decimal("10.0") share an entry,
 # which is right, as both print the same).
-@lru_cache(maxsize=8192)
 def _price(value: Decimal | None) -> str:
-    return "" if value is None else format(tidy_money(value), "f")
+    if value is None:
+        return ""
+    text = str(value)
+    # Already in cents (the usual price, and too varied for a cache to help): as it is.
+    return text if text[-3:-2] == "." else _tidy_price(value)
+
+
+@lru_cache(maxsize=8192)
+def _tidy_price(value: Decimal) -> str:
+    return format(tidy_money(value), "f")
 
 
 @lru_cache(maxsize=8192)
@@ -58,29 +68,59 @@ def _yyyymmdd(value: date | None) -> str:
     return value.strftime("%Y%m%d") if value else ""
 
 
-def build_855(order: PreparedOrder, order_id: int, st_control: int, today: date) -> OutTransaction:
-    """The 855 for one stored order, read from the rows the store wrote (BAK08 is our order id)."""
+def build_855(order: PreparedOrder, order_id: int, st_control: int, today: date,
+              writer: SegmentWriter | None = None) -> OutTransaction:
+    """The 855 for one stored order, read from the rows the store wrote (BAK08 is our order id).
+
+    With the ``writer`` of the interchange it goes into, an order whose lines are all simply
+    accepted (most of a large batch) has them written straight to text."""
     lines = order.lines
-    statuses = [line[L_STATUS] for line in lines]
-    as_sent = statuses.count(ACCEPTED_LINE)
-    shipping = as_sent + sum(1 for status in statuses if status != ACCEPTED_LINE
-                             and status in SHIPPING_LINES)
-    if order.status == "held":  # received, pending review: the lines' answer comes on release
-        ack_type = "AH"
-    elif as_sent == len(lines):
-        ack_type = "AD"
-    elif shipping:
-        ack_type = "AC"
-    else:
-        ack_type = "RD"
-    segments: list[list[str]] = [
+    head: list[list[str]] = [
         # BAK04 is mandatory: the PO date, or the day we acknowledge when the PO had none.
-        ["BAK", "00", ack_type, order.po_number, _yyyymmdd(order.po_date or today), "", "", "",
-         str(order_id), _yyyymmdd(today)],
+        ["BAK", "00", _ack_type(order), order.po_number, _yyyymmdd(order.po_date or today), "", "",
+         "", str(order_id), _yyyymmdd(today)],
     ]
     if order.currency:
-        segments.append(["CUR", "SE", order.currency])
-    hash_total = Decimal("0")
+        head.append(["CUR", "SE", order.currency])
+    ahead = order.ack_lines
+    if writer is None:
+        written = None
+    elif ahead is not None and ahead.lines is lines and ahead.writer == writer.key:
+        written = ahead.text, ahead.count
+    else:
+        written = _accepted_lines_text(lines, writer)
+    if written is not None:
+        text, count = written
+        return OutTransaction(set_id="855", control_number=st_control, segments=head, tail=text,
+                              tail_count=count, tail_writer=writer)
+    return OutTransaction(set_id="855", control_number=st_control, segments=head + _line_segments(lines))
+
+
+def write_lines_ahead(order: PreparedOrder, writer: SegmentWriter) -> PreparedOrder:
+    """``order`` with its 855 lines written for ``writer`` when they all ship as sent (the
+    rest are written when the 855 is built)."""
+    written = _accepted_lines_text(order.lines, writer)
+    if written is None:
+        return order
+    return order._replace(ack_lines=WrittenLines(order.lines, writer.key, *written))
+
+
+def _ack_type(order: PreparedOrder) -> str:
+    if order.status == "held":  # received, pending review: the lines' answer comes on release
+        return "AH"
+    statuses = [line[L_STATUS] for line in order.lines]
+    as_sent = statuses.count(ACCEPTED_LINE)
+    if as_sent == len(statuses):
+        return "AD"
+    if as_sent or any(status in SHIPPING_LINES for status in statuses):
+        return "AC"
+    return "RD"
+
+
+def _line_segments(lines: tuple[tuple, ...]) -> list[list[str]]:
+    """PO1 and ACK (and REF for a reason) per line, then CTT: any line, as segment lists."""
+    segments: list[list[str]] = []
+    hash_total = _ZERO
     for line in lines:
         quantity = _number(line[L_QUANTITY])
         uom = line[L_UOM] or "EA"
@@ -111,7 +151,51 @@ def build_855(order: PreparedOrder, order_id: int, st_control: int, today: date)
             segments.append(["REF", "ZZ", status.upper()[:30], line[L_REASON][:80]])
         hash_total += line[L_QUANTITY]
     segments.append(["CTT", str(len(lines)), _number(hash_total)])
-    return OutTransaction(set_id="855", control_number=st_control, segments=segments)
+    return segments
+
+
+def _accepted_lines_text(lines: tuple[tuple, ...], writer: SegmentWriter) -> tuple[str, int] | None:
+    """What ``_line_segments`` gives, as ``writer`` would write it, when every line ships whole
+    as the buyer sent it: one f-string per line, then the writer's checks on the whole text.
+    None for anything else (another line status, a value the writer would have to clean):
+    the segment lists handle it."""
+    e, end = writer.element, writer.end
+    parts = []
+    separators = 2  # CTT's
+    hash_total = _ZERO
+    for line in lines:
+        quantity = line[L_QUANTITY]
+        ships = line[L_SHIP_QUANTITY]
+        if line[L_STATUS] != ACCEPTED_LINE or (ships is not None and ships != quantity):
+            return None
+        number = _number(quantity)
+        uom = line[L_UOM] or "EA"
+        price = _price(line[L_UNIT_PRICE])
+        ids = ""
+        count = 5
+        value = line[L_BUYER_PART]
+        if value:
+            ids, count = f"{e}BP{e}{value}", count + 2
+        value = line[L_SKU] or line[L_VENDOR_PART]
+        if value:
+            ids, count = f"{ids}{e}VP{e}{value}", count + 2
+        value = line[L_GTIN]
+        if value:
+            ids, count = f"{ids}{e}UK{e}{value}", count + 2
+        line_id = line[L_BUYER_LINE_ID] or str(line[L_NUMBER])
+        if ids:
+            po1 = f"PO1{e}{line_id}{e}{number}{e}{uom}{e}{price}{e}{ids}"
+        elif price:  # the writer drops trailing empty elements
+            po1, count = f"PO1{e}{line_id}{e}{number}{e}{uom}{e}{price}", 4
+        else:
+            po1, count = f"PO1{e}{line_id}{e}{number}{e}{uom}", 3
+        parts.append(f"{po1}{end}ACK{e}{ACCEPTED}{e}{number}{e}{uom}{end}")
+        separators += count + 3
+        hash_total += quantity
+    parts.append(f"CTT{e}{len(lines)}{e}{_number(hash_total)}{end}")
+    text = "".join(parts)
+    segments = 2 * len(lines) + 1
+    return (text, segments) if writer.is_plain(text, segments, separators) else None
 
 
 def build_duplicate_855(order: PreparedOrder, original_order_id: int, st_control: int,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ordergate.parsers.x12_types import GroupHeader, X12Problem
 from ordergate.parsers.x12_writer import OutTransaction
+from ordergate.wire import by_fields
 
 # Transaction sets we turn into business documents; others are acknowledged as not supported.
 SUPPORTED_SETS = frozenset({"850"})
@@ -19,6 +20,7 @@ NOT_SUPPORTED = "1"  # AK502 / AK905 code
 ONE_OR_MORE_SEGMENTS_IN_ERROR = "5"
 
 
+@by_fields
 @dataclass(slots=True)
 class TransactionAck:
     set_id: str

@@ -259,11 +259,11 @@ def test_generated_benchmark_interchange_reads_back_clean() -> None:
 @pytest.mark.parametrize("line_break", [True, False])
 def test_whole_transaction_fast_path_writes_what_segment_by_segment_writing_does(line_break: bool) -> None:
     """render_all checks a transaction's joined text once; it must never differ from render."""
-    from ordergate.parsers.x12_writer import DEFAULT_DELIMITERS, _SegmentWriter
+    from ordergate.parsers.x12_writer import DEFAULT_DELIMITERS, SegmentWriter
 
     end = "~" + ("\n" if line_break else "")
     reserved = frozenset({"*", ">", "^", "~", "\r", "\n"})
-    writer = _SegmentWriter(DEFAULT_DELIMITERS, reserved, end)
+    writer = SegmentWriter(DEFAULT_DELIMITERS, reserved, end)
     rng = random.Random(7)
     pieces = ["A", "12", "", " ", "x ", "\t", "*", "~", ">", "^", "\n", "\r", "~\n", "PO 1", "ÄÖ"]
     fast = 0
