@@ -90,6 +90,7 @@ def check_order(order: SalesOrder, catalog: Catalog, *,
     tolerance = Decimal(str(tolerance_percent))
     customer_id = order.customer_id
     agreed = catalog.prices
+    products = catalog.products
     for line in order.lines:
         if (not line.quantity.is_finite() or line.quantity <= 0
                 or line.quantity.as_tuple().exponent < -4):
@@ -101,8 +102,11 @@ def check_order(order: SalesOrder, catalog: Catalog, *,
             outcomes.append(LineOutcome(line_number=line.line_number, status=LineStatus.REJECTED,
                                         reason=reason, unit_price=line.unit_price))
             continue
-        sku, tried = resolve_item(catalog, order.customer_id, line)
-        product = catalog.products.get(sku) if sku else None
+        if line.vendor_part and line.vendor_part in products:  # the usual line: our SKU
+            sku, tried = line.vendor_part, []
+        else:
+            sku, tried = resolve_item(catalog, customer_id, line)
+        product = products.get(sku) if sku else None
         if product is None or not product.active:
             what = " or ".join(tried) if tried else "no product id on the line"
             reason = (f"line {line.line_number}: item {sku!r} is inactive" if sku else

@@ -37,6 +37,26 @@ PIPE_BYTES = 4 * 1024 * 1024
 QUEUED_CHUNKS = 200  # how far (in chunks) the child may run ahead of the store
 
 
+class Pace:
+    """How far the storing process is behind, shared by the two processes.
+
+    Some work can be done on either side with the same result (e.g. writing an
+    acknowledgement's lines: ``PreparedOrder.ack_lines``). The prepare process does it only
+    while the store has a backlog of more than ``backlog`` items, so neither process waits for
+    the other: on a busy or noisy machine the balance moves by itself. Created before the fork
+    (the count lives in shared memory); the child counts what it sent, the parent what it took.
+    """
+
+    def __init__(self, backlog: int) -> None:
+        self.backlog = backlog
+        self._taken = multiprocessing.get_context("fork").RawValue("q", 0)
+        self._sent = 0  # only the child's copy counts
+
+    def store_is_behind(self) -> bool:
+        """In the prepare process: whether the store has more than enough items waiting."""
+        return self._sent - self._taken.value > self.backlog
+
+
 class PrepareFailed(RuntimeError):
     """An unexpected error in the child process (a bug): its traceback is in the log."""
 
@@ -52,15 +72,17 @@ def worth_a_second_process(content: bytes, threshold: int) -> bool:
     return bool(threshold) and len(content) >= threshold and can_fork()
 
 
-def prepared_items(produce: Callable[[], Iterator[T]], *, in_child: bool) -> Iterator[T]:
-    """Yield what ``produce()`` yields, computed here or, with ``in_child``, in a forked process."""
+def prepared_items(produce: Callable[[], Iterator[T]], *, in_child: bool,
+                   pace: Pace | None = None) -> Iterator[T]:
+    """Yield what ``produce()`` yields, computed here or, with ``in_child``, in a forked process
+    (which ``pace``, when given, tells how far behind this one is)."""
     if not in_child:
         yield from produce()
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     _widen(receiver)
-    child = context.Process(target=_run_child, args=(produce, sender, receiver), daemon=True,
+    child = context.Process(target=_run_child, args=(produce, sender, receiver, pace), daemon=True,
                             name="ordergate-prepare")
     child.start()
     sender.close()  # only the child writes; EOF then means the child is gone
@@ -82,7 +104,13 @@ def prepared_items(produce: Callable[[], Iterator[T]], *, in_child: bool) -> Ite
                                     f"(exit code {child.exitcode})")
             kind, payload = pickle.loads(raw)
             if kind == "items":
-                yield from payload
+                if pace is None:
+                    yield from payload
+                else:
+                    taken = pace._taken
+                    for item in payload:
+                        yield item
+                        taken.value += 1  # the consumer is done with it
             elif kind == "done":
                 return
             else:
@@ -133,7 +161,7 @@ def _put(chunks: queue.Queue, item: bytes | None, stop: threading.Event) -> bool
     return False
 
 
-def _run_child(produce: Callable[[], Iterator], sender, receiver) -> None:
+def _run_child(produce: Callable[[], Iterator], sender, receiver, pace: Pace | None) -> None:
     _become_a_child(receiver)
     # Everything inherited from the parent is left alone by the collector: walking it would
     # cost time and copy every page the fork shares.
@@ -144,6 +172,8 @@ def _run_child(produce: Callable[[], Iterator], sender, receiver) -> None:
             chunk.append(item)
             if len(chunk) >= CHUNK:
                 _send(sender, ("items", chunk))
+                if pace is not None:
+                    pace._sent += len(chunk)
                 chunk = []
         if chunk:
             _send(sender, ("items", chunk))

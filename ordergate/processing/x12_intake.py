@@ -19,7 +19,7 @@ from ordergate.orders.store import claim_interchange, mark_interchange_incomplet
 from ordergate.parsers.x12_types import GroupEnd, InterchangeEnd, InterchangeHeader
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.outcome import IntakeOutcome, answer_now
-from ordergate.processing.parallel import prepared_items, worth_a_second_process
+from ordergate.processing.parallel import Pace, prepared_items, worth_a_second_process
 from ordergate.processing.report import OrderReport
 from ordergate.processing.x12_prepare import OpenedGroup, OpenedInterchange, PreparedSet, prepare_x12
 from ordergate.processing.x12_replies import queue_855s, queue_997
@@ -46,9 +46,12 @@ def process_x12(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     current: _Interchange | None = None
     seen: set[tuple[str, str]] = set()  # (sender, ISA13) of the interchanges opened so far
     in_child = worth_a_second_process(content, ctx.settings.parallel_from_bytes)
+    # The prepare process writes 855 lines ahead while this one has over two batches to store.
+    pace = Pace(backlog=ctx.settings.store_batch_size * 2) if in_child else None
     items = prepared_items(lambda: prepare_x12(content, ctx.settings, ctx.catalog,
-                                               channel=ctx.channel, document_id=ctx.document_id),
-                           in_child=in_child)
+                                               channel=ctx.channel, document_id=ctx.document_id,
+                                               pace=pace),
+                           in_child=in_child, pace=pace)
     for item in items:
         if isinstance(item, PreparedSet):
             if current is not None and not current.rejected:

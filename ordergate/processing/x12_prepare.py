@@ -28,6 +28,7 @@ from ordergate.parsers.x12_types import (
     InterchangeHeader,
     TransactionSet,
 )
+from ordergate.processing.parallel import Pace
 from ordergate.processing.report import OrderReport
 from ordergate.settings import Settings
 from ordergate.sinks import x12_ta1
@@ -82,15 +83,17 @@ class _State:
 
 
 def prepare_x12(content: bytes, settings: Settings, catalog: Catalog, *, channel: str,
-                document_id: int | None) -> Iterator[PreparedItem]:
-    """Raises ParseError when the bytes hold no readable interchange at all."""
+                document_id: int | None, pace: Pace | None = None) -> Iterator[PreparedItem]:
+    """Raises ParseError when the bytes hold no readable interchange at all. With a ``pace``
+    (in a second process) the 855 lines are written ahead only while the store is behind."""
     ours = settings.our_x12
     state: _State | None = None
     source_keys: set[str] = set()
     for event in iter_x12(decode_x12(content)):
         if isinstance(event, TransactionSet):
             if state is not None and not state.rejected:
-                yield _prepare_set(state, event, catalog, channel, document_id)
+                yield _prepare_set(state, event, catalog, channel, document_id,
+                                   pace is None or pace.store_is_behind())
         elif isinstance(event, GroupHeader):
             if state is not None and not state.rejected:
                 state.reply = reply_address(event.interchange, event, ours.qualifier, ours.ident)
@@ -125,7 +128,7 @@ def _open(header: InterchangeHeader, settings: Settings, catalog: Catalog) -> Op
 
 
 def _prepare_set(state: _State, ts: TransactionSet, catalog: Catalog, channel: str,
-                 document_id: int | None) -> PreparedSet:
+                 document_id: int | None, write_ahead: bool) -> PreparedSet:
     ack = TransactionAck(set_id=ts.set_id, control_number=ts.control_number,
                          problems=list(ts.problems))
     group = ts.group
@@ -154,6 +157,7 @@ def _prepare_set(state: _State, ts: TransactionSet, catalog: Catalog, channel: s
                                                             [str(p) for p in exc.problems]))
     order.reply_to = reply
     prepared = prepare_order(check_order(order, catalog))
-    # The 855's lines are written here, beside the storing process rather than in it.
-    writer = segment_writer(reply_delimiters(reply), reply.interchange_version)
-    return PreparedSet(ack, order=write_lines_ahead(prepared, writer))
+    if write_ahead:  # the 855's lines, written here rather than in the busier storing process
+        writer = segment_writer(reply_delimiters(reply), reply.interchange_version)
+        prepared = write_lines_ahead(prepared, writer)
+    return PreparedSet(ack, order=prepared)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import re
+import time
 
 import pytest
 
@@ -44,9 +46,15 @@ def run(tmp_path, name: str, documents: list[bytes], parallel: bool) -> tuple[di
     report = json.loads(ingest_documents(engine, settings, raws, actor="test").to_json()
                         .replace(str(home), "HOME"))
     orders = [(o.id, o.po_number, o.status, o.hold_reasons, o.total) for o in rows(engine, t.orders)]
-    outbox = [(m.kind, m.filename, len(m.payload)) for m in rows(engine, t.outbox)]
+    outbox = [(m.kind, m.filename, _untimed(m.payload)) for m in rows(engine, t.outbox)]
     engine.dispose()
     return report, orders, outbox
+
+
+def _untimed(payload: bytes) -> bytes:
+    """The message without the ISA/GS date and time (two runs may straddle a minute)."""
+    return re.sub(rb"^(ISA(?:\*[^*]*){8})\*\d{6}\*\d{4}|^(GS(?:\*[^*]*){3})\*\d{8}\*\d{4}",
+                  lambda m: (m.group(1) or m.group(2)) + b"*TIME", payload, flags=re.M)
 
 
 def test_the_second_process_gives_the_same_report_orders_and_outbox(tmp_path):
@@ -60,6 +68,31 @@ def test_the_second_process_gives_the_same_report_orders_and_outbox(tmp_path):
     assert [d["status"] for d in report["documents"]] == ["processed", "processed", "failed",
                                                           "failed", "failed"]
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("behind", [True, False])
+def test_855s_are_the_same_whichever_process_writes_their_lines(tmp_path, monkeypatch, behind):
+    inline = run(tmp_path, "inline", MIXED, parallel=False)
+    monkeypatch.setattr(parallel.Pace, "store_is_behind", lambda self: behind)
+    paced = run(tmp_path, "paced", MIXED, parallel=True)
+    assert paced == inline
+    assert any(kind == "855" and b"PO1*" in payload for kind, _, payload in paced[2])
+
+
+def test_the_prepare_process_works_ahead_only_while_the_store_is_behind():
+    pace = parallel.Pace(backlog=150)
+
+    def produce():
+        for n in range(2_000):
+            yield n, pace.store_is_behind()
+
+    items = parallel.prepared_items(produce, in_child=True, pace=pace)
+    first = next(items)
+    time.sleep(0.5)  # the store is busy: the prepare process runs on, far ahead
+    rest = list(items)
+    assert first == (0, False)  # nothing was waiting yet
+    assert any(behind for _, behind in rest)
+    assert [n for n, _ in rest] == list(range(1, 2_000))
 
 
 def test_a_document_the_second_process_cannot_read_fails_with_the_same_reason(tmp_path):
