@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 _CENTS = Decimal("0.01")
 _ONE = Decimal("1")
@@ -20,3 +21,27 @@ def tidy_quantity(value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
     return value.quantize(_ONE) if value == value.to_integral_value() else value.normalize()
+
+
+# As sent in acknowledgements (X12 855, EDIFACT ORDRSP): a busy batch writes hundreds of
+# thousands of these.
+def money_text(value: Decimal | None) -> str:
+    """``tidy_money`` as text ("" for None)."""
+    if value is None:
+        return ""
+    text = str(value)
+    # Already in cents (the usual price, and too varied for a cache to help): as it is.
+    return text if text[-3:-2] == "." else _tidy_money_text(value)
+
+
+@lru_cache(maxsize=8192)
+def _tidy_money_text(value: Decimal) -> str:
+    return format(tidy_money(value), "f")
+
+
+# Quantities repeat (1, 2, 12, 100): each is formatted once. Decimal("10") and
+# Decimal("10.0") share an entry, which is right, as both print the same.
+@lru_cache(maxsize=8192)
+def quantity_text(value: Decimal | None) -> str:
+    """``tidy_quantity`` as text ("" for None)."""
+    return "" if value is None else format(tidy_quantity(value), "f")

@@ -26,7 +26,7 @@ from ordergate.processing.edifact_prepare import (
 )
 from ordergate.processing.edifact_replies import queue_contrl, queue_ordrsps
 from ordergate.processing.outcome import IntakeOutcome, answer_now
-from ordergate.processing.parallel import prepared_items, worth_a_second_process
+from ordergate.processing.parallel import Pace, prepared_items, worth_a_second_process
 from ordergate.processing.report import OrderReport
 from ordergate.sinks.edifact_contrl import Action, GroupAck, InterchangeAck
 from ordergate.sinks.edifact_envelope import EdifactParty
@@ -55,10 +55,12 @@ def process_edifact(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     current: _Interchange | None = None
     seen: set[tuple[str, str]] = set()  # (sender, UNB 0020) of the interchanges opened so far
     in_child = worth_a_second_process(content, ctx.settings.parallel_from_bytes)
+    # The prepare process writes ORDRSP lines ahead while this one has over two batches to store.
+    pace = Pace(backlog=ctx.settings.store_batch_size * 2) if in_child else None
     items = prepared_items(lambda: prepare_edifact(content, ctx.settings, ctx.catalog,
                                                    channel=ctx.channel,
-                                                   document_id=ctx.document_id),
-                           in_child=in_child)
+                                                   document_id=ctx.document_id, pace=pace),
+                           in_child=in_child, pace=pace)
     for item in items:
         if isinstance(item, PreparedMessage):
             if current is not None and not current.rejected:

@@ -26,11 +26,13 @@ from ordergate.parsers.edifact_types import (
     InterchangeHeader,
     Message,
 )
+from ordergate.processing.parallel import Pace
 from ordergate.processing.report import OrderReport
 from ordergate.settings import Settings
 from ordergate.sinks.edifact_contrl import MessageAck, not_supported_problem
 from ordergate.sinks.edifact_envelope import EdifactReply, reply_from_unb
-from ordergate.sinks.edifact_ordrsp import parties_of
+from ordergate.sinks.edifact_ordrsp import parties_of, write_lines_ahead
+from ordergate.wire import by_fields
 
 ORDERS = "ORDERS"
 # Answers to what we sent: taken in, never answered (no CONTRL to a CONTRL).
@@ -38,6 +40,7 @@ ACKNOWLEDGEMENT_TYPES = frozenset({"CONTRL", "APERAK"})
 RECIPIENT_NOT_ACTUAL = "7"  # DE 0085
 
 
+@by_fields
 @dataclass(slots=True)
 class OpenedEdifactInterchange:
     header: InterchangeHeader
@@ -51,6 +54,7 @@ class OpenedEdifactInterchange:
         return f"{ident}:{qualifier}" if qualifier else ident
 
 
+@by_fields
 @dataclass(slots=True)
 class PreparedMessage:
     ack: MessageAck
@@ -72,14 +76,16 @@ class _State:
 
 
 def prepare_edifact(content: bytes, settings: Settings, catalog: Catalog, *, channel: str,
-                    document_id: int | None) -> Iterator[PreparedItem]:
-    """Raises ParseError when the bytes hold no readable interchange at all."""
+                    document_id: int | None, pace: Pace | None = None) -> Iterator[PreparedItem]:
+    """Raises ParseError when the bytes hold no readable interchange at all. With a ``pace``
+    (in a second process) the ORDRSP lines are written ahead only while the store is behind."""
     state: _State | None = None
     source_keys: set[str] = set()
     for event in iter_edifact(content):
         if isinstance(event, Message):
             if state is not None and state.opened.rejection is None:
-                yield _prepare_message(state, event, catalog, channel, document_id)
+                yield _prepare_message(state, event, catalog, channel, document_id,
+                                       pace is None or pace.store_is_behind())
         elif isinstance(event, InterchangeHeader):
             state = _State(_open(event, settings, catalog), source_keys)
             yield state.opened
@@ -131,7 +137,7 @@ def _open(header: InterchangeHeader, settings: Settings, catalog: Catalog) -> Op
 
 
 def _prepare_message(state: _State, message: Message, catalog: Catalog, channel: str,
-                     document_id: int | None) -> PreparedMessage:
+                     document_id: int | None, write_ahead: bool) -> PreparedMessage:
     opened = state.opened
     header = opened.header
     ack = MessageAck(reference=message.reference, message_type=message.message_type,
@@ -170,6 +176,8 @@ def _prepare_message(state: _State, message: Message, catalog: Catalog, channel:
         prepared.report = OrderReport.rejected(exc.po_number, customer_id, source_key,
                                                [str(p) for p in exc.problems])
         return prepared
-    checked = prepare_order(check_order(order, catalog))
-    prepared.order = checked._replace(parties=parties_of(order))
+    checked = prepare_order(check_order(order, catalog))._replace(parties=parties_of(order))
+    if write_ahead:  # the ORDRSP's lines, written here rather than in the busier storing process
+        checked = write_lines_ahead(checked, opened.reply.syntax_id)
+    prepared.order = checked
     return prepared

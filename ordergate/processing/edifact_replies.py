@@ -57,7 +57,8 @@ def queue_ordrsps(conn: Connection, saved: list[SavedOrder], reply: EdifactReply
                                                    association_code=association_code))
         else:
             messages.append(build_ordrsp(item.order, item.order_id, unh, today,
-                                         association_code=association_code))
+                                         association_code=association_code,
+                                         syntax_id=reply.syntax_id))
             acknowledges.append((item.order_id, str(unh)))
     what = _safe(first.po_number) if len(items) == 1 else f"{len(items)}-orders"
     message = OutboundMessage(

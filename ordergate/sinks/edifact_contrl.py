@@ -21,6 +21,7 @@ from pydifact.segments import Segment
 
 from ordergate.parsers.edifact_problems import EdifactProblem
 from ordergate.sinks.edifact_envelope import EdifactParty, OutMessage, segment
+from ordergate.wire import by_fields
 
 VERSION = ("CONTRL", "D", "3", "UN")
 MAX_SEGMENT_REPORTS = 999  # UCS occurrences per UCM
@@ -35,6 +36,7 @@ class Action(str, Enum):
     RECEIVED = "8"  # interchange received; only in a receipt sent before any checking
 
 
+@by_fields
 @dataclass(slots=True)
 class MessageAck:
     """One message of the subject interchange: its UNH identification and what was wrong."""

@@ -107,14 +107,22 @@ class OutMessage:
     agency: str = "UN"  # 0051
     association_code: str | None = None  # 0057, e.g. "EAN005" for EANCOM
     segments: list[Segment] = field(default_factory=list)
+    # Segments after ``segments`` already written as text (``written_for``), ``tail_count``
+    # of them: an ORDRSP's lines, written in the prepare process (``PreparedOrder.ack_lines``).
+    tail: str = ""
+    tail_count: int = 0
+    tail_written_for: tuple = ()
 
-    def framed(self) -> list[Segment]:
-        """UNH + body + UNT (whose count includes UNH and UNT)."""
+    def framed(self) -> list[Segment | str]:
+        """UNH + body + UNT (whose count includes UNH and UNT); the tail as text."""
         reference = format_reference(self.reference)
         identifier = [self.message_type, self.version, self.release, self.agency,
                       self.association_code or ""]
-        return ([segment("UNH", reference, identifier), *self.segments,
-                 built_segment("UNT", [str(len(self.segments) + 2), reference])])
+        body: list[Segment | str] = [segment("UNH", reference, identifier), *self.segments]
+        if self.tail_count:
+            body.append(self.tail)
+        body.append(built_segment("UNT", [str(len(self.segments) + self.tail_count + 2), reference]))
+        return body
 
 
 def segment(tag: str, *elements: str | list[str] | None) -> Segment:
@@ -176,13 +184,41 @@ def render_interchange(reply: EdifactReply, reference: int, messages: list[OutMe
     unb = segment("UNB", [reply.syntax_id, reply.syntax_version], reply.sender.composite(),
                   reply.recipient.composite(), [day, timestamp.strftime("%H%M")], control,
                   "", application, "", "", "", "1" if reply.test else "")
-    body = [seg for message in messages for seg in message.framed()]
-    segments = [unb, *body, segment("UNZ", str(len(messages)), control)]
-    text = _SERIALIZER.serialize(segments, with_una_header=True, break_lines=break_lines)
-    if not _text_fits(text, reply.syntax_id, codec, len(segments) + 1 if break_lines else 0):
-        fitted = [_fit_segment(seg, reply.syntax_id, codec) for seg in segments]
-        text = _SERIALIZER.serialize(fitted, with_una_header=True, break_lines=break_lines)
+    body = [part for message in messages for part in message.framed()]
+    parts = [unb, *body, segment("UNZ", str(len(messages)), control)]
+    tails = [message for message in messages if message.tail_count]
+    if tails and (not break_lines or any(written_for(reply.syntax_id) != m.tail_written_for
+                                         for m in tails)):
+        raise ValueError("a message's pre-written segments were written for another layout")
+    text = _SERIALIZER.serialize_parts(parts, with_una_header=True, break_lines=break_lines)
+    count = len(parts) - len(tails) + sum(m.tail_count for m in tails)
+    if not _text_fits(text, reply.syntax_id, codec, count + 1 if break_lines else 0):
+        # Written tails were checked for this syntax when they were written: only the
+        # segments need fitting.
+        fitted = [part if part.__class__ is str else _fit_segment(part, reply.syntax_id, codec)
+                  for part in parts]
+        text = _SERIALIZER.serialize_parts(fitted, with_una_header=True, break_lines=break_lines)
     return text.encode(codec)
+
+
+def written_for(syntax_id: str) -> tuple:
+    """The key of text written ahead for an interchange in ``syntax_id`` (always with line
+    breaks, as replies are written), for ``WrittenLines.writer``."""
+    return ("edifact", syntax_id, True)
+
+
+def write_ahead(segments: list[Segment], syntax_id: str) -> str | None:
+    """``segments`` as ``render_interchange`` writes them for ``syntax_id``, or None when a
+    value would need fitting to the character set (that is done on the segments)."""
+    text = _SERIALIZER.serialize(segments, with_una_header=False, break_lines=True)
+    return text if text_fits(text, syntax_id, len(segments)) else None
+
+
+def text_fits(text: str, syntax_id: str, segments: int) -> bool:
+    """Whether text written with line breaks (``segments`` of them) needs no fitting to
+    ``syntax_id``'s character set."""
+    codec = SYNTAX_CHARSETS.get(syntax_id)
+    return codec is not None and _text_fits(text, syntax_id, codec, segments)
 
 
 _SERIALIZER = FastSerializer(REPLY_CHARACTERS)

@@ -56,6 +56,30 @@ class FastSerializer:
         end = self._terminator + "\n" if break_lines else self._terminator
         return head + end.join(texts) + end
 
+    def serialize_parts(self, parts: Sequence[Segment | str], with_una_header: bool = True,
+                        break_lines: bool = False) -> str:
+        """``serialize`` for a list in which some parts are text this serializer wrote before
+        (``serialize(..., with_una_header=False)`` with the same ``break_lines``): they go in
+        as they are, between the segments around them."""
+        segments = [part for part in parts if part.__class__ is not str]
+        if not segments:
+            texts = iter(())
+        elif self._countable:
+            texts = iter(self._segment_texts(segments))
+        else:
+            texts = iter([self._exact_text(seg) for seg in segments])
+        end = self._terminator + "\n" if break_lines else self._terminator
+        out = [self.characters.service_string_advice + ("\n" if break_lines else "")
+               if with_una_header else ""]
+        for part in parts:
+            if part.__class__ is str:
+                out.append(part)
+            else:
+                text = next(texts)
+                if part.tag != "UNA":  # pydifact never writes a UNA segment it is given
+                    out.append(text + end)
+        return "".join(out)
+
     def _segment_texts(self, segments: list[Segment]) -> list[str]:
         data, component = self._data, self._component
         texts: list[str] = []

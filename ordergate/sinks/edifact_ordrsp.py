@@ -13,6 +13,7 @@ the D96A message structure (LIN, PIA, QTY, FTX, then the PRI group).
 
 from __future__ import annotations
 
+import re
 import textwrap
 from datetime import date
 from decimal import Decimal
@@ -20,7 +21,7 @@ from decimal import Decimal
 from pydifact.segments import Segment
 
 from ordergate.orders.model import SalesOrder
-from ordergate.orders.numbers import tidy_money, tidy_quantity
+from ordergate.orders.numbers import money_text, quantity_text
 from ordergate.orders.prepared import (
     ACCEPTED_LINE,
     L_BUYER_LINE_ID,
@@ -37,8 +38,16 @@ from ordergate.orders.prepared import (
     L_VENDOR_PART,
     SHIPPING_LINES,
     PreparedOrder,
+    WrittenLines,
 )
-from ordergate.sinks.edifact_envelope import OutMessage, built_segment, segment
+from ordergate.sinks.edifact_envelope import (
+    OutMessage,
+    built_segment,
+    segment,
+    text_fits,
+    write_ahead,
+    written_for,
+)
 
 DOCUMENT = "231"  # 1001 purchase order response
 ACCEPTED, CHANGED, NOT_ACCEPTED = "29", "4", "27"  # BGM 1225
@@ -49,9 +58,10 @@ TEXT_WIDTH, TEXT_PARTS = 70, 5  # FTX 4440 an..70, up to five
 
 
 def build_ordrsp(order: PreparedOrder, order_id: int, message_reference: int, today: date, *,
-                 association_code: str | None = None) -> OutMessage:
+                 association_code: str | None = None, syntax_id: str | None = None) -> OutMessage:
     """The ORDRSP for a stored order, read from the rows the store wrote (BGM 1004 is our
-    order id); ``association_code`` e.g. "EAN005" for EANCOM partners."""
+    order id); ``association_code`` e.g. "EAN005" for EANCOM partners. Lines written ahead
+    for ``syntax_id`` (the interchange's) are used when they are still the order's."""
     lines = order.lines
     not_accepted = sum(1 for line in lines if line[L_STATUS] not in SHIPPING_LINES)
     changed = sum(1 for line in lines if line[L_STATUS] != ACCEPTED_LINE)
@@ -61,12 +71,94 @@ def build_ordrsp(order: PreparedOrder, order_id: int, message_reference: int, to
         function = CHANGED
     else:
         function = ACCEPTED
-    segments = _heading(order, str(order_id), function, today)
+    message = OutMessage(reference=message_reference, message_type="ORDRSP", version="D",
+                         release="96A", association_code=association_code,
+                         segments=_heading(order, str(order_id), function, today))
+    ahead = order.ack_lines
+    if syntax_id is None:
+        written = None
+    elif ahead is not None and ahead.lines is lines and ahead.writer == written_for(syntax_id):
+        written = ahead
+    else:
+        written = _plain_lines(lines, syntax_id)
+    if written is None:
+        message.segments += _line_segments(lines)
+    else:
+        message.tail, message.tail_count = written.text, written.count
+        message.tail_written_for = written.writer
+    return message
+
+
+def write_lines_ahead(order: PreparedOrder, syntax_id: str) -> PreparedOrder:
+    """``order`` with its ORDRSP lines (LIN to CNT) written as ``render_interchange`` will
+    write them for ``syntax_id``, unless a value needs fitting to its character set."""
+    written = _plain_lines(order.lines, syntax_id)
+    if written is None:
+        segments = _line_segments(order.lines)
+        text = write_ahead(segments, syntax_id)
+        if text is None:
+            return order
+        written = WrittenLines(order.lines, written_for(syntax_id), text, len(segments))
+    return order._replace(ack_lines=written)
+
+
+# A value holding one of these (REPLY_CHARACTERS' separators and release character) needs
+# escaping: such lines go through the segments and the serializer.
+_SERVICE = re.compile(r"[+:?'\n]")
+
+
+def _plain_lines(lines: tuple[tuple, ...], syntax_id: str) -> WrittenLines | None:
+    """What ``_line_segments`` gives for lines that all ship as the buyer sent them, written
+    straight to text (one f-string per line instead of five segments to build and serialize),
+    as the serializer writes it for a reply in ``syntax_id``. None for anything else: another
+    line status, a value to escape or to fit to the character set."""
+    parts = []
+    values = []  # what came from the buyer or the catalog, checked once for service characters
+    count = 2  # UNS and CNT
+    for line in lines:
+        quantity = line[L_QUANTITY]
+        ships = line[L_SHIP_QUANTITY]
+        if line[L_STATUS] != ACCEPTED_LINE or (ships is not None and ships != quantity):
+            return None
+        line_id = line[L_BUYER_LINE_ID] or str(line[L_NUMBER])
+        gtin = line[L_GTIN]
+        if gtin and gtin[0] == "0":  # an EAN-13 goes back out as the 13 the buyer knows
+            gtin = gtin[1:]
+        ours, theirs = line[L_SKU] or line[L_VENDOR_PART], line[L_BUYER_PART]
+        uom = line[L_UOM]
+        unit = f":{uom}" if uom else ""
+        ordered = quantity_text(quantity)
+        text = f"LIN+{line_id}+{LINE_ACCEPTED}+{gtin}:EN'\n" if gtin else f"LIN+{line_id}+{LINE_ACCEPTED}'\n"
+        if ours or theirs:
+            text += f"PIA+{'1' if gtin else '5'}"
+            if ours:
+                text += f"+{ours}:SA"
+            if theirs:
+                text += f"+{theirs}:IN"
+            text += "'\n"
+            count += 1
+        text += f"QTY+{ORDERED}:{ordered}{unit}'\nQTY+{TO_DELIVER}:{ordered}{unit}'\n"
+        count += 3
+        price = line[L_UNIT_PRICE]
+        if price is not None:
+            text += f"PRI+AAA:{money_text(price)}'\n"
+            count += 1
+        parts.append(text)
+        values += (line_id, gtin or "", ours or "", theirs or "", uom or "")
+    if _SERVICE.search("".join(values)):
+        return None
+    parts.append(f"UNS+S'\nCNT+2:{len(lines)}'\n")
+    text = "".join(parts)
+    return (WrittenLines(lines, written_for(syntax_id), text, count)
+            if text_fits(text, syntax_id, count) else None)
+
+
+def _line_segments(lines: tuple[tuple, ...]) -> list[Segment]:
+    segments: list[Segment] = []
     for line in lines:
         _add_line(segments, line)
     segments += [built_segment("UNS", ["S"]), built_segment("CNT", [["2", str(len(lines))]])]
-    return OutMessage(reference=message_reference, message_type="ORDRSP", version="D",
-                      release="96A", association_code=association_code, segments=segments)
+    return segments
 
 
 def build_duplicate_ordrsp(order: PreparedOrder, original_order_id: int, message_reference: int,
@@ -152,7 +244,7 @@ def _add_line(segments: list[Segment], line: tuple) -> None:
         segments.append(_ftx(line[L_REASON]))
     price = line[L_UNIT_PRICE]
     if price is not None:
-        segments.append(built_segment("PRI", [["AAA", format(tidy_money(price), "f")]]))
+        segments.append(built_segment("PRI", [["AAA", money_text(price)]]))
 
 
 def _ftx(text: str) -> Segment:
@@ -163,4 +255,4 @@ def _ftx(text: str) -> Segment:
 
 
 def _quantity(value: Decimal) -> str:
-    return format(tidy_quantity(value), "f")
+    return quantity_text(value)

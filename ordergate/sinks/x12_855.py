@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from ordergate.orders.numbers import tidy_money, tidy_quantity
+from ordergate.orders.numbers import money_text, quantity_text
 from ordergate.orders.prepared import (
     ACCEPTED_LINE,
     L_BUYER_LINE_ID,
@@ -40,27 +40,6 @@ CHANGED = "IC"  # item accepted, changes made (our price, or our unit of measure
 BACKORDERED = "IB"  # item backordered
 REJECTED = "IR"  # item rejected
 _ZERO = Decimal("0")
-
-
-# A busy batch repeats the same quantities, prices and dates on thousands of lines: each is
-# formatted once (the caches are bounded; Decimal("10") and Decimal("10.0") share an entry,
-# which is right, as both print the same).
-def _price(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    # Already in cents (the usual price, and too varied for a cache to help): as it is.
-    return text if text[-3:-2] == "." else _tidy_price(value)
-
-
-@lru_cache(maxsize=8192)
-def _tidy_price(value: Decimal) -> str:
-    return format(tidy_money(value), "f")
-
-
-@lru_cache(maxsize=8192)
-def _number(value: Decimal | None) -> str:
-    return "" if value is None else format(tidy_quantity(value), "f")
 
 
 @lru_cache(maxsize=512)
@@ -122,10 +101,10 @@ def _line_segments(lines: tuple[tuple, ...]) -> list[list[str]]:
     segments: list[list[str]] = []
     hash_total = _ZERO
     for line in lines:
-        quantity = _number(line[L_QUANTITY])
+        quantity = quantity_text(line[L_QUANTITY])
         uom = line[L_UOM] or "EA"
         po1 = ["PO1", line[L_BUYER_LINE_ID] or str(line[L_NUMBER]), quantity, uom,
-               _price(line[L_UNIT_PRICE]), ""]
+               money_text(line[L_UNIT_PRICE]), ""]
         for qualifier, value in (("BP", line[L_BUYER_PART]), ("VP", line[L_SKU] or line[L_VENDOR_PART]),
                                  ("UK", line[L_GTIN])):
             if value:
@@ -136,7 +115,7 @@ def _line_segments(lines: tuple[tuple, ...]) -> list[list[str]]:
         if ships is None or ships == line[L_QUANTITY]:
             ships, shipping = line[L_QUANTITY], quantity  # the usual case: no second formatting
         else:
-            shipping = _number(ships)
+            shipping = quantity_text(ships)
         if status == ACCEPTED_LINE:
             segments.append(["ACK", ACCEPTED, shipping, uom])
         elif status == "changed":
@@ -144,13 +123,13 @@ def _line_segments(lines: tuple[tuple, ...]) -> list[list[str]]:
         elif status == "backordered":
             if ships:  # nothing ships now: the backorder alone says it
                 segments.append(["ACK", ACCEPTED, shipping, uom])
-            segments.append(["ACK", BACKORDERED, _number(line[L_QUANTITY] - ships), uom])
+            segments.append(["ACK", BACKORDERED, quantity_text(line[L_QUANTITY] - ships), uom])
         else:
             segments.append(["ACK", REJECTED, "0", uom])
         if status != ACCEPTED_LINE and line[L_REASON]:
             segments.append(["REF", "ZZ", status.upper()[:30], line[L_REASON][:80]])
         hash_total += line[L_QUANTITY]
-    segments.append(["CTT", str(len(lines)), _number(hash_total)])
+    segments.append(["CTT", str(len(lines)), quantity_text(hash_total)])
     return segments
 
 
@@ -168,9 +147,9 @@ def _accepted_lines_text(lines: tuple[tuple, ...], writer: SegmentWriter) -> tup
         ships = line[L_SHIP_QUANTITY]
         if line[L_STATUS] != ACCEPTED_LINE or (ships is not None and ships != quantity):
             return None
-        number = _number(quantity)
+        number = quantity_text(quantity)
         uom = line[L_UOM] or "EA"
-        price = _price(line[L_UNIT_PRICE])
+        price = money_text(line[L_UNIT_PRICE])
         ids = ""
         count = 5
         value = line[L_BUYER_PART]
@@ -192,7 +171,7 @@ def _accepted_lines_text(lines: tuple[tuple, ...], writer: SegmentWriter) -> tup
         parts.append(f"{po1}{end}ACK{e}{ACCEPTED}{e}{number}{e}{uom}{end}")
         separators += count + 3
         hash_total += quantity
-    parts.append(f"CTT{e}{len(lines)}{e}{_number(hash_total)}{end}")
+    parts.append(f"CTT{e}{len(lines)}{e}{quantity_text(hash_total)}{end}")
     text = "".join(parts)
     segments = 2 * len(lines) + 1
     return (text, segments) if writer.is_plain(text, segments, separators) else None

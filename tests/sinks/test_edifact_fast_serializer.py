@@ -35,9 +35,10 @@ from ordergate.sinks.edifact_envelope import (
     OutMessage,
     render_interchange,
     segment,
+    written_for,
 )
 from ordergate.sinks.edifact_fast_serializer import FastSerializer
-from ordergate.sinks.edifact_ordrsp import build_duplicate_ordrsp, build_ordrsp
+from ordergate.sinks.edifact_ordrsp import build_duplicate_ordrsp, build_ordrsp, write_lines_ahead
 from tests.corpus import CORPUS as SHARED_CORPUS, require_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -223,3 +224,87 @@ def test_the_whole_text_charset_check_sends_what_segment_by_segment_fitting_send
                 patched.setattr(edifact_envelope, "_text_fits", lambda *args: False)
                 slow = render_interchange(reply, 5, batch, timestamp=WHEN, break_lines=breaks)
             assert quick == slow
+
+
+# ------------------------------------------------------------------ lines written ahead
+def _orders_of(content: bytes) -> list:
+    settings, catalog = catalog_for(content)
+    return [item.order._replace(ack_lines=None)
+            for item in prepare_edifact(content, settings, catalog, channel="test", document_id=1)
+            if isinstance(item, PreparedMessage) and item.order is not None]
+
+
+@pytest.mark.parametrize("syntax", ["UNOA", "UNOB", "UNOC", "UNOY"])
+def test_ordrsp_lines_written_ahead_make_the_same_interchange(syntax: str) -> None:
+    """The prepare process may write an ORDRSP's lines as text (``write_lines_ahead``): the
+    interchange must be the one the segments would have made, in every character set."""
+    reply = EdifactReply(our_id="ORDERGATE", partner_id="BUYER", syntax_id=syntax)
+    written = 0
+    for name, content in documents().items():
+        orders = _orders_of(content)
+        plain = [build_ordrsp(order, n, n, TODAY, association_code="EAN005")
+                 for n, order in enumerate(orders, start=1)]
+        ahead = [build_ordrsp(write_lines_ahead(order, syntax), n, n, TODAY,
+                              association_code="EAN005", syntax_id=syntax)
+                 for n, order in enumerate(orders, start=1)]
+        # And the storing process writing them itself, straight to text where it can.
+        direct = [build_ordrsp(order, n, n, TODAY, association_code="EAN005", syntax_id=syntax)
+                  for n, order in enumerate(orders, start=1)]
+        written += sum(1 for message in ahead if message.tail_count)
+        expected = render_interchange(reply, 7, plain, timestamp=WHEN, break_lines=True)
+        assert render_interchange(reply, 7, ahead, timestamp=WHEN, break_lines=True) == expected, name
+        assert render_interchange(reply, 7, direct, timestamp=WHEN, break_lines=True) == expected, name
+    assert written > 20  # the text path was taken, not only the segments
+
+
+def test_lines_written_for_another_character_set_are_not_used() -> None:
+    [order, *_] = _orders_of(generated()["generated-plain"])
+    ahead = write_lines_ahead(order, "UNOC")
+    assert ahead.ack_lines is not None
+    # A UNOA interchange writes its own lines (here, the plain ones, straight to text).
+    assert build_ordrsp(ahead, 1, 1, TODAY, syntax_id="UNOA").tail_written_for == written_for("UNOA")
+    message = build_ordrsp(ahead, 1, 1, TODAY, syntax_id="UNOC")
+    assert message.tail_count > 0
+    with pytest.raises(ValueError, match="another layout"):
+        render_interchange(EdifactReply(our_id="ORDERGATE", partner_id="BUYER", syntax_id="UNOA"),
+                           7, [message], break_lines=True)
+
+
+@pytest.mark.parametrize("syntax", ["UNOA", "UNOC", "UNOY"])
+def test_any_plain_lines_written_straight_to_text_equal_the_segments(syntax: str) -> None:
+    """Accepted lines of every shape (GTIN or not, our and their item numbers, unit, price),
+    with values that need escaping or fitting among them, against the segment path."""
+    import random
+
+    from ordergate.orders.prepared import LINE_COLUMNS, PreparedOrder
+
+    rng = random.Random(96)
+    reply = EdifactReply(our_id="ORDERGATE", partner_id="BUYER", syntax_id=syntax)
+    pieces = ["A", "12", "Ü", "+", ":", "?", "'", " ", "x-y", "€"]
+    texts = 0
+    for case in range(1500):
+        def value(default: str | None, odd: float = 0.1) -> str | None:
+            if rng.random() < 0.3:
+                return None
+            return default + (rng.choice(pieces) if rng.random() < odd else "")
+
+        lines = []
+        for number in range(1, rng.randrange(2, 5)):
+            quantity = Decimal(rng.choice(["1", "12", "2.5", "10.0000"]))
+            row = {"line_number": number, "buyer_line_id": value(str(number)),
+                   "buyer_part": value("BP-7"), "vendor_part": value("VP-1"),
+                   "gtin": rng.choice([None, "04012345000016", "00012345678905"]),
+                   "sku": value("SKU-9"), "description": None, "quantity": quantity,
+                   "uom": value("EA", 0), "unit_price": rng.choice([None, Decimal("11.5"), Decimal("0.10")]),
+                   "status": "accepted" if rng.random() < 0.95 else "changed", "reason": None,
+                   "po_unit_price": None, "ship_quantity": rng.choice([None, quantity])}
+            lines.append(tuple(row[name] for name in LINE_COLUMNS))
+        order = PreparedOrder("1/1/1", "test", "edifact-orders", "edifact:BUYER", "C1", f"PO-{case}",
+                              None, "original", "EUR", None, "accepted", (), Decimal("1"), "{}",
+                              tuple(lines))
+        direct = build_ordrsp(order, 1, 1, TODAY, syntax_id=syntax)
+        texts += bool(direct.tail_count)
+        assert (render_interchange(reply, 7, [direct], timestamp=WHEN, break_lines=True)
+                == render_interchange(reply, 7, [build_ordrsp(order, 1, 1, TODAY)], timestamp=WHEN,
+                                      break_lines=True)), lines
+    assert 300 < texts < 1450  # both paths taken

@@ -83,11 +83,3 @@ def test_a_tail_written_for_other_delimiters_is_refused() -> None:
     with pytest.raises(ValueError, match="other delimiters"):
         write_interchange(reply_interchange(reply, 5, [reply_group(reply, "PR", 3, [transaction])]))
 
-
-@pytest.mark.parametrize("value", ["498.56", "284.9", "115", "10.8000", "0.05", "-0.50", "0",
-                                   "1E+2", "0.00000001", "123456789012.34", "7.125", "0.10"])
-def test_prices_print_as_tidy_money_says(value: str) -> None:
-    from ordergate.orders.numbers import tidy_money
-    from ordergate.sinks.x12_855 import _price
-
-    assert _price(Decimal(value)) == format(tidy_money(Decimal(value)), "f")
