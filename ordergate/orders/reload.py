@@ -1,5 +1,6 @@
-"""Stored orders read back as ``PreparedOrder`` rows, for messages about orders another
-intake stored (e.g. the email confirmation of an 850 that came as a mail attachment)."""
+"""Stored orders read back: as ``PreparedOrder`` rows, for messages about orders another
+intake stored (e.g. the email confirmation of an 850 that came as a mail attachment), and as
+the canonical ``SalesOrder`` the checks run on again when a hold is released."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from sqlalchemy import Connection, select
 
 from ordergate.orders import tables as t
+from ordergate.orders.model import OrderLine, SalesOrder
 from ordergate.orders.prepared import LINE_COLUMNS, PreparedOrder
 
 _IN_CHUNK = 500
@@ -30,3 +32,20 @@ def load_prepared(conn: Connection, order_ids: list[int]) -> dict[int, PreparedO
                 row.status, tuple(json.loads(row.hold_reasons)) if row.hold_reasons else (),
                 row.total, row.detail, tuple(lines.get(row.id, ())))
     return found
+
+
+def stored_sales_order(conn: Connection, row) -> SalesOrder:
+    """The ``SalesOrder`` an ``orders`` row was made from, with its lines from ``order_lines``
+    when its detail leaves them out (``prepared.DETAIL_WITHOUT_LINES``: then each row holds
+    the line as the PO had it, its price in po_unit_price)."""
+    order = SalesOrder.model_validate_json(row.detail)
+    if "lines" not in order.model_fields_set:
+        c = t.order_lines.c
+        order.lines = [
+            OrderLine(line_number=line.line_number, buyer_line_id=line.buyer_line_id,
+                      buyer_part=line.buyer_part, vendor_part=line.vendor_part, gtin=line.gtin,
+                      description=line.description, quantity=line.quantity, uom=line.uom,
+                      unit_price=line.po_unit_price)
+            for line in conn.execute(select(t.order_lines).where(c.order_id == row.id)
+                                     .order_by(c.line_number))]
+    return order

@@ -27,6 +27,7 @@ from ordergate.orders.model import SalesOrder
 from ordergate.orders.numbers import tidy_money
 from ordergate.orders.outbox import Queued
 from ordergate.orders.prepared import L_REASON, L_SHIP_QUANTITY, L_STATUS, PreparedOrder, prepare_order
+from ordergate.orders.reload import stored_sales_order
 from ordergate.orders.store import LINE_INSERT_COLUMNS, SavedOrder
 from ordergate.processing.hold_replies import queue_resolution
 from ordergate.settings import Settings
@@ -74,7 +75,7 @@ def release(engine: Engine, settings: Settings, order_id: int, *, actor: str, no
     with engine.begin() as conn:
         row = _held_row(conn, order_id)
         catalog = Catalog.load(conn, price_tolerance_percent=settings.price_tolerance_percent)
-        order = SalesOrder.model_validate_json(row.detail)
+        order = stored_sales_order(conn, row)
         prepared = prepare_order(check_order(order, catalog, overrides=overrides))
         if prepared.status == ACCEPTED:
             [prepared] = decide(conn, [prepared], catalog, now=now, credit_override=overrides.credit)
@@ -140,7 +141,9 @@ def _update(conn: Connection, order_id: int, status: str, reasons: list[str],
     result = conn.execute(
         update(t.orders).where(t.orders.c.id == order_id, t.orders.c.status == HELD)
         .values(status=status, hold_reasons=json.dumps(reasons) if reasons else None,
-                total=prepared.total, updated_at=now))
+                # With the lines the checks just wrote: it holds them if those rows no
+                # longer say what the PO said (e.g. a unit the profile now converts).
+                total=prepared.total, detail=prepared.detail, updated_at=now))
     return result.rowcount == 1
 
 
