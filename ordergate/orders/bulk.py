@@ -4,7 +4,8 @@ SQLAlchemy Core spends about 10 µs per row turning each parameter dict into DBA
 parameters; for the 100,000 order lines of a large interchange that is most of the store's
 time. Here the INSERT is compiled once per dialect, table and column list, the few type
 conversions the dialect needs (dates and Decimals on SQLite) are looked up once per column,
-and rows go to the driver's executemany as they are.
+and rows go to the driver's executemany as they are. Decimals go to SQLite as text, which its
+NUMERIC affinity stores as the same REAL or INTEGER a float would have become.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from operator import itemgetter
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Float, Numeric, Table
 
 from ordergate.orders.db import insert_ignore
 
@@ -26,8 +27,22 @@ def _compiled(dialect, table: Table, columns: tuple[str, ...], ignore_conflicts:
     # Columns the rows leave out but that have a Python-side default (e.g. attempts = 0).
     defaults = {c.name: c.default.arg for c in table.columns
                 if c.name not in columns and c.default is not None and c.default.is_scalar}
-    processors = {name: table.c[name].type._cached_bind_processor(dialect) for name in names}
+    processors = {name: _bind_processor(table.c[name].type, dialect) for name in names}
     return str(compiled), compiled.positional, names, processors, defaults
+
+
+def _bind_processor(column_type, dialect):
+    # SQLite stores a NUMERIC column's value as REAL (or INTEGER when whole) whether it is sent
+    # as a float or as text, so SQLAlchemy's float(Decimal) (about 0.2 µs: decimal converts
+    # through text) becomes str(Decimal) (about 0.05 µs), and SQLite reads the number.
+    if (dialect.name == "sqlite" and isinstance(column_type, Numeric)
+            and not isinstance(column_type, Float)):
+        return _decimal_text
+    return column_type._cached_bind_processor(dialect)
+
+
+def _decimal_text(value):
+    return None if value is None else str(value)
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list, *, columns: tuple[str, ...] | None = None,

@@ -182,3 +182,28 @@ def test_upsert_defaults_to_every_non_key_column(engine):
 def test_unsupported_dialect_is_a_config_error_naming_the_supported_ones(helper):
     with pytest.raises(ConfigError, match=r"'mysql' is not supported; supported: postgresql, sqlite"):
         helper("mysql", t.products)
+
+
+def test_bulk_inserted_decimals_come_back_exactly_and_as_numbers(engine):
+    """On SQLite they go in as text (cheaper than float()): NUMERIC affinity must still store
+    numbers, which sort and add up as numbers, and read back as the same Decimals."""
+    from decimal import Decimal
+
+    from sqlalchemy import func, text
+
+    from ordergate.orders.bulk import bulk_insert
+
+    values = [Decimal("619.98"), Decimal("58"), Decimal("1.1000"), Decimal("0.0001"),
+              Decimal("1E+1"), None]
+    with engine.begin() as conn:
+        conn.execute(t.products.insert(), [{"sku": f"S{n}", "uom": "EA", "active": True}
+                                           for n in range(len(values))])
+        bulk_insert(conn, t.stock, [(f"S{n}", Decimal(1), value) for n, value in enumerate(values)],
+                    columns=("sku", "on_hand", "reorder_point"))
+        read = dict(conn.execute(select(t.stock.c.sku, t.stock.c.reorder_point)).all())
+        total = conn.execute(select(func.sum(t.stock.c.reorder_point))).scalar_one()
+        if engine.dialect.name == "sqlite":
+            kinds = {kind for (kind,) in conn.execute(text("SELECT typeof(reorder_point) FROM stock"))}
+            assert kinds == {"real", "integer", "null"}
+    assert [read[f"S{n}"] for n in range(len(values))] == values
+    assert Decimal(str(total)) == Decimal("689.0801")
