@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from ordergate.errors import DocumentError
 from ordergate.mappings.x12_values import (
     MANDATORY_SEGMENT_MISSING,
+    MAX_AMOUNT,
     ElementError,
     check_amount,
     check_length,
@@ -161,7 +162,8 @@ def _map(ts: TransactionSet, partner_id: str, customer_id: str | None, source_ke
 
 
 def _read_po1(seg: list[str], index: int, line_number: int, base: int) -> dict:
-    # The hot loop of a large interchange: element look-ups are inlined on purpose.
+    # The hot loop of a large interchange: element look-ups are inlined on purpose, and the
+    # checks below call their (raising) helpers only for a value that fails them.
     size = len(seg)
     quantity_raw = seg[2].strip() if size > 2 else ""
     price_raw = seg[4].strip() if size > 4 else ""
@@ -174,25 +176,26 @@ def _read_po1(seg: list[str], index: int, line_number: int, base: int) -> dict:
         # Slow path, only for bad values: the same reads with AK4 detail on failure.
         quantity = decimal_value(seg, 2, index, "330", "quantity ordered", mandatory=True)
         price = decimal_value(seg, 4, index, "212", "unit price")
-    check_amount(quantity, seg, 2, index, "330", "quantity ordered")
-    check_amount(price, seg, 4, index, "212", "unit price")
-    kwargs = {
-        "line_number": line_number,
-        "buyer_line_id": check_length((seg[1].strip() or None) if size > 1 else None, 20,
-                                      seg, 1, index, "350", "assigned identification"),
-        "quantity": quantity,
-        "uom": check_length((seg[3].strip() or None) if size > 3 else None, 8,
-                            seg, 3, index, "355", "unit of measure"),
-        "unit_price": price,
-        "source_position": base + index - 1,
-    }
+    if not -MAX_AMOUNT < quantity < MAX_AMOUNT:
+        check_amount(quantity, seg, 2, index, "330", "quantity ordered")
+    if price is not None and not -MAX_AMOUNT < price < MAX_AMOUNT:
+        check_amount(price, seg, 4, index, "212", "unit price")
+    buyer_line_id = (seg[1].strip() or None) if size > 1 else None
+    if buyer_line_id is not None and len(buyer_line_id) > 20:
+        check_length(buyer_line_id, 20, seg, 1, index, "350", "assigned identification")
+    uom = (seg[3].strip() or None) if size > 3 else None
+    if uom is not None and len(uom) > 8:
+        check_length(uom, 8, seg, 3, index, "355", "unit of measure")
+    kwargs = {"line_number": line_number, "buyer_line_id": buyer_line_id, "quantity": quantity,
+              "uom": uom, "unit_price": price, "source_position": base + index - 1}
     # PO106/PO107 onwards: (qualifier, id) pairs.
     for pos in range(6, size - 1, 2):
         qualifier = seg[pos].strip()
         value = seg[pos + 1].strip()
         if not qualifier or not value:
             continue
-        check_length(value, 64, seg, pos + 1, index, "234", f"product id ({qualifier})")
+        if len(value) > 64:
+            check_length(value, 64, seg, pos + 1, index, "234", f"product id ({qualifier})")
         if qualifier in VENDOR_PART:
             kwargs.setdefault("vendor_part", value)
         elif qualifier in GTIN:

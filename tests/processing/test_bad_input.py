@@ -260,6 +260,8 @@ def values_that_do_not_fit() -> list:
         pytest.param(po_850("P" * 70), id="PO number of 70 characters"),
         pytest.param(po_850("BIG-1", sku("HW-1001", qty="1" + "0" * 15)), id="quantity of 10^15"),
         pytest.param(po_850("UOM-1", sku("HW-1001", uom="CARTONS-OF-12")), id="unit of measure of 13 characters"),
+        pytest.param(po_850("PRICE-1", sku("HW-1001", price="1" + "0" * 15)), id="unit price of 10^15"),
+        pytest.param(po_850("ID-1", sku("H" * 65)), id="product id of 65 characters"),
     ]
 
 
@@ -270,6 +272,9 @@ def test_a_value_too_big_for_its_column_never_sinks_the_neighbouring_sets(db, in
     assert "OK-1" in [o.po_number for o in rows(db, t.orders)]
     [ack] = replies(db, "997")
     assert len(segs(ack.only_set("997"), "AK2")) == 2
+    # Rejected by the mapping with AK4 code 5 (too long), not left to the database.
+    assert [ak5[1] for ak5 in segs(ack.only_set("997"), "AK5")] == ["R", "A"]
+    assert any(ak4[3] == "5" for ak4 in segs(ack.only_set("997"), "AK4"))
 
 
 def test_two_groups_with_the_same_control_number_do_not_fail_the_document(db, ingest):
