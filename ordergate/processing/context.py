@@ -13,6 +13,9 @@ from ordergate.processing.report import DocumentReport, OutboundReport
 from ordergate.settings import Settings
 
 
+FIRST_BATCH = 100
+
+
 @dataclass(slots=True)
 class DocumentContext:
     engine: Engine
@@ -26,6 +29,14 @@ class DocumentContext:
     # The customer the document arrived for (drop folder ``inbox/<customer_id>/``, or
     # ``ordergate ingest --customer``); formats that do not name their sender rely on it.
     customer_hint: str | None = None
+    batches_stored: int = 0
+
+    def batch_size(self) -> int:
+        """Orders per stored batch. A document's first is at most ``FIRST_BATCH``: with the
+        prepare stage in a second process, the store starts on the first hundred orders
+        instead of idling until five hundred are ready (0.1 to 0.2 s of a 2 s run)."""
+        size = self.settings.store_batch_size
+        return size if self.batches_stored else min(size, FIRST_BATCH)
 
     def note_outbound(self, message: Queued | None) -> None:
         """Report a queued message under the path it will be delivered to."""

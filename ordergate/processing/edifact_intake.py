@@ -176,7 +176,7 @@ def _message(ctx: DocumentContext, state: _Interchange, item: PreparedMessage,
     if state.association_code is None and (item.ack.association_code or "").startswith("EAN"):
         state.association_code = EANCOM_ORDRSP
     state.pending.append(item.order)
-    if len(state.pending) >= ctx.settings.store_batch_size:
+    if len(state.pending) >= ctx.batch_size():
         _flush(ctx, state)
 
 
@@ -184,6 +184,7 @@ def _flush(ctx: DocumentContext, state: _Interchange) -> None:
     if not state.pending:
         return
     batch, state.pending = state.pending, []
+    ctx.batches_stored += 1
     with ctx.engine.begin() as conn:
         saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor,
                             catalog=ctx.catalog)

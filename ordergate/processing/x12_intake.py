@@ -147,7 +147,7 @@ def _transaction(ctx: DocumentContext, state: _Interchange, item: PreparedSet,
     if item.order is not None:
         outcome.accepted_sets += 1
         state.pending.append(item.order)
-        if len(state.pending) >= ctx.settings.store_batch_size:
+        if len(state.pending) >= ctx.batch_size():
             _flush(ctx, state)
 
 
@@ -155,6 +155,7 @@ def _flush(ctx: DocumentContext, state: _Interchange) -> None:
     if not state.pending:
         return
     batch, state.pending = state.pending, []
+    ctx.batches_stored += 1
     with ctx.engine.begin() as conn:
         saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor,
                             catalog=ctx.catalog)
