@@ -46,11 +46,12 @@ def _decimal_text(value):
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list, *, columns: tuple[str, ...] | None = None,
-                ignore_conflicts: bool = False) -> None:
+                ignore_conflicts: bool = False) -> int:
     """Insert ``rows`` in one executemany: dicts with the same keys, or tuples of values in
-    ``columns`` order (the cheaper form for the order lines of a large batch)."""
+    ``columns`` order (the cheaper form for the order lines of a large batch). Returns how
+    many rows went in (fewer than given when conflicts were ignored)."""
     if not rows:
-        return
+        return 0
     if columns is None:
         columns = tuple(rows[0])
         by_name = True
@@ -91,7 +92,7 @@ def bulk_insert(conn: Connection, table: Table, rows: list, *, columns: tuple[st
             params = [tuple(values) for values in params]
     if not positional:
         params = [dict(zip(names, values)) for values in params]
-    conn.exec_driver_sql(sql, params)
+    return conn.exec_driver_sql(sql, params).rowcount
 
 
 _NOTHING = object()

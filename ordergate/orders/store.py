@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, bindparam, select, tuple_, update
+from sqlalchemy import Connection, Engine, bindparam, func, select, tuple_, update
 
 from ordergate.errors import DocumentError
 from ordergate.orders import tables as t
@@ -159,11 +159,12 @@ def save_orders(conn: Connection, document_id: int, batch: list[PreparedOrder], 
     # rerun neither answers it twice nor cuts its 855 batches differently.
     earlier.update(_duplicates_by_key(conn, document_id, keys))
     fresh = [order for order in batch if order.source_key not in earlier]
-    bulk_insert(conn, t.orders, [
+    inserted = bulk_insert(conn, t.orders, [
         (document_id, *order[:11], json.dumps(order.hold_reasons) if order.hold_reasons else None,
          order.total, order.detail, now, now) for order in fresh],
         columns=ORDER_INSERT_COLUMNS, ignore_conflicts=True)
-    ours = _orders_by_key(conn, document_id, [order.source_key for order in fresh]) if fresh else {}
+    ours = (_inserted_on_sqlite(conn, document_id, fresh, inserted)
+            or (_orders_by_key(conn, document_id, [order.source_key for order in fresh]) if fresh else {}))
     if catalog is not None and ours:
         # Stock and credit, now that duplicates are known (they take neither).
         new = [order for order in fresh if order.source_key in ours]
@@ -213,6 +214,24 @@ def _orders_by_key(conn: Connection, document_id: int, keys: list[str]) -> dict[
                        t.orders.c.source_key.in_(keys[start:start + _IN_CHUNK]))):
             found[row.source_key] = (row.id, row.status)
     return found
+
+
+def _inserted_on_sqlite(conn: Connection, document_id: int, fresh: list[PreparedOrder],
+                        inserted: int) -> dict[str, tuple[int, str]] | None:
+    """The new orders' ids without reading them back, on SQLite, when every one went in: one
+    executemany under the write lock gives consecutive rowids ending at last_insert_rowid()
+    (each new rowid is one more than the largest). A count over that id range checks it;
+    None (read them back) when anything is unexpected."""
+    if conn.dialect.name != "sqlite" or not fresh or inserted != len(fresh):
+        return None
+    last = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar()
+    first = last - len(fresh) + 1
+    count = conn.execute(select(func.count()).select_from(t.orders).where(
+        t.orders.c.document_id == document_id, t.orders.c.id.between(first, last))).scalar()
+    if count != len(fresh):
+        return None
+    return {order.source_key: (order_id, order.status)
+            for order_id, order in enumerate(fresh, start=first)}
 
 
 def _record_decisions(conn: Connection, decisions: list[tuple[int, PreparedOrder, PreparedOrder]]) -> None:

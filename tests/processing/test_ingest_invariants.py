@@ -355,3 +355,18 @@ def test_two_partners_using_the_same_isa13_in_one_file_each_get_their_order(db, 
     assert po_numbers(db) == ["ACME-9", "GLOBEX-9"]
     assert len({o.source_key for o in rows(db, t.orders)}) == 2
     assert sorted(bak(ts)[3] for ts in acks_855(db)) == ["ACME-9", "GLOBEX-9"]
+
+
+def test_every_stored_line_belongs_to_its_own_order(db, ingest):
+    # Orders already in the table (so new ids do not start at 1), then a batch with a duplicate
+    # PO in it (some rows not inserted) and one without: on SQLite the ids of a batch that went
+    # in whole are taken from the rowids rather than read back, and must be the same.
+    ingest(order_file("L-0", sku("HW-1001", "1"), control=40))
+    ingest(interchange(po_850("L-1", sku("HW-1002", "2")), po_850("L-0", sku("HW-1003", "3")),
+                       po_850("L-2", sku("JS-2003", "4"), sku("HW-1020", "5")), control=41))
+    ingest(interchange(po_850("L-3", sku("HW-1001", "6")), po_850("L-4", sku("JS-2003", "7")),
+                       control=42))
+    orders = {row.id: row.po_number for row in rows(db, t.orders)}
+    lines = sorted((orders[line.order_id], line.sku, int(line.quantity)) for line in rows(db, t.order_lines))
+    assert lines == [("L-0", "HW-1001", 1), ("L-1", "HW-1002", 2), ("L-2", "HW-1020", 5),
+                     ("L-2", "JS-2003", 4), ("L-3", "HW-1001", 6), ("L-4", "JS-2003", 7)]
