@@ -73,13 +73,16 @@ def prepare_order(checked: CheckedOrder) -> PreparedOrder:
     # ships nothing until it is released.
     accepted = checked.status.value == "accepted"
     lines = []
-    as_sent = True  # every line's row says what the PO said (see DETAIL_WITHOUT_LINES)
+    # Every line's row says exactly what the PO said (see DETAIL_WITHOUT_LINES); a held
+    # order keeps its lines in the detail, as it is the one a release checks again.
+    as_sent = accepted
     for line, outcome in zip(order.lines, checked.lines):
         quantity = line.quantity if outcome.quantity is None else outcome.quantity
         uom = outcome.uom or line.uom
         description = line.description
         if as_sent and (quantity is not line.quantity or uom != line.uom
-                        or (description is not None and len(description) > DESCRIPTION_LIMIT)):
+                        or (description is not None and len(description) > DESCRIPTION_LIMIT)
+                        or not _kept_exactly(quantity) or not _kept_exactly(line.unit_price)):
             as_sent = False
         status = status_value[outcome.status]
         lines.append((line.line_number, line.buyer_line_id, line.buyer_part, line.vendor_part,
@@ -93,9 +96,19 @@ def prepare_order(checked: CheckedOrder) -> PreparedOrder:
         order.model_dump_json(exclude=DETAIL_WITHOUT_LINES if as_sent else DETAIL), tuple(lines))
 
 
-# ``orders.detail`` leaves the lines out when ``order_lines`` holds them as the PO had them
-# (quantity and unit as sent, the PO's price in po_unit_price, the whole description): most
-# orders. Their JSON was two thirds of what a large interchange wrote, and the lines were
-# stored twice. ``reload.stored_sales_order`` puts them back.
+def _kept_exactly(value: Decimal | None) -> bool:
+    """Whether a NUMERIC(18, 4) column gives ``value`` back unchanged (at most 4 decimals,
+    and 15 digits: SQLite keeps numbers as doubles)."""
+    if value is None:
+        return True
+    _, digits, exponent = value.as_tuple()
+    return exponent >= -4 and len(digits) <= 15
+
+
+# ``orders.detail`` leaves the lines out of an accepted order when ``order_lines`` holds them
+# exactly as the PO had them (quantity and unit as sent, the PO's price in po_unit_price, the
+# whole description, no value the columns would round): most orders. Their JSON was two thirds
+# of what a large interchange wrote, and the lines were stored twice. Should such an order be
+# held later (credit, stock) and released, ``reload.stored_sales_order`` puts them back.
 DETAIL = frozenset({"document_id"})
 DETAIL_WITHOUT_LINES = frozenset({"document_id", "lines"})

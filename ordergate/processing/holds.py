@@ -81,7 +81,9 @@ def release(engine: Engine, settings: Settings, order_id: int, *, actor: str, no
             [prepared] = decide(conn, [prepared], catalog, now=now, credit_override=overrides.credit)
         if prepared.status == HELD:
             reasons = list(prepared.hold_reasons)
-            _changed_by_us(_update(conn, order_id, HELD, reasons, prepared, now), order_id)
+            # Lines and detail stay as they were: they match each other.
+            _changed_by_us(_update(conn, order_id, HELD, reasons, prepared, now, detail=False),
+                           order_id)
             _event(conn, order_id, now, actor, HELD, HELD,
                    _join(note, "release tried; still held: " + "; ".join(reasons)))
             return HoldOutcome(order_id, HELD, reasons)
@@ -137,13 +139,15 @@ def _stored(conn: Connection, row) -> PreparedOrder:
 
 
 def _update(conn: Connection, order_id: int, status: str, reasons: list[str],
-            prepared: PreparedOrder, now: datetime) -> bool:
-    result = conn.execute(
-        update(t.orders).where(t.orders.c.id == order_id, t.orders.c.status == HELD)
-        .values(status=status, hold_reasons=json.dumps(reasons) if reasons else None,
-                # With the lines the checks just wrote: it holds them if those rows no
-                # longer say what the PO said (e.g. a unit the profile now converts).
-                total=prepared.total, detail=prepared.detail, updated_at=now))
+            prepared: PreparedOrder, now: datetime, *, detail: bool = True) -> bool:
+    values = {"status": status, "hold_reasons": json.dumps(reasons) if reasons else None,
+              "total": prepared.total, "updated_at": now}
+    if detail:
+        # With the lines about to be written (``_replace_lines``): the detail holds the PO's
+        # lines whenever those rows do not say exactly what the PO said.
+        values["detail"] = prepared.detail
+    result = conn.execute(update(t.orders).where(t.orders.c.id == order_id,
+                                                 t.orders.c.status == HELD).values(**values))
     return result.rowcount == 1
 
 
