@@ -10,6 +10,7 @@ NUMERIC affinity stores as the same REAL or INTEGER a float would have become.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from operator import itemgetter
 
@@ -42,7 +43,10 @@ def _bind_processor(column_type, dialect):
 
 
 def _decimal_text(value):
-    return None if value is None else str(value)
+    if value.__class__ is Decimal:
+        # NaN or infinity would be stored as text: as before, SQLAlchemy's float for those.
+        return str(value) if value.is_finite() else float(value)
+    return value  # None, or an int or float, which SQLite takes as it is
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list, *, columns: tuple[str, ...] | None = None,
