@@ -112,3 +112,12 @@ def _kept_exactly(value: Decimal | None) -> bool:
 # held later (credit, stock) and released, ``reload.stored_sales_order`` puts them back.
 DETAIL = frozenset({"document_id"})
 DETAIL_WITHOUT_LINES = frozenset({"document_id", "lines"})
+
+
+def lines_written_ahead(order: PreparedOrder, writer: tuple) -> WrittenLines | None:
+    """``order.ack_lines`` when they were written for the very lines the order has now, by the
+    writer ``writer`` names; else None (the caller writes them)."""
+    ahead = order.ack_lines
+    if ahead is not None and ahead.lines is order.lines and ahead.writer == writer:
+        return ahead
+    return None

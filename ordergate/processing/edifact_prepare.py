@@ -26,7 +26,7 @@ from ordergate.parsers.edifact_types import (
     InterchangeHeader,
     Message,
 )
-from ordergate.processing.parallel import Pace
+from ordergate.processing.parallel import Pace, time_to_spare
 from ordergate.processing.report import OrderReport
 from ordergate.settings import Settings
 from ordergate.sinks.edifact_contrl import MessageAck, not_supported_problem
@@ -85,7 +85,7 @@ def prepare_edifact(content: bytes, settings: Settings, catalog: Catalog, *, cha
         if isinstance(event, Message):
             if state is not None and state.opened.rejection is None:
                 yield _prepare_message(state, event, catalog, channel, document_id,
-                                       pace is None or pace.store_is_behind())
+                                       time_to_spare(pace))
         elif isinstance(event, InterchangeHeader):
             state = _State(_open(event, settings, catalog), source_keys)
             yield state.opened

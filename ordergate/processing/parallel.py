@@ -52,9 +52,21 @@ class Pace:
         self._taken = multiprocessing.get_context("fork").RawValue("q", 0)
         self._sent = 0  # only the child's copy counts
 
+    @classmethod
+    def for_store(cls, batch_size: int, in_child: bool) -> Pace | None:
+        """The pace of a document's two processes (None in one): work ahead while the store
+        has more than two of its batches waiting."""
+        return cls(backlog=batch_size * 2) if in_child else None
+
     def store_is_behind(self) -> bool:
         """In the prepare process: whether the store has more than enough items waiting."""
         return self._sent - self._taken.value > self.backlog
+
+
+def time_to_spare(pace: Pace | None) -> bool:
+    """In the prepare stage: whether to do the work either process may do. In one process it
+    costs the same wherever it is done; in two, only while the store is behind."""
+    return pace is None or pace.store_is_behind()
 
 
 class PrepareFailed(RuntimeError):

@@ -46,8 +46,8 @@ def process_x12(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     current: _Interchange | None = None
     seen: set[tuple[str, str]] = set()  # (sender, ISA13) of the interchanges opened so far
     in_child = worth_a_second_process(content, ctx.settings.parallel_from_bytes)
-    # The prepare process writes 855 lines ahead while this one has over two batches to store.
-    pace = Pace(backlog=ctx.settings.store_batch_size * 2) if in_child else None
+    # The prepare process writes 855 lines ahead while this one is behind.
+    pace = Pace.for_store(ctx.settings.store_batch_size, in_child)
     items = prepared_items(lambda: prepare_x12(content, ctx.settings, ctx.catalog,
                                                channel=ctx.channel, document_id=ctx.document_id,
                                                pace=pace),

@@ -28,7 +28,7 @@ from ordergate.parsers.x12_types import (
     InterchangeHeader,
     TransactionSet,
 )
-from ordergate.processing.parallel import Pace
+from ordergate.processing.parallel import Pace, time_to_spare
 from ordergate.processing.report import OrderReport
 from ordergate.settings import Settings
 from ordergate.sinks import x12_ta1
@@ -93,7 +93,7 @@ def prepare_x12(content: bytes, settings: Settings, catalog: Catalog, *, channel
         if isinstance(event, TransactionSet):
             if state is not None and not state.rejected:
                 yield _prepare_set(state, event, catalog, channel, document_id,
-                                   pace is None or pace.store_is_behind())
+                                   time_to_spare(pace))
         elif isinstance(event, GroupHeader):
             if state is not None and not state.rejected:
                 state.reply = reply_address(event.interchange, event, ours.qualifier, ours.ident)

@@ -45,39 +45,25 @@ class FastSerializer:
         """What ``Serializer(characters).serialize`` returns for the same arguments."""
         if not self._countable or not segments:
             return self._exact.serialize(list(segments), with_una_header, break_lines)
-        head = ""
-        if with_una_header:
-            head = self.characters.service_string_advice + ("\n" if break_lines else "")
-        # pydifact never writes a UNA segment it is given (it writes its own advice, if asked).
-        segments = [seg for seg in segments if seg.tag != "UNA"]
-        texts = self._segment_texts(segments)
-        if not texts:
-            return head
-        end = self._terminator + "\n" if break_lines else self._terminator
-        return head + end.join(texts) + end
+        return self.serialize_parts(segments, with_una_header, break_lines)
 
     def serialize_parts(self, parts: Sequence[Segment | str], with_una_header: bool = True,
                         break_lines: bool = False) -> str:
         """``serialize`` for a list in which some parts are text this serializer wrote before
         (``serialize(..., with_una_header=False)`` with the same ``break_lines``): they go in
         as they are, between the segments around them."""
-        segments = [part for part in parts if part.__class__ is not str]
-        if not segments:
-            texts = iter(())
-        elif self._countable:
-            texts = iter(self._segment_texts(segments))
-        else:
-            texts = iter([self._exact_text(seg) for seg in segments])
+        # pydifact never writes a UNA segment it is given (it writes its own advice, if asked).
+        segments = [part for part in parts if part.__class__ is not str and part.tag != "UNA"]
+        texts = iter(self._segment_texts(segments) if self._countable
+                     else [self._exact_text(seg) for seg in segments])
         end = self._terminator + "\n" if break_lines else self._terminator
         out = [self.characters.service_string_advice + ("\n" if break_lines else "")
                if with_una_header else ""]
         for part in parts:
             if part.__class__ is str:
                 out.append(part)
-            else:
-                text = next(texts)
-                if part.tag != "UNA":  # pydifact never writes a UNA segment it is given
-                    out.append(text + end)
+            elif part.tag != "UNA":
+                out.append(next(texts) + end)
         return "".join(out)
 
     def _segment_texts(self, segments: list[Segment]) -> list[str]:

@@ -39,6 +39,7 @@ from ordergate.orders.prepared import (
     SHIPPING_LINES,
     PreparedOrder,
     WrittenLines,
+    lines_written_ahead,
 )
 from ordergate.sinks.edifact_envelope import (
     OutMessage,
@@ -74,13 +75,8 @@ def build_ordrsp(order: PreparedOrder, order_id: int, message_reference: int, to
     message = OutMessage(reference=message_reference, message_type="ORDRSP", version="D",
                          release="96A", association_code=association_code,
                          segments=_heading(order, str(order_id), function, today))
-    ahead = order.ack_lines
-    if syntax_id is None:
-        written = None
-    elif ahead is not None and ahead.lines is lines and ahead.writer == written_for(syntax_id):
-        written = ahead
-    else:
-        written = _plain_lines(lines, syntax_id)
+    written = None if syntax_id is None else (lines_written_ahead(order, written_for(syntax_id))
+                                              or _plain_lines(lines, syntax_id))
     if written is None:
         message.segments += _line_segments(lines)
     else:

@@ -32,6 +32,7 @@ from ordergate.orders.prepared import (
     SHIPPING_LINES,
     PreparedOrder,
     WrittenLines,
+    lines_written_ahead,
 )
 from ordergate.parsers.x12_writer import OutTransaction, SegmentWriter
 
@@ -61,17 +62,11 @@ def build_855(order: PreparedOrder, order_id: int, st_control: int, today: date,
     ]
     if order.currency:
         head.append(["CUR", "SE", order.currency])
-    ahead = order.ack_lines
-    if writer is None:
-        written = None
-    elif ahead is not None and ahead.lines is lines and ahead.writer == writer.key:
-        written = ahead.text, ahead.count
-    else:
-        written = _accepted_lines_text(lines, writer)
+    written = None if writer is None else (lines_written_ahead(order, writer.key)
+                                           or _accepted_lines_text(lines, writer))
     if written is not None:
-        text, count = written
-        return OutTransaction(set_id="855", control_number=st_control, segments=head, tail=text,
-                              tail_count=count, tail_writer=writer)
+        return OutTransaction(set_id="855", control_number=st_control, segments=head,
+                              tail=written.text, tail_count=written.count, tail_writer=writer)
     return OutTransaction(set_id="855", control_number=st_control, segments=head + _line_segments(lines))
 
 
@@ -79,9 +74,7 @@ def write_lines_ahead(order: PreparedOrder, writer: SegmentWriter) -> PreparedOr
     """``order`` with its 855 lines written for ``writer`` when they all ship as sent (the
     rest are written when the 855 is built)."""
     written = _accepted_lines_text(order.lines, writer)
-    if written is None:
-        return order
-    return order._replace(ack_lines=WrittenLines(order.lines, writer.key, *written))
+    return order if written is None else order._replace(ack_lines=written)
 
 
 def _ack_type(order: PreparedOrder) -> str:
@@ -133,7 +126,7 @@ def _line_segments(lines: tuple[tuple, ...]) -> list[list[str]]:
     return segments
 
 
-def _accepted_lines_text(lines: tuple[tuple, ...], writer: SegmentWriter) -> tuple[str, int] | None:
+def _accepted_lines_text(lines: tuple[tuple, ...], writer: SegmentWriter) -> WrittenLines | None:
     """What ``_line_segments`` gives, as ``writer`` would write it, when every line ships whole
     as the buyer sent it: one f-string per line, then the writer's checks on the whole text.
     None for anything else (another line status, a value the writer would have to clean):
@@ -174,7 +167,8 @@ def _accepted_lines_text(lines: tuple[tuple, ...], writer: SegmentWriter) -> tup
     parts.append(f"CTT{e}{len(lines)}{e}{quantity_text(hash_total)}{end}")
     text = "".join(parts)
     segments = 2 * len(lines) + 1
-    return (text, segments) if writer.is_plain(text, segments, separators) else None
+    return (WrittenLines(lines, writer.key, text, segments)
+            if writer.is_plain(text, segments, separators) else None)
 
 
 def build_duplicate_855(order: PreparedOrder, original_order_id: int, st_control: int,
