@@ -7,10 +7,13 @@ when showing where the database is.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -171,3 +174,28 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides) -> Settings:
     return Settings(**overrides)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def model_from_env(model: type[M], prefix: str, what: str, environ: Mapping[str, str] | None = None) -> M:
+    """``model`` from ``<prefix><FIELD>`` variables (an empty one counts as unset), for the
+    connection settings kept outside ``Settings`` (IMAP, SMTP). A bad or missing value is a
+    ``ConfigError`` naming each variable to fix."""
+    from ordergate.errors import ConfigError
+
+    env = os.environ if environ is None else environ
+    values = {name: env[prefix + name.upper()] for name in model.model_fields
+              if env.get(prefix + name.upper(), "").strip()}
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(_env_problem(prefix, error) for error in exc.errors())
+        raise ConfigError(f"{what} settings: {problems}") from exc
+
+
+def _env_problem(prefix: str, error) -> str:
+    field = str(error["loc"][0]) if error["loc"] else ""
+    name = prefix + field.upper() if field else "settings"
+    return f"{name} is not set" if error["type"] == "missing" else f"{name}: {error['msg']}"

@@ -23,10 +23,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from ordergate.errors import ConfigError
 from ordergate.secrets import secret_from_block
+from ordergate.settings import model_from_env
 
 log = logging.getLogger(__name__)
 
@@ -71,16 +72,7 @@ class SmtpSettings(BaseModel):
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "SmtpSettings":
         """Settings from ``ORDERGATE_SMTP_HOST``, ``_PORT``, ``_SECURITY``, ``_USER``,
         ``_TIMEOUT``, ``_FROM_ADDRESS``, ``_FROM_NAME`` and ``_CA_FILE``; empty means unset."""
-        env = os.environ if environ is None else environ
-        values = {name: env[f"{ENV_PREFIX}{name.upper()}"] for name in cls.model_fields
-                  if env.get(f"{ENV_PREFIX}{name.upper()}", "").strip()}
-        try:
-            return cls(**values)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{ENV_PREFIX}{str(error['loc'][0]).upper()}: {error['msg']}" if error["loc"]
-                else error["msg"] for error in exc.errors())
-            raise ConfigError(f"SMTP settings are incomplete or wrong: {problems}") from exc
+        return model_from_env(cls, ENV_PREFIX, "SMTP", environ)
 
 
 def smtp_password(environ: Mapping[str, str] | None = None) -> SecretStr | None:

@@ -20,10 +20,11 @@ from urllib.parse import quote
 
 from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from ordergate.errors import ConfigError
 from ordergate.secrets import secret_from_block
+from ordergate.settings import model_from_env
 from ordergate.sources.mailbox import (FetchedMail, MailboxLoginError, MailboxUnavailable, MailRef,
                                        MailSource, check_limit, check_own_ref)
 
@@ -74,14 +75,7 @@ class ImapSettings(BaseModel):
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ImapSettings:
         """Settings from ``ORDERGATE_IMAP_HOST``, ``_USER``, ``_PORT``, ``_SECURITY``, ``_FOLDER``,
         ``_PROCESSED_FOLDER``, ``_FAILED_FOLDER``, ``_TIMEOUT``, ``_VERIFY_SSL``, ``_CA_FILE``."""
-        env = os.environ if environ is None else environ
-        values = {name: env[ENV_PREFIX + name.upper()] for name in cls.model_fields
-                  if env.get(ENV_PREFIX + name.upper(), "").strip()}
-        try:
-            return cls.model_validate(values)
-        except ValidationError as exc:
-            problems = "; ".join(_env_problem(error) for error in exc.errors())
-            raise ConfigError(f"IMAP settings: {problems}") from exc
+        return model_from_env(cls, ENV_PREFIX, "IMAP", environ)
 
     def ssl_context(self) -> ssl.SSLContext:
         context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
@@ -91,13 +85,6 @@ class ImapSettings(BaseModel):
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
         return context
-
-
-def _env_problem(error: dict) -> str:
-    field = str(error["loc"][0]) if error["loc"] else ""
-    name = ENV_PREFIX + field.upper() if field else "settings"
-    message = error["msg"]
-    return f"{name} is not set" if error["type"] == "missing" else f"{name}: {message}"
 
 
 def imap_password(environ: Mapping[str, str] | None = None) -> SecretStr:
