@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     # Documents at least this large are parsed, mapped and checked in a second process while
     # this one stores (processing/parallel.py); 0 keeps everything in one process.
     parallel_from_bytes: int = Field(default=1_000_000, ge=0)
+    # A worker processing a document holds a claim on it (orders/claims.py) for this long,
+    # renewed as it stores batches; a document whose worker died on another host is picked up
+    # again once the lease has run out (on this host, as soon as the dead process is seen).
+    document_lease_seconds: int = Field(default=900, ge=10)
     # How many drop-folder files one flow run takes, so task counts per run stay in the tens.
     max_files_per_run: int = 50
     poll_interval_seconds: int = 60

@@ -350,7 +350,7 @@ def cmd_replay(args, settings: Settings) -> int:
         sys.stdout.write(report.to_json() + "\n")
     else:
         print(render_ingest_summary(report))
-    return 0 if report.documents[0].status != "failed" else 1
+    return 0 if report.documents[0].status not in ("failed", "in_progress") else 1
 
 
 def cmd_poll(args, settings: Settings) -> int:

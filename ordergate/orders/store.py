@@ -31,6 +31,8 @@ RECEIVED = "received"
 PROCESSED = "processed"
 FAILED = "failed"
 DUPLICATE = "duplicate"
+# Only in a report, never in the table: another worker holds the document (orders/claims.py).
+IN_PROGRESS = "in_progress"
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,19 @@ documents = Table(
     Column("processed_at", UtcTime),
 )
 
+# Who is processing a document right now: one row while a worker holds it, gone when the
+# document is finished. Two workers that receive the same bytes at once (overlapping polls,
+# the same file in two folders) would otherwise both process it; the lease lets another
+# worker resume a document whose worker died. A table of its own, so taking and renewing a
+# claim never rewrites the document row with its content.
+document_claims = Table(
+    "document_claims", metadata,
+    Column("document_id", Id, ForeignKey("documents.id"), primary_key=True, autoincrement=False),
+    Column("holder", String(200), nullable=False),  # host:pid:nonce of the worker
+    Column("claimed_at", UtcTime, nullable=False),
+    Column("expires_at", UtcTime, nullable=False),
+)
+
 interchanges = Table(
     "interchanges", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),

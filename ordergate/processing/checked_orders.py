@@ -24,7 +24,7 @@ def store_checked(ctx: DocumentContext, orders: list[SalesOrder],
     """Check and store ``orders``; ``acknowledge`` queues their answers in the same
     transaction, so an order and its acknowledgement exist together or not at all."""
     prepared = [prepare_order(check_order(order, ctx.catalog)) for order in orders]
-    with ctx.engine.begin() as conn:
+    with ctx.transaction() as conn:
         saved = save_orders(conn, ctx.document_id, prepared, now=ctx.now, actor=ctx.actor,
                             catalog=ctx.catalog)
         for message in acknowledge(conn, saved):

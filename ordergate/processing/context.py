@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from ordergate.errors import DocumentError
 from ordergate.orders.catalog import Catalog
+from ordergate.orders.claims import DocumentClaim, keep_claim
 from ordergate.orders.outbox import Queued
 from ordergate.processing.report import DocumentReport, OutboundReport
 from ordergate.settings import Settings
@@ -30,6 +34,18 @@ class DocumentContext:
     # ``ordergate ingest --customer``); formats that do not name their sender rely on it.
     customer_hint: str | None = None
     batches_stored: int = 0
+    claim: DocumentClaim | None = None  # this worker's hold on the document
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A transaction that stores the document's results, as ``engine.begin()``, that
+        only commits while this worker still holds the document (orders/claims.py): else it
+        raises and rolls back."""
+        with self.engine.begin() as conn:
+            if self.claim is not None and not keep_claim(conn, self.claim):
+                raise DocumentError(f"document {self.document_id} was taken over by another "
+                                    f"worker while this one processed it: this worker stops")
+            yield conn
 
     def batch_size(self) -> int:
         """Orders per stored batch. A document's first is at most ``FIRST_BATCH``: with the

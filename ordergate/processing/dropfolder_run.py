@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from ordergate.orders.store import IN_PROGRESS
 from ordergate.processing.delivery import deliver
 from ordergate.processing.ingest import ingest_documents
 from ordergate.processing.report import DocumentReport, IngestReport
@@ -15,9 +16,12 @@ from ordergate.sources.dropfolder import DropFile, finish_drop_file, read_drop_f
 
 
 def ingest_drop_file(engine: Engine, settings: Settings, drop: DropFile, *, actor: str) -> DocumentReport:
-    """One inbox file: store, process, then move it to archive/ (or failed/)."""
+    """One inbox file: store, process, then move it to archive/ (or failed/). A file another
+    worker is processing stays where it is, for that worker to move."""
     raw = read_drop_file(drop)
     document = ingest_documents(engine, settings, [raw], actor=actor).documents[0]
+    if document.status == IN_PROGRESS:
+        return document
     finish_drop_file(drop, archive=settings.archive, failed=settings.failed,
                      document_id=document.document_id, ok=document.status != "failed")
     return document

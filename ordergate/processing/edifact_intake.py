@@ -114,12 +114,12 @@ def _open(ctx: DocumentContext, opened: OpenedEdifactInterchange, outcome: Intak
         reason = (f"interchange reference {header.control_reference} from {opened.sender} "
                   f"appears twice in this document: the second interchange is not processed")
         ctx.report.problems.append(reason)
-        with ctx.engine.begin() as conn:
+        with ctx.transaction() as conn:
             _queue_rejection(ctx, conn, state, DUPLICATE_DETECTED, reason)
         return state
     seen.add(key)
     recipient = EdifactParty(*header.recipient)
-    with ctx.engine.begin() as conn:
+    with ctx.transaction() as conn:
         claim = claim_interchange(conn, document_id=ctx.document_id, standard="edifact",
                                   sender_id=opened.sender,
                                   receiver_id=":".join(filter(None, [recipient.id, recipient.qualifier])),
@@ -143,7 +143,7 @@ def _reject(ctx: DocumentContext, state: _Interchange, outcome: IntakeOutcome, c
     ctx.report.problems.append(reason)
     if state.opened.reply is None:
         return  # no UNB: nobody to send a CONTRL to
-    with ctx.engine.begin() as conn:
+    with ctx.transaction() as conn:
         _queue_rejection(ctx, conn, state, code, reason)
 
 
@@ -185,7 +185,7 @@ def _flush(ctx: DocumentContext, state: _Interchange) -> None:
         return
     batch, state.pending = state.pending, []
     ctx.batches_stored += 1
-    with ctx.engine.begin() as conn:
+    with ctx.transaction() as conn:
         saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor,
                             catalog=ctx.catalog)
         for message in queue_ordrsps(conn, answer_now(saved, ctx.catalog, pending_ack=False),
@@ -219,7 +219,7 @@ def _close(ctx: DocumentContext, state: _Interchange, end: InterchangeEnd | None
         # A trailer that does not add up, around messages we read and stored: say so, but do
         # not tell the partner the orders were rejected when they were not.
         state.ack.action = Action.ACKNOWLEDGED
-    with ctx.engine.begin() as conn:
+    with ctx.transaction() as conn:
         if any(p.segment_tag == "UNZ" and p.code == MISSING for p in problems):
             mark_interchange_incomplete(conn, state.interchange_id, ctx.document_id)
         if state.messages and state.acknowledgements == state.messages:

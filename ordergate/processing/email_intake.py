@@ -93,7 +93,7 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
 def _claim(ctx: DocumentContext, mail: MailDocument, customer: Customer | None) -> int | None:
     """None when this document holds the Message-ID (now or from an earlier attempt), else the
     document that does."""
-    with ctx.engine.begin() as conn:
+    with ctx.transaction() as conn:
         conn.execute(insert_ignore(conn, t.mail_claims), {
             "message_id": mail.message_id[:400], "document_id": ctx.document_id,
             "from_address": (mail.from_address or "")[:320] or None,
@@ -109,7 +109,7 @@ def _answer_unreadable(ctx: DocumentContext, original: OriginalMail, customer: C
         return  # never answer an unknown or forged sender
     if should_reply(original, ctx.settings.mail_address) is not None:
         return
-    with ctx.engine.begin() as conn:
+    with ctx.transaction() as conn:
         ctx.note_outbound(queue_unreadable_reply(conn, ctx, original, customer.customer_id, reasons))
 
 
@@ -129,7 +129,7 @@ def _confirm_edi_orders(ctx: DocumentContext, original: OriginalMail,
     stored = [order for order in reported if order.order_id is not None]
     if not stored or should_reply(original, ctx.settings.mail_address) is not None:
         return
-    with ctx.engine.begin() as conn:
+    with ctx.transaction() as conn:
         rows = load_prepared(conn, [order.order_id for order in stored])
         answers = []
         for order in stored:

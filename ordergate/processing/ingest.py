@@ -17,7 +17,14 @@ from sqlalchemy import Engine
 
 from ordergate.errors import DocumentError
 from ordergate.orders.catalog import Catalog
-from ordergate.orders.store import DUPLICATE, FAILED, finish_document, store_document
+from ordergate.orders.claims import (
+    ClaimRefused,
+    DocumentClaim,
+    FinishedMeanwhile,
+    claim_document,
+    release_claim,
+)
+from ordergate.orders.store import DUPLICATE, FAILED, IN_PROGRESS, finish_document, store_document
 from ordergate.parsers.detect import detect_format
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.report import DocumentReport, IngestReport
@@ -112,23 +119,61 @@ def ingest_document(engine: Engine, settings: Settings, catalog: Catalog, raw: R
     if not stored.needs_processing:
         report.error = f"the same content was already received as document {stored.id} ({stored.status})"
         return report
-    fmt = detect_format(raw.content)
-    report.format = fmt
+    with engine.begin() as conn:
+        claim = claim_document(conn, stored.id, now=utcnow(),
+                               lease_seconds=settings.document_lease_seconds)
+    if isinstance(claim, FinishedMeanwhile):
+        report.error = f"the same content was already received as document {stored.id} ({claim.status})"
+        return report
+    if isinstance(claim, ClaimRefused):
+        report.status, report.error = IN_PROGRESS, claim.reason()
+        return report
     ctx = DocumentContext(engine=engine, settings=settings, catalog=catalog,
                           document_id=stored.id, channel=raw.channel, now=utcnow(), actor=actor,
-                          report=report, customer_hint=raw.customer_hint)
+                          report=report, customer_hint=raw.customer_hint, claim=claim)
+    finished = False
+    try:
+        _process_claimed(ctx, raw)
+        finished = True
+    finally:
+        if not finished:  # the worker is stopping (Ctrl-C, shutdown): the next one resumes now
+            _give_back(engine, claim)
+    return report
+
+
+def _process_claimed(ctx: DocumentContext, raw: RawDocument) -> None:
+    """Process the document this worker has claimed and record its outcome in ``ctx.report``."""
+    report, document_id = ctx.report, ctx.document_id
+    fmt = detect_format(raw.content)
+    report.format = fmt
     try:
         status, error = _process(ctx, fmt, raw.content)
     except DocumentError as exc:
         status, error = FAILED, str(exc)
     except Exception as exc:  # a bug must not sink the batch; the document is kept for replay
-        log.exception("internal error while processing document %s (%s)", stored.id, raw.source_ref)
+        log.exception("internal error while processing document %s (%s)", document_id, raw.source_ref)
         status, error = FAILED, (f"internal error ({type(exc).__name__}: {exc}); the document is "
-                                 f"kept as {stored.id} and can be replayed once this is fixed")
+                                 f"kept as {document_id} and can be replayed once this is fixed")
     report.status, report.error = status, error
-    with engine.begin() as conn:
-        finish_document(conn, stored.id, status, fmt=fmt, error=error)
-    return report
+    with ctx.engine.begin() as conn:
+        if release_claim(conn, ctx.claim):
+            finish_document(conn, document_id, status, fmt=fmt, error=error)
+            return
+    # Its lease ran out and another worker took the document over: that one records it.
+    lease = ctx.settings.document_lease_seconds
+    log.warning("document %s was taken over by another worker while this one processed it "
+                "(lease %s s); its outcome is left to that worker", document_id, lease)
+    report.status = IN_PROGRESS
+    report.error = (f"document {document_id} was taken over by another worker: this worker's "
+                    f"claim ran out after {lease} s (document_lease_seconds)")
+
+
+def _give_back(engine: Engine, claim: DocumentClaim) -> None:
+    try:
+        with engine.begin() as conn:
+            release_claim(conn, claim)
+    except Exception:  # the database may be what failed; the lease runs out on its own
+        log.warning("could not give back the claim on document %s", claim.document_id, exc_info=True)
 
 
 def _process(ctx: DocumentContext, fmt: str | None, content: bytes) -> tuple[str, str | None]:

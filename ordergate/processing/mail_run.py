@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from ordergate.orders import tables as t
 from ordergate.orders.catalog import Catalog
 from ordergate.orders.db import insert_ignore
-from ordergate.orders.store import FAILED, store_document
+from ordergate.orders.store import FAILED, IN_PROGRESS, store_document
 from ordergate.processing.ingest import ingest_document
 from ordergate.processing.report import DocumentReport
 from ordergate.settings import Settings
@@ -46,6 +46,8 @@ def poll_mailbox(engine: Engine, settings: Settings, source: MailSource, *, acto
     for mail in fetched:
         document = process_mail(engine, settings, catalog, mail, actor=actor)
         report.documents.append(document)
+        if document.status == IN_PROGRESS:
+            continue  # another poller has the same message: it moves it when done
         if document.status == FAILED:
             source.mark_failed(mail.ref)
         else:  # processed, or a duplicate of a mail already handled

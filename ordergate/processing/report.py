@@ -99,7 +99,7 @@ class DocumentReport:
     path: str
     document_id: int | None
     format: str | None
-    status: str  # processed | failed | duplicate
+    status: str  # processed | failed | duplicate | in_progress (another worker has it)
     error: str | None = None
     problems: list[str] = field(default_factory=list)
     orders: list[OrderReport] = field(default_factory=list)

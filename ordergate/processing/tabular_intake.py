@@ -183,7 +183,7 @@ def _store(ctx: DocumentContext, orders: list[SalesOrder], rejected_rows: list[A
 def _answer_refused_file(ctx: DocumentContext, reason: str, customer_id: str, name: str) -> None:
     """A key of its own: once the cause is fixed (say, a column map added) and the document
     replayed, the orders' acknowledgement must not be taken for this one already queued."""
-    with ctx.engine.begin() as conn:
+    with ctx.transaction() as conn:
         for message in _queue_acks(conn, ctx, [], [row_for_rejected_po("", reason)], customer_id,
                                    "refused", name):
             ctx.note_outbound(message)

@@ -100,11 +100,11 @@ def _open(ctx: DocumentContext, opened: OpenedInterchange, outcome: IntakeOutcom
         ctx.report.problems.append(
             f"interchange control number {control} from {sender} appears twice in this "
             f"document: the second interchange is not processed")
-        with ctx.engine.begin() as conn:
+        with ctx.transaction() as conn:
             _queue_ta1(ctx, conn, state, "R", x12_ta1.DUPLICATE_CONTROL_NUMBER)
         return state
     seen.add((sender, control))
-    with ctx.engine.begin() as conn:
+    with ctx.transaction() as conn:
         claim = claim_interchange(conn, document_id=ctx.document_id, standard="x12",
                                   sender_id=sender, receiver_id=receiver, control_number=control,
                                   now=ctx.now)
@@ -124,7 +124,7 @@ def _reject(ctx: DocumentContext, state: _Interchange, outcome: IntakeOutcome, c
     state.rejected = True
     outcome.rejected_interchanges += 1
     ctx.report.problems.append(reason)
-    with ctx.engine.begin() as conn:
+    with ctx.transaction() as conn:
         _queue_ta1(ctx, conn, state, "R", code)
 
 
@@ -156,7 +156,7 @@ def _flush(ctx: DocumentContext, state: _Interchange) -> None:
         return
     batch, state.pending = state.pending, []
     ctx.batches_stored += 1
-    with ctx.engine.begin() as conn:
+    with ctx.transaction() as conn:
         saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor,
                             catalog=ctx.catalog)
         for message in queue_855s(conn, answer_now(saved, ctx.catalog), state.reply,
@@ -180,7 +180,7 @@ def _close(ctx: DocumentContext, state: _Interchange, end: InterchangeEnd | None
         ta1 = x12_ta1.build_ta1(state.header, "E", problems[0].code)
     elif state.header.isa[14:15] == ["1"]:  # ISA14: the sender asked for a TA1
         ta1 = x12_ta1.build_ta1(state.header, "A", x12_ta1.NO_ERROR)
-    with ctx.engine.begin() as conn:
+    with ctx.transaction() as conn:
         if any(problem.code == x12_ta1.NO_TRAILER for problem in problems):
             mark_interchange_incomplete(conn, state.interchange_id, ctx.document_id)
         message = queue_997(conn, state.reply, state.customer_id, state.groups,

@@ -1,0 +1,306 @@
+"""One worker at a time processes a document (orders/claims.py), on SQLite and PostgreSQL.
+
+Two workers that receive the same bytes at once both store them (one document); only the one
+holding the claim processes it. The other reports ``in_progress`` and leaves the file or mail
+where it is. A claim whose lease ran out, or whose holder on this host has died, is taken
+over; a worker whose claim was taken over commits nothing more.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from ordergate.errors import DocumentError
+from ordergate.orders import claims as claims_module
+from ordergate.orders import tables as t
+from ordergate.orders.catalog import Catalog
+from ordergate.orders.claims import (
+    ClaimRefused,
+    DocumentClaim,
+    FinishedMeanwhile,
+    claim_document,
+    keep_claim,
+    release_claim,
+)
+from ordergate.processing import ingest as ingest_module
+from ordergate.processing.context import DocumentContext
+from ordergate.processing.dropfolder_run import ingest_drop_file
+from ordergate.processing.ingest import ingest_documents
+from ordergate.processing.report import DocumentReport
+from ordergate.sources.document import RawDocument, utcnow
+from ordergate.sources.dropfolder import scan_inbox
+
+from .x12kit import order_file, outbox, rows, sku
+
+LEASE = 900
+
+
+def stored_document(db, content: bytes = b"ISA*...") -> int:
+    from ordergate.orders.store import store_document
+
+    return store_document(db, RawDocument(content=content, channel="test", source_ref="x.edi")).id
+
+
+def claim(db, document_id: int, lease: float = LEASE):
+    with db.begin() as conn:
+        return claim_document(conn, document_id, now=utcnow(), lease_seconds=lease)
+
+
+def claim_rows(db) -> list:
+    return rows(db, t.document_claims)
+
+
+def dead_pid() -> int:
+    """The id of a process of this host that has ended."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+# ------------------------------------------------------------------------------ the claim
+def test_a_claimed_document_is_refused_to_a_second_worker_until_given_back(db):
+    document_id = stored_document(db)
+    first = claim(db, document_id)
+    assert isinstance(first, DocumentClaim)
+
+    second = claim(db, document_id)
+    assert isinstance(second, ClaimRefused)
+    assert second.holder == first.holder
+    reason = second.reason()
+    assert f"document {document_id} is being processed by another worker ({first.holder}" in reason
+    assert "can be processed again after" in reason
+
+    with db.begin() as conn:
+        assert release_claim(conn, first)
+    assert claim_rows(db) == []
+    assert isinstance(claim(db, document_id), DocumentClaim)
+
+
+def test_a_claim_whose_lease_ran_out_is_taken_over_and_the_old_holder_commits_nothing(db):
+    document_id = stored_document(db)
+    old = claim(db, document_id)
+    with db.begin() as conn:  # the old worker stalled past its lease
+        conn.execute(update(t.document_claims).values(expires_at=utcnow() - timedelta(seconds=1)))
+
+    new = claim(db, document_id)
+    assert isinstance(new, DocumentClaim) and new.holder != old.holder
+    [row] = claim_rows(db)
+    assert row.holder == new.holder
+
+    old.renewed_at -= timedelta(seconds=LEASE)  # it would renew now, and finds it lost
+    with db.begin() as conn:
+        assert not keep_claim(conn, old)
+        assert not release_claim(conn, old)
+    [row] = claim_rows(db)
+    assert row.holder == new.holder
+
+
+def test_a_claim_of_a_process_of_this_host_that_died_is_taken_over_at_once(db):
+    document_id = stored_document(db)
+    held = claim(db, document_id)
+    gone = held.holder.rsplit(":", 2)
+    gone[1] = str(dead_pid())
+    with db.begin() as conn:
+        conn.execute(update(t.document_claims).values(holder=":".join(gone)))
+
+    taken = claim(db, document_id)
+    assert isinstance(taken, DocumentClaim)
+    [row] = claim_rows(db)
+    assert row.holder == taken.holder
+
+
+def test_a_live_holder_of_another_host_is_waited_for(db):
+    document_id = stored_document(db)
+    claim(db, document_id)
+    with db.begin() as conn:
+        conn.execute(update(t.document_claims).values(holder=f"elsewhere:{dead_pid()}:abcd1234"))
+    assert isinstance(claim(db, document_id), ClaimRefused)
+
+
+def test_a_document_finished_meanwhile_is_not_claimed(db):
+    document_id = stored_document(db)
+    with db.begin() as conn:
+        conn.execute(update(t.documents).values(status="processed"))
+    assert claim(db, document_id) == FinishedMeanwhile("processed")
+    assert claim_rows(db) == []
+
+
+def test_the_lease_is_extended_once_half_of_it_has_passed(db):
+    document_id = stored_document(db)
+    held = claim(db, document_id, lease=600)
+    [before] = claim_rows(db)
+    with db.begin() as conn:
+        assert keep_claim(conn, held)  # early on: nothing to do
+    assert claim_rows(db)[0].expires_at == before.expires_at
+
+    held.renewed_at -= timedelta(seconds=400)
+    with db.begin() as conn:
+        assert keep_claim(conn, held)
+    [after] = claim_rows(db)
+    assert after.expires_at > before.expires_at
+    assert held.renewed_at > utcnow() - timedelta(seconds=60)
+
+
+def test_a_transaction_of_a_worker_that_lost_its_document_rolls_back(db, settings):
+    document_id = stored_document(db)
+    held = claim(db, document_id)
+    with db.begin() as conn:
+        conn.execute(update(t.document_claims).values(holder="elsewhere:1:ffffffff"))
+    held.renewed_at -= timedelta(seconds=LEASE)
+    with db.connect() as conn:
+        catalog = Catalog.load(conn, price_tolerance_percent=2)
+    ctx = DocumentContext(engine=db, settings=settings, catalog=catalog, document_id=document_id,
+                          channel="test", now=utcnow(), actor="test",
+                          report=DocumentReport(path="x", document_id=document_id, format=None,
+                                                status="received"), claim=held)
+    with pytest.raises(DocumentError, match="taken over by another worker"):
+        with ctx.transaction() as conn:
+            conn.execute(update(t.documents).values(error="written by the stale worker"))
+    [document] = rows(db, t.documents)
+    assert document.error is None
+
+
+# ------------------------------------------------------------------------------ ingesting
+def test_a_document_another_worker_holds_is_left_to_it(db, settings):
+    content = order_file("4711")
+    document_id = stored_document(db, content)
+    other = claim(db, document_id)
+
+    [report] = ingest_documents(db, settings, [RawDocument(content=content, channel="test",
+                                                           source_ref="a.edi")], actor="test").documents
+    assert (report.status, report.document_id) == ("in_progress", document_id)
+    assert other.holder in report.error
+    assert rows(db, t.orders) == [] and outbox(db) == []
+    [document] = rows(db, t.documents)
+    assert document.status == "received"
+
+    with db.begin() as conn:
+        release_claim(conn, other)  # the other worker stopped without finishing
+    [report] = ingest_documents(db, settings, [RawDocument(content=content, channel="test",
+                                                           source_ref="a.edi")], actor="test").documents
+    assert report.status == "processed"
+    assert [o.po_number for o in rows(db, t.orders)] == ["4711"]
+    assert claim_rows(db) == []
+
+
+def test_a_drop_file_another_worker_holds_stays_in_the_inbox(db, settings):
+    content = order_file("4711")
+    inbox = settings.inbox
+    inbox.mkdir(parents=True)
+    (inbox / "po.edi").write_bytes(content)
+    claim(db, stored_document(db, content))
+
+    [drop] = scan_inbox(inbox)
+    report = ingest_drop_file(db, settings, drop, actor="test")
+    assert report.status == "in_progress"
+    assert (inbox / "po.edi").read_bytes() == content
+    assert not settings.archive.exists() or not any(settings.archive.rglob("*po.edi"))
+    assert not settings.failed.exists() or not any(settings.failed.rglob("*po.edi"))
+
+
+def test_a_worker_whose_document_was_taken_over_records_nothing(db, settings, monkeypatch):
+    content = order_file("4711")
+    real = ingest_module.PROCESSORS["x12"]
+
+    def taken_over_meanwhile(ctx, data):
+        result = real(ctx, data)
+        with db.begin() as conn:  # another worker took the claim while this one worked
+            conn.execute(update(t.document_claims).values(holder="elsewhere:1:ffffffff"))
+        return result
+
+    monkeypatch.setitem(ingest_module.PROCESSORS, "x12", taken_over_meanwhile)
+    [report] = ingest_documents(db, settings, [RawDocument(content=content, channel="test",
+                                                           source_ref="a.edi")], actor="test").documents
+    assert report.status == "in_progress"
+    assert "taken over by another worker" in report.error
+    [document] = rows(db, t.documents)
+    assert document.status == "received"  # the new holder records the outcome
+    [row] = claim_rows(db)
+    assert row.holder == "elsewhere:1:ffffffff"
+
+
+def test_a_worker_stopped_half_way_gives_the_document_back(db, settings, monkeypatch):
+    class Stop(BaseException):
+        """Ctrl-C or a shutdown, not an error of the document."""
+
+    def stopped(ctx, data):
+        raise Stop()
+
+    monkeypatch.setitem(ingest_module.PROCESSORS, "x12", stopped)
+    raw = RawDocument(content=order_file("4711"), channel="test", source_ref="a.edi")
+    with pytest.raises(Stop):
+        ingest_documents(db, settings, [raw], actor="test")
+    assert claim_rows(db) == []
+    monkeypatch.undo()
+    assert ingest_documents(db, settings, [raw], actor="test").documents[0].status == "processed"
+
+
+def test_two_workers_with_the_same_document_at_once_process_it_once(db, settings):
+    """Threads standing in for two pollers: whichever claims first processes, the other is told
+    (in progress, or a duplicate once the first has finished); nothing fails, nothing doubles."""
+    pos = [f"PO{n}" for n in range(120)]
+    content = order_file(pos[0], sku("HW-1001"))
+    for n, po in enumerate(pos[1:], start=2):  # one interchange per order, in one file
+        content += order_file(po, sku("HW-1001"), control=n)
+    start = threading.Barrier(2)
+    reports: dict[str, DocumentReport] = {}
+
+    def worker(name: str) -> None:
+        raw = RawDocument(content=content, channel="test", source_ref=f"{name}.edi")
+        start.wait()
+        reports[name] = ingest_documents(db, settings, [raw], actor=name).documents[0]
+
+    threads = [threading.Thread(target=worker, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    statuses = sorted(r.status for r in reports.values())
+    assert statuses in (["in_progress", "processed"], ["duplicate", "processed"]), reports
+    assert sorted(o.po_number for o in rows(db, t.orders)) == sorted(pos)
+    assert len(rows(db, t.order_lines)) == len(pos)
+    assert len(outbox(db, "855")) >= 1
+    acknowledged = [a.order_id for a in rows(db, t.order_acknowledgements)]
+    assert len(acknowledged) == len(set(acknowledged)) == len(pos)
+    assert claim_rows(db) == []
+    [document] = rows(db, t.documents)
+    assert document.status == "processed"
+
+
+def test_the_claim_table_names_the_host(db):
+    held = claim(db, stored_document(db))
+    host, pid, nonce = held.holder.rsplit(":", 2)
+    assert host == claims_module._HOST and int(pid) > 0 and len(nonce) == 8
+
+
+def test_a_mail_another_poller_holds_stays_in_the_mailbox(db, settings, tmp_path):
+    import mailbox
+
+    from ordergate.processing.mail_run import poll_mailbox
+    from ordergate.sources.maildir import MaildirSource
+    from tests.mailserver import make_message
+
+    raw = make_message("PO 4711")
+    mailbox.Maildir(tmp_path / "mail", factory=None, create=True).add(raw)
+    other = claim(db, stored_document(db, raw))
+
+    with MaildirSource(tmp_path / "mail") as source:
+        [report] = poll_mailbox(db, settings, source, actor="test").documents
+    assert report.status == "in_progress"
+    with MaildirSource(tmp_path / "mail") as source:
+        assert [m.raw for m in source.fetch(10)] == [raw]  # still there for the other poller
+
+    with db.begin() as conn:
+        release_claim(conn, other)
+    with MaildirSource(tmp_path / "mail") as source:
+        [report] = poll_mailbox(db, settings, source, actor="test").documents
+    assert report.status != "in_progress"
+    with MaildirSource(tmp_path / "mail") as source:
+        assert source.fetch(10) == []
