@@ -6,7 +6,28 @@ Passwords come from an ``ORDERGATE_*_PASSWORD`` variable or from the Prefect Sec
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+
+from pydantic import SecretStr
+
 from ordergate.errors import ConfigError
+
+
+def password_from_env(variable: str, block_variable: str,
+                      environ: Mapping[str, str] | None = None) -> SecretStr | None:
+    """The password in ``variable``, or in the Prefect Secret block ``block_variable`` names;
+    None when neither is set. Both set is an error rather than a silent choice: which one a
+    server uses must not depend on which variable happens to be read first."""
+    env = os.environ if environ is None else environ
+    value = env.get(variable, "")
+    block = env.get(block_variable, "").strip()
+    if value and block:
+        raise ConfigError(f"both {variable} and {block_variable} are set: set only one (the "
+                          f"password itself, or the name of the Prefect Secret block holding it)")
+    if block:
+        return SecretStr(secret_from_block(block, block_variable))
+    return SecretStr(value) if value else None
 
 
 def secret_from_block(name: str, named_by: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
@@ -26,7 +25,7 @@ from typing import Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from ordergate.errors import ConfigError
-from ordergate.secrets import secret_from_block
+from ordergate.secrets import password_from_env
 from ordergate.settings import model_from_env
 
 log = logging.getLogger(__name__)
@@ -76,15 +75,9 @@ class SmtpSettings(BaseModel):
 
 
 def smtp_password(environ: Mapping[str, str] | None = None) -> SecretStr | None:
-    """The SMTP password from ``ORDERGATE_SMTP_PASSWORD`` or else from the Prefect Secret block
-    named by ``ORDERGATE_SMTP_PASSWORD_BLOCK``; None when neither is set."""
-    env = os.environ if environ is None else environ
-    if env.get(PASSWORD_ENV):
-        return SecretStr(env[PASSWORD_ENV])
-    block = env.get(PASSWORD_BLOCK_ENV, "").strip()
-    if not block:
-        return None
-    return SecretStr(secret_from_block(block, PASSWORD_BLOCK_ENV))
+    """The SMTP password from ``ORDERGATE_SMTP_PASSWORD`` or from the Prefect Secret block
+    named by ``ORDERGATE_SMTP_PASSWORD_BLOCK``; None when neither is set (no login)."""
+    return password_from_env(PASSWORD_ENV, PASSWORD_BLOCK_ENV, environ)
 
 
 class SendStatus(str, Enum):

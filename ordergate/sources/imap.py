@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import imaplib
 import logging
-import os
 import ssl
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from ordergate.errors import ConfigError
-from ordergate.secrets import secret_from_block
+from ordergate.secrets import password_from_env
 from ordergate.settings import model_from_env
 from ordergate.sources.mailbox import (FetchedMail, MailboxLoginError, MailboxUnavailable, MailRef,
                                        MailSource, check_limit, check_own_ref)
@@ -88,16 +87,13 @@ class ImapSettings(BaseModel):
 
 
 def imap_password(environ: Mapping[str, str] | None = None) -> SecretStr:
-    """The IMAP password: from the Prefect Secret block named by ``ORDERGATE_IMAP_PASSWORD_BLOCK``
-    if set, else from ``ORDERGATE_IMAP_PASSWORD``."""
-    env = os.environ if environ is None else environ
-    block = env.get(PASSWORD_BLOCK_VAR, "").strip()
-    if block:
-        return SecretStr(secret_from_block(block, PASSWORD_BLOCK_VAR))
-    if env.get(PASSWORD_VAR):
-        return SecretStr(env[PASSWORD_VAR])
-    raise ConfigError(f"no IMAP password: set {PASSWORD_VAR}, or {PASSWORD_BLOCK_VAR} to the name "
-                      f"of a Prefect Secret block that holds it")
+    """The IMAP password from ``ORDERGATE_IMAP_PASSWORD`` or from the Prefect Secret block
+    named by ``ORDERGATE_IMAP_PASSWORD_BLOCK``."""
+    password = password_from_env(PASSWORD_VAR, PASSWORD_BLOCK_VAR, environ)
+    if password is None:
+        raise ConfigError(f"no IMAP password: set {PASSWORD_VAR}, or {PASSWORD_BLOCK_VAR} to the "
+                          f"name of a Prefect Secret block that holds it")
+    return password
 
 
 def open_imap(settings: ImapSettings, password: SecretStr | str) -> IMAPClient:

@@ -213,6 +213,14 @@ def test_password_from_env_is_hidden_in_reprs() -> None:
     assert smtp_password({}) is None
 
 
+def test_a_password_and_a_block_both_set_is_refused_not_guessed() -> None:
+    environ = {"ORDERGATE_SMTP_PASSWORD_BLOCK": "some-block", "ORDERGATE_SMTP_PASSWORD": PASSWORD}
+    with pytest.raises(ConfigError, match="both ORDERGATE_SMTP_PASSWORD and "
+                                          "ORDERGATE_SMTP_PASSWORD_BLOCK are set") as error:
+        smtp_password(environ)
+    assert PASSWORD not in str(error.value)
+
+
 def test_password_from_a_prefect_secret_block() -> None:
     from prefect.blocks.system import Secret
     from prefect.testing.utilities import prefect_test_harness

@@ -260,11 +260,19 @@ def test_no_password_anywhere_says_where_to_put_one():
         imap_password({})
 
 
+def test_a_password_and_a_block_both_set_is_refused_not_guessed():
+    environ = {"ORDERGATE_IMAP_PASSWORD_BLOCK": "some-block", "ORDERGATE_IMAP_PASSWORD": "env-secret"}
+    with pytest.raises(ConfigError, match="both ORDERGATE_IMAP_PASSWORD and "
+                                          "ORDERGATE_IMAP_PASSWORD_BLOCK are set") as error:
+        imap_password(environ)
+    assert "env-secret" not in str(error.value)
+
+
 def test_password_from_a_prefect_secret_block(prefect_api):
     from prefect.blocks.system import Secret
 
     Secret(value="from-the-block").save("ordergate-imap-test", overwrite=True)
-    environ = {"ORDERGATE_IMAP_PASSWORD_BLOCK": "ordergate-imap-test", "ORDERGATE_IMAP_PASSWORD": "env"}
+    environ = {"ORDERGATE_IMAP_PASSWORD_BLOCK": "ordergate-imap-test"}
 
     assert imap_password(environ).get_secret_value() == "from-the-block"
     with pytest.raises(ConfigError, match="Prefect Secret block 'no-such-block' .* could not be loaded"):
