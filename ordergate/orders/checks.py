@@ -28,7 +28,7 @@ from ordergate.orders.model import (
     SalesOrder,
     accepted_total,
 )
-from ordergate.orders.numbers import tidy_money
+from ordergate.orders.numbers import fits_stored_scale, tidy_money
 
 _HUNDRED = Decimal(100)
 # Codes that mean "one piece" in X12 (EA), UN/ECE Rec. 20 (C62, H87) and EANCOM (PCE).
@@ -93,7 +93,7 @@ def check_order(order: SalesOrder, catalog: Catalog, *,
     products = catalog.products
     for line in order.lines:
         if (not line.quantity.is_finite() or line.quantity <= 0
-                or line.quantity.as_tuple().exponent < -4):
+                or not fits_stored_scale(line.quantity)):
             # A negative line would lower the order's value and the customer's exposure; more
             # than four decimals would be rounded away by the database.
             reason = (f"line {line.line_number}: quantity {line.quantity} is not a positive "

@@ -7,6 +7,29 @@ from functools import lru_cache
 
 _CENTS = Decimal("0.01")
 _ONE = Decimal("1")
+_STORED_PLACES = Decimal("1E-4")  # the scale of every NUMERIC(18, 4) column
+
+
+def fits_stored_scale(value: Decimal) -> bool:
+    """Whether a finite ``value`` loses nothing at four decimals (NUMERIC(18, 4)): 2.5 and
+    2.50000 do, 2.50001 does not. Checked for every line of every order, hence quantize and
+    not ``as_tuple`` (whose named tuple is built in Python: about twice the time)."""
+    if value.adjusted() < 20:  # quantize stays within the context's 28 digits
+        return value == value.quantize(_STORED_PLACES)
+    return value.normalize().as_tuple().exponent >= -4
+
+
+def stored_exactly(value: Decimal | None) -> bool:
+    """Whether a NUMERIC(18, 4) column gives ``value`` back with the same value: at most four
+    decimals that are not zero, and at most 15 significant digits (SQLite keeps a double)."""
+    if value is None:
+        return True
+    if not value.is_finite():
+        return False
+    if value.adjusted() < 11:  # at most 11 + 4 digits
+        return value == value.quantize(_STORED_PLACES)
+    _, digits, exponent = value.normalize().as_tuple()
+    return exponent >= -4 and len(digits) <= 15
 
 
 def tidy_money(value: Decimal | None) -> Decimal | None:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from ordergate.orders.model import LINE_STATUS_VALUE, CheckedOrder
+from ordergate.orders.numbers import stored_exactly
 
 # order_lines columns a line tuple holds, in order (the store prepends order_id)
 # quantity/uom are in our unit (converted where the partner profile gives a factor);
@@ -82,7 +83,7 @@ def prepare_order(checked: CheckedOrder) -> PreparedOrder:
         description = line.description
         if as_sent and (quantity is not line.quantity or uom != line.uom
                         or (description is not None and len(description) > DESCRIPTION_LIMIT)
-                        or not _kept_exactly(quantity) or not _kept_exactly(line.unit_price)):
+                        or not stored_exactly(quantity) or not stored_exactly(line.unit_price)):
             as_sent = False
         status = status_value[outcome.status]
         lines.append((line.line_number, line.buyer_line_id, line.buyer_part, line.vendor_part,
@@ -94,15 +95,6 @@ def prepare_order(checked: CheckedOrder) -> PreparedOrder:
         order.po_number, order.po_date, order.purpose.value, order.currency,
         order.requested_date, checked.status.value, tuple(checked.hold_reasons), checked.total,
         order.model_dump_json(exclude=DETAIL_WITHOUT_LINES if as_sent else DETAIL), tuple(lines))
-
-
-def _kept_exactly(value: Decimal | None) -> bool:
-    """Whether a NUMERIC(18, 4) column gives ``value`` back unchanged (at most 4 decimals,
-    and 15 digits: SQLite keeps numbers as doubles)."""
-    if value is None:
-        return True
-    _, digits, exponent = value.as_tuple()
-    return exponent >= -4 and len(digits) <= 15
 
 
 # ``orders.detail`` leaves the lines out of an accepted order when ``order_lines`` holds them

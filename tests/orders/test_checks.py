@@ -127,3 +127,15 @@ def test_inactive_item_cancel_request_and_mapping_warnings_hold():
     assert checked.status is OrderStatus.HELD
     text = " | ".join(checked.hold_reasons)
     assert "inactive" in text and "cancel" in text and "CTT01" in text
+
+
+@pytest.mark.parametrize("quantity, held", [("2.50000", False), ("2.5", False), ("2.50001", True),
+                                            ("0.00001", True), ("0", True), ("-1", True)])
+def test_a_quantity_is_held_only_when_four_decimals_would_change_it(quantity, held):
+    checked = check_order(order(OrderLine(line_number=1, quantity=Decimal(quantity), uom="EA",
+                                          vendor_part="HW-1", unit_price=Decimal("18.90"))), catalog())
+    assert (checked.status is OrderStatus.HELD) is held
+    if held:
+        assert checked.hold_reasons == [f"line 1: quantity {quantity} is not a positive number "
+                                        f"with at most 4 decimals"]
+        assert checked.lines[0].status is LineStatus.REJECTED
