@@ -207,3 +207,28 @@ def test_bulk_inserted_decimals_come_back_exactly_and_as_numbers(engine):
             assert kinds == {"real", "integer", "null"}
     assert [read[f"S{n}"] for n in range(len(values))] == values
     assert Decimal(str(total)) == Decimal("689.0801")
+
+
+def test_bulk_insert_leaves_out_only_columns_that_store_null_when_left_out(engine):
+    """Columns None in every row are left out of the INSERT (binding None is slow in sqlite3),
+    but only where leaving them out stores the same NULL: not where a default would fill in."""
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+
+    from ordergate.orders.bulk import bulk_insert
+
+    table = Table("bulk_probe", MetaData(), Column("id", Integer, primary_key=True),
+                  Column("plain", String(10)), Column("served", String(10), server_default="dflt"),
+                  Column("python", String(10), default="py"), Column("mixed", String(10)))
+    table.create(engine)
+    try:
+        rows = [(1, None, None, None, "a"), (2, None, None, None, None), (3, None, None, None, "c")]
+        with engine.begin() as conn:
+            assert bulk_insert(conn, table, rows,
+                               columns=("id", "plain", "served", "python", "mixed")) == 3
+            assert bulk_insert(conn, table, [(4, "x", None, None, None)],
+                               columns=("id", "plain", "served", "python", "mixed")) == 1
+            stored = conn.execute(select(table).order_by(table.c.id)).all()
+    finally:
+        table.drop(engine)
+    assert [tuple(row) for row in stored] == [(1, None, None, None, "a"), (2, None, None, None, None),
+                                             (3, None, None, None, "c"), (4, "x", None, None, None)]
