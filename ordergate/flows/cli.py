@@ -309,7 +309,8 @@ def cmd_documents_list(args, settings: Settings) -> int:
 def cmd_documents_show(args, settings: Settings) -> int:
     """One document: where it came from, what became of it and why; --save writes the stored
     bytes (a mail with its attachments, an EDI file) so a person can open what was received."""
-    row = queries.load_document(_ready_engine(settings), args.document_id)
+    engine = _ready_engine(settings)
+    row = queries.load_document(engine, args.document_id)
     if row is None:
         print(f"no document {args.document_id}", file=sys.stderr)
         return 2
@@ -318,6 +319,10 @@ def cmd_documents_show(args, settings: Settings) -> int:
     print(f"  source: {row.source_ref}")
     if row.error:
         print(f"  error: {row.error}")
+    claim = queries.document_claim(engine, row.id)
+    if claim is not None:
+        print(f"  being processed by {claim.holder} since {str(claim.claimed_at)[:19]} "
+              f"(its claim runs until {str(claim.expires_at)[:19]} unless renewed)")
     if args.save:
         target = Path(args.save)
         target.write_bytes(row.content)

@@ -129,6 +129,13 @@ def load_document(engine: Engine, document_id: int):
         return conn.execute(select(t.documents).where(t.documents.c.id == document_id)).first()
 
 
+def document_claim(engine: Engine, document_id: int):
+    """The worker processing the document right now (orders/claims.py), or None."""
+    with engine.connect() as conn:
+        return conn.execute(select(t.document_claims)
+                            .where(t.document_claims.c.document_id == document_id)).first()
+
+
 def to_jsonable(value):
     """dataclasses, Decimals and dates as JSON-friendly values."""
     if hasattr(value, "__dataclass_fields__"):

@@ -131,3 +131,27 @@ def test_documents_show_tells_the_reason_and_saves_what_was_received(tmp_path, m
     assert "failed" in out and "not a format ordergate reads" in out
     assert saved.read_bytes() == bad.read_bytes()
     assert main(["documents", "show", "99"]) == 2
+
+
+def test_documents_show_names_the_worker_processing_it(tmp_path, monkeypatch, capsys):
+    from ordergate.app import open_engine
+    from ordergate.orders.claims import claim_document
+    from ordergate.orders.store import store_document
+    from ordergate.settings import Settings
+    from ordergate.sources.document import RawDocument, utcnow
+
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
+    assert main(["db", "upgrade"]) == 0
+    engine = open_engine(Settings())
+    document_id = store_document(engine, RawDocument(content=b"ISA*00*", channel="test",
+                                                     source_ref="x.edi")).id
+    with engine.begin() as conn:
+        claim = claim_document(conn, document_id, now=utcnow(), lease_seconds=600)
+    engine.dispose()
+    capsys.readouterr()
+
+    assert main(["documents", "show", str(document_id)]) == 0
+    out = capsys.readouterr().out
+    assert "received" in out
+    assert f"being processed by {claim.holder} since " in out
