@@ -39,6 +39,7 @@ from ordergate.mappings.edifact_values import (
 )
 from ordergate.mappings.x12_values import normalise_gtin
 from ordergate.orders.model import Purpose, SalesOrder
+from ordergate.orders.numbers import fits_stored_scale
 from ordergate.parsers.edifact_problems import INVALID_VALUE, MISSING, EdifactProblem
 
 FORMAT = "edifact-orders"
@@ -343,7 +344,7 @@ class _OrdersReader:
                                         component=5, ref="5284", bad_value=str(basis))
             # The price is for `basis` units; the order line wants the price of one.
             price = price / basis
-            if price.as_tuple().exponent < -4:
+            if not fits_stored_scale(price):
                 price = price.quantize(Decimal("0.0001"))
         if qualifier == NET_PRICE:
             line.net_price = price
