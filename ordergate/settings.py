@@ -92,9 +92,11 @@ class Settings(BaseSettings):
     # this one stores (processing/parallel.py); 0 keeps everything in one process.
     parallel_from_bytes: int = Field(default=1_000_000, ge=0)
     # A worker processing a document holds a claim on it (orders/claims.py) for this long,
-    # renewed as it stores batches; a document whose worker died on another host is picked up
-    # again once the lease has run out (on this host, as soon as the dead process is seen).
-    document_lease_seconds: int = Field(default=900, ge=10)
+    # renewed as it stores batches once half of it has passed (the other half is the margin for
+    # a batch in flight and for clocks that differ); a document whose worker died on another
+    # host is picked up again once the lease has run out (on this host, as soon as the dead
+    # process is seen).
+    document_lease_seconds: int = Field(default=900, ge=60)
     # How many drop-folder files one flow run takes, so task counts per run stay in the tens.
     max_files_per_run: int = 50
     poll_interval_seconds: int = 60

@@ -28,7 +28,20 @@ from ordergate.orders.db import insert_ignore
 from ordergate.orders.store import FAILED, RECEIVED
 from ordergate.sources.document import utcnow
 
-_HOST = socket.gethostname()[:120]
+_ATTEMPTS = 3
+
+
+def _host() -> str:
+    """This host as far as process ids go: containers may share a host name (host
+    networking) while each has its own process ids, so the pid namespace is part of it."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid").strip("pid:[]")
+    except OSError:
+        namespace = "?"
+    return f"{socket.gethostname()[:100]}~{namespace}"
+
+
+_HOST = _host()
 
 
 @dataclass(slots=True)
@@ -88,22 +101,29 @@ def _take(conn: Connection, document_id: int, now: datetime,
     holder = new_holder()
     values = {"document_id": document_id, "holder": holder, "claimed_at": now,
               "expires_at": now + lease}
-    if _insert(conn, values):
-        return DocumentClaim(document_id, holder, lease, now)
-    current = conn.execute(select(t.document_claims).where(
-        t.document_claims.c.document_id == document_id)).one_or_none()
-    if current is not None and (_aware(current.expires_at) <= now or _holder_is_gone(current.holder)):
+    current = None
+    # Each turn either wins or sees a claim it may not take; another turn only follows a
+    # claim that changed under this one (given back, renewed, or taken by a third worker).
+    for _ in range(_ATTEMPTS):
+        if _insert(conn, values):
+            return DocumentClaim(document_id, holder, lease, now)
+        current = conn.execute(select(t.document_claims).where(
+            t.document_claims.c.document_id == document_id)).one_or_none()
+        if current is None:  # given back between the insert and the read
+            continue
+        if _aware(current.expires_at) > now and not _holder_is_gone(current.holder):
+            break
+        # Compare and swap on the claim as it was read: a holder that renewed meanwhile
+        # (a new expires_at) or finished (no row) keeps the document.
         taken = conn.execute(update(t.document_claims).where(
             t.document_claims.c.document_id == document_id,
-            t.document_claims.c.holder == current.holder).values(
+            t.document_claims.c.holder == current.holder,
+            t.document_claims.c.expires_at == current.expires_at).values(
                 holder=holder, claimed_at=now, expires_at=now + lease))
         if taken.rowcount == 1:
             return DocumentClaim(document_id, holder, lease, now)
-    elif current is None:  # given back between the insert and the read: try once more
-        if _insert(conn, values):
-            return DocumentClaim(document_id, holder, lease, now)
-    current = conn.execute(select(t.document_claims).where(
-        t.document_claims.c.document_id == document_id)).one()
+    if current is None:  # claimed and given back again and again: someone else has it
+        return ClaimRefused(document_id, "another worker", now, now + lease)
     return ClaimRefused(document_id, current.holder, _aware(current.claimed_at),
                         _aware(current.expires_at))
 
@@ -144,7 +164,8 @@ def _holder_is_gone(holder: str) -> bool:
     """Whether ``holder`` was a process on this host that has ended (then its lease need not
     be waited out). A holder on another host is only ever replaced when its lease runs out."""
     parts = holder.rsplit(":", 2)
-    if len(parts) != 3 or parts[0] != _HOST or not parts[1].isdigit():
+    if (len(parts) != 3 or parts[0] != _HOST or _HOST.endswith("~?")  # namespace unknown
+            or not parts[1].isdigit()):
         return False
     pid = int(parts[1])
     if pid == os.getpid():
@@ -159,5 +180,7 @@ def _holder_is_gone(holder: str) -> bool:
 
 
 def _aware(value: datetime) -> datetime:
-    """SQLite gives back naive datetimes: they are UTC, as stored."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    """In UTC: SQLite gives back naive datetimes (UTC, as stored), PostgreSQL ones in the
+    session's time zone."""
+    return (value.replace(tzinfo=timezone.utc) if value.tzinfo is None
+            else value.astimezone(timezone.utc))

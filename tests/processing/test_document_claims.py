@@ -304,3 +304,101 @@ def test_a_mail_another_poller_holds_stays_in_the_mailbox(db, settings, tmp_path
     assert report.status != "in_progress"
     with MaildirSource(tmp_path / "mail") as source:
         assert source.fetch(10) == []
+
+
+# ------------------------------------------------------------------------------ interleavings
+# On PostgreSQL two workers' statements interleave (on SQLite the claiming transaction holds
+# the write lock throughout). Worker B is paused after reading an expired claim and before
+# taking it over, while the holder renews or finishes.
+@pytest.fixture
+def paused_takeover(pg_engine):
+    from sqlalchemy import event
+
+    reached, resume = threading.Event(), threading.Event()
+
+    def pause(conn, cursor, statement, *args):
+        if threading.current_thread().name == "taker" and statement.startswith("UPDATE document_claims"):
+            reached.set()
+            resume.wait(timeout=30)
+
+    event.listen(pg_engine, "before_cursor_execute", pause)
+    outcome: dict = {}
+
+    def start(document_id: int) -> threading.Thread:
+        def take() -> None:
+            with pg_engine.begin() as conn:
+                outcome["claim"] = claim_document(conn, document_id, now=utcnow(), lease_seconds=LEASE)
+
+        thread = threading.Thread(target=take, name="taker")
+        thread.start()
+        assert reached.wait(timeout=30), "the taker never tried to take the claim over"
+        return thread
+
+    yield start, resume, outcome
+    resume.set()
+    event.remove(pg_engine, "before_cursor_execute", pause)
+
+
+def expired_claim(db) -> tuple[int, DocumentClaim]:
+    document_id = stored_document(db)
+    held = claim(db, document_id)
+    with db.begin() as conn:  # the holder stalled past its lease...
+        conn.execute(update(t.document_claims).values(expires_at=utcnow() - timedelta(seconds=1)))
+    held.renewed_at -= timedelta(seconds=LEASE)  # ...and renews in its next transaction
+    return document_id, held
+
+
+@pytest.mark.postgresql
+def test_a_holder_that_renews_while_another_worker_takes_over_keeps_the_document(
+        pg_engine, paused_takeover):
+    start, resume, outcome = paused_takeover
+    document_id, held = expired_claim(pg_engine)
+    taker = start(document_id)
+    with pg_engine.begin() as conn:
+        assert keep_claim(conn, held)  # renewed and committed while the taker waits
+    resume.set()
+    taker.join(timeout=30)
+
+    assert isinstance(outcome["claim"], ClaimRefused)
+    assert outcome["claim"].holder == held.holder
+    [row] = claim_rows(pg_engine)
+    assert row.holder == held.holder
+
+
+@pytest.mark.postgresql
+def test_a_holder_that_finishes_while_another_worker_takes_over_is_not_redone(
+        pg_engine, paused_takeover):
+    from ordergate.orders.store import finish_document
+
+    start, resume, outcome = paused_takeover
+    document_id, held = expired_claim(pg_engine)
+    taker = start(document_id)
+    with pg_engine.begin() as conn:
+        assert release_claim(conn, held)
+        finish_document(conn, document_id, "processed", fmt="x12", error=None)
+    resume.set()
+    taker.join(timeout=30)
+
+    assert outcome["claim"] == FinishedMeanwhile("processed")
+    assert claim_rows(pg_engine) == []
+
+
+@pytest.mark.postgresql
+def test_a_refusal_names_the_times_in_utc_whatever_the_session_time_zone(pg_url):
+    from ordergate.orders.db import make_engine
+
+    engine = make_engine(pg_url, connect_args={"options": "-c timezone=America/New_York"})
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE document_claims, documents RESTART IDENTITY CASCADE")
+        document_id = stored_document(engine)
+        before = utcnow()
+        claim(engine, document_id)
+        refused = claim(engine, document_id)
+    finally:
+        engine.dispose()
+    assert isinstance(refused, ClaimRefused)
+    assert refused.claimed_at.utcoffset() == timedelta(0)
+    assert abs(refused.claimed_at - before) < timedelta(seconds=60)
+    assert f"since {refused.claimed_at:%Y-%m-%d %H:%M}" in refused.reason()
+    assert f"{before:%H:%M}" in refused.reason() or f"{utcnow():%H:%M}" in refused.reason()
