@@ -8,7 +8,8 @@ and on PostgreSQL the loser fails half-way with a unique violation after doing t
 A claim is a row in ``document_claims`` with a lease. Taking it is an INSERT that only one
 worker wins; a claim whose lease has run out, or whose holder was a process on this host
 that no longer exists (a worker killed half-way), may be taken over by a conditional UPDATE
-that names the holder it saw, so of two takers only one succeeds. The holder renews the
+that names the holder and expiry it saw (compare and swap): of two takers only one succeeds,
+and a holder that renewed or finished meanwhile keeps the document. The holder renews the
 lease as it stores batches and gives the claim back in the transaction that records the
 document's outcome; a worker whose claim was taken over records nothing.
 """
