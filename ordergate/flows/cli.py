@@ -321,8 +321,8 @@ def cmd_documents_show(args, settings: Settings) -> int:
         print(f"  error: {row.error}")
     claim = queries.document_claim(engine, row.id)
     if claim is not None:
-        print(f"  being processed by {claim.holder} since {str(claim.claimed_at)[:19]} "
-              f"(its claim runs until {str(claim.expires_at)[:19]} unless renewed)")
+        print(f"  being processed by {claim.holder} since {claim.claimed_at:%Y-%m-%d %H:%M:%S} UTC "
+              f"(its claim runs until {claim.expires_at:%Y-%m-%d %H:%M:%S} UTC unless renewed)")
     if args.save:
         target = Path(args.save)
         target.write_bytes(row.content)

@@ -339,11 +339,11 @@ def stock_report(conn: Connection, *, only_reorders: bool = False) -> list[Stock
         query = query.where(stock.c.reorder_point.is_not(None), available < stock.c.reorder_point)
 
     lines = []
+    tidy = tidy_quantity  # 240.0000 from the database is 240
     for row in conn.execute(query):
         left = row.on_hand - row.allocated
         low = row.reorder_point is not None and left < row.reorder_point
         suggested = max(row.reorder_quantity or _ZERO, row.reorder_point - left) if low else None
-        tidy = tidy_quantity  # 240.0000 from the database is 240
         lines.append(StockLine(row.sku, row.description, tidy(row.on_hand), tidy(row.allocated),
                                tidy(left), tidy(row.reorder_point), tidy(suggested)))
     return lines

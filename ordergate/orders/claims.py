@@ -108,8 +108,7 @@ def _take(conn: Connection, document_id: int, now: datetime,
     for _ in range(_ATTEMPTS):
         if _insert(conn, values):
             return DocumentClaim(document_id, holder, lease, now)
-        current = conn.execute(select(t.document_claims).where(
-            t.document_claims.c.document_id == document_id)).one_or_none()
+        current = _current(conn, document_id)
         if current is None:  # given back between the insert and the read
             continue
         if _aware(current.expires_at) > now and not _holder_is_gone(current.holder):
@@ -125,8 +124,22 @@ def _take(conn: Connection, document_id: int, now: datetime,
             return DocumentClaim(document_id, holder, lease, now)
     if current is None:  # claimed and given back again and again: someone else has it
         return ClaimRefused(document_id, "another worker", now, now + lease)
-    return ClaimRefused(document_id, current.holder, _aware(current.claimed_at),
-                        _aware(current.expires_at))
+    return _as_seen(current)
+
+
+def held_by(conn: Connection, document_id: int) -> ClaimRefused | None:
+    """The claim on the document as any other worker sees it (times in UTC), or None."""
+    current = _current(conn, document_id)
+    return None if current is None else _as_seen(current)
+
+
+def _current(conn: Connection, document_id: int):
+    return conn.execute(select(t.document_claims).where(
+        t.document_claims.c.document_id == document_id)).one_or_none()
+
+
+def _as_seen(row) -> ClaimRefused:
+    return ClaimRefused(row.document_id, row.holder, _aware(row.claimed_at), _aware(row.expires_at))
 
 
 def _insert(conn: Connection, values: dict) -> bool:
@@ -139,8 +152,8 @@ def keep_claim(conn: Connection, claim: DocumentClaim) -> bool:
     """In a transaction that writes the document's results: False when the claim is no longer
     this worker's (its lease ran out and another worker took the document over), so the
     transaction must not commit. Within the first half of the lease nobody can have taken it
-    (the other half is the margin for clocks that differ between hosts), so only then is the
-    lease extended, in the same statement that checks it."""
+    (the other half is the margin for clocks that differ between hosts), so nothing is read;
+    after that the lease is extended, in the same statement that checks it."""
     now = utcnow()
     if now - claim.renewed_at < claim.lease / 2:
         return True

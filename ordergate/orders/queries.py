@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, func, select
 
 from ordergate.orders import tables as t
+from ordergate.orders.claims import ClaimRefused, held_by
 from ordergate.orders.numbers import tidy_money, tidy_quantity
 
 
@@ -129,11 +130,10 @@ def load_document(engine: Engine, document_id: int):
         return conn.execute(select(t.documents).where(t.documents.c.id == document_id)).first()
 
 
-def document_claim(engine: Engine, document_id: int):
+def document_claim(engine: Engine, document_id: int) -> ClaimRefused | None:
     """The worker processing the document right now (orders/claims.py), or None."""
     with engine.connect() as conn:
-        return conn.execute(select(t.document_claims)
-                            .where(t.document_claims.c.document_id == document_id)).first()
+        return held_by(conn, document_id)
 
 
 def to_jsonable(value):

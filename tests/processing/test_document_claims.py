@@ -56,6 +56,15 @@ def claim_rows(db) -> list:
     return rows(db, t.document_claims)
 
 
+def expired_claim(db) -> tuple[int, DocumentClaim]:
+    document_id = stored_document(db)
+    held = claim(db, document_id)
+    with db.begin() as conn:  # the holder stalled past its lease...
+        conn.execute(update(t.document_claims).values(expires_at=utcnow() - timedelta(seconds=1)))
+    held.renewed_at -= timedelta(seconds=LEASE)  # ...and renews in its next transaction
+    return document_id, held
+
+
 def dead_pid() -> int:
     """The id of a process of this host that has ended."""
     child = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -83,18 +92,14 @@ def test_a_claimed_document_is_refused_to_a_second_worker_until_given_back(db):
 
 
 def test_a_claim_whose_lease_ran_out_is_taken_over_and_the_old_holder_commits_nothing(db):
-    document_id = stored_document(db)
-    old = claim(db, document_id)
-    with db.begin() as conn:  # the old worker stalled past its lease
-        conn.execute(update(t.document_claims).values(expires_at=utcnow() - timedelta(seconds=1)))
+    document_id, old = expired_claim(db)
 
     new = claim(db, document_id)
     assert isinstance(new, DocumentClaim) and new.holder != old.holder
     [row] = claim_rows(db)
     assert row.holder == new.holder
 
-    old.renewed_at -= timedelta(seconds=LEASE)  # it would renew now, and finds it lost
-    with db.begin() as conn:
+    with db.begin() as conn:  # the old worker would renew now, and finds the claim lost
         assert not keep_claim(conn, old)
         assert not release_claim(conn, old)
     [row] = claim_rows(db)
@@ -311,7 +316,10 @@ def test_a_mail_another_poller_holds_stays_in_the_mailbox(db, settings, tmp_path
 # the write lock throughout). Worker B is paused after reading an expired claim and before
 # taking it over, while the holder renews or finishes.
 @pytest.fixture
-def paused_takeover(pg_engine):
+def take_over_while(pg_engine):
+    """``take_over_while(document_id, action)``: a second worker tries to take the document's
+    expired claim, and ``action`` (the holder's transaction) runs between its read of the
+    claim and its update; returns what the second worker's claim_document gave."""
     from sqlalchemy import event
 
     reached, resume = threading.Event(), threading.Event()
@@ -322,64 +330,56 @@ def paused_takeover(pg_engine):
             resume.wait(timeout=30)
 
     event.listen(pg_engine, "before_cursor_execute", pause)
-    outcome: dict = {}
 
-    def start(document_id: int) -> threading.Thread:
+    def run(document_id: int, action):
+        outcome = {}
+
         def take() -> None:
             with pg_engine.begin() as conn:
                 outcome["claim"] = claim_document(conn, document_id, now=utcnow(), lease_seconds=LEASE)
 
-        thread = threading.Thread(target=take, name="taker")
-        thread.start()
+        taker = threading.Thread(target=take, name="taker")
+        taker.start()
         assert reached.wait(timeout=30), "the taker never tried to take the claim over"
-        return thread
+        with pg_engine.begin() as conn:
+            action(conn)
+        resume.set()
+        taker.join(timeout=30)
+        return outcome["claim"]
 
-    yield start, resume, outcome
+    yield run
     resume.set()
     event.remove(pg_engine, "before_cursor_execute", pause)
 
 
-def expired_claim(db) -> tuple[int, DocumentClaim]:
-    document_id = stored_document(db)
-    held = claim(db, document_id)
-    with db.begin() as conn:  # the holder stalled past its lease...
-        conn.execute(update(t.document_claims).values(expires_at=utcnow() - timedelta(seconds=1)))
-    held.renewed_at -= timedelta(seconds=LEASE)  # ...and renews in its next transaction
-    return document_id, held
-
-
 @pytest.mark.postgresql
 def test_a_holder_that_renews_while_another_worker_takes_over_keeps_the_document(
-        pg_engine, paused_takeover):
-    start, resume, outcome = paused_takeover
+        pg_engine, take_over_while):
     document_id, held = expired_claim(pg_engine)
-    taker = start(document_id)
-    with pg_engine.begin() as conn:
-        assert keep_claim(conn, held)  # renewed and committed while the taker waits
-    resume.set()
-    taker.join(timeout=30)
 
-    assert isinstance(outcome["claim"], ClaimRefused)
-    assert outcome["claim"].holder == held.holder
+    def renew(conn) -> None:
+        assert keep_claim(conn, held)
+
+    taken = take_over_while(document_id, renew)
+
+    assert isinstance(taken, ClaimRefused)
+    assert taken.holder == held.holder
     [row] = claim_rows(pg_engine)
     assert row.holder == held.holder
 
 
 @pytest.mark.postgresql
 def test_a_holder_that_finishes_while_another_worker_takes_over_is_not_redone(
-        pg_engine, paused_takeover):
+        pg_engine, take_over_while):
     from ordergate.orders.store import finish_document
 
-    start, resume, outcome = paused_takeover
     document_id, held = expired_claim(pg_engine)
-    taker = start(document_id)
-    with pg_engine.begin() as conn:
+
+    def finish(conn) -> None:
         assert release_claim(conn, held)
         finish_document(conn, document_id, "processed", fmt="x12", error=None)
-    resume.set()
-    taker.join(timeout=30)
 
-    assert outcome["claim"] == FinishedMeanwhile("processed")
+    assert take_over_while(document_id, finish) == FinishedMeanwhile("processed")
     assert claim_rows(pg_engine) == []
 
 
