@@ -1,19 +1,45 @@
 """Where the third-party test corpus is, and what a test does when it is not there.
 
 The files are read in place from ../shared/corpus beside the checkout (or $ORDERGATE_CORPUS),
-never copied into the repository. Without them a corpus test skips locally and fails under
-CI=true, so a missing corpus can never turn CI green by skipping.
+never copied into the repository; a clone made elsewhere (e.g. a fresh clone in a temporary
+folder) finds it beside the checkout it was cloned from. Without them a corpus test skips
+locally and fails under CI=true, so a missing corpus can never turn CI green by skipping.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("ORDERGATE_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def _cloned_from() -> Path | None:
+    """The local checkout this one was cloned from (its origin, when that is a folder)."""
+    try:
+        url = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"],
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path = Path(url.removeprefix("file://")) if url else None
+    return path if path is not None and path.is_absolute() and path.is_dir() else None
+
+
+def _locate() -> Path:
+    configured = os.environ.get("ORDERGATE_CORPUS")
+    if configured:
+        return Path(configured)
+    beside = ROOT.parent / "shared" / "corpus"
+    origin = None if beside.exists() else _cloned_from()
+    if origin is not None and (origin.parent / "shared" / "corpus").exists():
+        return origin.parent / "shared" / "corpus"
+    return beside  # where it belongs, for the message when it is missing
+
+
+CORPUS = _locate()
 
 
 def require_corpus(path: Path = CORPUS) -> Path:

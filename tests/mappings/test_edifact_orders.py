@@ -20,10 +20,10 @@ from pydifact.segments import Segment
 from ordergate.mappings.edifact_orders import MessageRejected, map_orders
 from ordergate.orders.model import Purpose
 from ordergate.sinks.edifact_envelope import SYNTAX_CHARSETS
+from tests.corpus import CORPUS as SHARED_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = (Path(os.environ.get("ORDERGATE_CORPUS") or ROOT.parent / "shared" / "corpus")
-          / "edifact" / "orders")
+CORPUS = SHARED_CORPUS / "edifact" / "orders"
 
 
 # ---------------------------------------------------------------- helpers

@@ -14,10 +14,11 @@ from ordergate.mappings.x12_850 import TransactionRejected, map_850
 from ordergate.orders.model import Purpose
 from ordergate.parsers.x12 import iter_x12
 from ordergate.parsers.x12_types import TransactionSet
+from tests.corpus import CORPUS as SHARED_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "x12"
-CORPUS = Path(os.environ.get("ORDERGATE_CORPUS") or ROOT.parent / "shared" / "corpus") / "x12" / "850"
+CORPUS = SHARED_CORPUS / "x12" / "850"
 
 
 def sets_of(data: bytes | str) -> list[TransactionSet]:

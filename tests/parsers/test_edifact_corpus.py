@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from pathlib import Path
 
 import pytest
 from pydifact.parser import Parser
@@ -28,14 +27,8 @@ from ordergate.parsers.edifact_types import (
     InterchangeHeader,
     Message,
 )
+from tests.corpus import CORPUS
 
-
-def corpus_root() -> Path:
-    configured = os.environ.get("ORDERGATE_CORPUS")
-    return Path(configured) if configured else Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-
-
-CORPUS = corpus_root()
 EDIFACT = CORPUS / "edifact"
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -24,14 +23,8 @@ from ordergate.parsers.x12_types import (
     TransactionSet,
     X12Problem,
 )
+from tests.corpus import CORPUS
 
-
-def corpus_root() -> Path:
-    configured = os.environ.get("ORDERGATE_CORPUS")
-    return Path(configured) if configured else Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-
-
-CORPUS = corpus_root()
 X12 = CORPUS / "x12"
 
 
