@@ -127,7 +127,9 @@ def list_documents(engine: Engine, *, status: str | None = None, limit: int = 20
 
 def load_document(engine: Engine, document_id: int):
     with engine.connect() as conn:
-        return conn.execute(select(t.documents).where(t.documents.c.id == document_id)).first()
+        return conn.execute(select(t.documents, t.document_contents.c.content)
+                            .join(t.document_contents)
+                            .where(t.documents.c.id == document_id)).first()
 
 
 def document_claim(engine: Engine, document_id: int) -> ClaimRefused | None:

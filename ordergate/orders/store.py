@@ -55,14 +55,22 @@ def store_document(engine: Engine, raw: RawDocument) -> StoredDocument:
             {"content_hash": raw.content_hash, "channel": raw.channel,
              "source_ref": raw.source_ref[:1000], "sender": raw.sender,
              "customer_hint": raw.customer_hint, "received_at": raw.received_at,
-             "size": len(raw.content), "content": raw.content, "status": RECEIVED},
+             "size": len(raw.content), "status": RECEIVED},
         ).first()
         if row is not None:
+            conn.execute(t.document_contents.insert(),
+                         {"document_id": row.id, "content": raw.content})
             return StoredDocument(id=row.id, status=RECEIVED, is_new=True)
         existing = conn.execute(
             select(t.documents.c.id, t.documents.c.status)
             .where(t.documents.c.content_hash == raw.content_hash)).one()
         return StoredDocument(id=existing.id, status=existing.status, is_new=False)
+
+
+def document_content(conn: Connection, document_id: int) -> bytes:
+    """The bytes of a stored document, as received."""
+    return bytes(conn.execute(select(t.document_contents.c.content)
+                              .where(t.document_contents.c.document_id == document_id)).scalar_one())
 
 
 def finish_document(conn: Connection, document_id: int, status: str, *, fmt: str | None,

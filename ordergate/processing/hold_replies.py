@@ -26,8 +26,9 @@ OCCASION = ":resolved"
 def queue_resolution(conn: Connection, settings: Settings, saved: SavedOrder, *,
                      now: datetime) -> list[Queued]:
     order = saved.order
-    document = conn.execute(select(t.documents.c.id, t.documents.c.content, t.documents.c.source_ref,
-                                   t.documents.c.format)
+    document = conn.execute(select(t.documents.c.id, t.document_contents.c.content,
+                                   t.documents.c.source_ref, t.documents.c.format)
+                            .select_from(t.documents.join(t.document_contents))
                             .join(t.orders, t.orders.c.document_id == t.documents.c.id)
                             .where(t.orders.c.id == saved.order_id)).one()
     if document.format == "email":

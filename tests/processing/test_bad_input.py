@@ -13,6 +13,7 @@ import pytest
 from ordergate.orders import tables as t
 
 from .x12kit import (
+    stored_content,
     group,
     interchange,
     order_file,
@@ -116,7 +117,7 @@ def check_case(db, case: Case, document) -> None:
     if case.status == "processed":
         assert document.error is None
     [stored] = rows(db, t.documents, t.documents.c.id == document.document_id)
-    assert stored.content == case.content
+    assert stored_content(db, stored.id) == case.content
     assert (stored.status, stored.error) == (document.status, document.error)
     kinds = [m.kind for m in outbox(db) if m.document_id == document.document_id]
     assert kinds == list(case.outbound)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, inspect, text, update
 
 from ordergate.orders import tables as t
 from alembic import command
@@ -13,7 +13,7 @@ from ordergate.orders.masterdata import seed_masterdata
 from ordergate.processing.ingest import ingest_documents
 
 from .conftest import MASTERDATA, as_raw
-from .x12kit import acks_855, bak, order_file, rows
+from .x12kit import acks_855, bak, order_file, rows, stored_content
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -50,3 +50,22 @@ def test_0003_links_855s_queued_before_order_acknowledgements_existed(fresh_engi
     assert {(link.order_id, link.outbox_id, link.reference) for link in links} == expected
     assert len(expected) == 2 and {link.kind for link in links} == {"855"}
     assert sorted(bak(ts)[3] for ts in acks_855(engine)) == ["OLD-1", "OLD-2"]
+
+
+def test_0007_moves_document_bytes_out_of_the_document_row_and_back(fresh_engine, settings):
+    engine = fresh_engine
+    seed_masterdata(engine, MASTERDATA)
+    files = [order_file("MOVE-1", control=1), b"not EDI at all\n"]
+    report = ingest_documents(engine, settings, [as_raw(files[0], "a.edi"), as_raw(files[1], "b.txt")],
+                              actor="test")
+    ids = [d.document_id for d in report.documents]
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0006")
+        before = dict(conn.execute(text("SELECT id, content FROM documents")).all())
+    assert {i: bytes(c) for i, c in before.items()} == dict(zip(ids, files))
+
+    upgrade(engine)
+
+    assert [stored_content(engine, i) for i in ids] == files
+    with engine.connect() as conn:
+        assert "content" not in {c["name"] for c in inspect(conn).get_columns("documents")}

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, Table, select
 
 from ordergate.orders import tables as t
+from ordergate.orders.store import document_content
 from ordergate.parsers.x12 import iter_x12, read_delimiters
 from ordergate.parsers.x12_types import (
     GroupEnd,
@@ -206,6 +207,12 @@ def seg(ts: TransactionSet, tag: str) -> Segment:
 def rows(engine: Engine, table: Table, *where) -> list:
     with engine.connect() as conn:
         return conn.execute(select(table).where(*where).order_by(*table.primary_key.columns)).all()
+
+
+def stored_content(engine: Engine, document_id: int) -> bytes:
+    """The bytes kept for a document (document_contents)."""
+    with engine.connect() as conn:
+        return document_content(conn, document_id)
 
 
 def outbox(engine: Engine, kind: str | None = None) -> list:
