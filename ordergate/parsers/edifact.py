@@ -109,6 +109,7 @@ class _OpenMessage:
     group: GroupHeader | None
     begin: int  # index of the UNH in the current chunk's rows
     carried: list[Segment] | None = None  # its segments from earlier chunks
+    carried_texts: list[str] | None = None  # and their texts (``Split.texts``)
     problems: list[EdifactProblem] = field(default_factory=list)
 
     def in_message(self, k: int) -> int:
@@ -167,6 +168,7 @@ class _InterchangeReader:
         self.unz: Segment | None = None
         self.stray: _StrayRun | None = None
         self.out: list[EdifactEvent] = []
+        self.texts: list[str] = []  # the current chunk's segment texts
         self._check_header()
         self.header.problems = list(self.problems)
 
@@ -218,6 +220,7 @@ class _InterchangeReader:
     # The hot path: one call per chunk, Python work only at envelope segments and issues.
     def feed(self, split: Split) -> Iterator[EdifactEvent]:
         rows = split.segments
+        self.texts = split.texts
         base = self.count
         points: list[int] = split.marked
         issues: dict[int, list[TokenIssue]] = {}
@@ -260,9 +263,10 @@ class _InterchangeReader:
         else:  # the open message goes on in the next chunk
             tail = rows[msg.begin:]
             if msg.carried is None:
-                msg.carried = tail
-            else:
-                msg.carried.extend(tail)  # in place: a long message spans many chunks
+                msg.carried, msg.carried_texts = tail, split.texts[msg.begin:]
+            else:  # in place: a long message spans many chunks
+                msg.carried.extend(tail)
+                msg.carried_texts.extend(split.texts[msg.begin:])
             msg.begin = 0
         self.count = base + len(rows)
         if out:
@@ -346,9 +350,12 @@ class _InterchangeReader:
             return
         self.msg = None
         segments = rows[msg.begin:k + 1]
+        texts = self.texts[msg.begin:k + 1]
         if msg.carried:
             msg.carried.extend(segments)
             segments = msg.carried
+            msg.carried_texts.extend(texts)
+            texts = msg.carried_texts
         count = len(segments)
         unt = rows[k]
         declared = component_of(unt.elements[0]) if unt.elements else ""
@@ -372,7 +379,7 @@ class _InterchangeReader:
                 msg, REFERENCES_DO_NOT_MATCH, f"UNT 0062 {reference!r} does not match UNH 0062 "
                 f"{msg.reference!r}", position, "UNT", count, element=3, component=1, ref="0062",
                 bad_value=reference))
-        self._emit(msg, segments)
+        self._emit(msg, segments, texts)
 
     def _close_message(self, rows: list[Segment] | None, k: int, position: int, came: str | None) -> None:
         """The open message's UNT never came; ``came`` did instead (None: the text ended)."""
@@ -387,12 +394,12 @@ class _InterchangeReader:
             len(segments) + 1))
         self._emit(msg, segments)
 
-    def _emit(self, msg: _OpenMessage, segments: list[Segment]) -> None:
+    def _emit(self, msg: _OpenMessage, segments: list[Segment], texts: list[str] | None = None) -> None:
         s009 = msg.unh.elements[1] if len(msg.unh.elements) > 1 else ""
         self.out.append(Message(
             reference=msg.reference, message_type=component_of(s009, 0), version=component_of(s009, 1),
             release=component_of(s009, 2), agency=component_of(s009, 3),
-            association_code=component_of(s009, 4), segments=segments, position=msg.position,
+            association_code=component_of(s009, 4), segments=segments, texts=texts, position=msg.position,
             interchange=self.header, group=msg.group, problems=msg.problems))
 
     # ------------------------------------------------------------------ groups

@@ -62,6 +62,9 @@ class Split:
     segments: list[Segment]
     marked: list[int]  # indices of the segments whose tag was asked for, in order
     issues: list[TokenIssue]
+    # Each segment's text as split off (whitespace folded, release characters kept), one per
+    # segment: ``join_segments`` of a run of them splits again into the same segments.
+    texts: list[str]
 
 
 def is_valid_tag(tag: str) -> bool:
@@ -196,7 +199,15 @@ def split_segments(text: str, delimiters: Delimiters = DEFAULT_DELIMITERS,
             marked.append(k)
     if len(issues) > 1:
         issues.sort(key=lambda issue: issue.index)
-    return Split(segments, marked, issues)
+    return Split(segments, marked, issues, parts)
+
+
+def join_segments(texts: list[str], delimiters: Delimiters) -> str:
+    """Segment texts from ``Split.texts`` as one text that ``split_segments`` (with the same
+    delimiters) reads into the same segments: a message can travel as one string and be read
+    again elsewhere."""
+    term = delimiters.segment
+    return term.join(texts) + term
 
 
 def parse_segments(text: str) -> list[Segment]:

@@ -357,6 +357,15 @@ class Message:
     interchange: InterchangeHeader
     group: GroupHeader | None = None
     problems: list[EdifactProblem] = field(default_factory=list)  # envelope problems of this message
+    # The segments' texts (``edifact_tokens.Split.texts``): ``text`` reads back into
+    # ``segments``. None for a message cut short (no UNT), which has a problem anyway.
+    texts: list[str] | None = None
+
+    @property
+    def text(self) -> str:
+        """The message as one text, UNH to UNT, that ``split_segments`` with the interchange's
+        delimiters reads into these same segments."""
+        return self.interchange.delimiters.segment.join(self.texts) + self.interchange.delimiters.segment
 
     @property
     def ok(self) -> bool:

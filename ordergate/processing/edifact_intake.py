@@ -23,6 +23,7 @@ from ordergate.processing.edifact_prepare import (
     OpenedEdifactInterchange,
     PreparedMessage,
     prepare_edifact,
+    read_handed_over,
 )
 from ordergate.processing.edifact_replies import queue_contrl, queue_ordrsps
 from ordergate.processing.outcome import IntakeOutcome, answer_now
@@ -159,6 +160,8 @@ def _queue_rejection(ctx: DocumentContext, conn, state: _Interchange, code: str,
 
 def _message(ctx: DocumentContext, state: _Interchange, item: PreparedMessage,
              outcome: IntakeOutcome) -> None:
+    if item.unread is not None:  # handed over by the prepare process while this one waited
+        item = read_handed_over(item, ctx.catalog)
     (state.group.messages if state.group is not None else state.ack.messages).append(item.ack)
     state.messages += 1
     if item.ack.message_type in ACKNOWLEDGEMENT_TYPES:

@@ -6,6 +6,12 @@ comes from an unknown sender or has an unusable header), the reader's ``GroupHea
 a ``PreparedMessage`` per message (its CONTRL entry plus a prepared order, or the reason it
 makes none), and the reader's ``GroupEnd``/``InterchangeEnd``. Runs in a second process for a
 large document, like the X12 half; every item is cheap to pickle.
+
+There, the storing process is faster than this one and would wait for it: while it has
+nothing to do (``parallel.store_will_wait``) a message that makes an order is handed over as
+its text instead (``PreparedMessage.unread``), and the store reads it with
+``read_handed_over``: the same mapping and checks, the same result. The envelope (UNT and
+UNZ counts, references, the CONTRL entry) is always checked here, once.
 """
 
 from __future__ import annotations
@@ -19,14 +25,16 @@ from ordergate.orders.checks import check_order
 from ordergate.orders.prepared import PreparedOrder, prepare_order
 from ordergate.parsers.edifact import iter_edifact
 from ordergate.parsers.edifact_problems import MISSING, UNKNOWN_SENDER
+from ordergate.parsers.edifact_tokens import split_segments
 from ordergate.parsers.edifact_types import (
+    Delimiters,
     GroupEnd,
     GroupHeader,
     InterchangeEnd,
     InterchangeHeader,
     Message,
 )
-from ordergate.processing.parallel import Pace, time_to_spare
+from ordergate.processing.parallel import Pace, store_will_wait, time_to_spare
 from ordergate.processing.report import OrderReport
 from ordergate.settings import Settings
 from ordergate.sinks.edifact_contrl import MessageAck, not_supported_problem
@@ -56,12 +64,38 @@ class OpenedEdifactInterchange:
 
 @by_fields
 @dataclass(slots=True)
+class OrdersSource:
+    """What mapping an interchange's ORDERS needs besides the message: one per interchange,
+    so that the messages handed over in one chunk pickle it once."""
+
+    delimiters: Delimiters
+    partner_id: str
+    customer_id: str | None
+    channel: str
+    document_id: int | None
+    interchange_reference: str
+
+
+@by_fields
+@dataclass(slots=True)
+class UnreadOrders:
+    """An ORDERS message handed over as its text (UNH to UNT), its envelope already checked."""
+
+    text: str
+    source: OrdersSource
+    source_key: str
+    position: int  # the UNH's position in the interchange
+
+
+@by_fields
+@dataclass(slots=True)
 class PreparedMessage:
     ack: MessageAck
     group_reference: str | None
     order: PreparedOrder | None = None
     report: OrderReport | None = None  # a message that makes no order: rejected, with reasons
     problem: str | None = None  # a problem with the document as a whole (type not supported)
+    unread: UnreadOrders | None = None  # handed over: ``read_handed_over`` fills order or report
 
 
 PreparedItem = OpenedEdifactInterchange | GroupHeader | PreparedMessage | GroupEnd | InterchangeEnd
@@ -70,6 +104,7 @@ PreparedItem = OpenedEdifactInterchange | GroupHeader | PreparedMessage | GroupE
 @dataclass(slots=True)
 class _State:
     opened: OpenedEdifactInterchange
+    source: OrdersSource
     # Every key given out in this document so far (see x12_prepare: two partners may use the
     # same interchange reference in one file).
     source_keys: set[str] = field(default_factory=set)
@@ -84,11 +119,13 @@ def prepare_edifact(content: bytes, settings: Settings, catalog: Catalog, *, cha
     for event in iter_edifact(content):
         if isinstance(event, Message):
             if state is not None and state.opened.rejection is None:
-                yield _prepare_message(state, event, catalog, channel, document_id,
-                                       time_to_spare(pace))
+                yield _prepare_message(state, event, catalog, pace)
         elif isinstance(event, InterchangeHeader):
-            state = _State(_open(event, settings, catalog), source_keys)
-            yield state.opened
+            opened = _open(event, settings, catalog)
+            source = OrdersSource(event.delimiters, f"edifact:{opened.sender}", opened.customer_id,
+                                  channel, document_id, event.control_reference)
+            state = _State(opened, source, source_keys)
+            yield opened
         else:  # GroupHeader, GroupEnd, InterchangeEnd
             yield event
 
@@ -136,8 +173,8 @@ def _open(header: InterchangeHeader, settings: Settings, catalog: Catalog) -> Op
     return opened
 
 
-def _prepare_message(state: _State, message: Message, catalog: Catalog, channel: str,
-                     document_id: int | None, write_ahead: bool) -> PreparedMessage:
+def _prepare_message(state: _State, message: Message, catalog: Catalog,
+                     pace: Pace | None) -> PreparedMessage:
     opened = state.opened
     header = opened.header
     ack = MessageAck(reference=message.reference, message_type=message.message_type,
@@ -165,19 +202,40 @@ def _prepare_message(state: _State, message: Message, catalog: Catalog, channel:
         ack.problems.append(problem)
         prepared.problem = str(problem)
         return prepared
+    if store_will_wait(pace) and message.texts is not None:
+        prepared.unread = UnreadOrders(message.text, state.source, source_key, message.position)
+        return prepared
+    # The ORDRSP's lines, written here only while the storing process is the busier one.
+    syntax_id = opened.reply.syntax_id if time_to_spare(pace) else None
+    return _read_orders(prepared, message.segments, state.source, source_key, message.position,
+                        catalog, syntax_id)
+
+
+def read_handed_over(prepared: PreparedMessage, catalog: Catalog) -> PreparedMessage:
+    """In the storing process: the order (or rejection) of a message handed over as text."""
+    unread, prepared.unread = prepared.unread, None
+    segments = split_segments(unread.text, unread.source.delimiters).segments
+    return _read_orders(prepared, segments, unread.source, unread.source_key, unread.position,
+                        catalog, None)
+
+
+def _read_orders(prepared: PreparedMessage, segments: list, source: OrdersSource, source_key: str,
+                 position: int, catalog: Catalog, write_lines_for: str | None) -> PreparedMessage:
+    """Map, check and prepare one ORDERS whose envelope is fine; ``write_lines_for`` a syntax
+    identifier to write the ORDRSP's lines ahead for it."""
     try:
-        order = map_orders(message.segments, decimal_mark=header.delimiters.decimal,
-                           partner_id=f"edifact:{opened.sender}", customer_id=customer_id,
-                           source_key=source_key, channel=channel, document_id=document_id,
-                           message_position=message.position,
-                           interchange_reference=header.control_reference)
+        order = map_orders(segments, decimal_mark=source.delimiters.decimal,
+                           partner_id=source.partner_id, customer_id=source.customer_id,
+                           source_key=source_key, channel=source.channel,
+                           document_id=source.document_id, message_position=position,
+                           interchange_reference=source.interchange_reference)
     except MessageRejected as exc:
-        ack.problems.extend(exc.problems)
-        prepared.report = OrderReport.rejected(exc.po_number, customer_id, source_key,
+        prepared.ack.problems.extend(exc.problems)
+        prepared.report = OrderReport.rejected(exc.po_number, source.customer_id, source_key,
                                                [str(p) for p in exc.problems])
         return prepared
     checked = prepare_order(check_order(order, catalog))._replace(parties=parties_of(order))
-    if write_ahead:  # the ORDRSP's lines, written here rather than in the busier storing process
-        checked = write_lines_ahead(checked, opened.reply.syntax_id)
+    if write_lines_for is not None:
+        checked = write_lines_ahead(checked, write_lines_for)
     prepared.order = checked
     return prepared

@@ -62,11 +62,23 @@ class Pace:
         """In the prepare process: whether the store has more than enough items waiting."""
         return self._sent - self._taken.value > self.backlog
 
+    def store_will_wait(self) -> bool:
+        """In the prepare process: whether the store has at most one chunk of items left to
+        deal with, so that it will wait before the chunk being filled now arrives. (An item
+        counts as dealt with once the store has stored the batch it completed.)"""
+        return self._sent - self._taken.value <= CHUNK
+
 
 def time_to_spare(pace: Pace | None) -> bool:
     """In the prepare stage: whether to do the work either process may do. In one process it
     costs the same wherever it is done; in two, only while the store is behind."""
     return pace is None or pace.store_is_behind()
+
+
+def store_will_wait(pace: Pace | None) -> bool:
+    """In the prepare stage: whether to hand work that the store can do as well over to it,
+    because it would wait otherwise. Never in one process: there is nobody to hand it to."""
+    return pace is not None and pace.store_will_wait()
 
 
 class PrepareFailed(RuntimeError):

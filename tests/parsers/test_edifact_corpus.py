@@ -18,7 +18,7 @@ from pydifact.parser import Parser
 from ordergate.errors import ParseError
 from ordergate.parsers import edifact
 from ordergate.parsers.edifact import decode_edifact, iter_edifact
-from ordergate.parsers.edifact_tokens import parse_segments
+from ordergate.parsers.edifact_tokens import parse_segments, split_segments
 from ordergate.parsers.edifact_types import (
     EdifactProblem,
     GroupEnd,
@@ -202,6 +202,19 @@ def test_chunk_boundaries_never_change_what_is_read(name: str | None, monkeypatc
     for size in (1, 40, 1 << 20):
         monkeypatch.setattr(edifact, "CHUNK_SIZE", size)
         assert events(name) == whole, size
+
+
+@pytest.mark.parametrize("name", ALL or [None])
+def test_every_message_reads_back_from_its_text(name: str | None) -> None:
+    """A message may be read again from its text in the storing process: every message of
+    every file that has its texts must read back into the very same segments."""
+    if name is None:
+        require_corpus()
+    messages = [m for m in of(Message, events(name)) if m.texts is not None]
+    for m in messages:
+        again = split_segments(m.text, m.interchange.delimiters)
+        assert again.segments == m.segments and (again.issues == [] or m.problems), m.text
+    assert messages or not of(Message, events(name))
 
 
 @pytest.mark.parametrize("name", ORDERS or [None])

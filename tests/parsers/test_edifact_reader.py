@@ -67,6 +67,23 @@ def codes(evs: list) -> list[tuple[str, str, int | None]]:
     return [(p.level, p.code, p.position) for p in problems(evs)]
 
 
+def read_again(m: Message) -> list[Segment]:
+    """A message's segments as read from its ``text`` alone (how the storing process reads a
+    message handed to it), asserting that nothing there is an issue."""
+    split = split_segments(m.text, m.interchange.delimiters)
+    assert split.issues == []
+    return split.segments
+
+
+def assert_texts_read_back(evs: list) -> int:
+    """Every message that has its texts reads back from them into the very same segments."""
+    messages = [m for m in of(Message, evs) if m.texts is not None]
+    for m in messages:
+        assert len(m.texts) == len(m.segments)
+        assert read_again(m) == m.segments, m.text
+    return len(messages)
+
+
 def seg(tag: str, *elements) -> Segment:
     return Segment(tag, *elements)
 
@@ -188,11 +205,14 @@ def test_layout_variants_read_the_same(name: str, layout) -> None:
     assert [m.segments for m in of(Message, evs)] == [m.segments for m in of(Message, expected)]
     assert of(Message, evs)[0].segments[2] == seg("FTX", "AAI", "", "", "A:B + C")
     assert not problems(evs)
+    assert assert_texts_read_back(evs) == 1
 
 
 def test_whitespace_after_a_released_terminator_is_data() -> None:
     text = interchange(message("1", "FTX+AAI+++a?' b", "FTX+AAI+++c?'\nd"))
-    ftx = of(Message, events(text))[0].segments[1:3]
+    evs = events(text)
+    assert assert_texts_read_back(evs) == 1
+    ftx = of(Message, evs)[0].segments[1:3]
     assert ftx[0] == seg("FTX", "AAI", "", "", "a' b") == pydifact(text)[3]
     # A line break inside a segment is removed, even after a released terminator.
     assert ftx[1] == seg("FTX", "AAI", "", "", "c'd")
@@ -211,7 +231,9 @@ def test_whitespace_after_a_released_terminator_is_data() -> None:
 ])
 def test_release_character(raw: str, expected: list) -> None:
     text = interchange(message("1", raw))
-    segment = of(Message, events(text))[0].segments[1]
+    evs = events(text)
+    assert assert_texts_read_back(evs) == 1
+    segment = of(Message, evs)[0].segments[1]
     assert segment.elements == expected
     assert segment == pydifact(text)[3]
 
@@ -628,6 +650,7 @@ def test_random_garbage_and_mutations_never_raise_anything_but_parse_error() -> 
     rng = random.Random(7)
     base = bytearray(interchange(group(message("1"), message("2")), message("3")).encode())
     alphabet = b"UNAHBTZGE+:'? \n\r\x00\xff\xc3\xa9"
+    read_back = 0
     for _ in range(1500):
         data = bytearray(base)
         for _ in range(rng.randrange(1, 6)):
@@ -645,6 +668,10 @@ def test_random_garbage_and_mutations_never_raise_anything_but_parse_error() -> 
             assert exc.position == 1
             continue
         assert isinstance(evs[0], InterchangeHeader) and isinstance(evs[-1], InterchangeEnd)
+        # Whatever a mutation did around them, the messages without problems (the only ones
+        # read again elsewhere) read back from their texts into the same segments.
+        read_back += assert_texts_read_back([m for m in of(Message, evs) if not m.problems])
+    assert read_back > 1000
     for _ in range(200):
         junk = bytes(rng.randrange(256) for _ in range(rng.randrange(200)))
         for data in (junk, b"UNB+" + junk, b"UNA:+.? '" + junk):
@@ -676,7 +703,8 @@ def test_chunk_size_never_changes_what_is_read(big_data: bytes, monkeypatch: pyt
     whole = events(data)
     for size in (1, 37, 1 << 20):
         monkeypatch.setattr(edifact, "CHUNK_SIZE", size)
-        assert events(data) == whole, size
+        assert events(data) == whole, size  # texts included
+    assert assert_texts_read_back(whole) == 46  # every message of the first 60 KB
 
 
 def test_memory_stays_flat_over_a_big_interchange(big_data: bytes) -> None:

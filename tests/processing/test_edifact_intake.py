@@ -24,7 +24,7 @@ from ordergate.processing import holds
 from ordergate.orders.db import make_engine, upgrade
 from ordergate.orders.masterdata import seed_masterdata
 from ordergate.parsers.edifact_types import Delimiters
-from ordergate.processing import edifact_intake
+from ordergate.processing import edifact_intake, parallel
 from ordergate.processing.ingest import ingest_documents
 from ordergate.settings import Settings
 
@@ -819,12 +819,29 @@ def run(engine, home: Path, documents: list[bytes], parallel: bool) -> tuple[dic
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def test_the_second_process_gives_the_same_report_orders_and_outbox(request, tmp_path, backend):
+@pytest.mark.parametrize("handed_over", ["as paced", "all", "none"])
+def test_the_second_process_gives_the_same_report_orders_and_outbox(request, tmp_path, backend,
+                                                                    handed_over, monkeypatch):
+    """Whichever process reads an ORDERS (the prepare process, or the store when the prepare
+    process hands the message over as text because the store would wait), the outcome is
+    the same, rejections included."""
     inline = run(fresh_database(request, tmp_path, "inline", backend), tmp_path / "inline",
                  MIXED, parallel=False)
-    parallel = run(fresh_database(request, tmp_path, "parallel", backend), tmp_path / "parallel",
-                   MIXED, parallel=True)
-    assert parallel == inline
+    if handed_over != "as paced":
+        monkeypatch.setattr(parallel.Pace, "store_will_wait", lambda self: handed_over == "all")
+    read_here = []
+    real = edifact_intake.read_handed_over
+    monkeypatch.setattr(edifact_intake, "read_handed_over",
+                        lambda item, catalog: read_here.append(item.unread.source_key) or real(item, catalog))
+    second = run(fresh_database(request, tmp_path, "parallel", backend), tmp_path / "parallel",
+                 MIXED, parallel=True)
+    assert second == inline
+    if handed_over == "all":  # every ORDERS of an interchange that is not rejected as a whole
+        # Every ORDERS of the interchanges not rejected as a whole; the INVOIC (6) is not one.
+        assert read_here == ["IC11//1", "IC11//2", "IC11//3", "IC11//4", "IC11//5", "IC11//7",
+                             "IC12/G1/1", "IC13//1"]
+    elif handed_over == "none":
+        assert read_here == []
     report = inline[0]
     statuses = [[o["status"] for o in d["orders"]] for d in report["documents"]]
     # A rejected message is reported when read, orders when their batch (of two) is stored.

@@ -95,6 +95,26 @@ def test_the_prepare_process_works_ahead_only_while_the_store_is_behind():
     assert [n for n, _ in rest] == list(range(1, 2_000))
 
 
+def test_work_is_handed_to_the_store_only_while_it_has_at_most_a_chunk_left():
+    pace = parallel.Pace(backlog=150)
+
+    def produce():
+        for n in range(2_000):
+            yield n, pace.store_will_wait()
+
+    items = parallel.prepared_items(produce, in_child=True, pace=pace)
+    first = next(items)
+    time.sleep(0.5)  # the store is busy with the first item while more chunks arrive
+    rest = list(items)
+    # While the first two chunks were made, the store had at most one chunk to deal with (it
+    # holds item 0 while it sleeps); from the third on, two chunks are waiting for it.
+    chunk = parallel.CHUNK
+    assert first == (0, True) and all(will_wait for n, will_wait in rest if n < 2 * chunk)
+    assert rest[2 * chunk - 1] == (2 * chunk, False)
+    assert [n for n, _ in rest] == list(range(1, 2_000))
+    assert parallel.store_will_wait(None) is False  # in one process there is nobody to hand to
+
+
 def test_a_document_the_second_process_cannot_read_fails_with_the_same_reason(tmp_path):
     bad = [b"ISA*00*not really an interchange~"]
     inline = run(tmp_path, "inline", bad, parallel=False)[0]["documents"][0]
