@@ -63,7 +63,8 @@ class Split:
     marked: list[int]  # indices of the segments whose tag was asked for, in order
     issues: list[TokenIssue]
     # Each segment's text as split off (whitespace folded, release characters kept), one per
-    # segment: ``join_segments`` of a run of them splits again into the same segments.
+    # segment: a run of them joined by the terminator splits again into the same segments
+    # (``Message.text``).
     texts: list[str]
 
 
@@ -92,10 +93,37 @@ def find_terminator(text: str, start: int, end: int, delimiters: Delimiters,
     """
     term, release = delimiters.segment, delimiters.release
     floor = start if floor is None else floor
+    # ``split_segments`` removes line breaks inside a segment before it reads release
+    # characters ("?" + line break + "'" is a released "'"): a cut must see the same.
+    released = is_released if term in LINE_BREAKS else _released_across_line_breaks
     i = text.find(term, start, end)
-    while i != -1 and is_released(text, i, release, floor):
+    while i != -1 and released(text, i, release, floor):
         i = text.find(term, i + 1, end)
     return i
+
+
+def _released_across_line_breaks(text: str, index: int, release: str | None, floor: int) -> bool:
+    """``is_released`` as ``split_segments`` reads it once the line breaks that do not follow
+    a terminator are gone (``_inner_line_breaks``); only for a terminator that is not a line
+    break."""
+    if release is None:
+        return False
+    term = text[index]
+    run = 0
+    i = index - 1
+    while i >= floor:
+        char = text[i]
+        if char == release:
+            run += 1
+            i -= 1
+        elif char in LINE_BREAKS:
+            while i >= floor and text[i] in LINE_BREAKS:
+                i -= 1
+            if i >= floor and text[i] == term:
+                break  # line breaks after a terminator stay: they end the run of releases
+        else:
+            break
+    return run % 2 == 1
 
 
 def read_una(text: str, start: int = 0) -> tuple[Delimiters, int]:
@@ -200,14 +228,6 @@ def split_segments(text: str, delimiters: Delimiters = DEFAULT_DELIMITERS,
     if len(issues) > 1:
         issues.sort(key=lambda issue: issue.index)
     return Split(segments, marked, issues, parts)
-
-
-def join_segments(texts: list[str], delimiters: Delimiters) -> str:
-    """Segment texts from ``Split.texts`` as one text that ``split_segments`` (with the same
-    delimiters) reads into the same segments: a message can travel as one string and be read
-    again elsewhere."""
-    term = delimiters.segment
-    return term.join(texts) + term
 
 
 def parse_segments(text: str) -> list[Segment]:

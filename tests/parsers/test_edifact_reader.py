@@ -218,6 +218,25 @@ def test_whitespace_after_a_released_terminator_is_data() -> None:
     assert ftx[1] == seg("FTX", "AAI", "", "", "c'd")
 
 
+@pytest.mark.parametrize(("wrapped", "expected"), [
+    ("FTX+a?\n'BGM+1", [seg("FTX", "a'BGM", "1")]),
+    ("FTX+a?\r\n'BGM+1", [seg("FTX", "a'BGM", "1")]),
+    ("FTX+a??\n'BGM+1", [seg("FTX", "a?"), seg("BGM", "1")]),
+    ("FTX+a?\n?\n'BGM+1", [seg("FTX", "a?"), seg("BGM", "1")]),
+    ("FTX+a?'\n?'BGM+1", [seg("FTX", "a''BGM", "1")]),  # both released; the line break goes
+])
+def test_a_release_before_a_line_break_reads_the_same_whatever_the_chunks(
+        wrapped: str, expected: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A line break inside a segment is removed before release characters are read, so the
+    # reader must not cut a chunk after a terminator that the split then finds released.
+    text = interchange(message("1", wrapped, count=2 + len(expected)))
+    for size in (1, 5, 7, 1 << 20):
+        monkeypatch.setattr(edifact, "CHUNK_SIZE", size)
+        evs = events(text)
+        assert of(Message, evs)[0].segments[1:-1] == expected, size
+        assert not problems(evs) and assert_texts_read_back(evs) == 1
+
+
 @pytest.mark.parametrize(("raw", "expected"), [
     ("FTX+AAI+++NO MORE ?' FLIGHTS", ["AAI", "", "", "NO MORE ' FLIGHTS"]),
     ("FTX+AAI+++A??", ["AAI", "", "", "A?"]),
