@@ -85,6 +85,7 @@ class UnreadOrders:
     source: OrdersSource
     source_key: str
     position: int  # the UNH's position in the interchange
+    segments: int  # how many the envelope checks counted (UNT)
 
 
 @by_fields
@@ -202,8 +203,9 @@ def _prepare_message(state: _State, message: Message, catalog: Catalog,
         ack.problems.append(problem)
         prepared.problem = str(problem)
         return prepared
-    if store_will_wait(pace) and message.texts is not None:
-        prepared.unread = UnreadOrders(message.text, state.source, source_key, message.position)
+    if store_will_wait(pace):  # (a message without problems always has its texts)
+        prepared.unread = UnreadOrders(message.text, state.source, source_key, message.position,
+                                       len(message.segments))
         return prepared
     # The ORDRSP's lines, written here only while the storing process is the busier one.
     syntax_id = opened.reply.syntax_id if time_to_spare(pace) else None
@@ -214,7 +216,14 @@ def _prepare_message(state: _State, message: Message, catalog: Catalog,
 def read_handed_over(prepared: PreparedMessage, catalog: Catalog) -> PreparedMessage:
     """In the storing process: the order (or rejection) of a message handed over as text."""
     unread, prepared.unread = prepared.unread, None
-    segments = split_segments(unread.text, unread.source.delimiters).segments
+    split = split_segments(unread.text, unread.source.delimiters)
+    if split.issues or len(split.segments) != unread.segments:
+        # Never expected (the reader's tests prove texts read back the same): a message read
+        # differently here than where its envelope was checked must not become an order.
+        raise RuntimeError(f"message {unread.source_key} reads differently from its text: "
+                           f"{len(split.segments)} segments, not {unread.segments}, issues "
+                           f"{split.issues}")
+    segments = split.segments
     return _read_orders(prepared, segments, unread.source, unread.source_key, unread.position,
                         catalog, None)
 

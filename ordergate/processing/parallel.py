@@ -64,8 +64,9 @@ class Pace:
 
     def store_will_wait(self) -> bool:
         """In the prepare process: whether the store has at most one chunk of items left to
-        deal with, so that it will wait before the chunk being filled now arrives. (An item
-        counts as dealt with once the store has stored the batch it completed.)"""
+        deal with, so that it will wait before the chunk being filled now arrives. (The store
+        counts an item once it comes back for the next one: most items as soon as they join
+        a batch, the one that fills a batch only after that batch is stored.)"""
         return self._sent - self._taken.value <= CHUNK
 
 

@@ -24,7 +24,9 @@ from ordergate.processing import holds
 from ordergate.orders.db import make_engine, upgrade
 from ordergate.orders.masterdata import seed_masterdata
 from ordergate.parsers.edifact_types import Delimiters
+from ordergate.orders.catalog import Catalog
 from ordergate.processing import edifact_intake, parallel
+from ordergate.processing.edifact_prepare import PreparedMessage, prepare_edifact, read_handed_over
 from ordergate.processing.ingest import ingest_documents
 from ordergate.settings import Settings
 
@@ -803,9 +805,9 @@ def fresh_database(request, tmp_path, name: str, backend: str):
     return engine
 
 
-def run(engine, home: Path, documents: list[bytes], parallel: bool) -> tuple[dict, list, list]:
+def run(engine, home: Path, documents: list[bytes], two_processes: bool) -> tuple[dict, list, list]:
     settings = Settings(home=home, database_url=None, x12_id="ZZ:ORDERGATE", edifact_id="ORDERGATE",
-                        store_batch_size=2, parallel_from_bytes=1 if parallel else 0)
+                        store_batch_size=2, parallel_from_bytes=1 if two_processes else 0)
     raws = [as_raw(d, f"doc{n}.edi") for n, d in enumerate(documents, start=1)]
     report = json.loads(ingest_documents(engine, settings, raws, actor="test").to_json()
                         .replace(str(home), "HOME"))
@@ -826,7 +828,7 @@ def test_the_second_process_gives_the_same_report_orders_and_outbox(request, tmp
     process hands the message over as text because the store would wait), the outcome is
     the same, rejections included."""
     inline = run(fresh_database(request, tmp_path, "inline", backend), tmp_path / "inline",
-                 MIXED, parallel=False)
+                 MIXED, two_processes=False)
     if handed_over != "as paced":
         monkeypatch.setattr(parallel.Pace, "store_will_wait", lambda self: handed_over == "all")
     read_here = []
@@ -834,7 +836,7 @@ def test_the_second_process_gives_the_same_report_orders_and_outbox(request, tmp
     monkeypatch.setattr(edifact_intake, "read_handed_over",
                         lambda item, catalog: read_here.append(item.unread.source_key) or real(item, catalog))
     second = run(fresh_database(request, tmp_path, "parallel", backend), tmp_path / "parallel",
-                 MIXED, parallel=True)
+                 MIXED, two_processes=True)
     assert second == inline
     if handed_over == "all":  # every ORDERS of an interchange that is not rejected as a whole
         # Every ORDERS of the interchanges not rejected as a whole; the INVOIC (6) is not one.
@@ -872,3 +874,42 @@ def test_a_store_crash_stops_the_second_process_and_a_rerun_stores_every_order_o
     assert rerun.status == "processed"
     assert_stored_once_with_one_ordrsp(db, FIVE_ORDERS)
 
+
+
+class _Pace:
+    """A store that is never behind (nothing is written ahead) and always, or never, about
+    to wait (every ORDERS is handed over, or none)."""
+
+    def __init__(self, will_wait: bool) -> None:
+        self.will_wait = will_wait
+
+    def store_will_wait(self) -> bool:
+        return self.will_wait
+
+    def store_is_behind(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_handed_over_message_reads_as_the_prepare_process_reads_it_or_not_at_all(db, settings):
+    content = interchange(order("H-1", reference="1"), order("H-2", gtin("HW-1001", qty="TEN"),
+                                                             reference="2"))
+    with db.connect() as conn:
+        catalog = Catalog.load(conn)
+
+    def prepared(pace) -> list[PreparedMessage]:
+        return [item for item in prepare_edifact(content, settings, catalog, channel="test",
+                                                 document_id=7, pace=pace)
+                if isinstance(item, PreparedMessage)]
+
+    read_there = prepared(_Pace(will_wait=False))
+    handed = prepared(_Pace(will_wait=True))
+    assert [m.order for m in handed] == [None, None] and all(m.unread for m in handed)
+    read_here = [read_handed_over(m, catalog) for m in handed]
+    assert read_here == read_there  # the order, and the rejection with its CONTRL detail
+    assert read_here[0].order.po_number == "H-1" and read_here[1].ack.problems
+
+    [again] = prepared(_Pace(will_wait=True))[:1]
+    again.unread.text = again.unread.text.replace("'", "'UNS+S'", 1)  # one segment more
+    with pytest.raises(RuntimeError, match="reads differently from its text"):
+        read_handed_over(again, catalog)
