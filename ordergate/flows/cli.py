@@ -18,6 +18,9 @@ from ordergate.orders import queries
 from ordergate.orders.numbers import tidy_quantity
 from ordergate.settings import Settings
 
+# Free space in a SQLite file worth mentioning after an upgrade.
+VACUUM_HINT_BYTES = 64 * 1024 * 1024
+
 
 def _actor(args: argparse.Namespace) -> str:
     return getattr(args, "by", None) or f"cli:{getpass.getuser()}"
@@ -38,11 +41,26 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
 
 # ---------------------------------------------------------------- commands
 def cmd_db_upgrade(args, settings: Settings) -> int:
-    from ordergate.orders.db import current_revision, upgrade
+    from ordergate.orders.db import current_revision, free_bytes, upgrade
 
     engine = open_engine(settings)
     upgrade(engine)
     print(f"database {settings.safe_database_url} is at revision {current_revision(engine)}")
+    free = free_bytes(engine) or 0
+    if free >= VACUUM_HINT_BYTES:  # e.g. after 0007 moved every document's bytes
+        print(f"{free / 1e6:,.0f} MB of the database file is free space: "
+              f"`ordergate db vacuum` gives it back to the disk")
+    return 0
+
+
+def cmd_db_vacuum(args, settings: Settings) -> int:
+    from ordergate.orders.db import free_bytes, vacuum
+
+    engine = _ready_engine(settings)
+    before = free_bytes(engine)
+    vacuum(engine)
+    freed = "" if before is None else f": {before / 1e6:,.1f} MB given back"
+    print(f"database {settings.safe_database_url} vacuumed{freed}")
     return 0
 
 
@@ -391,6 +409,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="run the Alembic migrations to the latest revision").set_defaults(func=cmd_db_upgrade)
+    db.add_parser("vacuum", help="give the database's free space back to the disk (SQLite: "
+                  "rewrites the file, needs as much free disk)").set_defaults(func=cmd_db_vacuum)
 
     seed = sub.add_parser("seed", help="load master data CSV files from a folder (upsert)")
     seed.add_argument("folder")

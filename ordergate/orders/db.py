@@ -96,6 +96,37 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(alembic_config(conn), revision)
 
 
+def free_bytes(engine: Engine) -> int | None:
+    """Bytes of a SQLite file that hold nothing (pages freed by deletes or a dropped column,
+    kept for reuse until ``vacuum``); None for PostgreSQL, which reuses and reports its own."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA freelist_count").scalar_one()
+        return pages * conn.exec_driver_sql("PRAGMA page_size").scalar_one()
+
+
+def vacuum(engine: Engine) -> None:
+    """Give free space back: SQLite rewrites the file without its free pages (it needs as much
+    free disk as the file takes, and locks the database meanwhile); PostgreSQL marks dead rows
+    reusable. Neither runs inside a transaction."""
+    if engine.dialect.name == "sqlite":
+        # Past SQLAlchemy: its "begin" hook above would open the transaction VACUUM refuses,
+        # and the driver connection itself is left in autocommit by ``_configure_sqlite``.
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("VACUUM")
+            # In WAL mode the smaller file is written to the log first: the checkpoint is
+            # what truncates the database file itself.
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM")
+
+
 def current_revision(engine: Engine) -> str | None:
     """The Alembic revision the database is at, or None for an empty database."""
     with engine.connect() as conn:

@@ -1,8 +1,10 @@
 """Document bytes in a table of their own, so that marking a document done stays small.
 
 SQLite rewrites a whole row on every UPDATE: with the bytes in ``documents``, recording a
-10 MB interchange's outcome wrote its 10 MB again. The column is moved, not copied: the
-bytes are kept once.
+10 MB interchange's outcome wrote its 10 MB again. Dropping the old column frees its pages
+but does not shrink the file (SQLite keeps them for reuse; PostgreSQL likewise until a
+VACUUM FULL): ``ordergate db upgrade`` says how much is free, ``ordergate db vacuum`` gives
+it back.
 
 Revision ID: 0007
 Revises: 0006
