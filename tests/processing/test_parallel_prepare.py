@@ -79,39 +79,36 @@ def test_855s_are_the_same_whichever_process_writes_their_lines(tmp_path, monkey
     assert any(kind == "855" and b"PO1*" in payload for kind, _, payload in paced[2])
 
 
-def test_the_prepare_process_works_ahead_only_while_the_store_is_behind():
+def what_the_prepare_process_sees(question) -> tuple[tuple, list[tuple]]:
+    """Items ``(n, question(pace))`` for n < 2,000 through a second process, with a store
+    that takes the first item and then is busy for half a second: (first item, the rest)."""
     pace = parallel.Pace(backlog=150)
 
     def produce():
         for n in range(2_000):
-            yield n, pace.store_is_behind()
+            yield n, question(pace)
 
     items = parallel.prepared_items(produce, in_child=True, pace=pace)
     first = next(items)
     time.sleep(0.5)  # the store is busy: the prepare process runs on, far ahead
     rest = list(items)
+    assert [n for n, _ in rest] == list(range(1, 2_000))
+    return first, rest
+
+
+def test_the_prepare_process_works_ahead_only_while_the_store_is_behind():
+    first, rest = what_the_prepare_process_sees(parallel.Pace.store_is_behind)
     assert first == (0, False)  # nothing was waiting yet
     assert any(behind for _, behind in rest)
-    assert [n for n, _ in rest] == list(range(1, 2_000))
 
 
 def test_work_is_handed_to_the_store_only_while_it_has_at_most_a_chunk_left():
-    pace = parallel.Pace(backlog=150)
-
-    def produce():
-        for n in range(2_000):
-            yield n, pace.store_will_wait()
-
-    items = parallel.prepared_items(produce, in_child=True, pace=pace)
-    first = next(items)
-    time.sleep(0.5)  # the store is busy with the first item while more chunks arrive
-    rest = list(items)
+    first, rest = what_the_prepare_process_sees(parallel.Pace.store_will_wait)
     # While the first two chunks were made, the store had at most one chunk to deal with (it
     # holds item 0 while it sleeps); from the third on, two chunks are waiting for it.
     chunk = parallel.CHUNK
     assert first == (0, True) and all(will_wait for n, will_wait in rest if n < 2 * chunk)
     assert rest[2 * chunk - 1] == (2 * chunk, False)
-    assert [n for n, _ in rest] == list(range(1, 2_000))
     assert parallel.store_will_wait(None) is False  # in one process there is nobody to hand to
 
 
