@@ -48,20 +48,25 @@ def cmd_db_upgrade(args, settings: Settings) -> int:
     print(f"database {settings.safe_database_url} is at revision {current_revision(engine)}")
     free = free_bytes(engine) or 0
     if free >= VACUUM_HINT_BYTES:  # e.g. after 0007 moved every document's bytes
-        print(f"{free / 1e6:,.0f} MB of the database file is free space: "
+        print(f"{_size(free)} of the database file is free space: "
               f"`ordergate db vacuum` gives it back to the disk")
     return 0
 
 
 def cmd_db_vacuum(args, settings: Settings) -> int:
+    """Not through ``_ready_engine``: vacuuming never changes the schema on its own."""
     from ordergate.orders.db import free_bytes, vacuum
 
-    engine = _ready_engine(settings)
+    engine = open_engine(settings)
     before = free_bytes(engine)
     vacuum(engine)
-    freed = "" if before is None else f": {before / 1e6:,.1f} MB given back"
+    freed = "" if before is None else f": {_size(before)} given back"
     print(f"database {settings.safe_database_url} vacuumed{freed}")
     return 0
+
+
+def _size(count: int) -> str:
+    return f"{count / 1e6:,.1f} MB" if count >= 100_000 else f"{count:,} bytes"
 
 
 def cmd_seed(args, settings: Settings) -> int:
@@ -343,7 +348,11 @@ def cmd_documents_show(args, settings: Settings) -> int:
               f"(its claim runs until {claim.expires_at:%Y-%m-%d %H:%M:%S} UTC unless renewed)")
     if args.save:
         target = Path(args.save)
-        target.write_bytes(row.content)
+        try:
+            target.write_bytes(row.content)
+        except OSError as exc:
+            print(f"cannot save document {row.id} to {target}: {exc.strerror}", file=sys.stderr)
+            return 2
         print(f"  saved {len(row.content)} bytes to {target}"
               + ("  (a mail: open it with a mail program to see its attachments)"
                  if row.format == "email" else ""))

@@ -131,6 +131,10 @@ def test_documents_show_tells_the_reason_and_saves_what_was_received(tmp_path, m
     assert "failed" in out and "not a format ordergate reads" in out
     assert saved.read_bytes() == bad.read_bytes()
     assert main(["documents", "show", "99"]) == 2
+    capsys.readouterr()
+    assert main(["documents", "show", "1", "--save", str(tmp_path / "no-such-folder" / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot save document 1 to " in err and "No such file or directory" in err
 
 
 def test_documents_show_names_the_worker_processing_it(tmp_path, monkeypatch, capsys):

@@ -10,7 +10,14 @@ from sqlalchemy import delete, inspect, text, update
 from ordergate.orders import tables as t
 from alembic import command
 
-from ordergate.orders.db import alembic_config, free_bytes, make_engine, upgrade, vacuum
+from ordergate.orders.db import (
+    alembic_config,
+    current_revision,
+    free_bytes,
+    make_engine,
+    upgrade,
+    vacuum,
+)
 from ordergate.orders.masterdata import seed_masterdata
 from ordergate.processing.ingest import ingest_documents
 
@@ -93,6 +100,21 @@ def test_db_vacuum_gives_back_the_space_a_large_document_left(tmp_path, monkeypa
     assert main(["db", "vacuum"]) == 0
     assert re.search(r"vacuumed: 80\.\d MB given back", capsys.readouterr().out)
     assert free_bytes(engine) == 0 and (tmp_path / "home" / "ordergate.db").stat().st_size < 5_000_000
+    engine.dispose()
+
+
+def test_db_vacuum_leaves_the_schema_where_it_is(tmp_path, monkeypatch, capsys):
+    from ordergate.flows.cli import main
+
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
+    (tmp_path / "home").mkdir()
+    engine = make_engine(f"sqlite:///{tmp_path / 'home' / 'ordergate.db'}")
+    upgrade(engine, "0006")
+
+    assert main(["db", "vacuum"]) == 0
+    assert re.search(r"vacuumed: \d+ bytes given back", capsys.readouterr().out)
+    assert current_revision(engine) == "0006"  # upgrading is for `ordergate db upgrade` to say
     engine.dispose()
 
 
