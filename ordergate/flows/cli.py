@@ -220,15 +220,19 @@ def _hold_outcome(args, outcome) -> int:
     return 0 if outcome.status != "held" else 1
 
 
+def _source_name(source_ref: str) -> str:
+    """A document's source, short: a mail's is an IMAP or Maildir URL ending in ;UID=..., and
+    the UID names it best; a file's is its name."""
+    return "mail " + source_ref.rsplit(";UID=", 1)[1] if ";UID=" in source_ref else Path(source_ref).name
+
+
 def render_ingest_summary(report) -> str:
     rows = []
     for doc in report.documents:
         counts: dict[str, int] = {}
         for order in doc.orders:
             counts[order.status] = counts.get(order.status, 0) + 1
-        # A mail's source is an IMAP URL ending in ;UID=...: the UID names it best.
-        name = "mail " + doc.path.rsplit(";UID=", 1)[1] if ";UID=" in doc.path else Path(doc.path).name
-        rows.append([doc.document_id or "-", name, doc.format or "-", doc.status,
+        rows.append([doc.document_id or "-", _source_name(doc.path), doc.format or "-", doc.status,
                      counts.get("accepted", 0), counts.get("held", 0), counts.get("rejected", 0),
                      counts.get("duplicate", 0), len(doc.outbound), (doc.error or "")[:70]])
     table = _table(rows, ["doc", "file", "format", "status", "accepted", "held", "rejected",
@@ -325,7 +329,7 @@ def cmd_documents_list(args, settings: Settings) -> int:
     engine = _ready_engine(settings)
     return _listing(args, "documents", queries.list_documents(engine, status=args.status, limit=args.limit),
                     ["id", "channel", "source", "format", "status", "orders", "error"],
-                    lambda d: [d.document_id, d.channel, Path(d.source_ref).name, d.format or "-",
+                    lambda d: [d.document_id, d.channel, _source_name(d.source_ref), d.format or "-",
                                d.status, d.orders, (d.error or "")[:70]])
 
 

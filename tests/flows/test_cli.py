@@ -159,3 +159,26 @@ def test_documents_show_names_the_worker_processing_it(tmp_path, monkeypatch, ca
     out = capsys.readouterr().out
     assert "received" in out
     assert f"being processed by {claim.holder} since " in out
+
+
+def test_documents_are_listed_by_a_short_source_name(tmp_path, monkeypatch, capsys):
+    from ordergate.app import open_engine
+    from ordergate.flows.cli import main
+    from ordergate.orders.store import store_document
+    from ordergate.settings import Settings
+    from ordergate.sources.document import RawDocument
+
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
+    assert main(["db", "upgrade"]) == 0
+    engine = open_engine(Settings())
+    for content, ref in ((b"From: a@example.com\n\nhi\n",
+                          "maildir:/srv/mail;UIDVALIDITY=a49c/;UID=acme_pdf_order"),
+                         (b"ISA*00*", "var/inbox/ACME/po-17.edi")):
+        store_document(engine, RawDocument(content=content, channel="test", source_ref=ref))
+    engine.dispose()
+    capsys.readouterr()
+
+    assert main(["documents", "list"]) == 0
+    out = capsys.readouterr().out
+    assert " mail acme_pdf_order " in out and " po-17.edi " in out and "UIDVALIDITY" not in out
