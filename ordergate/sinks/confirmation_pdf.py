@@ -1,9 +1,12 @@
 """The PDF order confirmation attached to an email reply: header, line table, totals.
 
 Rendered with fpdf2 from the rows the store wrote (a ``PreparedOrder``), so the PDF says exactly
-what was stored. DejaVu Sans (Debian package ``fonts-dejavu-core``) covers Latin, Greek and
-Cyrillic; characters it lacks (CJK, for instance) print as "?" rather than vanish. Without the
-font the core Helvetica is used and everything outside Latin-1 is simplified or replaced.
+what was stored. A confirmation whose every text is Latin-1 (most) is set in the core
+Helvetica: nothing to parse or embed, so it renders in about a third of the time and a tenth
+of the size. Any other is set in DejaVu Sans (Debian package ``fonts-dejavu-core``), which
+covers Latin, Greek and Cyrillic; characters it lacks (CJK, for instance) print as "?" rather
+than vanish. Without DejaVu, Helvetica prints everything, simplifying or replacing what lies
+outside Latin-1.
 ``line_views`` is shared with the email body so both show a line the same way.
 """
 
@@ -126,11 +129,32 @@ def _latin1(text: str) -> str:
     return "".join(out)
 
 
-def _load_font(pdf: FPDF, font_dir: Path | None) -> _Font:
+class _NotLatin1(Exception):
+    """A text Helvetica cannot print as it is: the confirmation is set in DejaVu instead."""
+
+
+def _latin1_as_is(text: str) -> str:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        raise _NotLatin1 from None
+    return text
+
+
+_HELVETICA = _Font("helvetica", _latin1)
+_HELVETICA_AS_IS = _Font("helvetica", _latin1_as_is)
+
+
+def _dejavu_files(font_dir: Path | None) -> tuple[Path, Path] | None:
     regular = font_dir / _REGULAR if font_dir else None
     bold = font_dir / _BOLD if font_dir else None
-    if not (regular and bold and regular.is_file() and bold.is_file()):
-        return _Font("helvetica", _latin1)
+    return (regular, bold) if regular and bold and regular.is_file() and bold.is_file() else None
+
+
+def _load_dejavu(pdf: FPDF, files: tuple[Path, Path]) -> _Font:
+    # fpdf2 parses both TrueType files for every document (about 30 ms): why Latin-1 texts
+    # are set in Helvetica.
+    regular, bold = files
     pdf.add_font("dejavu", "", str(regular))
     pdf.add_font("dejavu", "B", str(bold))
     cmap = pdf.fonts["dejavu"].cmap
@@ -157,8 +181,20 @@ class _ConfirmationPdf(FPDF):
 def render_confirmation_pdf(order: PreparedOrder, order_id: int, *, company: str, now: datetime,
                             font_dir: Path | None = DEJAVU_DIR) -> bytes:
     """The confirmation of one stored order as PDF bytes; ``font_dir=None`` forces Helvetica."""
+    dejavu = _dejavu_files(font_dir)
+    if dejavu is None:
+        return _render(order, order_id, company, now, lambda pdf: _HELVETICA)
+    try:  # every printed text goes through the font's ``clean``: the first one that is not
+        # Latin-1 stops this attempt, and the confirmation is set again in DejaVu
+        return _render(order, order_id, company, now, lambda pdf: _HELVETICA_AS_IS)
+    except _NotLatin1:
+        return _render(order, order_id, company, now, lambda pdf: _load_dejavu(pdf, dejavu))
+
+
+def _render(order: PreparedOrder, order_id: int, company: str, now: datetime,
+            load_font: Callable[[FPDF], _Font]) -> bytes:
     pdf = _ConfirmationPdf(orientation="portrait", unit="mm", format="A4")
-    font = _load_font(pdf, font_dir)
+    font = load_font(pdf)
     clean = font.clean
     pdf.footer_family = font.family
     pdf.footer_text = clean(f"{company} - order {order_id} - purchase order {order.po_number}")

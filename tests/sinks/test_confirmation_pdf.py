@@ -130,6 +130,30 @@ def test_dejavu_prints_polish_and_greek_and_marks_missing_glyphs(dejavu: Path) -
     assert fonts and all("DejaVuSans" in font for font in fonts)
 
 
+def test_a_latin1_confirmation_is_set_in_helvetica_as_written_and_small(dejavu: Path) -> None:
+    latin1 = _order(["Grüne Schraube M8", "Café crème"])
+    pdf = render_confirmation_pdf(latin1, 46, company="Müller & Söhne GmbH", now=NOW,
+                                  font_dir=dejavu)
+    text, tables, fonts = _read(pdf)
+
+    assert [row[2] for row in tables[0][1:]] == ["Grüne Schraube M8", "Café crème"]
+    assert "Müller & Söhne GmbH" in text
+    assert fonts and all("Helvetica" in font for font in fonts)
+    assert len(pdf) < 8_000  # nothing embedded (a DejaVu subset alone is over 15 KB)
+
+
+@pytest.mark.parametrize("where", ["company", "line", "hold reason"])
+def test_one_text_outside_latin1_sets_the_whole_confirmation_in_dejavu(dejavu: Path, where: str) -> None:
+    order = _order(["Grüne Schraube M8", GREEK if where == "line" else "Mutter M8"])
+    if where == "hold reason":
+        order = order._replace(status="held", hold_reasons=(f"line 2: price for {POLISH} differs",))
+    _, tables, fonts = _read(render_confirmation_pdf(
+        order, 47, company=POLISH if where == "company" else "Ordergate", now=NOW, font_dir=dejavu))
+
+    assert tables[0][1][2] == "Grüne Schraube M8"
+    assert fonts and all("DejaVuSans" in font for font in fonts)
+
+
 def test_without_dejavu_helvetica_prints_latin1_and_replaces_the_rest(tmp_path: Path) -> None:
     order = _order([POLISH, GREEK, "Café “crème” – 1€"])
     for font_dir in (None, tmp_path):  # no folder, and a folder without the fonts
