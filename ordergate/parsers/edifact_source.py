@@ -28,9 +28,9 @@ from ordergate.errors import ParseError
 from ordergate.parsers.edifact_tokens import (
     WHITESPACE,
     find_terminator,
-    is_released,
     read_una,
     split_segments,
+    terminator_is_released,
 )
 from ordergate.parsers.edifact_types import (
     CHARSETS,
@@ -211,7 +211,7 @@ def _begins_segment(scan: str, i: int, floor: int, delimiters: Delimiters) -> bo
     while j >= floor:
         char = scan[j]
         if char == term:
-            return not is_released(scan, j, delimiters.release, floor)
+            return not terminator_is_released(scan, j, delimiters, floor)
         if char not in WHITESPACE:
             return False
         j -= 1

@@ -91,15 +91,22 @@ def find_terminator(text: str, start: int, end: int, delimiters: Delimiters,
     Release characters are counted back to ``floor`` (default ``start``): pass the start of
     the segment text when ``start`` may fall inside a segment.
     """
-    term, release = delimiters.segment, delimiters.release
+    term = delimiters.segment
     floor = start if floor is None else floor
-    # ``split_segments`` removes line breaks inside a segment before it reads release
-    # characters ("?" + line break + "'" is a released "'"): a cut must see the same.
-    released = is_released if term in LINE_BREAKS else _released_across_line_breaks
     i = text.find(term, start, end)
-    while i != -1 and released(text, i, release, floor):
+    while i != -1 and terminator_is_released(text, i, delimiters, floor):
         i = text.find(term, i + 1, end)
     return i
+
+
+def terminator_is_released(text: str, index: int, delimiters: Delimiters, floor: int = 0) -> bool:
+    """Whether the segment terminator at ``index`` is released, as ``split_segments`` reads it:
+    it removes line breaks inside a segment before it reads release characters, so "?" +
+    line break + "'" is a released "'". Where the chunks are cut and where the next
+    interchange starts must see the same."""
+    if delimiters.segment in LINE_BREAKS:
+        return is_released(text, index, delimiters.release, floor)
+    return _released_across_line_breaks(text, index, delimiters.release, floor)
 
 
 def _released_across_line_breaks(text: str, index: int, release: str | None, floor: int) -> bool:

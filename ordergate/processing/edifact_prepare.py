@@ -25,7 +25,7 @@ from ordergate.orders.checks import check_order
 from ordergate.orders.prepared import PreparedOrder, prepare_order
 from ordergate.parsers.edifact import iter_edifact
 from ordergate.parsers.edifact_problems import MISSING, UNKNOWN_SENDER
-from ordergate.parsers.edifact_tokens import split_segments
+from ordergate.parsers.edifact_tokens import LINE_BREAKS, split_segments
 from ordergate.parsers.edifact_types import (
     Delimiters,
     GroupEnd,
@@ -106,6 +106,11 @@ PreparedItem = OpenedEdifactInterchange | GroupHeader | PreparedMessage | GroupE
 class _State:
     opened: OpenedEdifactInterchange
     source: OrdersSource
+    # Whether its messages may be handed over as text. Not with a line break as terminator:
+    # the reader removes the other line-break character from a segment after it has read the
+    # release characters there, so such a text can read back differently (found by fuzzing).
+    # Rare in practice; those messages are always read here.
+    hand_over: bool
     # Every key given out in this document so far (see x12_prepare: two partners may use the
     # same interchange reference in one file).
     source_keys: set[str] = field(default_factory=set)
@@ -125,7 +130,7 @@ def prepare_edifact(content: bytes, settings: Settings, catalog: Catalog, *, cha
             opened = _open(event, settings, catalog)
             source = OrdersSource(event.delimiters, f"edifact:{opened.sender}", opened.customer_id,
                                   channel, document_id, event.control_reference)
-            state = _State(opened, source, source_keys)
+            state = _State(opened, source, event.delimiters.segment not in LINE_BREAKS, source_keys)
             yield opened
         else:  # GroupHeader, GroupEnd, InterchangeEnd
             yield event
@@ -203,7 +208,7 @@ def _prepare_message(state: _State, message: Message, catalog: Catalog,
         ack.problems.append(problem)
         prepared.problem = str(problem)
         return prepared
-    if store_will_wait(pace):  # (a message without problems always has its texts)
+    if state.hand_over and store_will_wait(pace):  # (a message without problems has its texts)
         prepared.unread = UnreadOrders(message.text, state.source, source_key, message.position,
                                        len(message.segments))
         return prepared

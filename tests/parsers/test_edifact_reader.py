@@ -237,6 +237,18 @@ def test_a_release_before_a_line_break_reads_the_same_whatever_the_chunks(
         assert not problems(evs) and assert_texts_read_back(evs) == 1
 
 
+def test_a_released_terminator_before_a_line_break_starts_no_interchange() -> None:
+    # "?" + line break + "'" is data, so the UNB after it is too: no second interchange.
+    text = (UNA + unb(ref="REF1") + "UNH+1+ORDERS:D:96A:UN'FTX+AAI+++see ?\n'UNB+UNOC:3+X+Y+"
+            "240301:0930+REF2'UNT+3+1'UNZ+1+REF1'")
+    evs = events(text)
+    assert len(of(InterchangeHeader, evs)) == 1
+    [m] = of(Message, evs)
+    assert m.segments[1] == seg("FTX", "AAI", "", "", "see 'UNB", "UNOC:3".split(":"), "X", "Y",
+                                ["240301", "0930"], "REF2")
+    assert not problems(evs)
+
+
 @pytest.mark.parametrize(("raw", "expected"), [
     ("FTX+AAI+++NO MORE ?' FLIGHTS", ["AAI", "", "", "NO MORE ' FLIGHTS"]),
     ("FTX+AAI+++A??", ["AAI", "", "", "A?"]),
