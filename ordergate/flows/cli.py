@@ -7,6 +7,7 @@ import argparse
 import getpass
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -55,13 +56,26 @@ def cmd_db_upgrade(args, settings: Settings) -> int:
 
 def cmd_db_vacuum(args, settings: Settings) -> int:
     """Not through ``_ready_engine``: vacuuming never changes the schema on its own."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
     from ordergate.orders.db import free_bytes, vacuum
 
     engine = open_engine(settings)
-    before = free_bytes(engine)
-    vacuum(engine)
-    freed = "" if before is None else f": {_size(before)} given back"
-    print(f"database {settings.safe_database_url} vacuumed{freed}")
+    try:
+        before = free_bytes(engine)
+        truncated = vacuum(engine)
+    except (OperationalError, sqlite3.OperationalError) as exc:  # e.g. a writer held it too long
+        raise _unusable(settings, exc) from None
+    if before is None:
+        print(f"database {settings.safe_database_url} vacuumed: its free space is reusable by "
+              f"PostgreSQL (VACUUM FULL returns it to the disk, locking each table meanwhile)")
+    elif truncated:
+        print(f"database {settings.safe_database_url} vacuumed: {_size(before)} given back")
+    else:
+        print(f"database {settings.safe_database_url} vacuumed: {_size(before)} freed, given back "
+              f"to the disk once the other connections reading it are done")
     return 0
 
 
@@ -89,9 +103,14 @@ def _ready_engine(settings: Settings):
     try:
         upgrade(engine)
     except OperationalError as exc:  # a server that does not answer, a file that cannot open
-        raise ConfigError(f"cannot use the database at {settings.safe_database_url}: "
-                          f"{str(exc.orig).strip().splitlines()[0]}") from None
+        raise _unusable(settings, exc) from None
     return engine
+
+
+def _unusable(settings: Settings, exc: Exception) -> ConfigError:
+    why = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error, sqlite3 not
+    return ConfigError(f"cannot use the database at {settings.safe_database_url}: "
+                       f"{str(why).strip().splitlines()[0]}")
 
 
 def _listing(args, key: str, items: list, headers: list[str], row) -> int:
@@ -220,10 +239,14 @@ def _hold_outcome(args, outcome) -> int:
     return 0 if outcome.status != "held" else 1
 
 
+_MAIL_SOURCE = re.compile(r"(?:imaps?|maildir):.*;UID=([^/;]+)")
+
+
 def _source_name(source_ref: str) -> str:
     """A document's source, short: a mail's is an IMAP or Maildir URL ending in ;UID=..., and
     the UID names it best; a file's is its name."""
-    return "mail " + source_ref.rsplit(";UID=", 1)[1] if ";UID=" in source_ref else Path(source_ref).name
+    mail = _MAIL_SOURCE.fullmatch(source_ref)
+    return f"mail {mail.group(1)}" if mail else Path(source_ref).name
 
 
 def render_ingest_summary(report) -> str:
@@ -350,7 +373,7 @@ def cmd_documents_show(args, settings: Settings) -> int:
     if claim is not None:
         print(f"  being processed by {claim.holder} since {claim.claimed_at:%Y-%m-%d %H:%M:%S} UTC "
               f"(its claim runs until {claim.expires_at:%Y-%m-%d %H:%M:%S} UTC unless renewed)")
-    if args.save:
+    if args.save is not None:  # "" too: it names no file, and says so below
         target = Path(args.save)
         try:
             target.write_bytes(row.content)
@@ -422,8 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="run the Alembic migrations to the latest revision").set_defaults(func=cmd_db_upgrade)
-    db.add_parser("vacuum", help="give the database's free space back to the disk (SQLite: "
-                  "rewrites the file, needs as much free disk)").set_defaults(func=cmd_db_vacuum)
+    db.add_parser("vacuum", help="SQLite: give the file's free space back to the disk (rewrites "
+                  "the file, needs as much free disk); PostgreSQL: VACUUM").set_defaults(func=cmd_db_vacuum)
 
     seed = sub.add_parser("seed", help="load master data CSV files from a folder (upsert)")
     seed.add_argument("folder")

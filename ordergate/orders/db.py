@@ -7,7 +7,8 @@ spell INSERT ... ON CONFLICT. Everything else writes portable SQLAlchemy Core.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -101,30 +102,45 @@ def free_bytes(engine: Engine) -> int | None:
     kept for reuse until ``vacuum``); None for PostgreSQL, which reuses and reports its own."""
     if engine.dialect.name != "sqlite":
         return None
-    with engine.connect() as conn:
-        pages = conn.exec_driver_sql("PRAGMA freelist_count").scalar_one()
-        return pages * conn.exec_driver_sql("PRAGMA page_size").scalar_one()
+    with _sqlite_autocommit(engine) as cursor:  # two pragmas need no write lock
+        pages = cursor.execute("PRAGMA freelist_count").fetchone()[0]
+        return pages * cursor.execute("PRAGMA page_size").fetchone()[0]
 
 
-def vacuum(engine: Engine) -> None:
-    """Give free space back: SQLite rewrites the file without its free pages (it needs as much
-    free disk as the file takes, and locks the database meanwhile); PostgreSQL marks dead rows
-    reusable. Neither runs inside a transaction."""
+def vacuum(engine: Engine) -> bool:
+    """Give free space back, outside any transaction. SQLite rewrites the file without its
+    free pages (it needs as much free disk as the file takes, and locks the database
+    meanwhile); returns False when the file could not be truncated yet because another
+    connection was reading (it shrinks at a later checkpoint). PostgreSQL only marks dead rows
+    reusable by the database (returning them to the disk takes VACUUM FULL, which locks each
+    table): returns True."""
     if engine.dialect.name == "sqlite":
-        # Past SQLAlchemy: its "begin" hook above would open the transaction VACUUM refuses,
-        # and the driver connection itself is left in autocommit by ``_configure_sqlite``.
-        raw = engine.raw_connection()
-        try:
-            cursor = raw.cursor()
+        with _sqlite_autocommit(engine) as cursor:
             cursor.execute("VACUUM")
             # In WAL mode the smaller file is written to the log first: the checkpoint is
-            # what truncates the database file itself.
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            raw.close()
-        return
+            # what truncates the database file itself. It would wait the whole busy timeout
+            # for a reader to finish; a later checkpoint does the same job, so it does not
+            # wait (its first column is 1 when it had to give up).
+            cursor.execute("PRAGMA busy_timeout=0")
+            try:
+                return cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM")
+    return True
+
+
+@contextmanager
+def _sqlite_autocommit(engine: Engine) -> Iterator:
+    """A driver cursor past SQLAlchemy: its "begin" hook (``_configure_sqlite``) would take the
+    write lock, and open the transaction VACUUM refuses; the driver connection itself is in
+    autocommit."""
+    raw = engine.raw_connection()
+    try:
+        yield raw.cursor()
+    finally:
+        raw.close()
 
 
 def current_revision(engine: Engine) -> str | None:

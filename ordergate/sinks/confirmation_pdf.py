@@ -117,14 +117,20 @@ _LATIN1_STANDINS = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "�
                                   "„": '"', "–": "-", "—": "-", "…": "...", "€": "EUR"})
 
 
+# fpdf2 writes core-font text as Latin-1 bytes in a font declared WinAnsiEncoding, which
+# draws other glyphs there (0x80 as "€") or none (control characters): only these print as
+# they are.
+_PRINTABLE_LATIN1 = re.compile(r"[\t\n\r\x20-\x7e\xa0-\xff]*")
+
+
 def _latin1(text: str) -> str:
-    """Helvetica only encodes Latin-1: keep what fits, drop accents that do not ("ź" -> "z")."""
+    """Helvetica only prints Latin-1: keep what fits, drop accents that do not ("ź" -> "z")."""
     out = []
     for char in text.translate(_LATIN1_STANDINS):
-        if ord(char) < 256:
+        if _PRINTABLE_LATIN1.fullmatch(char):
             out.append(char)
             continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if ord(c) < 128)
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if " " <= c <= "~")
         out.append(base or _MISSING)
     return "".join(out)
 
@@ -134,10 +140,8 @@ class _NotLatin1(Exception):
 
 
 def _latin1_as_is(text: str) -> str:
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError:
-        raise _NotLatin1 from None
+    if _PRINTABLE_LATIN1.fullmatch(text) is None:
+        raise _NotLatin1
     return text
 
 

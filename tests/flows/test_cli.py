@@ -135,6 +135,8 @@ def test_documents_show_tells_the_reason_and_saves_what_was_received(tmp_path, m
     assert main(["documents", "show", "1", "--save", str(tmp_path / "no-such-folder" / "x")]) == 2
     err = capsys.readouterr().err
     assert "cannot save document 1 to " in err and "No such file or directory" in err
+    assert main(["documents", "show", "1", "--save", ""]) == 2  # not silently nothing
+    assert "cannot save document 1 to " in capsys.readouterr().err
 
 
 def test_documents_show_names_the_worker_processing_it(tmp_path, monkeypatch, capsys):
@@ -174,7 +176,8 @@ def test_documents_are_listed_by_a_short_source_name(tmp_path, monkeypatch, caps
     engine = open_engine(Settings())
     for content, ref in ((b"From: a@example.com\n\nhi\n",
                           "maildir:/srv/mail;UIDVALIDITY=a49c/;UID=acme_pdf_order"),
-                         (b"ISA*00*", "var/inbox/ACME/po-17.edi")):
+                         (b"ISA*00*", "var/inbox/ACME/po-17.edi"),
+                         (b"ISA*01*", "var/inbox/ACME/po;UID=5.edi")):
         store_document(engine, RawDocument(content=content, channel="test", source_ref=ref))
     engine.dispose()
     capsys.readouterr()
@@ -182,3 +185,4 @@ def test_documents_are_listed_by_a_short_source_name(tmp_path, monkeypatch, caps
     assert main(["documents", "list"]) == 0
     out = capsys.readouterr().out
     assert " mail acme_pdf_order " in out and " po-17.edi " in out and "UIDVALIDITY" not in out
+    assert " po;UID=5.edi " in out  # a file, whatever its name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from sqlalchemy import delete, inspect, text, update
@@ -103,6 +104,32 @@ def test_db_vacuum_gives_back_the_space_a_large_document_left(tmp_path, monkeypa
     engine.dispose()
 
 
+def test_db_vacuum_says_when_a_reader_keeps_the_file_from_shrinking_yet(tmp_path, monkeypatch, capsys):
+    import sqlite3
+
+    from ordergate.flows.cli import main
+
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
+    assert main(["db", "upgrade"]) == 0
+    path = tmp_path / "home" / "ordergate.db"
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM documents").fetchone()  # holds its snapshot
+    capsys.readouterr()
+    try:
+        started = time.monotonic()
+        assert main(["db", "vacuum"]) == 0
+        assert "given back to the disk once the other connections reading it are done" in \
+            capsys.readouterr().out
+        assert time.monotonic() - started < 10  # not the 30 s busy timeout
+    finally:
+        reader.close()
+    assert main(["db", "vacuum"]) == 0
+    assert re.search(r"vacuumed: \d+ bytes given back\n", capsys.readouterr().out)
+    assert path.with_name("ordergate.db-wal").stat().st_size == 0  # the log was truncated
+
+
 def test_db_vacuum_leaves_the_schema_where_it_is(tmp_path, monkeypatch, capsys):
     from ordergate.flows.cli import main
 
@@ -118,10 +145,19 @@ def test_db_vacuum_leaves_the_schema_where_it_is(tmp_path, monkeypatch, capsys):
     engine.dispose()
 
 
+def test_db_vacuum_on_a_database_that_does_not_answer_says_so(monkeypatch, capsys):
+    from ordergate.flows.cli import main
+
+    monkeypatch.setenv("ORDERGATE_DATABASE_URL", "postgresql://root@127.0.0.1:1/test")
+    assert main(["db", "vacuum"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot use the database at postgresql" in err and "Traceback" not in err
+
+
 @pytest.mark.postgresql
 def test_db_vacuum_runs_on_postgresql(make_pg_database):
     engine = make_engine(make_pg_database())
     upgrade(engine)
     assert free_bytes(engine) is None
-    vacuum(engine)  # outside a transaction, or PostgreSQL refuses
+    assert vacuum(engine) is True  # outside a transaction, or PostgreSQL refuses
     engine.dispose()

@@ -154,6 +154,17 @@ def test_one_text_outside_latin1_sets_the_whole_confirmation_in_dejavu(dejavu: P
     assert fonts and all("DejaVuSans" in font for font in fonts)
 
 
+def test_control_characters_print_as_question_marks_in_either_font(dejavu: Path) -> None:
+    # Helvetica is declared WinAnsiEncoding: 0x80 would print as "€", 0x96 as "–", and C0
+    # controls as nothing at all, had they been sent to it as they are.
+    order = _order(["Price \x80 12 \x96 net \x92s", "a\x01b\x7fc\x9dd", "Grün\xa0x"])
+    for font_dir in (dejavu, None):
+        _, tables, _ = _read(render_confirmation_pdf(order, 48, company="Ordergate", now=NOW,
+                                                     font_dir=font_dir))
+
+        assert [row[2] for row in tables[0][1:]] == ["Price ? 12 ? net ?s", "a?b?c?d", "Grün x"]
+
+
 def test_without_dejavu_helvetica_prints_latin1_and_replaces_the_rest(tmp_path: Path) -> None:
     order = _order([POLISH, GREEK, "Café “crème” – 1€"])
     for font_dir in (None, tmp_path):  # no folder, and a folder without the fonts

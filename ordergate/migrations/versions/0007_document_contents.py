@@ -2,9 +2,9 @@
 
 SQLite rewrites a whole row on every UPDATE: with the bytes in ``documents``, recording a
 10 MB interchange's outcome wrote its 10 MB again. Dropping the old column frees its pages
-but does not shrink the file (SQLite keeps them for reuse; PostgreSQL likewise until a
-VACUUM FULL): ``ordergate db upgrade`` says how much is free, ``ordergate db vacuum`` gives
-it back.
+but does not shrink the database: SQLite keeps them for reuse (``ordergate db upgrade`` says
+how much, ``ordergate db vacuum`` gives it back to the disk); PostgreSQL too, until a
+``VACUUM FULL documents``, which locks the table while it runs.
 
 Revision ID: 0007
 Revises: 0006
