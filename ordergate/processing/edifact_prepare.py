@@ -106,14 +106,17 @@ PreparedItem = OpenedEdifactInterchange | GroupHeader | PreparedMessage | GroupE
 class _State:
     opened: OpenedEdifactInterchange
     source: OrdersSource
-    # Whether its messages may be handed over as text. Not with a line break as terminator:
-    # the reader removes the other line-break character from a segment after it has read the
-    # release characters there, so such a text can read back differently (found by fuzzing).
-    # Rare in practice; those messages are always read here.
-    hand_over: bool
     # Every key given out in this document so far (see x12_prepare: two partners may use the
     # same interchange reference in one file).
     source_keys: set[str] = field(default_factory=set)
+
+    @property
+    def hand_over(self) -> bool:
+        """Whether its messages may be handed over as text. Not with a line break as
+        terminator: the reader removes the other line-break character from a segment after
+        it has read the release characters there, so such a text can read back differently
+        (found by fuzzing). Rare in practice; those messages are always read here."""
+        return self.source.delimiters.segment not in LINE_BREAKS
 
 
 def prepare_edifact(content: bytes, settings: Settings, catalog: Catalog, *, channel: str,
@@ -130,7 +133,7 @@ def prepare_edifact(content: bytes, settings: Settings, catalog: Catalog, *, cha
             opened = _open(event, settings, catalog)
             source = OrdersSource(event.delimiters, f"edifact:{opened.sender}", opened.customer_id,
                                   channel, document_id, event.control_reference)
-            state = _State(opened, source, event.delimiters.segment not in LINE_BREAKS, source_keys)
+            state = _State(opened, source, source_keys)
             yield opened
         else:  # GroupHeader, GroupEnd, InterchangeEnd
             yield event
@@ -228,8 +231,7 @@ def read_handed_over(prepared: PreparedMessage, catalog: Catalog) -> PreparedMes
         raise RuntimeError(f"message {unread.source_key} reads differently from its text: "
                            f"{len(split.segments)} segments, not {unread.segments}, issues "
                            f"{split.issues}")
-    segments = split.segments
-    return _read_orders(prepared, segments, unread.source, unread.source_key, unread.position,
+    return _read_orders(prepared, split.segments, unread.source, unread.source_key, unread.position,
                         catalog, None)
 
 

@@ -117,13 +117,13 @@ def ingest_document(engine: Engine, settings: Settings, catalog: Catalog, raw: R
     stored = store_document(engine, raw)
     report = DocumentReport(path=raw.source_ref, document_id=stored.id, format=None, status=DUPLICATE)
     if not stored.needs_processing:
-        report.error = f"the same content was already received as document {stored.id} ({stored.status})"
+        report.error = _already_received(stored.id, stored.status)
         return report
     with engine.begin() as conn:
         claim = claim_document(conn, stored.id, now=utcnow(),
                                lease_seconds=settings.document_lease_seconds)
     if isinstance(claim, FinishedMeanwhile):
-        report.error = f"the same content was already received as document {stored.id} ({claim.status})"
+        report.error = _already_received(stored.id, claim.status)
         return report
     if isinstance(claim, ClaimRefused):
         report.status, report.error = IN_PROGRESS, claim.reason()
@@ -139,6 +139,10 @@ def ingest_document(engine: Engine, settings: Settings, catalog: Catalog, raw: R
         if not finished:  # the worker is stopping (Ctrl-C, shutdown): the next one resumes now
             _give_back(engine, claim)
     return report
+
+
+def _already_received(document_id: int, status: str) -> str:
+    return f"the same content was already received as document {document_id} ({status})"
 
 
 def _process_claimed(ctx: DocumentContext, raw: RawDocument) -> None:
