@@ -110,6 +110,10 @@ class Settings(BaseSettings):
     # Authentication-Results from these servers count (comma separated); empty: the topmost.
     mail_trusted_authserv_ids: str = ""
     mail_max_message_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    # What reading one document may cost (PDF, spreadsheet and mail parsing run in a child
+    # process that is killed past these; the X12/EDIFACT readers check their own budgets).
+    parse_max_seconds: float = Field(default=60.0, gt=0)
+    parse_max_memory_mb: int = Field(default=512, ge=64)
     # A PO price further than this from ours (customer price, else list price) is a hold.
     price_tolerance_percent: float = Field(default=2.0, ge=0)
     # PDF orders whose least certain field is below this go on hold (a profile may override).
