@@ -69,7 +69,8 @@ def orders_from_table(content: bytes, *, channel: str, source_name: str,
     """The sales orders of one CSV/XLSX/XLS file, and the problems that kept POs out.
 
     ``customer_id`` is the customer the caller knows the file comes from (drop folder, email
-    sender, ``--customer``); a ``customer_id`` column overrides it row by row.
+    sender, ``--customer``); a ``customer_id`` column naming another customer refuses its PO.
+    Without one, the column (else the column map's ``customer_id``) says whose each PO is.
     """
     try:
         table = read_table(content)
@@ -326,6 +327,13 @@ class _Collector:
                       errors: list[str]) -> dict[str, object]:
         cells = self.cells
         values = self._read(self.order_fields, row, row_number, errors)
+        named = values.get("customer_id")
+        if self.caller_customer and named is not None and named != self.caller_customer:
+            # The channel (drop folder, --customer, the mail's sender) says whose file this is;
+            # a cell is the sender's own text and cannot make the order someone else's.
+            errors.append(cells.problem(
+                row_number, "customer_id", f"names customer {_shown(named)}, but the file came "
+                f"from customer '{self.caller_customer}'; a file holds only its sender's orders"))
         ship_to = _ship_to(cells, row) if self.has_ship_to else None
         if ship_to is not None:
             values["ship_to"] = ship_to
@@ -370,12 +378,6 @@ class _Collector:
         values = {name: kept[0] for name, kept in order.values.items()}
         customer = values.pop("customer_id", None) or self.default_customer
         warnings = list(order.warnings)
-        if (self.caller_customer and customer != self.caller_customer
-                and "customer_id" in order.values):
-            row = order.values["customer_id"][1]
-            warnings.append(self.cells.problem(
-                row, "customer_id", f"customer '{customer}' is not '{self.caller_customer}', the "
-                "customer this file was received for; the order is taken as the file says"))
         return SalesOrder(
             source_key=order.po_number, channel=channel, format=fmt,
             partner_id=f"customer:{customer}" if customer else "unknown", customer_id=customer,

@@ -360,11 +360,17 @@ def test_customer_from_caller_from_column_or_unknown():
     mapped = only_order(run(text, column_map=ColumnMap(
         columns={"po_number": "PO", "sku": "Item", "quantity": "Qty"}, customer_id="GLOBEX")))
     assert mapped.partner_id == "customer:GLOBEX"
-    column = only_order(run("Customer,PO,Item,Qty\nGLOBEX,P-1,A-1,1\n", customer_id="ACME"))
+    column = only_order(run("Customer,PO,Item,Qty\nGLOBEX,P-1,A-1,1\n"))
     assert (column.customer_id, column.partner_id) == ("GLOBEX", "customer:GLOBEX")
-    assert column.warnings == ["row 2, column 'Customer': customer 'GLOBEX' is not 'ACME', the "
-                               "customer this file was received for; the order is taken as the "
-                               "file says"]
+    agreeing = only_order(run("Customer,PO,Item,Qty\nACME,P-1,A-1,1\n", customer_id="ACME"))
+    assert (agreeing.customer_id, agreeing.warnings) == ("ACME", [])
+
+
+def test_a_column_naming_another_customer_than_the_channel_refuses_that_po():
+    result = run("Customer,PO,Item,Qty\nGLOBEX,P-1,A-1,1\nACME,P-2,A-1,1\n", customer_id="ACME")
+    assert [o.po_number for o in result.orders] == ["P-2"] and result.rejected == ["P-1"]
+    assert result.problems[0] == ("row 2, column 'Customer': names customer 'GLOBEX', but the file "
+                                  "came from customer 'ACME'; a file holds only its sender's orders")
 
 
 def test_ambiguous_slashed_dates_are_problems_until_a_date_format_is_given():

@@ -181,23 +181,23 @@ def test_several_pos_with_one_bad_row_store_the_good_ones_and_ack_all(db, ingest
     [document] = ingest(dropped(content, "ACME")).documents
 
     assert (document.status, document.error) == ("processed", None)
-    assert stored_orders(db, document.document_id) == [
-        ("P-A", "ACME", "accepted"), ("P-B", "GLOBEX", "held"), ("P-D", "ACME", "accepted")]
-    # GLOBEX's row in a file from ACME's folder is taken, and held for a person to look at.
-    [globex] = [o for o in document.orders if o.po_number == "P-B"]
-    assert "not 'ACME'" in globex.hold_reasons[0]
+    assert stored_orders(db, document.document_id) == [("P-A", "ACME", "accepted"),
+                                                       ("P-D", "ACME", "accepted")]
+    # GLOBEX's row in a file from ACME's folder is ACME's text, not GLOBEX's order.
+    assert any("row 3, column 'customer_id': names customer 'GLOBEX'" in p for p in document.problems)
     assert any("row 5, column 'quantity'" in p and "'lots'" in p for p in document.problems)
-    [refused] = [o for o in document.orders if o.po_number == "P-C"]
-    assert (refused.status, refused.order_id) == ("rejected", None)
+    refused = {o.po_number: o for o in document.orders if o.status == "rejected"}
+    assert sorted(refused) == ["P-B", "P-C"] and refused["P-C"].order_id is None
 
     acks = {m.destination: ack_rows(m.payload) for m in outbox(db, "csv-ack")}
-    assert sorted(acks) == ["ACME", "GLOBEX"]
+    assert sorted(acks) == ["ACME"]  # nothing goes to GLOBEX
     assert [(r["po_number"], r["line_number"], r["status"]) for r in acks["ACME"]] == [
-        ("P-A", "1", "accepted"), ("P-D", "1", "accepted"), ("P-C", "", "rejected")]
+        ("P-A", "1", "accepted"), ("P-D", "1", "accepted"), ("P-B", "", "rejected"),
+        ("P-C", "", "rejected")]
     rejected = acks["ACME"][-1]
     assert rejected["order_id"] == "" and "row 5" in rejected["reason"] \
         and "'lots' is not a number" in rejected["reason"]
-    assert [(r["po_number"], r["status"]) for r in acks["GLOBEX"]] == [("P-B", "held")]
+    assert "file holds only its sender's orders" in acks["ACME"][-2]["reason"]
 
 
 def test_a_file_whose_pos_all_fail_is_failed_with_the_first_reasons_and_a_negative_ack(db, ingest):
