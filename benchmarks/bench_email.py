@@ -55,6 +55,7 @@ from ordergate.sources.mailbox import MailSource
 ROOT = Path(__file__).resolve().parent.parent
 MASTERDATA = ROOT / "samples" / "masterdata"
 BUYER = "buyer@acme.example"
+TRUSTED_SERVER = "mx.ordergate.example"
 GOAL_P95 = 2.0  # seconds, APPEND → confirmation at the SMTP server
 REPLY_TIMEOUT = 30.0  # seconds to wait for one confirmation before calling the run broken
 SETTLE = 0.1  # seconds after a callback ends before the next APPEND, so the watcher idles again
@@ -112,6 +113,8 @@ def po_mail(number: int, items: Sequence[Item], tag: str) -> PoMail:
     po_number, pdf = po_pdf(number, items, tag)
     message_id = f"{po_number.lower()}@acme.example"
     mail = EmailMessage()
+    # What our receiving server (TRUSTED_SERVER) adds once the mail passed DMARC.
+    mail["Authentication-Results"] = f"{TRUSTED_SERVER}; dmarc=pass header.from={BUYER.rsplit('@', 1)[1]}"
     mail["From"] = f"Ann Buyer <{BUYER}>"
     mail["To"] = "orders@ordergate.example"
     mail["Subject"] = f"Purchase order {po_number}"
@@ -143,6 +146,7 @@ def fresh_home(folder: Path) -> Home:
     from ordergate.settings import Settings
 
     os.environ["ORDERGATE_HOME"] = str(folder)
+    os.environ["ORDERGATE_MAIL_TRUSTED_AUTHSERV_IDS"] = TRUSTED_SERVER
     for name in ("ORDERGATE_DATABASE_URL", "ORDERGATE_MAILDIR"):
         os.environ.pop(name, None)
     engine = open_engine(Settings())

@@ -107,7 +107,8 @@ class Settings(BaseSettings):
     maildir: Path | None = None
     # How many messages one mail poll takes (one flow run), like max_files_per_run.
     max_mails_per_run: int = Field(default=50, ge=1)
-    # Authentication-Results from these servers count (comma separated); empty: the topmost.
+    # Our mail servers' authserv-ids (comma separated): only their Authentication-Results can
+    # prove a mail's sender. Empty: no mail is authenticated, so every mailed order is held.
     mail_trusted_authserv_ids: str = ""
     mail_max_message_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
     # What reading one document may cost (PDF, spreadsheet and mail parsing run in a child

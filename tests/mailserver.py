@@ -85,7 +85,18 @@ def imap_account(dovecot: DovecotServer) -> ImapAccount:
     return ImapAccount(dovecot, dovecot.add_user())
 
 
+# The authserv-id of the mail server that (in these tests) received the mail before Dovecot
+# stored it: the tests' settings trust it, and the mails they deliver carry its verdict.
+TRUSTED_AUTHSERV_ID = "mx.ordergate.example"
+
+
+def authentication_results(domain: str) -> str:
+    """The Authentication-Results value our trusted server adds to a mail that passed DMARC."""
+    return f"{TRUSTED_AUTHSERV_ID}; dkim=pass header.d={domain}; dmarc=pass header.from={domain}"
+
+
 def make_message(subject: str, body: str = "Please see the attached order.") -> bytes:
     """A small RFC 5322 message with CRLF line ends, as IMAP stores them."""
-    return (f"From: buyer@example.com\r\nTo: orders@example.com\r\nSubject: {subject}\r\n"
+    return (f"Authentication-Results: {authentication_results('example.com')}\r\n"
+            f"From: buyer@example.com\r\nTo: orders@example.com\r\nSubject: {subject}\r\n"
             f"Message-ID: <{subject.replace(' ', '.')}@example.com>\r\n\r\n{body}\r\n").encode()

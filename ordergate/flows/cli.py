@@ -204,7 +204,8 @@ def cmd_holds_release(args, settings: Settings) -> int:
     from ordergate.sources.document import utcnow
 
     overrides = Overrides(accept_po_price=args.accept_po_price, credit=args.override_credit,
-                          ship_to=args.accept_ship_to, reviewed=args.reviewed)
+                          ship_to=args.accept_ship_to, reviewed=args.reviewed,
+                          sender_verified=args.sender_verified)
     outcome = release(_ready_engine(settings), settings, args.order_id, actor=_actor(args),
                       now=utcnow(), overrides=overrides, note=args.note)
     return _hold_outcome(args, outcome)
@@ -232,7 +233,7 @@ def _hold_outcome(args, outcome) -> int:
         if outcome.status == "held":
             print("  Fix what the reasons name (e.g. an item_xref.csv row for an unknown item, then "
                   "`ordergate seed`), or release with an override (--accept-po-price, "
-                  "--override-credit, --accept-ship-to, --reviewed), or reject it.")
+                  "--override-credit, --accept-ship-to, --reviewed, --sender-verified), or reject it.")
         for queued in outcome.outbound:
             print(f"  {queued.kind} queued: outbox/{queued.destination}/{queued.filename} "
                   f"(delivered by the next outbox run, or `ordergate outbox deliver`)")
@@ -514,6 +515,8 @@ def build_parser() -> argparse.ArgumentParser:
     hrel.add_argument("--accept-ship-to", action="store_true", help="accept the ship-to as it is")
     hrel.add_argument("--reviewed", action="store_true",
                       help="the order was checked as read (PDF fields, totals, change requests)")
+    hrel.add_argument("--sender-verified", action="store_true",
+                      help="the customer confirmed an order whose mail was not authenticated")
     hrel.add_argument("--note", help="recorded with the release")
     hrel.add_argument("--by", help="who releases (default: the OS user)")
     hrel.add_argument("--json", action="store_true")

@@ -93,6 +93,21 @@ class Catalog:
             found = self.by_email_domain.get(address.rsplit("@", 1)[1])
         return found
 
+    def reply_address(self, customer_id: str, sender: str | None) -> str | None:
+        """Where mail to this customer goes: the sender when it is one of the customer's own
+        registered addresses (customers.csv email, the profile's email_addresses), else the
+        customers.csv email. Never an address that only the mail names (Reply-To, a sender
+        matched by domain): whoever wrote the mail chose those."""
+        sender = (sender or "").strip().lower()
+        registered = self.by_email.get(sender)
+        if registered is not None and registered.customer_id == customer_id:
+            return sender
+        customer = self.customers.get(customer_id)
+        if customer is not None and customer.email:
+            return customer.email.strip().lower()
+        profile = self.profiles.get(customer_id)
+        return profile.email_addresses[0] if profile and profile.email_addresses else None
+
     def profile(self, customer_id: str | None) -> PartnerProfile | None:
         return self.profiles.get(customer_id) if customer_id else None
 

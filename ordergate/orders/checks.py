@@ -45,6 +45,8 @@ class Overrides:
     # The mapping's doubts (a PDF field read with low confidence, a CTT total that does not add
     # up, a change or cancel request) were looked at by a person and the order stands as read.
     reviewed: bool = False
+    # A person confirmed with the customer that an order from an unauthenticated channel is theirs.
+    sender_verified: bool = False
 
 
 NO_OVERRIDES = Overrides()
@@ -82,6 +84,8 @@ def check_order(order: SalesOrder, catalog: Catalog, *,
         tolerance_percent = profile.price_tolerance_percent
     factors = profile.uom_factors if profile is not None else {}
     hold_reasons: list[str] = [] if overrides.reviewed else list(order.warnings)
+    if order.sender_unverified and not overrides.sender_verified:
+        hold_reasons.insert(0, f"sender not authenticated: {order.sender_unverified}")
     outcomes: list[LineOutcome] = []
     if order.purpose not in (Purpose.ORIGINAL, Purpose.CONFIRMATION) and not overrides.reviewed:
         hold_reasons.append(

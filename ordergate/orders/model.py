@@ -97,6 +97,9 @@ class SalesOrder(_Model):
     # Problems the mapping found that are not fatal (e.g. a CTT hash total mismatch): holds.
     warnings: list[str] = Field(default_factory=list)
     reply_to: "ReplyAddress | None" = None
+    # Set when the channel could not prove who sent the order (a mail no server of ours
+    # authenticated): why not. A hold until a person has checked with the customer.
+    sender_unverified: str | None = None
 
 
 # The check results are built by our own code from already-validated orders, tens of

@@ -2,8 +2,10 @@
 
 Only our own mail server's results count: anyone can write an ``Authentication-Results``
 header into the mail they send, so a header is believed only when its authserv-id is one of
-ours, or, when no ids are configured, only when it is the topmost one (the last added, by the
-server that handed the mail to us).
+ours. A sender is authenticated only by such a header: DMARC pass, or SPF or DKIM pass for the
+From domain (aligned). Without configured ids nothing authenticates a sender; the topmost
+header (the last added, by the server that handed the mail to us) is still believed when it
+reports a failure, since a forged failure can only stop the forger's own mail.
 """
 
 from __future__ import annotations
@@ -58,11 +60,42 @@ class AuthVerdict:
     """The believed results for DMARC, SPF and DKIM, and what follows from them."""
 
     trusted_by: list[str] = field(default_factory=list)  # authserv-ids whose headers counted
+    # Passing results from headers of configured authserv-ids: the only proof of a sender.
+    passed: list[tuple[str, AuthResult]] = field(default_factory=list)  # (authserv-id, result)
     dmarc: str | None = None
     spf: str | None = None
     dkim: str | None = None
     problems: list[str] = field(default_factory=list)  # quarantine reasons
     notes: list[str] = field(default_factory=list)
+
+    def proof_for(self, from_domain: str | None) -> str | None:
+        """How our servers authenticated mail from ``from_domain`` (e.g. ``DKIM pass for
+        acme.example (reported by mx.ours.example)``), or None when nothing did.
+
+        DMARC evaluates the From domain itself; SPF and DKIM count only when the domain they
+        passed for is the From domain or one of its parents or sub-domains (DMARC's relaxed
+        alignment without a public-suffix list: signing for a parent needs that parent's DNS).
+        """
+        if not from_domain or self.problems:
+            return None
+        domain = from_domain.lower()
+        for by, result in self.passed:
+            if result.method == "dmarc":
+                subject = result.prop("header.from")
+                if subject is None or _aligned(subject, domain):
+                    return f"DMARC pass for {domain} (reported by {by})"
+            elif result.method in ("spf", "dkim"):
+                subject = result.subject
+                if subject and _aligned(subject, domain):
+                    return f"{result.method.upper()} pass for {subject.lower()} (reported by {by})"
+        return None
+
+
+def _aligned(subject: str, domain: str) -> bool:
+    subject = subject.strip().lower().rsplit("@", 1)[-1].rstrip(".")
+    if not subject or "." not in subject:
+        return False  # a bare top-level label aligns with nothing
+    return subject == domain or domain.endswith("." + subject) or subject.endswith("." + domain)
 
 
 class AuthResultsSyntaxError(ValueError):
@@ -97,10 +130,13 @@ def check_authentication(message: Message, trusted_authserv_ids: Sequence[str] =
     if not values:
         verdict.notes.append("no Authentication-Results header: sender not checked by a mail server")
         return verdict
-    trusted = _trusted_headers(values, [i.lower() for i in trusted_authserv_ids], verdict)
+    trusted_ids = [i.lower() for i in trusted_authserv_ids]
+    trusted = _trusted_headers(values, trusted_ids, verdict)
     for header in trusted:
         verdict.trusted_by.append(header.authserv_id)
         _judge(header, verdict)
+        if header.authserv_id in trusted_ids:
+            verdict.passed.extend((header.authserv_id, r) for r in header.results if r.result == "pass")
     return verdict
 
 
@@ -108,12 +144,16 @@ def _trusted_headers(values: list[str], trusted_ids: list[str], verdict: AuthVer
     """The headers to believe, in order; what was ignored goes to the notes."""
     if not trusted_ids:
         # Headers are prepended on the way; the topmost was added by the last server, ours.
-        # Anything below it may have been written by the sender.
+        # Anything below it may have been written by the sender. Its failures are believed;
+        # its passes prove nothing, since the sender may have written it if our server adds none.
         try:
-            return [parse_auth_results(values[0])]
+            header = parse_auth_results(values[0])
         except AuthResultsSyntaxError as exc:
             verdict.notes.append(f"unreadable Authentication-Results header ignored: {exc}")
             return []
+        verdict.notes.append(f"Authentication-Results from {header.authserv_id} cannot prove the"
+                             " sender: no trusted authserv-ids are configured")
+        return [header]
     chosen: dict[str, AuthHeader] = {}
     for value in values:
         try:

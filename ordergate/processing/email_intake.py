@@ -3,12 +3,17 @@
 The mail is the document (stored before this runs); its Message-ID is claimed first, so a
 re-sent copy with other Received headers is a duplicate, not a second set of orders. Mail that
 must not become orders (unknown sender, failed DMARC/SPF/DKIM, over a limit, broken MIME) is
-quarantined: the document fails with the reason and is kept. Only a known customer whose mail
-passed authentication gets a reply when nothing could be read, so a forged sender never draws
-mail to an innocent address.
+quarantined: the document fails with the reason and is kept.
+
+A From address proves nothing by itself. The mail counts as the customer's only when one of our
+own mail servers vouches for it (``AuthVerdict.proof_for``); an unauthenticated mail from a
+known address still becomes orders, each held as "sender not authenticated" until ops release
+it, and gets no reply before that. Replies only ever go to the customer's registered addresses.
 
 EDI attachments go through the X12/EDIFACT intakes as if dropped in a folder (997/855 or
-CONTRL/ORDRSP to the partner's outbox folder); PDF and tabular attachments become orders here,
+CONTRL/ORDRSP to the partner's outbox folder), but only when the mail is authenticated and every
+interchange in them names that same customer as its sender: the envelope is the sender's own
+text, so it cannot choose whose order it is. PDF and tabular attachments become orders here,
 each answered by a threaded email with the PDF confirmation.
 """
 
@@ -17,13 +22,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ordergate.errors import DocumentError
+from ordergate.errors import DocumentError, ParseError
 from ordergate.orders import tables as t
-from ordergate.orders.catalog import Customer
+from ordergate.orders.catalog import Catalog, Customer
 from ordergate.orders.db import insert_ignore
 from ordergate.orders.reload import load_prepared
 from ordergate.orders.store import SavedOrder
-from ordergate.parsers.email_message import MailDocument, read_mail
+from ordergate.parsers.edifact import iter_edifact
+from ordergate.parsers.edifact_types import InterchangeHeader as EdifactHeader
+from ordergate.parsers.email_message import Attachment, MailDocument, read_mail
+from ordergate.parsers.x12 import iter_x12
+from ordergate.parsers.x12_types import InterchangeHeader as X12Header
 from ordergate.processing.attachment_orders import orders_from_attachment
 from ordergate.processing.checked_orders import store_checked
 from ordergate.processing.context import DocumentContext
@@ -50,9 +59,11 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
     if duplicate_of is not None:
         return "duplicate", (f"Message-ID <{mail.message_id}> was already received as document "
                              f"{duplicate_of}")
-    original = original_of(content, mail)
+    answer_to = ctx.catalog.reply_address(customer.customer_id, mail.from_address) if customer else None
+    original = original_of(content, mail, answer_to)
+    proof = mail.auth.proof_for(mail.from_domain)
     if mail.quarantine:
-        _answer_unreadable(ctx, original, customer, mail, mail.quarantine)
+        _answer_unreadable(ctx, original, customer, proof, mail.quarantine)
         raise MailQuarantined("quarantined: " + "; ".join(mail.quarantine))
     if customer is None:
         raise MailQuarantined(
@@ -60,6 +71,10 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
             f"(customers.csv email, or email_addresses/email_domains in a partner profile)")
 
     attachments = mail.order_attachments
+    unverified = None if proof else unauthenticated_reason(mail, settings.trusted_authserv_ids)
+    foreign = _untrusted_interchanges(ctx.catalog, attachments, customer, unverified)
+    if foreign:
+        raise MailQuarantined("quarantined: " + "; ".join(foreign))
     problems: list[str] = []
     orders = []
     outcome = IntakeOutcome()
@@ -74,10 +89,13 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
                                        customer_id=customer.customer_id,
                                        profile=ctx.catalog.profile(customer.customer_id),
                                        min_confidence=settings.pdf_min_confidence)
+        for order in found.orders:
+            order.sender_unverified = unverified
         orders.extend(found.orders)
         problems.extend(found.problems)
     ctx.report.problems.extend(problems)
-    saved = _store(ctx, orders, original) if orders else []
+    # Held for an unproven sender: nothing is said to anyone until ops release the order.
+    saved = _store(ctx, orders, original, reply=proof is not None) if orders else []
 
     if saved or outcome.accepted_sets:
         return "processed", None
@@ -85,9 +103,60 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
         problems.append("no purchase order attached (a PDF, CSV/XLSX or EDI file)" +
                         (f"; {'; '.join(mail.notes)}" if mail.notes else ""))
     if not outcome.interchanges:  # EDI attachments were answered by their own standard
-        _answer_unreadable(ctx, original, customer, mail, problems)
+        _answer_unreadable(ctx, original, customer, proof, problems)
     return "failed", "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)"
                                                 if len(problems) > 3 else "")
+
+
+def unauthenticated_reason(mail: MailDocument, trusted_authserv_ids: tuple[str, ...]) -> str:
+    """Why the mail's From address is not proven, in words ops can act on."""
+    domain = mail.from_domain or "the sender's domain"
+    if not trusted_authserv_ids:
+        return (f"no trusted mail server is configured (ORDERGATE_MAIL_TRUSTED_AUTHSERV_IDS), so "
+                f"nothing proves the mail came from {domain}")
+    return (f"no Authentication-Results from {', '.join(trusted_authserv_ids)} shows DMARC pass, "
+            f"or SPF or DKIM pass for {domain}")
+
+
+def _untrusted_interchanges(catalog: Catalog, attachments: list[Attachment], customer: Customer,
+                            unverified: str | None) -> list[str]:
+    """Reasons to refuse the mail's EDI attachments: an unproven mail, or an interchange whose
+    envelope names another partner (or none we know) than the mail's customer."""
+    reasons: list[str] = []
+    for attachment in attachments:
+        if attachment.kind not in EDI_INTAKES:
+            continue
+        label = f"attachment {attachment.index} ({attachment.name})"
+        if unverified:
+            reasons.append(f"{label} is an {attachment.kind.upper()} interchange, taken only from an "
+                           f"authenticated sender: {unverified}")
+            continue
+        for sender, found in _interchange_senders(catalog, attachment):
+            if found is None or found.customer_id != customer.customer_id:
+                named = f"customer {found.customer_id}" if found else "no known customer"
+                reasons.append(f"{label} is an interchange from {attachment.kind.upper()} sender "
+                               f"{sender} ({named}), but the mail is from customer "
+                               f"{customer.customer_id}; no order was made and nothing was sent")
+    return reasons
+
+
+def _interchange_senders(catalog: Catalog, attachment: Attachment):
+    """(sender as written, its customer or None) for each interchange envelope in the file."""
+    events = iter_x12 if attachment.kind == "x12" else iter_edifact
+    try:
+        for event in events(attachment.content):
+            if isinstance(event, X12Header):
+                sender = f"{event.sender_qualifier}:{event.sender_id}"
+                yield sender, catalog.customer_for_x12(event.sender_qualifier, event.sender_id)
+            elif isinstance(event, EdifactHeader):
+                if event.segment is None:
+                    yield "(no UNB)", None
+                    continue
+                ident, qualifier = event.sender
+                yield (f"{ident}:{qualifier}" if qualifier else ident,
+                       catalog.customer_for_edifact(ident, qualifier))
+    except ParseError:
+        return  # no envelope to read: the intake fails it and has no one to answer
 
 
 def _claim(ctx: DocumentContext, mail: MailDocument, customer: Customer | None) -> int | None:
@@ -104,18 +173,18 @@ def _claim(ctx: DocumentContext, mail: MailDocument, customer: Customer | None) 
 
 
 def _answer_unreadable(ctx: DocumentContext, original: OriginalMail, customer: Customer | None,
-                       mail: MailDocument, reasons: list[str]) -> None:
-    if customer is None or mail.auth.problems or not reasons:
-        return  # never answer an unknown or forged sender
+                       proof: str | None, reasons: list[str]) -> None:
+    if customer is None or proof is None or not reasons:
+        return  # never answer an unknown or unproven sender
     if should_reply(original, ctx.settings.mail_address) is not None:
         return
     with ctx.transaction() as conn:
         ctx.note_outbound(queue_unreadable_reply(conn, ctx, original, customer.customer_id, reasons))
 
 
-def _store(ctx: DocumentContext, orders, original: OriginalMail):
+def _store(ctx: DocumentContext, orders, original: OriginalMail, *, reply: bool):
     def replies(conn, saved):
-        if should_reply(original, ctx.settings.mail_address) is not None:
+        if not reply or should_reply(original, ctx.settings.mail_address) is not None:
             return []
         return queue_order_replies(conn, ctx, original, saved)
 

@@ -23,8 +23,10 @@ EMAIL = "email"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def original_of(content: bytes, mail: MailDocument) -> OriginalMail:
-    """What a reply needs to know about the mail it answers (threading, who, subject)."""
+def original_of(content: bytes, mail: MailDocument, answer_to: str | None) -> OriginalMail:
+    """What a reply needs to know about the mail it answers (threading, subject), answered at
+    ``answer_to``: one of the customer's registered addresses (``Catalog.reply_address``).
+    None leaves no address, so ``should_reply`` refuses every reply."""
     headers = BytesParser(policy=policy.default).parsebytes(content, headersonly=True)
     try:
         original = OriginalMail.from_message(headers)
@@ -34,7 +36,7 @@ def original_of(content: bytes, mail: MailDocument) -> OriginalMail:
     if mail.message_id_synthesised:  # never thread a reply onto an id the mail did not have
         original = OriginalMail(None, original.from_address, original.from_name, original.subject,
                                 original.references, original.auto_submitted, original.precedence)
-    return original
+    return original.addressed_to(answer_to or "")
 
 
 def queue_order_replies(conn: Connection, ctx: DocumentContext, original: OriginalMail,

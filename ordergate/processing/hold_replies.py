@@ -48,9 +48,13 @@ def _mailed(conn: Connection, settings: Settings, saved: SavedOrder, document,
     from ordergate.processing.email_replies import original_of, queue_replies_for
     from ordergate.sinks.email_reply import should_reply
 
+    from ordergate.orders.catalog import Catalog
+
     content = bytes(document.content)
     mail = read_mail(content)
-    original = original_of(content, mail)
+    customer_id = saved.order.customer_id
+    answer_to = Catalog.load(conn).reply_address(customer_id, mail.from_address) if customer_id else None
+    original = original_of(content, mail, answer_to)
     answers = []
     if should_reply(original, settings.mail_address) is None:
         answers += queue_replies_for(conn, settings, original, [saved], document_id=document.id,

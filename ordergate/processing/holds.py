@@ -178,7 +178,8 @@ def _overridden(overrides: Overrides) -> str | None:
     named = [name for name, on in (("PO price accepted", overrides.accept_po_price),
                                    ("credit limit overridden", overrides.credit),
                                    ("ship-to accepted", overrides.ship_to),
-                                   ("reviewed as read", overrides.reviewed)) if on]
+                                   ("reviewed as read", overrides.reviewed),
+                                   ("sender verified", overrides.sender_verified)) if on]
     return "; ".join(named) or None
 
 

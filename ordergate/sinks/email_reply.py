@@ -10,7 +10,7 @@ ourselves or to a robot, so two auto-responders cannot start a mail loop.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
@@ -54,13 +54,16 @@ class OriginalMail:
     # RFC 3834 markers of mail sent by a program; such mail is never answered.
     auto_submitted: str | None = None
     precedence: str | None = None
+    # The From address as written, when the reply goes to another (registered) address: a
+    # robot's or our own mail is still never answered, wherever the answer would go.
+    sender: str | None = None
 
     @classmethod
     def from_message(cls, message: Message) -> "OriginalMail":
-        # Replies go to Reply-To when there is one (RFC 5322 3.6.2): ERPs often send from a
-        # no-reply mailbox and name the buyer there.
-        replies = [pair for pair in getaddresses([str(message.get("Reply-To", ""))]) if pair[1]]
-        senders = replies or getaddresses([str(message.get("From", ""))])
+        # The From address, never Reply-To: whoever wrote the mail chose Reply-To, so following
+        # it would send a customer's confirmation wherever a forger likes. The intake replaces
+        # the address with one of the customer's registered ones (``addressed_to``).
+        senders = getaddresses([str(message.get("From", ""))])
         name, address = senders[0] if senders else ("", "")
         references = _ids_in(str(message.get("References", "")))
         if not references:
@@ -73,6 +76,16 @@ class OriginalMail:
                    references=references,
                    auto_submitted=_text_or_none(message.get("Auto-Submitted")),
                    precedence=_text_or_none(message.get("Precedence")))
+
+
+    def addressed_to(self, address: str) -> "OriginalMail":
+        """The same thread answered at ``address``; the sender's display name goes with it
+        only when the address is the sender's own."""
+        same = address.strip().lower() == self.from_address.strip().lower()
+        if same:
+            return replace(self, from_address=address)
+        return replace(self, from_address=address, from_name=None,
+                       sender=self.sender or self.from_address)
 
 
 def _text_or_none(value: object) -> str | None:
@@ -94,18 +107,18 @@ def _bare_id(raw: str) -> str | None:
 
 def should_reply(original: OriginalMail, our_address: str) -> str | None:
     """None when answering is safe; otherwise why this mail must not be answered."""
-    sender = original.from_address.strip()
-    local, at, domain = sender.rpartition("@")
-    if not at or not local or not domain or any(c.isspace() for c in sender):
-        return f"the sender address {sender!r} is not an email address"
-    if not sender.isascii():
-        return f"the sender address {sender!r} is not ASCII (SMTPUTF8 is not supported)"
-    if sender.lower() == our_address.strip().lower():
-        return f"the mail came from our own address {our_address}"
-    lowered = local.lower()
-    if (lowered in _ROBOT_LOCAL_PARTS or lowered.startswith("owner-")
-            or lowered.endswith("-request")):
-        return f"the sender {sender} is an automatic mailbox that does not read replies"
+    for sender in dict.fromkeys(a.strip() for a in (original.from_address, original.sender) if a is not None):
+        local, at, domain = sender.rpartition("@")
+        if not at or not local or not domain or any(c.isspace() for c in sender):
+            return f"the sender address {sender!r} is not an email address"
+        if not sender.isascii():
+            return f"the sender address {sender!r} is not ASCII (SMTPUTF8 is not supported)"
+        if sender.lower() == our_address.strip().lower():
+            return f"the mail came from our own address {our_address}"
+        lowered = local.lower()
+        if (lowered in _ROBOT_LOCAL_PARTS or lowered.startswith("owner-")
+                or lowered.endswith("-request")):
+            return f"the sender {sender} is an automatic mailbox that does not read replies"
     if original.auto_submitted and original.auto_submitted.lower() != "no":
         return f"the mail was sent automatically (Auto-Submitted: {original.auto_submitted})"
     if original.precedence and original.precedence.lower() in _BULK_PRECEDENCE:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
 from ordergate.orders import tables as t
 from ordergate.orders.masterdata import seed_masterdata
+from tests.mailserver import authentication_results
 
 MASTERDATA = Path(__file__).resolve().parents[2] / "samples" / "masterdata"
 
@@ -29,6 +30,7 @@ def po_mail(po_number: str, message_id: str) -> bytes:
         PoLine(vendor_part="JS-2001", description=("Nitrile gloves, size L",), quantity="4",
                uom="CS", unit_price="10.25")]))
     mail = EmailMessage()
+    mail["Authentication-Results"] = authentication_results("acme.example")
     mail["From"] = "Ann Buyer <buyer@acme.example>"
     mail["To"] = "orders@ordergate.example"
     mail["Subject"] = f"Purchase order {po_number}"
@@ -60,7 +62,8 @@ def wired(prefect_harness, ordergate_home, imap_account, start_smtp_server, monk
     folder = tmp_path / "masterdata"
     (folder / "partners").mkdir(parents=True)
     shutil.copy(MASTERDATA / "customers.csv", folder)
-    (folder / "partners" / "ACME.yaml").write_text("email_domains: [acme.example]\nmin_confidence: 0.6\n")
+    (folder / "partners" / "ACME.yaml").write_text(
+        "email_addresses: [buyer@acme.example]\nemail_domains: [acme.example]\nmin_confidence: 0.6\n")
     seed_masterdata(ordergate_home[1], folder)
     return ordergate_home, imap_account, smtp
 

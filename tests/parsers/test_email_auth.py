@@ -162,3 +162,28 @@ def test_header_built_with_email_message_is_read_too() -> None:
     message = EmailMessage()
     message["Authentication-Results"] = f"{OURS}; dmarc=fail header.from=example.com"
     assert auth_problems(message) == [f"DMARC fail for example.com (reported by {OURS})"]
+
+
+# ---------------------------------------------------------------- what proves the sender
+def test_only_a_configured_servers_pass_proves_the_from_domain() -> None:
+    assert check_authentication(mail(ALL_PASS), [OURS]).proof_for("example.com") == (
+        f"DKIM pass for example.com (reported by {OURS})")
+    # Without configured ids the topmost header may be the sender's own: it proves nothing.
+    assert check_authentication(mail(ALL_PASS)).proof_for("example.com") is None
+    assert check_authentication(mail(ALL_PASS.replace(OURS, "mx.forged.example")),
+                                [OURS]).proof_for("example.com") is None
+
+
+@pytest.mark.parametrize("results, domain, proven", [
+    (f"{OURS}; dmarc=pass", "example.com", True),  # DMARC judged the From domain itself
+    (f"{OURS}; dmarc=pass header.from=other.example", "example.com", False),
+    (f"{OURS}; spf=pass smtp.mailfrom=b@bounce.example.com", "example.com", True),  # relaxed
+    (f"{OURS}; dkim=pass header.d=example.com", "shop.example.com", True),
+    (f"{OURS}; dkim=pass header.d=com", "example.com", False),  # a bare TLD aligns with nothing
+    (f"{OURS}; dkim=pass header.d=notexample.com", "example.com", False),
+    (f"{OURS}; spf=pass", "example.com", False),  # nothing says for which domain
+    (f"{OURS}; dmarc=pass; spf=fail smtp.mailfrom=example.com", "example.com", False),
+])
+def test_alignment_decides_whether_a_pass_proves_the_sender(results, domain, proven) -> None:
+    verdict = check_authentication(mail(results), [OURS])
+    assert (verdict.proof_for(domain) is not None) is proven

@@ -16,6 +16,7 @@ from ordergate.processing.ingest import ingest_documents
 from ordergate.processing.report import IngestReport
 from ordergate.settings import Settings
 from ordergate.sources.document import RawDocument
+from tests.mailserver import TRUSTED_AUTHSERV_ID
 
 MASTERDATA = Path(__file__).resolve().parents[2] / "samples" / "masterdata"
 
@@ -24,7 +25,8 @@ MASTERDATA = Path(__file__).resolve().parents[2] / "samples" / "masterdata"
 def settings(tmp_path: Path) -> Settings:
     # Every field the pipeline reads is given, so ORDERGATE_* variables of the caller do not leak in.
     return Settings(home=tmp_path / "home", database_url=None, x12_id="ZZ:ORDERGATE",
-                    edifact_id="ORDERGATE", store_batch_size=2000, parallel_from_bytes=0)
+                    edifact_id="ORDERGATE", store_batch_size=2000, parallel_from_bytes=0,
+                    mail_trusted_authserv_ids=TRUSTED_AUTHSERV_ID)
 
 
 @pytest.fixture

@@ -14,15 +14,22 @@ import pytest
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
 from ordergate.orders import tables as t
 
-from .x12kit import order_file, outbox, rows, stored_content
+from . import edifactkit
+from tests.mailserver import TRUSTED_AUTHSERV_ID
+from .x12kit import GLOBEX, order_file, outbox, rows, stored_content
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 ACME_CSV = (SAMPLES / "csv" / "acme_4500012400.csv").read_bytes()
 
 
 def mail(*attachments: tuple[bytes, str, str], sender: str = "Ann Buyer <buyer@acme.example>",
-         message_id: str = "<m1@acme.example>", **headers: str) -> bytes:
+         message_id: str = "<m1@acme.example>", authenticated: bool = True, **headers: str) -> bytes:
+    """A mail as our mail server hands it over: with its Authentication-Results (DMARC pass for
+    the From domain) unless ``authenticated`` is False or the test gives its own."""
     message = EmailMessage()
+    if authenticated and "Authentication_Results" not in headers:
+        domain = sender.rstrip(">").rsplit("@", 1)[-1]
+        message["Authentication-Results"] = f"{TRUSTED_AUTHSERV_ID}; dmarc=pass header.from={domain}"
     message["From"] = sender
     message["To"] = "orders@ordergate.example"
     message["Subject"] = "Our order"
@@ -89,12 +96,13 @@ def test_a_resent_copy_with_the_same_message_id_is_a_duplicate(db, ingest):
 ])
 def test_mail_that_must_not_become_orders_is_quarantined_and_not_answered(db, ingest, sender,
                                                                           headers, reason):
-    [document] = ingest(mail((ACME_CSV, "text/csv", "po.csv"), sender=sender, **headers)).documents
+    sent = mail((ACME_CSV, "text/csv", "po.csv"), sender=sender, **headers)
+    [document] = ingest(sent).documents
     assert document.status == "failed"
     assert "quarantined" in document.error and reason in document.error
     assert rows(db, t.orders) == [] and replies(db) == []
     [stored] = rows(db, t.documents)
-    assert stored.status == "failed" and stored_content(db, stored.id).startswith(b"From:")  # kept
+    assert stored.status == "failed" and stored_content(db, stored.id) == sent  # kept
 
 
 def test_a_known_sender_whose_mail_has_no_order_is_told_why(db, ingest):
@@ -172,3 +180,114 @@ def test_a_held_order_from_an_edifact_attachment_gets_its_ordrsp_and_an_email_on
     [ordrsp] = outbox(db, "ORDRSP")
     assert ordrsp.destination == "INITECH"
     assert len(replies(db)) == 2  # "under review" at intake, the confirmation now
+
+
+# ---------------------------------------------------------------- who may order by mail
+def test_an_850_in_acmes_mail_naming_globex_is_quarantined_and_nothing_is_sent(db, ingest):
+    globex_850 = order_file("G-1", sender=GLOBEX)
+    [document] = ingest(mail((globex_850, "application/edi-x12", "po.edi"))).documents
+    assert document.status == "failed" and "quarantined" in document.error
+    assert "X12 sender 12:5551234567 (customer GLOBEX)" in document.error
+    assert "the mail is from customer ACME" in document.error
+    assert rows(db, t.orders) == [] and outbox(db) == []
+
+
+def test_an_orders_message_in_acmes_mail_naming_initech_is_quarantined(db, ingest):
+    initech_orders = edifactkit.order_file("I-1", *edifactkit.GOOD_LINES)
+    [document] = ingest(mail((initech_orders, "application/edifact", "orders.edi"))).documents
+    assert document.status == "failed"
+    assert "EDIFACT sender 5412345000013:14 (customer INITECH)" in document.error
+    assert rows(db, t.orders) == [] and outbox(db) == []
+
+
+def test_an_interchange_from_an_unknown_sender_in_a_customers_mail_is_quarantined(db, ingest):
+    stranger = order_file("S-1", sender=("ZZ", "STRANGER"))
+    [document] = ingest(mail((stranger, "application/edi-x12", "po.edi"))).documents
+    assert "X12 sender ZZ:STRANGER (no known customer)" in document.error
+    assert rows(db, t.orders) == [] and outbox(db) == []
+
+
+def test_a_mail_with_the_customers_own_850_and_a_foreign_one_makes_no_order_at_all(db, ingest):
+    [document] = ingest(mail((order_file("A-1"), "application/edi-x12", "a.edi"),
+                             (order_file("G-1", sender=GLOBEX), "application/edi-x12", "g.edi"))).documents
+    assert document.status == "failed" and "attachment 2 (g.edi)" in document.error
+    assert rows(db, t.orders) == [] and outbox(db) == []
+
+
+def test_an_unauthenticated_mail_is_held_unanswered_until_ops_verify_the_sender(db, ingest, settings):
+    from datetime import datetime, timezone
+
+    from ordergate.orders.checks import Overrides
+    from ordergate.processing import holds
+
+    [document] = ingest(mail((ACME_CSV, "text/csv", "po.csv"), authenticated=False,
+                             Reply_To="Mallory <mallory@evil.example>")).documents
+    [order] = document.orders
+    assert order.status == "held"
+    assert order.hold_reasons[0].startswith("sender not authenticated: no Authentication-Results"
+                                            f" from {TRUSTED_AUTHSERV_ID}")
+    assert replies(db) == []
+    now = datetime.now(timezone.utc)
+    still = holds.release(db, settings, order.order_id, actor="ops", now=now,
+                          overrides=Overrides(reviewed=True))
+    assert still.status == "held"  # "reviewed" is about what was read, not who sent it
+    released = holds.release(db, settings, order.order_id, actor="ops", now=now,
+                             overrides=Overrides(sender_verified=True))
+    assert released.status == "accepted"
+    [reply] = replies(db)
+    assert reply["To"] == "Ann Buyer <buyer@acme.example>"  # never the Reply-To
+    assert reply["In-Reply-To"] == "<m1@acme.example>"
+
+
+@pytest.mark.parametrize("results", [
+    "mx.attacker.example; dmarc=pass header.from=acme.example",  # not our server
+    f"{TRUSTED_AUTHSERV_ID}; dkim=pass header.d=evil.example",  # not the From domain
+    f"{TRUSTED_AUTHSERV_ID}; spf=pass smtp.mailfrom=bounce@evil.example",
+    f"{TRUSTED_AUTHSERV_ID}; dmarc=pass header.from=evil.example",
+    f"{TRUSTED_AUTHSERV_ID}; dmarc=none header.from=acme.example; spf=none; dkim=none",
+])
+def test_a_pass_that_does_not_prove_the_from_domain_is_not_authentication(db, ingest, results):
+    [document] = ingest(mail((ACME_CSV, "text/csv", "po.csv"), Authentication_Results=results)).documents
+    [order] = document.orders
+    assert order.status == "held" and order.hold_reasons[0].startswith("sender not authenticated")
+    assert replies(db) == []
+
+
+@pytest.mark.parametrize("results", [
+    f"{TRUSTED_AUTHSERV_ID}; spf=pass smtp.mailfrom=bounces@mail.acme.example",
+    f"{TRUSTED_AUTHSERV_ID}; dkim=fail header.d=list.example; dkim=pass header.d=acme.example",
+])
+def test_an_aligned_spf_or_dkim_pass_from_our_server_authenticates(db, ingest, results):
+    [document] = ingest(mail((ACME_CSV, "text/csv", "po.csv"), Authentication_Results=results)).documents
+    assert [o.status for o in document.orders] == ["accepted"]
+    assert len(replies(db)) == 1
+
+
+def test_without_trusted_servers_configured_no_mail_is_authenticated(db, ingest, settings):
+    settings.mail_trusted_authserv_ids = ""
+    [document] = ingest(mail((ACME_CSV, "text/csv", "po.csv"))).documents
+    [order] = document.orders
+    assert order.status == "held" and "ORDERGATE_MAIL_TRUSTED_AUTHSERV_IDS" in order.hold_reasons[0]
+
+
+def test_an_unauthenticated_mail_with_the_customers_own_850_is_quarantined(db, ingest):
+    [document] = ingest(mail((order_file("A-1"), "application/edi-x12", "po.edi"),
+                             authenticated=False)).documents
+    assert document.status == "failed"
+    assert "taken only from an authenticated sender" in document.error
+    assert rows(db, t.orders) == [] and outbox(db) == []
+
+
+def test_a_sender_known_by_domain_is_answered_at_the_registered_address(db, ingest):
+    [document] = ingest(mail((ACME_CSV, "text/csv", "po.csv"),
+                             sender="Bob <bob@acme.example>")).documents
+    assert [o.status for o in document.orders] == ["accepted"]
+    [reply] = replies(db)
+    assert reply["To"] == "edi-orders@acme.example"  # customers.csv, not the address in the mail
+
+
+def test_a_mailed_csv_whose_customer_column_names_another_customer_makes_no_order(db, ingest):
+    csv_file = ACME_CSV.replace(b"\nACME,", b"\nGLOBEX,")  # the sample's customer_id column
+    [document] = ingest(mail((csv_file, "text/csv", "po.csv"))).documents
+    assert document.status == "failed" and "names customer 'GLOBEX'" in document.error
+    assert rows(db, t.orders) == [] and [m.destination for m in outbox(db)] == ["ACME"]

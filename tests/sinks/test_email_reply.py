@@ -266,13 +266,29 @@ def test_original_mail_from_a_received_message() -> None:
     assert "sent automatically" in should_reply(original, OURS)
 
 
-def test_original_mail_answers_the_reply_to_address() -> None:
-    raw = (b"From: SAP <noreply@buyer.example>\r\n"
-           b"Reply-To: Anna Nowak <anna@buyer.example>\r\n"
+def test_original_mail_never_answers_the_reply_to_address() -> None:
+    raw = (b"From: Ann Buyer <ann@buyer.example>\r\n"
+           b"Reply-To: Mallory <mallory@evil.example>\r\n"
            b"Subject: PO 4711\r\n"
            b"\r\nbody\r\n")
     original = OriginalMail.from_message(message_from_bytes(raw, policy=default))
 
-    assert (original.from_address, original.from_name) == ("anna@buyer.example", "Anna Nowak")
+    assert (original.from_address, original.from_name) == ("ann@buyer.example", "Ann Buyer")
     assert original.message_id is None and original.references == []
-    assert should_reply(original, OURS) is None
+
+
+def test_a_reply_addressed_elsewhere_drops_the_senders_display_name() -> None:
+    original = OriginalMail(message_id="m1@buyer.example", from_address="ann@buyer.example",
+                            from_name="Ann", subject="PO 4711")
+    moved = original.addressed_to("purchasing@buyer.example")
+    assert (moved.from_address, moved.from_name, moved.message_id, moved.sender) == (
+        "purchasing@buyer.example", None, "m1@buyer.example", "ann@buyer.example")
+    assert original.addressed_to("Ann@buyer.example").from_name == "Ann"
+    assert should_reply(moved, OURS) is None
+
+
+def test_a_robots_mail_is_not_answered_at_another_address_either() -> None:
+    robot = OriginalMail(message_id="m1@buyer.example", from_address="noreply@buyer.example",
+                         from_name="SAP", subject="PO 4711")
+    assert "automatic mailbox" in should_reply(robot.addressed_to("purchasing@buyer.example"), OURS)
+    assert "not an email address" in should_reply(robot.addressed_to(""), OURS)
