@@ -36,6 +36,14 @@ class DocumentContext:
     batches_stored: int = 0
     claim: DocumentClaim | None = None  # this worker's hold on the document
 
+    def hint_origin(self) -> str:
+        """Where ``customer_hint`` came from, as a user named it."""
+        if self.channel == "dropfolder":
+            return f"the drop folder inbox/{self.customer_hint}/"
+        if self.channel == "cli":
+            return f"--customer {self.customer_hint}"
+        return f"the customer hint of this {self.channel} document"
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A transaction that stores the document's results, as ``engine.begin()``, that

@@ -22,20 +22,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ordergate.errors import DocumentError, ParseError
+from ordergate.errors import DocumentError
 from ordergate.orders import tables as t
 from ordergate.orders.catalog import Catalog, Customer
 from ordergate.orders.db import insert_ignore
 from ordergate.orders.reload import load_prepared
 from ordergate.orders.store import SavedOrder
-from ordergate.parsers.edifact import iter_edifact
-from ordergate.parsers.edifact_types import InterchangeHeader as EdifactHeader
 from ordergate.parsers.email_message import Attachment, MailDocument, read_mail
-from ordergate.parsers.x12 import iter_x12
-from ordergate.parsers.x12_types import InterchangeHeader as X12Header
 from ordergate.processing.attachment_orders import orders_from_attachment
 from ordergate.processing.checked_orders import store_checked
 from ordergate.processing.context import DocumentContext
+from ordergate.processing.edi_senders import EDI_KINDS, foreign_senders
 from ordergate.processing.edifact_intake import process_edifact
 from ordergate.processing.email_replies import original_of, queue_order_replies, queue_unreadable_reply
 from ordergate.processing.outcome import IntakeOutcome
@@ -124,39 +121,17 @@ def _untrusted_interchanges(catalog: Catalog, attachments: list[Attachment], cus
     envelope names another partner (or none we know) than the mail's customer."""
     reasons: list[str] = []
     for attachment in attachments:
-        if attachment.kind not in EDI_INTAKES:
+        if attachment.kind not in EDI_KINDS:
             continue
         label = f"attachment {attachment.index} ({attachment.name})"
         if unverified:
             reasons.append(f"{label} is an {attachment.kind.upper()} interchange, taken only from an "
                            f"authenticated sender: {unverified}")
             continue
-        for sender, found in _interchange_senders(catalog, attachment):
-            if found is None or found.customer_id != customer.customer_id:
-                named = f"customer {found.customer_id}" if found else "no known customer"
-                reasons.append(f"{label} is an interchange from {attachment.kind.upper()} sender "
-                               f"{sender} ({named}), but the mail is from customer "
-                               f"{customer.customer_id}; no order was made and nothing was sent")
+        for foreign in foreign_senders(catalog, attachment.kind, attachment.content, customer.customer_id):
+            reasons.append(f"{label} holds {foreign}, but the mail is from customer "
+                           f"{customer.customer_id}; no order was made and nothing was sent")
     return reasons
-
-
-def _interchange_senders(catalog: Catalog, attachment: Attachment):
-    """(sender as written, its customer or None) for each interchange envelope in the file."""
-    events = iter_x12 if attachment.kind == "x12" else iter_edifact
-    try:
-        for event in events(attachment.content):
-            if isinstance(event, X12Header):
-                sender = f"{event.sender_qualifier}:{event.sender_id}"
-                yield sender, catalog.customer_for_x12(event.sender_qualifier, event.sender_id)
-            elif isinstance(event, EdifactHeader):
-                if event.segment is None:
-                    yield "(no UNB)", None
-                    continue
-                ident, qualifier = event.sender
-                yield (f"{ident}:{qualifier}" if qualifier else ident,
-                       catalog.customer_for_edifact(ident, qualifier))
-    except ParseError:
-        return  # no envelope to read: the intake fails it and has no one to answer
 
 
 def _claim(ctx: DocumentContext, mail: MailDocument, customer: Customer | None) -> int | None:

@@ -27,6 +27,7 @@ from ordergate.orders.claims import (
 from ordergate.orders.store import DUPLICATE, FAILED, IN_PROGRESS, finish_document, store_document
 from ordergate.parsers.detect import detect_format
 from ordergate.processing.context import DocumentContext
+from ordergate.processing.edi_senders import foreign_senders
 from ordergate.processing.report import DocumentReport, IngestReport
 from ordergate.processing.edifact_intake import process_edifact
 from ordergate.processing.outcome import document_status
@@ -39,12 +40,31 @@ log = logging.getLogger(__name__)
 Processor = Callable[[DocumentContext, bytes], tuple[str, str | None]]
 
 
+class ForeignSender(DocumentError):
+    """An EDI file whose envelopes name another sender than the customer its channel names."""
+
+
 def _x12(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
+    _refuse_foreign_senders(ctx, "x12", content)
     return document_status(process_x12(ctx, content), ctx.report)
 
 
 def _edifact(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
+    _refuse_foreign_senders(ctx, "edifact", content)
     return document_status(process_edifact(ctx, content), ctx.report)
+
+
+def _refuse_foreign_senders(ctx: DocumentContext, kind: str, content: bytes) -> None:
+    """A file that came for a customer (its drop folder, ``--customer``) may only hold that
+    customer's interchanges: nothing in it is read or answered otherwise."""
+    if ctx.customer_hint is None:
+        return
+    foreign = foreign_senders(ctx.catalog, kind, content, ctx.customer_hint)
+    if foreign:
+        more = f" (and {len(foreign) - 3} more)" if len(foreign) > 3 else ""
+        raise ForeignSender(f"{ctx.hint_origin()} says the file is customer {ctx.customer_hint}'s, "
+                            f"but it holds {'; '.join(foreign[:3])}{more}; no order was made and "
+                            f"nothing was sent")
 
 
 # Mail (pdfplumber, fpdf2) and spreadsheets (pandas) bring heavy libraries: imported when such a

@@ -100,16 +100,8 @@ def _hinted_customer(ctx: DocumentContext) -> str | None:
         return None
     if hint in ctx.catalog.customers:
         return hint
-    raise UnknownCustomer(f"{_hint_origin(ctx.channel, hint)} names customer '{hint}', which is "
+    raise UnknownCustomer(f"{ctx.hint_origin()} names customer '{hint}', which is "
                           f"not a known customer (customers.csv){_did_you_mean(ctx.catalog, hint)}")
-
-
-def _hint_origin(channel: str, hint: str) -> str:
-    if channel == "dropfolder":
-        return f"the drop folder inbox/{hint}/"
-    if channel == "cli":
-        return f"--customer {hint}"
-    return f"the customer hint of this {channel} document"
 
 
 def _did_you_mean(catalog: Catalog, customer_id: str) -> str:

@@ -187,7 +187,7 @@ def test_an_850_in_acmes_mail_naming_globex_is_quarantined_and_nothing_is_sent(d
     globex_850 = order_file("G-1", sender=GLOBEX)
     [document] = ingest(mail((globex_850, "application/edi-x12", "po.edi"))).documents
     assert document.status == "failed" and "quarantined" in document.error
-    assert "X12 sender 12:5551234567 (customer GLOBEX)" in document.error
+    assert "holds an interchange from X12 sender 12:5551234567 (customer GLOBEX)" in document.error
     assert "the mail is from customer ACME" in document.error
     assert rows(db, t.orders) == [] and outbox(db) == []
 
