@@ -17,6 +17,8 @@ from ordergate.app import open_engine
 from ordergate.errors import ConfigError
 from ordergate.orders import queries
 from ordergate.orders.numbers import tidy_quantity
+from ordergate.printable import printable as _p
+from ordergate.printable import printable_lines
 from ordergate.settings import Settings
 
 # Free space in a SQLite file worth mentioning after an upgrade.
@@ -28,15 +30,26 @@ def _actor(args: argparse.Namespace) -> str:
 
 
 def _print_json(value) -> None:
-    json.dump(queries.to_jsonable(value), sys.stdout, indent=2)
+    # ensure_ascii (the default): every control and non-ASCII character is a \u escape, so the
+    # JSON is valid and nothing a sender wrote reaches the terminal raw
+    json.dump(queries.to_jsonable(value), sys.stdout, indent=2, ensure_ascii=True)
     sys.stdout.write("\n")
 
 
+def _say(text: str, **print_options) -> None:
+    """Print a message we composed: its line breaks stand, any other control or format
+    character a value brought along is shown escaped (values that may hold line breaks are
+    passed through ``_p`` where they are put in)."""
+    print(printable_lines(text), **print_options)
+
+
 def _table(rows: list[list[str]], headers: list[str]) -> str:
-    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)] if rows else [len(h) for h in headers]
+    """Aligned columns; every cell escaped (``printable``), a line break in one too."""
+    rows = [[_p(cell) for cell in row] for row in rows]
+    widths = [max(len(x) for x in col) for col in zip(headers, *rows)] if rows else [len(h) for h in headers]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
     return "\n".join(lines)
 
 
@@ -89,7 +102,7 @@ def cmd_seed(args, settings: Settings) -> int:
     engine = _ready_engine(settings)
     report = seed_masterdata(engine, Path(args.folder))
     for name, count in report.counts.items():
-        print(f"{name}: {count} rows loaded")
+        _say(f"{_p(name)}: {count} rows loaded")
     return 0
 
 
@@ -110,7 +123,7 @@ def _ready_engine(settings: Settings):
 def _unusable(settings: Settings, exc: Exception) -> ConfigError:
     why = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error, sqlite3 not
     return ConfigError(f"cannot use the database at {settings.safe_database_url}: "
-                       f"{str(why).strip().splitlines()[0]}")
+                       f"{(str(why).strip().splitlines() or [''])[0]}")
 
 
 def _listing(args, key: str, items: list, headers: list[str], row) -> int:
@@ -118,7 +131,7 @@ def _listing(args, key: str, items: list, headers: list[str], row) -> int:
     if args.json:
         _print_json({key: items})
     else:
-        print(_table([row(item) for item in items], headers))
+        _say(_table([row(item) for item in items], headers))
     return 0
 
 
@@ -133,7 +146,7 @@ def cmd_ingest(args, settings: Settings) -> int:
     if args.json:
         sys.stdout.write(report.to_json() + "\n")
     else:
-        print(render_ingest_summary(report))
+        _say(render_ingest_summary(report))
     return 0 if all(d.status != "failed" for d in report.documents) else 1
 
 
@@ -151,7 +164,7 @@ def cmd_mail_poll(args, settings: Settings) -> int:
     if args.json:
         sys.stdout.write(report.to_json() + "\n")
     else:
-        print(render_ingest_summary(report))
+        _say(render_ingest_summary(report))
     return 0
 
 
@@ -173,7 +186,7 @@ def cmd_mail_watch(args, settings: Settings) -> int:
     try:
         with without_heartbeats():
             watch_mailbox(ImapSettings.from_env(), imap_password(),
-                          lambda: print(render_ingest_summary(ingest_mailbox()), flush=True),
+                          lambda: _say(render_ingest_summary(ingest_mailbox()), flush=True),
                           stop=stop)
     except KeyboardInterrupt:
         stop.set()
@@ -191,10 +204,10 @@ def cmd_holds_list(args, settings: Settings) -> int:
         print("no orders on hold")
     # A block per order, every reason whole: they are what ops act on.
     for h in held:
-        print(f"order {h.order_id}  {h.customer_id}  PO {h.po_number}  {h.total} {h.currency or ''}  "
-              f"via {h.channel}, held since {str(h.since)[:19]}")
+        _say(f"order {h.order_id}  {_p(h.customer_id)}  PO {_p(h.po_number)}  {h.total} "
+             f"{_p(h.currency or '')}  via {_p(h.channel)}, held since {str(h.since)[:19]}")
         for reason in h.reasons:
-            print(f"  - {reason}")
+            _say(f"  - {_p(reason)}")
     return 0
 
 
@@ -227,16 +240,17 @@ def _hold_outcome(args, outcome) -> int:
                      "outbound": [{"kind": q.kind, "file": f"{q.destination}/{q.filename}"}
                                   for q in outcome.outbound]})
     else:
-        print(f"order {outcome.order_id}: {outcome.status}")
+        _say(f"order {outcome.order_id}: {_p(outcome.status)}")
         for reason in outcome.reasons:
-            print(f"  - {reason}")
+            _say(f"  - {_p(reason)}")
         if outcome.status == "held":
             print("  Fix what the reasons name (e.g. an item_xref.csv row for an unknown item, then "
                   "`ordergate seed`), or release with an override (--accept-po-price, "
                   "--override-credit, --accept-ship-to, --reviewed, --sender-verified), or reject it.")
         for queued in outcome.outbound:
-            print(f"  {queued.kind} queued: outbox/{queued.destination}/{queued.filename} "
-                  f"(delivered by the next outbox run, or `ordergate outbox deliver`)")
+            _say(f"  {_p(queued.kind)} queued: outbox/{_p(queued.destination)}/"
+                 f"{_p(queued.filename)} (delivered by the next outbox run, or "
+                 f"`ordergate outbox deliver`)")
     return 0 if outcome.status != "held" else 1
 
 
@@ -261,8 +275,8 @@ def render_ingest_summary(report) -> str:
                      counts.get("duplicate", 0), len(doc.outbound), (doc.error or "")[:70]])
     table = _table(rows, ["doc", "file", "format", "status", "accepted", "held", "rejected",
                           "duplicate", "outbound", "error"])
-    reasons = [f"  doc {doc.document_id}: {doc.error}" for doc in report.documents if doc.error]
-    reasons += [f"  PO {order.po_number} ({order.status}): {reason}"
+    reasons = [f"  doc {doc.document_id}: {_p(doc.error)}" for doc in report.documents if doc.error]
+    reasons += [f"  PO {_p(order.po_number)} ({order.status}): {_p(reason)}"
                 for doc in report.documents for order in doc.orders
                 if order.status in ("held", "rejected") for reason in order.hold_reasons]
     if reasons:
@@ -292,25 +306,27 @@ def cmd_orders_show(args, settings: Settings) -> int:
         _print_json(order)
         return 0
     s = order.summary
-    print(f"order {s.order_id}  customer {s.customer_id}  PO {s.po_number}  status {s.status}")
-    print(f"  total {s.total} {s.currency or '(no currency)'}  po date {order.po_date or '-'}  "
-          f"requested {order.requested_date or '-'}")
-    print(f"  from document {s.document_id} ({order.channel}, {order.partner_id}, {order.source_key})")
+    _say(f"order {s.order_id}  customer {_p(s.customer_id)}  PO {_p(s.po_number)}  "
+         f"status {_p(s.status)}")
+    _say(f"  total {s.total} {_p(s.currency or '(no currency)')}  "
+         f"po date {_p(order.po_date or '-')}  requested {_p(order.requested_date or '-')}")
+    _say(f"  from document {s.document_id} ({_p(order.channel)}, {_p(order.partner_id)}, "
+         f"{_p(order.source_key)})")
     for reason in s.hold_reasons:
-        print(f"  hold: {reason}")
+        _say(f"  hold: {_p(reason)}")
     rows = [[ln["line_number"], ln["buyer_part"] or "", ln["sku"] or "", ln["quantity"],
              "" if ln.get("ship_quantity") is None else _qty(ln["ship_quantity"]), ln["uom"] or "",
              ln["unit_price"] if ln["unit_price"] is not None else "", ln["status"],
              (ln.get("reason") or "")[:60]] for ln in order.lines]
-    print(_table(rows, ["line", "buyer part", "sku", "qty", "ships", "uom", "price", "status", "reason"]))
-    print("history:")
+    _say(_table(rows, ["line", "buyer part", "sku", "qty", "ships", "uom", "price", "status", "reason"]))
+    _say("history:")
     for event in order.events:
-        print(f"  {event['at']}  {event['from_status'] or '-'} -> {event['to_status']}  by {event['actor']}"
-              + (f"  ({event['reason']})" if event["reason"] else ""))
-    print("outbound:")
+        _say(f"  {event['at']}  {event['from_status'] or '-'} -> {event['to_status']}  "
+             f"by {_p(event['actor'])}" + (f"  ({_p(event['reason'])})" if event["reason"] else ""))
+    _say("outbound:")
     for message in order.outbox:
-        print(f"  {message['kind']} (set {message['reference']})  {message['status']}  "
-              f"{message['destination']}/{message['filename']}")
+        _say(f"  {message['kind']} (set {_p(message['reference'])})  {message['status']}  "
+             f"{_p(message['destination'])}/{_p(message['filename'])}")
     return 0
 
 
@@ -344,7 +360,7 @@ def cmd_outbox_deliver(args, settings: Settings) -> int:
     engine = _ready_engine(settings)
     deliveries = deliver(engine, settings)
     for d in deliveries:
-        print(f"{d.kind}  {d.status}  {d.path}")
+        _say(f"{_p(d.kind)}  {d.status}  {_p(d.path)}")
     print(f"{len(deliveries)} messages handled")
     return 0 if all(d.status == "sent" for d in deliveries) else 1
 
@@ -365,23 +381,23 @@ def cmd_documents_show(args, settings: Settings) -> int:
     if row is None:
         print(f"no document {args.document_id}", file=sys.stderr)
         return 2
-    print(f"document {row.id}  {row.format or '-'}  {row.status}  via {row.channel}  "
-          f"received {str(row.received_at)[:19]}")
-    print(f"  source: {row.source_ref}")
+    _say(f"document {row.id}  {row.format or '-'}  {row.status}  via {_p(row.channel)}  "
+         f"received {str(row.received_at)[:19]}")
+    _say(f"  source: {_p(row.source_ref)}")
     if row.error:
-        print(f"  error: {row.error}")
+        _say(f"  error: {_p(row.error)}")
     claim = queries.document_claim(engine, row.id)
     if claim is not None:
-        print(f"  being processed by {claim.holder} since {claim.claimed_at:%Y-%m-%d %H:%M:%S} UTC "
+        _say(f"  being processed by {_p(claim.holder)} since {claim.claimed_at:%Y-%m-%d %H:%M:%S} UTC "
               f"(its claim runs until {claim.expires_at:%Y-%m-%d %H:%M:%S} UTC unless renewed)")
     if args.save is not None:  # "" too: it names no file, and says so below
         target = Path(args.save)
         try:
             target.write_bytes(row.content)
         except OSError as exc:
-            print(f"cannot save document {row.id} to {target}: {exc.strerror}", file=sys.stderr)
+            _say(f"cannot save document {row.id} to {_p(target)}: {exc.strerror}", file=sys.stderr)
             return 2
-        print(f"  saved {len(row.content)} bytes to {target}"
+        _say(f"  saved {len(row.content)} bytes to {target}"
               + ("  (a mail: open it with a mail program to see its attachments)"
                  if row.format == "email" else ""))
     return 0
@@ -399,7 +415,7 @@ def cmd_replay(args, settings: Settings) -> int:
         print(f"no document {args.document_id}", file=sys.stderr)
         return 2
     if row.status in ("processed", "duplicate"):
-        print(f"document {args.document_id} is already {row.status}; nothing to replay (replay is "
+        _say(f"document {args.document_id} is already {row.status}; nothing to replay (replay is "
               f"for failed or interrupted documents)", file=sys.stderr)
         return 2
     raw = RawDocument(content=row.content, channel=row.channel, source_ref=row.source_ref,
@@ -409,7 +425,7 @@ def cmd_replay(args, settings: Settings) -> int:
     if args.json:
         sys.stdout.write(report.to_json() + "\n")
     else:
-        print(render_ingest_summary(report))
+        _say(render_ingest_summary(report))
     return 0 if report.documents[0].status not in ("failed", "in_progress") else 1
 
 
@@ -423,7 +439,7 @@ def cmd_poll(args, settings: Settings) -> int:
     _ready_engine(settings)
     with without_heartbeats():
         report = ingest_drop_folder()
-    print(render_ingest_summary(report))
+    _say(render_ingest_summary(report))
     return 0
 
 
@@ -549,13 +565,13 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
         return args.func(args, settings)
     except ValidationError as exc:  # a bad ORDERGATE_* setting
-        print(f"ordergate: bad setting: {exc}", file=sys.stderr)
+        _say(f"ordergate: bad setting: {exc}", file=sys.stderr)
         return 2
-    except ConfigError as exc:
-        print(f"ordergate: {exc}", file=sys.stderr)
+    except ConfigError as exc:  # e.g. a master data file's bad value, quoted
+        _say(f"ordergate: {exc}", file=sys.stderr)
         return 2
     except HoldError as exc:
-        print(f"ordergate: {exc}", file=sys.stderr)
+        _say(f"ordergate: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -4,6 +4,7 @@ someone (see README, "Notify ops about holds")."""
 
 from __future__ import annotations
 
+from ordergate.printable import printable as _p
 from ordergate.processing.report import IngestReport
 
 HELD_EVENT = "ordergate.order.held"
@@ -18,15 +19,21 @@ def emit_hold_events(report: IngestReport) -> int:
     held = [(doc, order) for doc in report.documents for order in doc.orders
             if order.status == "held" and order.order_id is not None]
     for doc, order in held[:MAX_EVENTS_PER_RUN]:
+        # The names and reasons end up in the UI and in notifications rendered from templates:
+        # shown with their control and bidi characters escaped, like everywhere else.
         emit_event(
             event=HELD_EVENT,
             resource={"prefect.resource.id": f"ordergate.order.{order.order_id}",
-                      "prefect.resource.name": f"PO {order.po_number} ({order.customer_id})"},
-            payload={"order_id": order.order_id, "customer_id": order.customer_id,
-                     "po_number": order.po_number, "document_id": doc.document_id,
-                     "reasons": list(order.hold_reasons)})
+                      "prefect.resource.name": _p(f"PO {order.po_number} ({order.customer_id})")},
+            payload={"order_id": order.order_id, "customer_id": _shown(order.customer_id),
+                     "po_number": _shown(order.po_number), "document_id": doc.document_id,
+                     "reasons": [_p(reason) for reason in order.hold_reasons]})
     if len(held) > MAX_EVENTS_PER_RUN:
         emit_event(event=HELD_SUMMARY_EVENT,
                    resource={"prefect.resource.id": "ordergate.holds"},
                    payload={"held": len(held), "emitted_individually": MAX_EVENTS_PER_RUN})
     return min(len(held), MAX_EVENTS_PER_RUN)
+
+
+def _shown(value: str | None) -> str | None:
+    return None if value is None else _p(value)

@@ -4,7 +4,8 @@ Queuing happens inside the caller's transaction (an order and its 855 commit tog
 all); the dedupe key makes queuing the same message twice a no-op. Delivery happens afterwards:
 each pending message is written atomically to ``outbox/<destination>/<filename>`` and only then
 marked sent. A crash between the two makes the next run write the same bytes to the same name
-again, so a message is never lost and never appears twice.
+again, so a message is never lost and never appears twice. A temporary file a killed delivery
+left in a folder is removed by the next delivery into it (``outbox_temp``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Protocol
 from sqlalchemy import Connection, Engine, func, select, update
 
 from ordergate.orders.bulk import bulk_insert
+from ordergate.orders.outbox_temp import remove_stale_temp_files, temp_affixes
 from ordergate.orders.tables import order_acknowledgements, outbox
 
 PENDING = "pending"
@@ -152,6 +154,7 @@ def deliver_pending(engine: Engine, outbox_dir: Path, *, ids: list[int] | None =
     files under ``outbox_dir``, and emails through ``mailer`` when one is given (without one,
     emails are written as .eml files too, which is what the demo shows)."""
     deliveries: list[Delivery] = []
+    swept: set[Path] = set()  # folders cleared of stale temporary files in this run
     last_id = 0
     while limit is None or len(deliveries) < limit:
         page = _read_pending(engine, ids, last_id,
@@ -159,7 +162,7 @@ def deliver_pending(engine: Engine, outbox_dir: Path, *, ids: list[int] | None =
         if not page:
             break
         mails = [row for row in page if mailer and row.kind == EMAIL]
-        deliveries.extend(_deliver_one(engine, Path(outbox_dir), row)
+        deliveries.extend(_deliver_one(engine, Path(outbox_dir), row, swept)
                           for row in page if not (mailer and row.kind == EMAIL))
         if mails:
             deliveries.extend(_send_mails(engine, mailer, mails))
@@ -199,11 +202,14 @@ def _read_pending(engine: Engine, ids: list[int] | None, after_id: int, size: in
         return conn.execute(query).all()
 
 
-def _deliver_one(engine: Engine, outbox_dir: Path, row) -> Delivery:
+def _deliver_one(engine: Engine, outbox_dir: Path, row, swept: set[Path]) -> Delivery:
     path = None
     try:
         # Sanitised again here: the rows may have been written by older code or by hand.
         path = outbox_dir / safe_name(row.destination) / safe_name(row.filename)
+        if path.parent not in swept:
+            swept.add(path.parent)
+            remove_stale_temp_files(path.parent)
         write_atomically(path, row.payload)
     except (OSError, ValueError) as exc:
         # One unwritable message must not hold up the others; it stays pending for the next run.
@@ -216,8 +222,10 @@ def _deliver_one(engine: Engine, outbox_dir: Path, row) -> Delivery:
 def write_atomically(path: Path, payload: bytes) -> None:
     """Replace ``path`` with ``payload`` so readers see the old file or the new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # A hidden temporary name, so whatever picks files up from the folder ignores half-written ones.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # A hidden temporary name, so whatever picks files up from the folder ignores half-written
+    # ones; it names its writer, so a later delivery can tell whether it was left behind.
+    prefix, suffix = temp_affixes(path.name)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)

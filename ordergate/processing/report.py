@@ -118,7 +118,9 @@ class IngestReport:
         return counts
 
     def to_json(self, indent: int | None = 2) -> str:
-        return _adapter().dump_json(self, indent=indent).decode("utf-8")
+        # ASCII like json.dumps' default (the other --json outputs): a sender's escape sequence
+        # or bidi override is a \u escape in the JSON, never a raw character on the terminal
+        return _adapter().dump_json(self, indent=indent, ensure_ascii=True).decode("ascii")
 
 
 @cache

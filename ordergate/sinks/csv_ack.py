@@ -11,7 +11,6 @@ Pure: rows in, bytes out. Queuing the file in the outbox is the intake's job.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from ordergate.orders.prepared import (
     L_UOM,
 )
 from ordergate.orders.store import SavedOrder
+from ordergate.sinks.csv_safe import safe_writer
 
 ACK_COLUMNS = ("po_number", "order_id", "line_number", "sku", "buyer_part", "quantity", "uom",
                "unit_price", "status", "reason")
@@ -60,7 +60,8 @@ def rows_for_order(saved: SavedOrder) -> list[AckRow]:
     A line's own status stands, except where the order's status says more: every line of a
     duplicate PO is "duplicate" (nothing of it will ship), and a line of a held order that was
     not refused itself is "held" with the order's reasons first, so the customer is not told a
-    waiting line is confirmed.
+    waiting line is confirmed. A line's own reason that is one of the order's (a price outside
+    tolerance is both) is said once.
     """
     order = saved.order
     order_reasons = "; ".join(saved.hold_reasons) or None
@@ -70,7 +71,7 @@ def rows_for_order(saved: SavedOrder) -> list[AckRow]:
         if saved.status == DUPLICATE:
             status, reason = DUPLICATE, order_reasons
         elif saved.status == HELD and status not in _REFUSED_LINES:
-            status, reason = HELD, "; ".join(filter(None, (order_reasons, reason))) or None
+            status, reason = HELD, _reasons_once(saved.hold_reasons, reason)
         rows.append(AckRow(po_number=order.po_number, order_id=saved.order_id,
                            line_number=line[L_NUMBER], sku=line[L_SKU],
                            buyer_part=line[L_BUYER_PART], quantity=line[L_QUANTITY],
@@ -87,9 +88,10 @@ def row_for_rejected_po(po_number: str, reason: str) -> AckRow:
 
 
 def render_csv_ack(rows: Iterable[AckRow]) -> bytes:
-    """UTF-8, comma-separated, a header row, CRLF line ends (RFC 4180); empty cells for None."""
+    """UTF-8, comma-separated, a header row, CRLF line ends (RFC 4180); empty cells for None;
+    cells a spreadsheet would run as a formula start with "'" (``csv_safe``)."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = safe_writer(buffer, lineterminator="\r\n")
     writer.writerow(ACK_COLUMNS)
     for row in rows:
         writer.writerow((row.po_number, _text(row.order_id), _text(row.line_number),
@@ -97,6 +99,15 @@ def render_csv_ack(rows: Iterable[AckRow]) -> bytes:
                          row.uom or "", _amount(tidy_money(row.unit_price)), row.status,
                          row.reason or ""))
     return buffer.getvalue().encode("utf-8")
+
+
+def _reasons_once(order_reasons: tuple[str, ...] | list[str], line_reason: str | None) -> str | None:
+    """The order's reasons, then the parts of the line's reason not already among them (the
+    checks join a line's reasons with "; ", and a hold on the line is also an order reason)."""
+    reasons = list(dict.fromkeys(order_reasons))
+    if line_reason:
+        reasons += [part for part in line_reason.split("; ") if part and part not in reasons]
+    return "; ".join(reasons) or None
 
 
 def _text(value: int | None) -> str:

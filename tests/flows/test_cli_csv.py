@@ -61,3 +61,36 @@ def test_an_unknown_customer_on_the_command_line_fails_the_file(tmp_path, monkey
     assert code == 1 and document["status"] == "failed"
     assert "--customer WAYNE" in document["error"] and "customers.csv" in document["error"]
     assert document["orders"] == [] and document["outbound"] == []
+
+
+def test_the_ack_of_an_order_carrying_a_formula_shows_it_as_text_and_each_reason_once(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
+    assert run(capsys, "seed", str(ROOT / "samples" / "masterdata"))[0] == 0
+    formula = "=cmd|' /C calc'!A0"
+    path = tmp_path / "po.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["po_number", "buyer_part", "sku", "quantity", "uom", "unit_price",
+                         "ship_to_name", "ship_to_street", "ship_to_city", "ship_to_postal_code",
+                         "ship_to_country"])
+        address = ["Acme DC East", "400 Industrial Pkwy", "Columbus", "43215", "US"]
+        # line 1 is held for its price, line 2 names an item we do not know
+        writer.writerow(["CLI-200", formula, "HW-1001", "2", "CS", "99.00", *address])
+        writer.writerow(["CLI-200", "@SUM(1+1)", formula, "1", "CS", "9.75", *address])
+
+    code, out = run(capsys, "ingest", str(path), "--customer", "ACME", "--json")
+    [document] = json.loads(out)["documents"]
+    [order] = document["orders"]
+    assert order["status"] == "held"
+    [ack] = document["outbound"]
+    with Path(ack["path"]).open(encoding="utf-8", newline="") as handle:
+        acked = list(csv.DictReader(handle))
+    assert [(r["buyer_part"], r["status"]) for r in acked] == [
+        ("'" + formula, "held"), ("'@SUM(1+1)", "unknown_item")]
+    # inside a cell a formula is inert text: the reason quoting their part number stays as is
+    assert acked[1]["reason"].startswith("line 2: unknown item") and formula in acked[1]["reason"]
+    price_reason = next(r for r in order["hold_reasons"] if "PO price" in r)
+    assert acked[0]["reason"].count(price_reason) == 1
+    assert [r["quantity"] for r in acked] == ["2", "1"]

@@ -140,3 +140,20 @@ def test_flows_started_by_the_cli_send_no_heartbeats(prefect_harness):
     assert seen_by_the_flow() is not None  # Prefect's default: on
     with without_heartbeats():
         assert seen_by_the_flow() is None
+
+
+def test_a_held_orders_event_carries_sender_text_escaped(prefect_harness):
+    """The event's names and reasons end up in notifications: no escape sequence or bidi
+    override of the sender's reaches them raw."""
+    from ordergate.flows.events import HELD_EVENT, emit_hold_events
+    from ordergate.processing.report import DocumentReport, IngestReport, OrderReport
+
+    order = OrderReport(order_id=987654, po_number="P-\x1b[31m1", customer_id="ACME",
+                        status="held", hold_reasons=["line 1: unit K\u202eG\nis not ours"])
+    report = IngestReport(documents=[DocumentReport(path="po.csv", document_id=5, format="csv",
+                                                    status="processed", orders=[order])])
+    assert emit_hold_events(report) == 1
+    event = _wait_for_event(HELD_EVENT, "ordergate.order.987654")
+    assert event["payload"]["po_number"] == "P-\\x1b[31m1"
+    assert event["payload"]["reasons"] == ["line 1: unit K\\u202eG\\nis not ours"]
+    assert event["resource"]["prefect.resource.name"] == "PO P-\\x1b[31m1 (ACME)"

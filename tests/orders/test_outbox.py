@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -9,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from ordergate.orders import outbox as outbox_module
+from ordergate.orders import outbox_temp
 from ordergate.orders import tables as t
 from ordergate.orders.outbox import (
     OutboundMessage,
@@ -19,6 +24,7 @@ from ordergate.orders.outbox import (
 )
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _message(n: int = 1, **changes) -> OutboundMessage:
@@ -203,3 +209,82 @@ def test_list_outbox_shows_newest_first_without_payloads(engine, outbox_dir):
     assert [r.filename for r in list_outbox(engine, status="pending", limit=1)] == ["997_000000003.x12"]
     assert [r.attempts for r in list_outbox(engine, status="sent")] == [1]
     assert not hasattr(everything[0], "payload")
+
+
+# ------------------------------------------------------------ temporary files left behind
+_KILLED_WRITER = """
+import os, sys
+from pathlib import Path
+from ordergate.orders import outbox
+outbox.os.replace = lambda *args: os._exit(9)  # killed after writing, before the rename
+outbox.write_atomically(Path(sys.argv[1]), b"half-done")
+"""
+
+
+def _aged(path: Path, seconds: float) -> Path:
+    path.write_bytes(b"partial")
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+    return path
+
+
+def test_a_delivery_removes_temporary_files_left_behind_and_not_those_being_written(
+        engine, outbox_dir):
+    folder = outbox_dir / "ACME"
+    folder.mkdir(parents=True)
+    # a writer on this host killed between writing and renaming: its file is fresh, its pid gone
+    killed = subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(folder / "855_1.x12")],
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert killed.returncode == 9
+    [left_by_killed] = folder.glob(".855_1.x12~*.tmp")
+    assert f"~{outbox_temp.new_holder().rsplit(':', 2)[0]}:" in left_by_killed.name
+    # files of older code and of other hosts' writers go by age
+    old_style_stale = _aged(folder / ".855_000000002.x12.k3j_9x2a.tmp", 20 * 60)
+    old_style_fresh = _aged(folder / ".855_000000003.x12.p0q1w2e3.tmp", 30)
+    other_host_stale = _aged(folder / ".997_4.x12~elsewhere~4026531836:77:ab12cd34.tmp", 11 * 60)
+    other_host_fresh = _aged(folder / ".997_5.x12~elsewhere~4026531836:77:zz12cd34.tmp", 60)
+    # a live writer on this host, in the middle of its write
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        host = outbox_temp.new_holder().rsplit(":", 2)[0]
+        being_written = _aged(folder / f".997_6.x12~{host}:{live.pid}:abcd1234.tmp", 5)
+        in_this_process = _aged(folder / f".997_7.x12~{host}:{os.getpid()}:abcd1234.tmp", 5)
+        # not ours, however old
+        theirs = [_aged(folder / name, 3600) for name in (".keep", "notes.tmp", ".x~y.tmp")]
+
+        _queue(engine, _message(8, destination="ACME"))
+        [delivery] = deliver_pending(engine, outbox_dir)
+    finally:
+        live.kill()
+        live.wait()
+
+    assert delivery.status == "sent" and delivery.path.read_bytes() == b"ISA*8~"
+    assert not left_by_killed.exists() and not old_style_stale.exists()
+    assert not other_host_stale.exists()
+    kept = [old_style_fresh, other_host_fresh, being_written, in_this_process, *theirs]
+    assert all(path.exists() for path in kept)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [p.name for p in kept] + ["997_000000008.x12"])
+    assert [r.status for r in _rows(engine)] == ["sent"]
+
+
+def test_a_write_leaves_no_temporary_file_and_names_its_writer_while_it_lasts(outbox_dir,
+                                                                               monkeypatch):
+    seen = []
+    real_replace = os.replace
+
+    def replace(source, target):
+        seen.append(Path(source).name)
+        real_replace(source, target)
+
+    monkeypatch.setattr(outbox_module.os, "replace", replace)
+    long_name = "x" * 240 + ".csv"  # the temporary name stays within 255 bytes
+    outbox_module.write_atomically(outbox_dir / "ACME" / long_name, b"data")
+    [temp_name] = seen
+    assert temp_name.startswith("." + "x" * 80 + "~") and temp_name.endswith(".tmp")
+    assert len(temp_name.encode()) <= 255 and outbox_temp._OURS.fullmatch(temp_name)
+    assert [p.name for p in (outbox_dir / "ACME").iterdir()] == [long_name]
+
+
+def test_a_folder_that_does_not_exist_yet_has_nothing_to_remove(tmp_path):
+    assert outbox_temp.remove_stale_temp_files(tmp_path / "missing") == []

@@ -77,3 +77,37 @@ def test_a_rejected_po_is_one_row_and_text_with_commas_and_quotes_survives():
 
 def test_an_empty_ack_is_just_the_header():
     assert read(render_csv_ack([])) == [list(ACK_COLUMNS)]
+
+
+def test_a_held_line_whose_own_reason_is_an_order_reason_says_it_once():
+    price = "line 1: PO price 99.00 differs from our price 16.50 by +82.50 (500.0 %, tolerance 2.0 %)"
+    unknown = "line 2: unknown item (tried vendor part 'X-1')"
+    rows = rows_for_order(saved("held", line(1, "accepted", price),
+                                line(2, "unknown_item", unknown),
+                                line(3, "changed", f"3 CS converted to 36 EA; {price}"),
+                                reasons=(price, unknown)))
+    assert [r.reason for r in rows] == [
+        f"{price}; {unknown}", unknown, f"{price}; {unknown}; 3 CS converted to 36 EA"]
+    [_, first, *_] = read(render_csv_ack(rows))
+    assert first[-1].count(price) == 1
+
+
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+def test_sender_text_a_spreadsheet_would_run_is_written_as_text():
+    rows = rows_for_order(saved("accepted", line(1, buyer_part=FORMULA, sku="+SUM(A1)", uom="@X"),
+                                line(2, buyer_part="-2+3", sku="\tTAB", uom="\rCR")))
+    rows.append(row_for_rejected_po("=HYPERLINK(\"http://x\")", "-bad row"))
+    table = read(render_csv_ack(rows))
+    assert table[1][3:7] == ["'+SUM(A1)", "'" + FORMULA, "3", "'@X"]
+    assert table[2][3:7] == ["'\tTAB", "'-2+3", "3", "'\rCR"]
+    assert table[3][0] == "'=HYPERLINK(\"http://x\")" and table[3][-1] == "'-bad row"
+
+
+def test_negative_numbers_we_write_stay_numbers():
+    rows = rows_for_order(saved("rejected", line(1, "rejected", "line 1: quantity -5 is not a "
+                                                 "positive number", quantity=Decimal("-5.0000"),
+                                                 unit_price=Decimal("-12.5000"))))
+    [_, first] = read(render_csv_ack(rows))
+    assert first[5] == "-5" and first[7] == "-12.50"
