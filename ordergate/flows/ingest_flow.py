@@ -9,13 +9,21 @@ from ordergate.app import open_engine
 from ordergate.flows.artifacts import publish
 from ordergate.flows.events import emit_hold_events
 from ordergate.flows.outbox_flow import deliver_outbox_task
+from ordergate.printable import printable
 from ordergate.processing.dropfolder_run import ingest_drop_file
 from ordergate.processing.report import DocumentReport, IngestReport
 from ordergate.settings import Settings
 from ordergate.sources.dropfolder import DropFile, scan_inbox
 
 
-@task(name="ingest-file", task_run_name="ingest {drop.path.name}")
+def _file_run_name() -> str:
+    """The task run's name in the UI: the file's name, which its sender chose, escaped."""
+    from prefect.runtime import task_run
+
+    return f"ingest {printable(task_run.parameters['drop'].path.name)}"
+
+
+@task(name="ingest-file", task_run_name=_file_run_name)
 def ingest_file_task(drop: DropFile, actor: str) -> DocumentReport:
     settings = Settings()
     return ingest_drop_file(open_engine(settings), settings, drop, actor=actor)

@@ -111,7 +111,7 @@ def _take(conn: Connection, document_id: int, now: datetime,
         current = _current(conn, document_id)
         if current is None:  # given back between the insert and the read
             continue
-        if _aware(current.expires_at) > now and not _holder_is_gone(current.holder):
+        if _aware(current.expires_at) > now and not holder_is_gone(current.holder):
             break
         # Compare and swap on the claim as it was read: a holder that renewed meanwhile
         # (a new expires_at) or finished (no row) keeps the document.
@@ -174,7 +174,7 @@ def release_claim(conn: Connection, claim: DocumentClaim) -> bool:
         t.document_claims.c.holder == claim.holder)).rowcount == 1
 
 
-def _holder_is_gone(holder: str) -> bool:
+def holder_is_gone(holder: str) -> bool:
     """Whether ``holder`` was a process on this host that has ended (then its lease need not
     be waited out). A holder on another host is only ever replaced when its lease runs out."""
     parts = holder.rsplit(":", 2)

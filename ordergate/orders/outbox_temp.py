@@ -20,7 +20,7 @@ from pathlib import Path
 
 # Private to claims, which owns what "a process of this host that has ended" means; the
 # holder format is its new_holder()'s.
-from ordergate.orders.claims import _holder_is_gone, new_holder
+from ordergate.orders.claims import holder_is_gone, new_holder
 
 log = logging.getLogger(__name__)
 
@@ -79,4 +79,4 @@ def _is_stale(entry: os.DirEntry, now: float) -> bool:
         return False
     if age >= STALE_AFTER_SECONDS:
         return True
-    return ours is not None and _holder_is_gone(ours.group("holder"))
+    return ours is not None and holder_is_gone(ours.group("holder"))

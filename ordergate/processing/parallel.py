@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ordergate.errors import DocumentError
+from ordergate.printable import printable_lines
 
 log = logging.getLogger(__name__)
 
@@ -237,5 +238,6 @@ def _raise_child_error(payload: tuple[bool, str, str, str]) -> None:
     is_document_error, summary, message, child_traceback = payload
     if is_document_error:
         raise DocumentError(message)
-    log.error("the prepare process failed:\n%s", child_traceback)
+    # Composed into the message (not an argument), so the traceback keeps its lines in the log.
+    log.error("the prepare process failed:\n" + printable_lines(child_traceback))
     raise PrepareFailed(summary)

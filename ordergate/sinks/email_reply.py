@@ -18,6 +18,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, getaddresses, make_msgid
 
 from ordergate.errors import DocumentError
+from ordergate.printable import printable, printable_lines
 from ordergate.orders.prepared import PreparedOrder
 from ordergate.sinks.confirmation_pdf import (
     LineView,
@@ -129,7 +130,7 @@ def should_reply(original: OriginalMail, our_address: str) -> str | None:
 def reply_subject(subject: str | None, fallback: str) -> str:
     """``Re: <subject>`` without stacking ``Re: Re:`` (or the German/Nordic/Polish forms)."""
     text = _REPLY_PREFIX.sub("", " ".join((subject or "").split()))
-    return f"Re: {text or fallback}"
+    return printable(f"Re: {text or fallback}")
 
 
 def _references(original: OriginalMail) -> list[str]:
@@ -155,7 +156,7 @@ def _start_reply(original: OriginalMail, subject: str, *, our_address: str, our_
     message = EmailMessage(policy=REPLY_POLICY)
     message["From"] = Address(display_name=our_name, addr_spec=our_address)
     # A display name is free text from the sender: no line breaks may reach the header.
-    their_name = " ".join((original.from_name or "").split())
+    their_name = printable(" ".join((original.from_name or "").split()))
     message["To"] = Address(display_name=their_name, addr_spec=original.from_address.strip())
     message["Subject"] = subject
     message["Date"] = format_datetime(now)
@@ -229,7 +230,9 @@ def _order_text(order: PreparedOrder, order_id: int) -> str:
 
 
 def _set_body(message: EmailMessage, original: OriginalMail, text: str, our_name: str) -> None:
-    body = f"{_greeting(original)}\n\n{text}\n\n{_signature(our_name)}\n"
+    # Names, PO numbers and reasons quote the sender: no control or bidi character of theirs
+    # goes back out in our mail (a terminal mail reader would act on an escape sequence).
+    body = printable_lines(f"{_greeting(original)}\n\n{text}\n\n{_signature(our_name)}\n")
     # Quoted-printable keeps the message 7-bit, so no server needs 8BITMIME for a Polish name.
     message.set_content(body, subtype="plain", charset="utf-8", cte="quoted-printable")
 

@@ -157,3 +157,22 @@ def test_a_held_orders_event_carries_sender_text_escaped(prefect_harness):
     assert event["payload"]["po_number"] == "P-\\x1b[31m1"
     assert event["payload"]["reasons"] == ["line 1: unit K\\u202eG\\nis not ours"]
     assert event["resource"]["prefect.resource.name"] == "PO P-\\x1b[31m1 (ACME)"
+
+
+def test_a_files_name_reaches_the_ui_escaped_as_its_task_runs_name(prefect_harness, ordergate_home):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from ordergate.flows.ingest_flow import ingest_drop_folder
+
+    settings, _ = ordergate_home
+    shutil.copy(SAMPLES / "acme_4500012345.edi", settings.inbox / "po\x1b[2J.edi")
+    state = ingest_drop_folder(return_state=True)
+
+    async def task_run_names() -> list[str]:
+        async with get_client() as client:
+            runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(
+                id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+            return [run.name for run in runs]
+
+    assert "ingest po\\x1b[2J.edi" in asyncio.run(task_run_names())

@@ -292,3 +292,14 @@ def test_a_robots_mail_is_not_answered_at_another_address_either() -> None:
                          from_name="SAP", subject="PO 4711")
     assert "automatic mailbox" in should_reply(robot.addressed_to("purchasing@buyer.example"), OURS)
     assert "not an email address" in should_reply(robot.addressed_to(""), OURS)
+
+
+def test_sender_text_goes_back_out_without_control_or_bidi_characters() -> None:
+    original = OriginalMail(message_id="m1@buyer.example", from_address="ann@buyer.example",
+                            from_name="Ann\x1b[2J", subject="PO \u202e4711")
+    reply = unreadable_reply(original, ["line 1: item 'X\x1b[31m' unknown"], our_address=OURS,
+                             our_name="ordergate", now=NOW)
+    body = reply.get_body(("plain",)).get_content()
+    assert "\x1b" not in body and "item 'X\\x1b[31m' unknown" in body
+    assert "Hello Ann\\x1b[2J," in body
+    assert reply["Subject"] == "Re: PO \\u202e4711"
