@@ -366,8 +366,9 @@ class _InterchangeReader:
             msg.problems.append(self._message_problem(
                 msg, MISSING, f"the UNH message identifier (S009) lacks its {names}", position, "UNH",
                 1, element=3, component=missing[0][0], ref=missing[0][1]))
-        for c, ref in enumerate(("0065", "0052", "0054", "0051", "0057")):
-            value = component_of(s009, c)
+        # 0057 is left out: real EANCOM senders write "EAN008B"; the CONTRL echoes it cut.
+        for c, ref in enumerate(("0065", "0052", "0054", "0051")):
+            value = component_of(s009, c).strip()  # " 96A" is padded, not too long
             if len(value) > ECHOED_LENGTHS[ref]:
                 msg.problems.append(self._message_problem(
                     msg, DATA_ELEMENT_TOO_LONG, f"the UNH message identifier's {ref} "

@@ -140,13 +140,17 @@ def _report(tag: str, identification: list, verdict: Action,
             problems: list[EdifactProblem]) -> Segment:
     """UCI/UCF/UCM: identification, 0083 action, then 0085/0013/S011 of the first problem."""
     # What is echoed fits its field: a longer value was rejected when read (39) and is cut here.
-    identification = [[part[:size] for part, size in zip(value, sizes)] if isinstance(value, list)
-                      else value[:sizes[0]] for value, sizes in zip(identification, _ECHO_SIZES[tag])]
+    identification = [[_fit(part, size) for part, size in zip(value, sizes)] if isinstance(value, list)
+                      else _fit(value, sizes[0]) for value, sizes in zip(identification, _ECHO_SIZES[tag])]
     problem = problems[0] if problems else None
     if problem is None:
         return segment(tag, *identification, verdict.value)
     return segment(tag, *identification, verdict.value, problem.code, problem.segment_tag,
                    _element_id(problem))
+
+
+def _fit(value: str, size: int) -> str:
+    return value if len(value) <= size else value.strip()[:size]
 
 
 def _segment_reports(problems: list[EdifactProblem]) -> list[Segment]:
