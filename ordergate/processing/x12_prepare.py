@@ -123,7 +123,7 @@ def prepare_x12(content: bytes, settings: Settings, catalog: Catalog, *, channel
         elif isinstance(event, InterchangeHeader):
             opened = _open(event, settings, catalog)
             state = _State(opened.reply, opened.customer_id, opened.rejection is not None,
-                           source_keys)
+                           source_keys=source_keys)
             yield opened
         else:  # InterchangeEnd
             yield event
