@@ -312,7 +312,7 @@ class _OrdersReader:
         quantity = plain_number(c186[1].strip()) if len(c186) > 1 else None
         if quantity is None:
             quantity = self._number(seg, 1, 2, index, "6060", "quantity", mandatory=True)
-        if abs(quantity) >= MAX_AMOUNT:
+        if not -MAX_AMOUNT < quantity < MAX_AMOUNT:
             check_amount(quantity, seg, 1, 2, index, "6060", "quantity")
         uom = c186[2].strip() if len(c186) > 2 else ""
         if len(uom) > 8:
@@ -333,7 +333,7 @@ class _OrdersReader:
             price = self._number(seg, 1, 2, index, "5118", "price")
             if price is None:
                 return
-        if abs(price) >= MAX_AMOUNT:
+        if not -MAX_AMOUNT < price < MAX_AMOUNT:
             check_amount(price, seg, 1, 2, index, "5118", "price")
         basis = self._number(seg, 1, 5, index, "5284", "unit price basis") \
             if len(c509) > 4 else None
@@ -344,6 +344,8 @@ class _OrdersReader:
                                         component=5, ref="5284", bad_value=str(basis))
             # The price is for `basis` units; the order line wants the price of one.
             price = price / basis
+            # A tiny basis makes a huge price: checked again before it is rounded or stored.
+            check_amount(price, seg, 1, 5, index, "5284", "unit price basis")
             if not fits_stored_scale(price):
                 price = price.quantize(Decimal("0.0001"))
         if qualifier == NET_PRICE:

@@ -22,6 +22,7 @@ from decimal import Decimal
 from pydifact.segments import Segment
 
 from ordergate.mappings.x12_values import normalise_gtin
+from ordergate.orders.numbers import MAX_AMOUNT, MAX_NUMBER_TEXT, out_of_range
 from ordergate.parsers.edifact_problems import (
     INVALID_CHARACTER_TYPE,
     INVALID_VALUE,
@@ -31,8 +32,6 @@ from ordergate.parsers.edifact_problems import (
     EdifactProblem,
 )
 
-# Numeric(18, 4) columns hold 14 digits before the point.
-MAX_AMOUNT = Decimal("1e14")
 _NUMBER = re.compile(r"-?([0-9]*)(?:[.,]([0-9]*))?")
 _NUMERIC_CHARACTERS = frozenset("0123456789.,-")
 
@@ -104,6 +103,11 @@ def number(seg: Segment, element: int, position: int, index: int, ref: str, labe
         if mandatory:
             required(seg, element, position, index, ref, label)
         return None
+    if len(raw) > MAX_NUMBER_TEXT:  # before converting: a million digits are no number we read
+        raise EdifactValueError(f"{seg.tag} {ref} ({label}) is {len(raw)} characters long; a "
+                                f"number has at most {MAX_NUMBER_TEXT}", tag=seg.tag, index=index,
+                                code=TOO_LONG, element=element, component=position, ref=ref,
+                                bad_value=raw[:35])
     value = read_number(raw, decimal_mark)
     if value is None:
         code = INVALID_VALUE if set(raw) <= _NUMERIC_CHARACTERS else INVALID_CHARACTER_TYPE
@@ -131,7 +135,7 @@ def read_number(raw: str, decimal_mark: str = ".") -> Decimal | None:
 def plain_number(raw: str) -> Decimal | None:
     """``read_number`` for the usual shape (ASCII digits, at most one full stop) in one step;
     None for anything else, which ``number`` then reads or rejects with its UCD detail."""
-    if raw.isascii() and raw.replace(".", "", 1).isdigit():
+    if len(raw) <= MAX_NUMBER_TEXT and raw.isascii() and raw.replace(".", "", 1).isdigit():
         return Decimal(raw)
     return None
 
@@ -149,8 +153,9 @@ def check_length(value: str | None, limit: int, seg: Segment, element: int, posi
 
 def check_amount(value: Decimal | None, seg: Segment, element: int, position: int, index: int,
                  ref: str, label: str) -> Decimal | None:
-    if value is not None and abs(value) >= MAX_AMOUNT:
-        raise EdifactValueError(f"{seg.tag} {ref} ({label}) {value} is too large", tag=seg.tag,
+    if value is not None and out_of_range(value):
+        raise EdifactValueError(f"{seg.tag} {ref} ({label}) {str(value)[:35]} is out of range: a "
+                                f"quantity or price must be below {MAX_AMOUNT:,.0f}", tag=seg.tag,
                                 index=index, code=TOO_LONG, element=element, component=position,
                                 ref=ref, bad_value=str(value)[:35])
     return value

@@ -30,6 +30,7 @@ from functools import lru_cache
 from ordergate.errors import DocumentError
 from ordergate.mappings.edifact_values import shorten
 from ordergate.orders.model import Address, OrderLine, SalesOrder
+from ordergate.orders.numbers import MAX_NUMBER_TEXT, out_of_range
 from ordergate.parsers.tabular_columns import (
     HEADER_SCAN_ROWS,
     ITEM_FIELDS,
@@ -45,7 +46,6 @@ ID_LIMIT = 64
 LINE_ID_LIMIT = 20
 UOM_LIMIT = 8
 DESCRIPTION_LIMIT = 300  # free text: cut to fit instead
-MAX_AMOUNT = Decimal("1e14")  # Numeric(18, 4) holds 14 digits before the point
 
 SHIP_TO_FIELDS = ("ship_to_name", "ship_to_street", "ship_to_street_2", "ship_to_city",
                   "ship_to_state", "ship_to_postal_code", "ship_to_country")
@@ -428,7 +428,7 @@ def _price(cells: _Cells, row: list[str], name: str) -> Decimal | None:
 
 
 def _bounded(value: Decimal | None, raw: str) -> Decimal | None:
-    if value is not None and abs(value) >= MAX_AMOUNT:
+    if value is not None and out_of_range(value):
         raise CellError(f"'{raw}' is too large")
     return value
 
@@ -485,6 +485,9 @@ _NOISE = str.maketrans("", "", " \u00a0\u202f'’$€£")
 
 def parse_decimal(raw: str, decimal_comma: bool) -> Decimal:
     """ "1.234,50", "1,234.50", "12,5", "€ 3.20" → Decimal; ``decimal_comma`` settles "1,234"."""
+    if len(raw) > MAX_NUMBER_TEXT + 10:  # room for a currency sign and spaces
+        # Checked before anything is converted: a cell of a million digits is no amount.
+        raise CellError(f"'{raw[:20]}...' ({len(raw)} characters) is too long for a number")
     text = raw.translate(_NOISE)
     comma, point = text.rfind(","), text.rfind(".")
     separator: str | None = None  # the decimal mark

@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from ordergate.errors import DocumentError
 from ordergate.mappings.x12_values import (
     MANDATORY_SEGMENT_MISSING,
-    MAX_AMOUNT,
     ElementError,
     check_amount,
     check_length,
@@ -24,6 +23,7 @@ from ordergate.mappings.x12_values import (
     required,
 )
 from ordergate.orders.model import Purpose, SalesOrder
+from ordergate.orders.numbers import MAX_ADJUSTED, MAX_NUMBER_TEXT, MIN_ADJUSTED
 from ordergate.parsers.x12_types import TransactionSet, X12Problem
 
 PURPOSES = {
@@ -167,18 +167,23 @@ def _read_po1(seg: list[str], index: int, line_number: int, base: int) -> dict:
     size = len(seg)
     quantity_raw = seg[2].strip() if size > 2 else ""
     price_raw = seg[4].strip() if size > 4 else ""
-    try:
-        quantity = Decimal(quantity_raw) if quantity_raw else None
-        price = Decimal(price_raw) if price_raw else None
-    except InvalidOperation:
-        quantity = price = None
+    if len(quantity_raw) > MAX_NUMBER_TEXT or len(price_raw) > MAX_NUMBER_TEXT:
+        quantity = price = None  # never converted: the slow path rejects it with AK4 detail
+    else:
+        try:
+            quantity = Decimal(quantity_raw) if quantity_raw else None
+            price = Decimal(price_raw) if price_raw else None
+        except InvalidOperation:
+            quantity = price = None
     if quantity is None or not quantity.is_finite() or (price_raw and not price.is_finite()):
         # Slow path, only for bad values: the same reads with AK4 detail on failure.
         quantity = decimal_value(seg, 2, index, "330", "quantity ordered", mandatory=True)
         price = decimal_value(seg, 4, index, "212", "unit price")
-    if not -MAX_AMOUNT < quantity < MAX_AMOUNT:
+    # adjusted() only, no arithmetic (abs() of 1E999999999 raises Overflow): below 10^14
+    # (NUMERIC(18, 4)), and no exponent like 1E-999999999 that prints as a billion zeros.
+    if not MIN_ADJUSTED < quantity.adjusted() < MAX_ADJUSTED:
         check_amount(quantity, seg, 2, index, "330", "quantity ordered")
-    if price is not None and not -MAX_AMOUNT < price < MAX_AMOUNT:
+    if price is not None and not MIN_ADJUSTED < price.adjusted() < MAX_ADJUSTED:
         check_amount(price, seg, 4, index, "212", "unit price")
     buyer_line_id = (seg[1].strip() or None) if size > 1 else None
     if buyer_line_id is not None and len(buyer_line_id) > 20:

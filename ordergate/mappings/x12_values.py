@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from ordergate.orders.numbers import MAX_AMOUNT, MAX_NUMBER_TEXT, out_of_range
 from ordergate.parsers.x12_types import X12Problem, Segment
 
 # AK403 element syntax error codes
@@ -62,6 +63,11 @@ def decimal_value(seg: Segment, pos: int, index: int, ref: str, label: str,
         if mandatory:
             required(seg, pos, index, ref, label)
         return None
+    if len(raw) > MAX_NUMBER_TEXT:  # before converting: a million digits are no number we read
+        raise ElementError(f"{seg[0]}{pos:02d} ({label}) is {len(raw)} characters long; a number "
+                           f"has at most {MAX_NUMBER_TEXT}", segment_id=seg[0], index=index,
+                           element_position=pos, element_ref=ref, element_code=TOO_LONG,
+                           bad_value=raw[:40])
     try:
         value = Decimal(raw)
     except InvalidOperation:
@@ -70,7 +76,9 @@ def decimal_value(seg: Segment, pos: int, index: int, ref: str, label: str,
         raise ElementError(f"{seg[0]}{pos:02d} ({label}) {raw!r} is not a number",
                            segment_id=seg[0], index=index, element_position=pos,
                            element_ref=ref, element_code=INVALID_CHARACTER, bad_value=raw)
-    return value
+    # Every number read is an amount, a count or a total: beyond 10^14 (or with an exponent
+    # such as 1E999999999, which int() or a format would spell out digit by digit) none is.
+    return check_amount(value, seg, pos, index, ref, label)
 
 
 def date_value(seg: Segment, pos: int, index: int, ref: str, label: str) -> date | None:
@@ -110,14 +118,11 @@ def check_length(value: str | None, limit: int, seg: Segment, pos: int, index: i
     return value
 
 
-# Numeric(18, 4) columns hold 14 digits before the point.
-MAX_AMOUNT = Decimal("1e14")
-
-
 def check_amount(value: Decimal | None, seg: Segment, pos: int, index: int, ref: str,
                  label: str) -> Decimal | None:
-    if value is not None and abs(value) >= MAX_AMOUNT:
-        raise ElementError(f"{seg[0]}{pos:02d} ({label}) {value} is too large", segment_id=seg[0],
+    if value is not None and out_of_range(value):
+        raise ElementError(f"{seg[0]}{pos:02d} ({label}) {seg[pos].strip()[:40]} is out of range: "
+                           f"a quantity or price must be below {MAX_AMOUNT:,.0f}", segment_id=seg[0],
                            index=index, element_position=pos, element_ref=ref,
-                           element_code=TOO_LONG, bad_value=str(value)[:40])
+                           element_code=TOO_LONG, bad_value=seg[pos].strip()[:40])
     return value

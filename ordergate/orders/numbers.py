@@ -5,9 +5,25 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
+# What a number sent by a partner may be before anything computes with it. Its text is
+# bounded before it is converted (a million digits would cost the conversion itself, and the
+# context's 28 digits turn anything past 10^999999 into an Overflow), its size after: within
+# NUMERIC(18, 4) (14 digits before the point), and no exponent that formats into a huge text.
+MAX_NUMBER_TEXT = 40
+MAX_AMOUNT = Decimal("1e14")
+MAX_ADJUSTED = 14  # Decimal.adjusted() of MAX_AMOUNT: a value is below it when its adjusted() is
+MIN_ADJUSTED = -40  # 1E-40 and smaller (also 0E-999999999) are not amounts anyone means
+
 _CENTS = Decimal("0.01")
 _ONE = Decimal("1")
 _STORED_PLACES = Decimal("1E-4")  # the scale of every NUMERIC(18, 4) column
+
+
+def out_of_range(value: Decimal) -> bool:
+    """Whether a finite ``value`` is 10^14 or more in size, or has an exponent that would print
+    as a huge text (0E+999999999, 1E-999999999). ``adjusted`` only, no arithmetic, so never an
+    Overflow: for a value other than zero, adjusted() < 14 is exactly abs(value) < 10^14."""
+    return not MIN_ADJUSTED < value.adjusted() < MAX_ADJUSTED
 
 
 def fits_stored_scale(value: Decimal) -> bool:

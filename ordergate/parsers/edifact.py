@@ -38,6 +38,7 @@ from ordergate.parsers.edifact_tokens import Split, TokenIssue, find_terminator,
 from ordergate.parsers.edifact_types import (
     CHARSETS,
     CONTROL_COUNT_MISMATCH,
+    DATA_ELEMENT_TOO_LONG,
     DUPLICATE_DETECTED,
     GROUPS_AND_MESSAGES_MIXED,
     INVALID_CHARACTERS,
@@ -66,6 +67,10 @@ __all__ = ["decode_edifact", "iter_edifact"]
 # Small chunks: a message's segments then die young, which spares the cyclic garbage
 # collector most of its work (4 KB reads twice as fast as 1 MB here).
 CHUNK_SIZE = 1 << 12
+# ISO 9735 sizes of the envelope values a CONTRL echoes (UCI S002/S003/0020, UCM 0062/S009):
+# a longer one is an envelope error (39) found here, never a reply that cannot be written.
+ECHOED_LENGTHS = {"0004": 35, "0007": 4, "0008": 14, "0010": 35, "0014": 14, "0020": 14,
+                  "0062": 14, "0065": 6, "0052": 3, "0054": 3, "0051": 3, "0057": 6}
 ENVELOPE = frozenset({"UNG", "UNH", "UNT", "UNE", "UNZ"})
 
 
@@ -196,6 +201,19 @@ class _InterchangeReader:
             element, component, ref, _ = missing[0]
             names = ", ".join(f"{label} ({ref})" for *_, ref, label in missing)
             self._problem(MISSING, f"the UNB lacks its {names}", 1, "UNB", element, component, ref)
+        # What a CONTRL (and our reply's UNB) echoes must fit the field it is echoed into.
+        for element, component, ref, label, value in (
+                (3, 1, "0004", "sender identification", header.sender_id),
+                (3, 2, "0007", "sender code qualifier", header.sender_qualifier),
+                (3, 3, "0008", "sender reverse routing address", header.sender_reverse_routing),
+                (4, 1, "0010", "recipient identification", header.recipient_id),
+                (4, 2, "0007", "recipient code qualifier", header.recipient_qualifier),
+                (4, 3, "0014", "recipient routing address", header.recipient_routing),
+                (6, 1, "0020", "interchange control reference", header.control_reference)):
+            if len(value) > ECHOED_LENGTHS[ref]:
+                self._problem(DATA_ELEMENT_TOO_LONG, f"the UNB's {label} ({ref}) {value[:20]!r} "
+                              f"is {len(value)} characters long; at most {ECHOED_LENGTHS[ref]} "
+                              f"can be acknowledged", 1, "UNB", element, component, ref, value[:35])
         syntax, version = header.syntax_identifier, header.syntax_version
         if syntax and syntax not in CHARSETS:
             self._problem(SYNTAX_NOT_SUPPORTED, f"syntax identifier {syntax!r} is not one of UNOA to "
@@ -326,6 +344,12 @@ class _InterchangeReader:
             msg.problems.append(self._message_problem(
                 msg, MISSING, f"the UNH at position {position} lacks its message reference (0062)",
                 position, "UNH", 1, element=2, component=1, ref="0062"))
+        elif len(reference) > ECHOED_LENGTHS["0062"]:
+            msg.problems.append(self._message_problem(
+                msg, DATA_ELEMENT_TOO_LONG, f"the UNH message reference (0062) {reference[:20]!r} "
+                f"is {len(reference)} characters long; at most {ECHOED_LENGTHS['0062']} can be "
+                f"acknowledged", position, "UNH", 1, element=2, component=1, ref="0062",
+                bad_value=reference[:35]))
         elif reference in self.references:
             msg.problems.append(self._message_problem(
                 msg, DUPLICATE_DETECTED, f"message reference {reference!r} is already used by an "
@@ -342,6 +366,16 @@ class _InterchangeReader:
             msg.problems.append(self._message_problem(
                 msg, MISSING, f"the UNH message identifier (S009) lacks its {names}", position, "UNH",
                 1, element=3, component=missing[0][0], ref=missing[0][1]))
+        # 0057 is left out: real EANCOM senders write "EAN008B"; the CONTRL echoes it cut.
+        for c, ref in enumerate(("0065", "0052", "0054", "0051")):
+            value = component_of(s009, c).strip()  # " 96A" is padded, not too long
+            if len(value) > ECHOED_LENGTHS[ref]:
+                msg.problems.append(self._message_problem(
+                    msg, DATA_ELEMENT_TOO_LONG, f"the UNH message identifier's {ref} "
+                    f"{value[:20]!r} is {len(value)} characters long; at most "
+                    f"{ECHOED_LENGTHS[ref]} can be acknowledged", position, "UNH", 1, element=3,
+                    component=c + 1, ref=ref, bad_value=value[:35]))
+                break
 
     def _end_message(self, rows: list[Segment], k: int, position: int) -> None:
         msg = self.msg

@@ -25,6 +25,13 @@ from ordergate.parsers.x12_types import Delimiters
 
 DEFAULT_DELIMITERS = Delimiters(element="*", component=">", repetition="^", segment="~")
 MAX_CONTROL_NUMBER = 999_999_999
+# (min, max) characters of the envelope fields that echo what a partner sent: the reading side
+# checks received values against these (``x12_envelope.unfit_for_reply``) so that writing
+# the answer never fails.
+ISA_QUALIFIER = (2, 2)  # ISA05/ISA07
+ISA_ID = (1, 15)  # ISA06/ISA08
+GS_APPLICATION = (1, 15)  # GS02/GS03 (the standard says 2/15; one character is echoed as sent)
+GS_VERSION = (1, 12)  # GS08
 # First ISA version with a repetition separator in ISA11; before it ISA11 is "U".
 REPETITION_FROM_VERSION = "00402"
 
@@ -210,8 +217,8 @@ def _isa(ic: OutInterchange, when: datetime, uses_repetition: bool) -> str:
     d = ic.delimiters
     fields = [
         "ISA", "00", " " * 10, "00", " " * 10,
-        _field(ic.sender[0], "ISA05", 2, 2), _field(ic.sender[1], "ISA06", 1, 15).ljust(15),
-        _field(ic.receiver[0], "ISA07", 2, 2), _field(ic.receiver[1], "ISA08", 1, 15).ljust(15),
+        _field(ic.sender[0], "ISA05", *ISA_QUALIFIER), _field(ic.sender[1], "ISA06", *ISA_ID).ljust(15),
+        _field(ic.receiver[0], "ISA07", *ISA_QUALIFIER), _field(ic.receiver[1], "ISA08", *ISA_ID).ljust(15),
         when.strftime("%y%m%d"), when.strftime("%H%M"),
         d.repetition if uses_repetition else "U",
         _field(ic.version, "ISA12", 5, 5),
@@ -229,9 +236,10 @@ def _isa(ic: OutInterchange, when: datetime, uses_repetition: bool) -> str:
 
 def _gs(group: OutGroup, when: datetime) -> list[str]:
     return ["GS", _field(group.functional_id, "GS01", 2, 2),
-            _field(group.sender_code, "GS02", 1, 15), _field(group.receiver_code, "GS03", 1, 15),
+            _field(group.sender_code, "GS02", *GS_APPLICATION),
+            _field(group.receiver_code, "GS03", *GS_APPLICATION),
             when.strftime("%Y%m%d"), when.strftime("%H%M"), _control(group.control_number, "GS06"),
-            "X", _field(group.version, "GS08", 1, 12)]
+            "X", _field(group.version, "GS08", *GS_VERSION)]
 
 
 def _field(value: str, name: str, min_len: int, max_len: int) -> str:

@@ -157,6 +157,14 @@ def _open(header: InterchangeHeader, settings: Settings, catalog: Catalog) -> Op
             problem.code if problem else MISSING,
             f"the UNB at position {header.position} names no sender, so there is no customer "
             f"to match and nobody to answer: {why}"))
+    unaddressable = next((p for p in header.problems if p.element_ref in ("0004", "0007", "0008")
+                          and p.element_position == 3), None)
+    if unaddressable is not None:
+        # Our CONTRL would have to name this sender in its UNB S003: it cannot be answered.
+        return OpenedEdifactInterchange(header, None, None, (
+            unaddressable.code, f"the UNB at position {header.position} cannot be answered, not "
+            f"even with a CONTRL: {unaddressable}; ask the partner to correct its interchange "
+            f"header"))
     reply = reply_from_unb(header.segment, our_id=ours.ident, our_qualifier=ours.qualifier)
     customer = catalog.customer_for_edifact(*header.sender)
     opened = OpenedEdifactInterchange(header, reply, customer.customer_id if customer else None)
@@ -192,7 +200,10 @@ def _prepare_message(state: _State, message: Message, catalog: Catalog,
                      association_code=message.association_code or None,
                      problems=list(message.problems))
     group_reference = message.group.reference if message.group else None
-    source_key = f"{header.control_reference}/{group_reference or ''}/{message.reference}"
+    # Each reference at its ISO 9735 size (longer ones were rejected, a UNG's is only noted):
+    # the key must fit orders.source_key; a cut that repeats one is told apart below.
+    source_key = (f"{header.control_reference[:14]}/{(group_reference or '')[:14]}/"
+                  f"{message.reference[:14]}")
     if source_key in state.source_keys:  # a reference reused in one document
         source_key = f"{source_key}@{message.position}"
     state.source_keys.add(source_key)

@@ -86,7 +86,7 @@ def _open(ctx: DocumentContext, opened: OpenedInterchange, outcome: IntakeOutcom
     state = _Interchange(header=header, reply=opened.reply, customer_id=opened.customer_id)
     if opened.rejection is not None:
         code, reason = opened.rejection
-        _reject(ctx, state, outcome, code, reason)
+        _reject(ctx, state, outcome, code, reason, opened.answerable)
         return state
     sender = f"{header.sender_qualifier}:{header.sender_id}"
     receiver = f"{header.receiver_qualifier}:{header.receiver_id}"
@@ -120,10 +120,12 @@ def _open(ctx: DocumentContext, opened: OpenedInterchange, outcome: IntakeOutcom
 
 
 def _reject(ctx: DocumentContext, state: _Interchange, outcome: IntakeOutcome, code: str,
-            reason: str) -> None:
+            reason: str, answerable: bool = True) -> None:
     state.rejected = True
     outcome.rejected_interchanges += 1
     ctx.report.problems.append(reason)
+    if not answerable:
+        return
     with ctx.transaction() as conn:
         _queue_ta1(ctx, conn, state, "R", code)
 

@@ -27,6 +27,7 @@ from ordergate.parsers.x12_types import (
     InterchangeEnd,
     InterchangeHeader,
     TransactionSet,
+    X12Problem,
 )
 from ordergate.processing.parallel import Pace, time_to_spare
 from ordergate.processing.report import OrderReport
@@ -39,7 +40,12 @@ from ordergate.sinks.x12_997 import (
     not_supported_problem,
 )
 from ordergate.sinks.x12_855 import write_lines_ahead
-from ordergate.sinks.x12_envelope import reply_address, reply_delimiters
+from ordergate.sinks.x12_envelope import (
+    group_unfit,
+    interchange_unfit,
+    reply_address,
+    reply_delimiters,
+)
 from ordergate.wire import by_fields
 
 
@@ -50,6 +56,9 @@ class OpenedInterchange:
     reply: ReplyAddress
     customer_id: str | None
     rejection: tuple[str, str] | None = None  # (TA1 note code, reason a person can act on)
+    # False when not even a TA1 can be addressed to the sender (its ISA05/ISA06 do not fit
+    # our reply's ISA07/ISA08): the rejection is the document's reason alone.
+    answerable: bool = True
 
 
 @by_fields
@@ -76,6 +85,9 @@ class _State:
     reply: ReplyAddress
     customer_id: str | None
     rejected: bool
+    # Why the current group cannot be answered as sent (GS02/GS03/GS06 unfit to echo): its
+    # sets are rejected unread, and the 997 is addressed with the ISA's ids instead.
+    group_fault: X12Problem | None = None
     # Every key given out in this document so far: two partners may use the same ISA13 in
     # one file, and each order's key must still be its own (orders are unique per document
     # and key, and a repeated key would pass a new order off as resumed).
@@ -96,14 +108,24 @@ def prepare_x12(content: bytes, settings: Settings, catalog: Catalog, *, channel
                                    time_to_spare(pace))
         elif isinstance(event, GroupHeader):
             if state is not None and not state.rejected:
-                state.reply = reply_address(event.interchange, event, ours.qualifier, ours.ident)
+                unfit = group_unfit(event)
+                state.group_fault = None if unfit is None else _group_fault(event, unfit)
+                state.reply = reply_address(event.interchange, None if unfit else event,
+                                            ours.qualifier, ours.ident)
                 yield OpenedGroup(event, state.reply)
+        elif isinstance(event, GroupEnd):
+            if state is not None and state.group_fault is not None:
+                fault = state.group_fault
+                state.group_fault = None
+                if not any(p.code == fault.code for p in event.problems):
+                    event.problems.insert(0, fault)
+            yield event
         elif isinstance(event, InterchangeHeader):
             opened = _open(event, settings, catalog)
             state = _State(opened.reply, opened.customer_id, opened.rejection is not None,
-                           source_keys)
+                           source_keys=source_keys)
             yield opened
-        else:  # GroupEnd, InterchangeEnd
+        else:  # InterchangeEnd
             yield event
 
 
@@ -115,7 +137,18 @@ def _open(header: InterchangeHeader, settings: Settings, catalog: Catalog) -> Op
     sender = f"{header.sender_qualifier}:{header.sender_id}"
     receiver = f"{header.receiver_qualifier}:{header.receiver_id}"
     control = header.control_number
-    if (header.receiver_qualifier.upper(), header.receiver_id) != (ours.qualifier, ours.ident):
+    unfit = interchange_unfit(header)
+    if unfit is not None:
+        opened.answerable = False
+        code = x12_ta1.INVALID_SENDER_QUALIFIER if "ISA05" in unfit else x12_ta1.INVALID_SENDER
+        opened.rejection = (code, f"interchange {control[:15]} from {sender[:40]} cannot be answered, "
+                                  f"not even with a TA1: {unfit}; ask the partner to correct its "
+                                  f"interchange header")
+    elif not _is_control_number(control):
+        opened.rejection = (x12_ta1.INVALID_CONTROL_NUMBER,
+                            f"interchange from {sender}: ISA13 {control[:15]!r} is not an "
+                            f"interchange control number (9 digits)")
+    elif (header.receiver_qualifier.upper(), header.receiver_id) != (ours.qualifier, ours.ident):
         opened.rejection = (x12_ta1.UNKNOWN_RECEIVER,
                             f"interchange {control} from {sender} is addressed to {receiver}, not "
                             f"to us ({ours}): check the partner's setup or ORDERGATE_X12_ID")
@@ -125,6 +158,19 @@ def _open(header: InterchangeHeader, settings: Settings, catalog: Catalog) -> Op
                             f"x12_id: add it to customers.csv (ordergate seed), then replay this "
                             f"document")
     return opened
+
+
+def _is_control_number(value: str) -> bool:
+    return 1 <= len(value) <= 9 and value.isascii() and value.isdigit()
+
+
+def _group_fault(group: GroupHeader, reason: str) -> X12Problem:
+    # AK905 6 says "group control number violates syntax"; X12 has no code for GS02/GS03.
+    code = "6" if reason.startswith("GS06") else ""
+    return X12Problem(level="group", code=code, message=f"functional group {group.control_number[:15]} "
+                      f"is rejected unread: {reason}", position=group.position, segment_id="GS",
+                      interchange_control=group.interchange.control_number,
+                      group_control=group.control_number[:15])
 
 
 def _prepare_set(state: _State, ts: TransactionSet, catalog: Catalog, channel: str,
@@ -137,6 +183,13 @@ def _prepare_set(state: _State, ts: TransactionSet, catalog: Catalog, channel: s
         source_key = f"{source_key}@{ts.position}"
     state.source_keys.add(source_key)
     customer_id = state.customer_id
+    if state.group_fault is not None:
+        fault = state.group_fault
+        ack.problems.append(X12Problem(level="transaction", code="", message=fault.message,
+                                       position=ts.position, segment_id="ST",
+                                       interchange_control=fault.interchange_control,
+                                       group_control=fault.group_control,
+                                       transaction_control=ts.control_number or None))
     if ack.problems:
         return PreparedSet(ack, report=OrderReport.rejected(None, customer_id, source_key,
                                                             [str(p) for p in ack.problems]))

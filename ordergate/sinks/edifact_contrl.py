@@ -26,6 +26,10 @@ from ordergate.wire import by_fields
 VERSION = ("CONTRL", "D", "3", "UN")
 MAX_SEGMENT_REPORTS = 999  # UCS occurrences per UCM
 MAX_ELEMENT_REPORTS = 99  # UCD occurrences per UCS
+# ISO 9735 sizes of what UCI/UCF/UCM echo: reference, then each party's or S009's components.
+_PARTY = (35, 4, 14)
+_ECHO_SIZES = {"UCI": ((14,), _PARTY, _PARTY), "UCF": ((14,), _PARTY, _PARTY),
+               "UCM": ((14,), (6, 3, 3, 3, 6))}
 
 
 class Action(str, Enum):
@@ -135,11 +139,18 @@ def _message(message: MessageAck, report_all: bool) -> list[Segment]:
 def _report(tag: str, identification: list, verdict: Action,
             problems: list[EdifactProblem]) -> Segment:
     """UCI/UCF/UCM: identification, 0083 action, then 0085/0013/S011 of the first problem."""
+    # What is echoed fits its field: a longer value was rejected when read (39) and is cut here.
+    identification = [[_fit(part, size) for part, size in zip(value, sizes)] if isinstance(value, list)
+                      else _fit(value, sizes[0]) for value, sizes in zip(identification, _ECHO_SIZES[tag])]
     problem = problems[0] if problems else None
     if problem is None:
         return segment(tag, *identification, verdict.value)
     return segment(tag, *identification, verdict.value, problem.code, problem.segment_tag,
                    _element_id(problem))
+
+
+def _fit(value: str, size: int) -> str:
+    return value if len(value) <= size else value.strip()[:size]
 
 
 def _segment_reports(problems: list[EdifactProblem]) -> list[Segment]:

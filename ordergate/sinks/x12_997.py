@@ -54,9 +54,11 @@ class GroupAck:
 
 
 def build_997(ack: GroupAck, st_control: int) -> OutTransaction:
-    segments: list[list[str]] = [["AK1", ack.group.functional_id, ack.group.control_number]]
+    # AK102 is N0 1/9: a GS06 that does not fit was rejected (AK905 6) and is echoed cut.
+    segments: list[list[str]] = [["AK1", ack.group.functional_id[:2], ack.group.control_number[:9]]]
     for tx in ack.transactions:
-        segments.append(["AK2", tx.set_id, tx.control_number])
+        # AK201 ID 3/3, AK202 AN 4/9: values that do not fit were rejected (AK502 6 or 7).
+        segments.append(["AK2", tx.set_id[:3], tx.control_number[:9]])
         codes: list[str] = []
         for problem in tx.problems:
             if problem.segment_id and problem.segment_position_in_set and problem.segment_code:
@@ -65,13 +67,13 @@ def build_997(ack: GroupAck, st_control: int) -> OutTransaction:
                 if problem.element_position and problem.element_code:
                     segments.append(["AK4", str(problem.element_position), problem.element_ref or "",
                                      problem.element_code, (problem.bad_value or "")[:99]])
-            if problem.code not in codes:
+            if problem.code and problem.code not in codes:  # "": a fault X12 has no code for
                 codes.append(problem.code)
         # AK502-AK506: at most five reason codes.
         segments.append(["AK5", "A" if tx.accepted else "R", *codes[:5]])
     group_codes: list[str] = []
     for problem in ack.problems:
-        if problem.code not in group_codes:
+        if problem.code and problem.code not in group_codes:
             group_codes.append(problem.code)
     if not ack.accepted_count and ack.transactions and all(
             any(p.code == NOT_SUPPORTED for p in t.problems) for t in ack.transactions):
