@@ -30,6 +30,7 @@ from functools import lru_cache
 from ordergate.errors import DocumentError
 from ordergate.mappings.edifact_values import shorten
 from ordergate.orders.model import Address, OrderLine, SalesOrder
+from ordergate.parsers.guard import ParseBudget
 from ordergate.parsers.tabular_columns import (
     HEADER_SCAN_ROWS,
     ITEM_FIELDS,
@@ -65,14 +66,15 @@ class CellError(ValueError):
 
 def orders_from_table(content: bytes, *, channel: str, source_name: str,
                       customer_id: str | None = None,
-                      column_map: ColumnMap | None = None) -> TabularResult:
+                      column_map: ColumnMap | None = None,
+                      budget: ParseBudget = ParseBudget()) -> TabularResult:
     """The sales orders of one CSV/XLSX/XLS file, and the problems that kept POs out.
 
     ``customer_id`` is the customer the caller knows the file comes from (drop folder, email
     sender, ``--customer``); a ``customer_id`` column overrides it row by row.
     """
     try:
-        table = read_table(content)
+        table = read_table(content, budget=budget)
     except TableError as exc:
         raise TableError(f"{source_name}: {exc}") from exc
     sheet, header = _locate_header(table, column_map, source_name)

@@ -15,8 +15,10 @@ from ordergate.mappings.tabular_orders import orders_from_table
 from ordergate.orders.model import SalesOrder
 from ordergate.orders.profiles import PartnerProfile
 from ordergate.parsers.email_message import Attachment
+from ordergate.parsers.guard import ParseBudget
 from ordergate.parsers.pdf_guard import extract_pdf_order_guarded
 from ordergate.parsers.pdf_template import PdfTemplate, load_templates
+from ordergate.settings import load_settings
 
 TABULAR_KINDS = ("csv", "xlsx", "xls")
 
@@ -42,8 +44,12 @@ def _ordered_templates(profile: PartnerProfile | None) -> list[PdfTemplate]:
 
 
 def orders_from_attachment(attachment: Attachment, *, channel: str, customer_id: str,
-                           profile: PartnerProfile | None, min_confidence: float) -> AttachmentOrders:
+                           profile: PartnerProfile | None, min_confidence: float,
+                           budget: ParseBudget | None = None) -> AttachmentOrders:
     """Orders from one PDF or tabular attachment; problems instead of exceptions for bad files.
+
+    Each file is read within ``budget``; without one, the parse budget of the settings in the
+    environment (``ORDERGATE_PARSE_MAX_SECONDS`` / ``_MEMORY_MB``) applies.
 
     Source keys start with the attachment's position in the mail, so two attachments carrying
     the same PO number stay apart until the duplicate check sees them.
@@ -51,10 +57,12 @@ def orders_from_attachment(attachment: Attachment, *, channel: str, customer_id:
     result = AttachmentOrders()
     label = f"attachment {attachment.index} ({attachment.name})"
     partner_id = f"email:{customer_id}"
+    budget = budget or load_settings().parse_budget
     try:
         if attachment.kind == "pdf":
             extraction = extract_pdf_order_guarded(attachment.content,
-                                                   templates=_ordered_templates(profile))
+                                                   templates=_ordered_templates(profile),
+                                                   budget=budget)
             order = sales_order_from_pdf(
                 extraction, source_key=f"{attachment.index}/{extraction.po_number}",
                 channel=channel, partner_id=partner_id, customer_id=customer_id)
@@ -67,7 +75,8 @@ def orders_from_attachment(attachment: Attachment, *, channel: str, customer_id:
         elif attachment.kind in TABULAR_KINDS:
             table = orders_from_table(attachment.content, channel=channel,
                                       source_name=attachment.name, customer_id=customer_id,
-                                      column_map=profile.column_map if profile else None)
+                                      column_map=profile.column_map if profile else None,
+                                      budget=budget)
             for order in table.orders:
                 order.source_key = f"{attachment.index}/{order.source_key}"
                 order.partner_id = partner_id

@@ -10,8 +10,9 @@ import pytest
 
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
 from ordergate.parsers import pdf_guard
+from ordergate.parsers.guard import ParseBudget
 from ordergate.parsers.pdf_extract import extract_pdf_order
-from ordergate.parsers.pdf_text import PdfError, PdfLimits
+from ordergate.parsers.pdf_text import PdfError
 
 PDF = build_po_pdf(PoSpec(po_number="PO-G1", lines=[
     PoLine(vendor_part="HW-1001", description=("Hex bolt",), quantity="3")]))
@@ -28,7 +29,7 @@ def test_a_pdf_that_never_finishes_is_stopped_at_the_time_limit(monkeypatch):
     monkeypatch.setattr(pdf_guard, "extract_pdf_order", lambda *a, **k: time.sleep(60))
     started = time.monotonic()
     with pytest.raises(PdfError, match="longer than 0.5 s and was stopped"):
-        pdf_guard.extract_pdf_order_guarded(PDF, limits=PdfLimits(max_seconds=0.5))
+        pdf_guard.extract_pdf_order_guarded(PDF, budget=ParseBudget(max_seconds=0.5))
     assert time.monotonic() - started < 10
     assert multiprocessing.active_children() == []
 
@@ -39,7 +40,7 @@ def test_a_pdf_that_wants_too_much_memory_is_refused(monkeypatch):
 
     monkeypatch.setattr(pdf_guard, "extract_pdf_order", greedy)
     with pytest.raises(PdfError, match="more than 64 MB of memory"):
-        pdf_guard.extract_pdf_order_guarded(PDF, memory_budget=64 * 1024 * 1024)
+        pdf_guard.extract_pdf_order_guarded(PDF, budget=ParseBudget(max_memory_mb=64))
 
 
 def test_a_bug_in_the_reader_is_not_blamed_on_the_pdf(monkeypatch):
