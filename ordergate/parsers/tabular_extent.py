@@ -134,30 +134,35 @@ def _sheet_targets(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
 
 def _used_range(stream) -> tuple[int, int]:
     """(last row, last column) holding a value, placing cells as openpyxl does: by their ``r``
-    reference, else one to the right of the previous cell (rows likewise)."""
-    state = {"row": 0, "column": 0, "rows": 0, "columns": 0}
+    reference, else one to the right of the previous cell (rows likewise).
+
+    Called for every element of the sheet, so it keeps its state in closure variables and
+    the parser skips namespace processing (tags keep their prefix, e.g. ``x:c``).
+    """
+    row = column = last_row = last_column = 0
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        local = _local(tag)
+        nonlocal row, column, last_row, last_column
+        local = tag.rpartition(":")[2]
         if local == "c":
             reference = attrs.get("r")
             if reference:
-                column, row = _split_reference(reference)
-                state["column"] = column
-                if row:
-                    state["row"] = row
+                column, cell_row = _split_reference(reference)
+                row = cell_row or row
             else:
-                state["column"] += 1
-        elif local in ("v", "is"):  # the cell holds a value: an empty styled cell unfolds nothing
-            state["rows"] = max(state["rows"], state["row"])
-            state["columns"] = max(state["columns"], state["column"])
+                column += 1
+        elif local == "v" or local == "is":  # a value: an empty styled cell unfolds nothing
+            if row > last_row:
+                last_row = row
+            if column > last_column:
+                last_column = column
         elif local == "row":
             reference = attrs.get("r", "")
-            state["row"] = int(reference) if reference.isdigit() else state["row"] + 1
-            state["column"] = 0
+            row = int(reference) if reference.isdigit() else row + 1
+            column = 0
 
-    _parse(stream, start)
-    return state["rows"], state["columns"]
+    _parse(stream, start, namespaces=False)
+    return last_row, last_column
 
 
 def _split_reference(reference: str) -> tuple[int, int]:
@@ -175,10 +180,10 @@ def _split_reference(reference: str) -> tuple[int, int]:
     return column, int(digits) if digits.isdigit() else 0
 
 
-def _parse(stream, start) -> None:
+def _parse(stream, start, *, namespaces: bool = True) -> None:
     """Stream ``stream`` through expat calling ``start(tag, attrs)``; DTDs and entity
     declarations are refused (the billion-laughs family), as defusedxml does."""
-    parser = expat.ParserCreate(namespace_separator=" ")
+    parser = expat.ParserCreate(namespace_separator=" " if namespaces else None)
     parser.StartElementHandler = start
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd

@@ -122,11 +122,16 @@ def test_a_dtd_in_the_workbook_xml_is_refused():
 
 
 def test_a_workbook_over_a_tiny_memory_budget_is_refused_with_the_memory_sentence():
-    content = handmade_xlsx(inline_rows(2000, 20))
-    assert len(read_table(content).sheets[0].rows) == 2000
+    # Three cells, within every limit, that the reader still pads out to 19,000 x 256 cells
+    # (about 250 MB): read with the default budget, refused with 16 MB.
+    cell = '<c r="{}" t="inlineStr"><is><t>x</t></is></c>'.format
+    content = handmade_xlsx(f'<row r="1">{cell("A1")}{cell("IV1")}</row>'
+                            f'<row r="19000">{cell("A19000")}</row>')
     with pytest.raises(TableError, match="the XLSX workbook (needs more than|could not be read "
-                                         "within) 1 MB of memory"):
-        read_table(content, budget=ParseBudget(max_memory_mb=1))
+                                         "within) 16 MB of memory"):
+        read_table(content, budget=ParseBudget(max_memory_mb=16))
+    sheet = read_table(content).sheets[0]
+    assert (len(sheet.rows), len(sheet.rows[0]), sheet.rows[0][255]) == (19_000, 256, "x")
 
 
 def test_a_workbook_over_a_tiny_time_budget_is_stopped_with_the_time_sentence(monkeypatch):
@@ -143,3 +148,15 @@ def test_column_letters_and_references():
     assert [column_letters(n) for n in (1, 26, 27, 256, 16_384)] == ["A", "Z", "AA", "IV", "XFD"]
     assert _split_reference("XFD10") == (16_384, 10)
     assert _split_reference("B") == (2, 0)
+
+
+def test_xlrd_prints_nothing_to_our_output_in_the_child_or_in_process(capfd):
+    from ordergate.parsers.tabular_extent import open_xls
+    from tests.flows.test_cli_stdout import chatty_xls
+
+    with pytest.raises(TableError, match="looks like an XLS workbook but cannot be read"):
+        read_table(chatty_xls())
+    with pytest.raises(Exception, match="MSAT extension corruption"):
+        open_xls(chatty_xls(), max_rows=10)
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
