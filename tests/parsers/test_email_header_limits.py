@@ -4,7 +4,6 @@ the budget is quarantined with the reason, and its sender and subject are still 
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from ordergate.parsers.email_limits import MailLimits, scan_header_blocks
 from ordergate.parsers.email_message import read_mail
 from ordergate.parsers.guard import ParseBudget
+from tests.parsers.test_guard import children
 
 HEAD = "From: Ann Buyer <ann@example.com>\r\nSubject: PO 4711\r\nMessage-ID: <p@example.com>\r\n"
 
@@ -90,7 +90,7 @@ def test_a_mail_over_the_time_budget_is_quarantined_and_still_named(monkeypatch)
     assert document.quarantine[0] == ("reading the mail took longer than 0.2 s and was stopped; "
                                       "send it again as a simpler or smaller file")
     assert (document.from_address, document.subject) == ("ann@example.com", "PO 4711")
-    assert multiprocessing.active_children() == []
+    assert children() == []
 
 
 def test_a_mail_over_the_memory_budget_is_quarantined_with_the_memory_sentence(monkeypatch):
