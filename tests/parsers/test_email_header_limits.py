@@ -77,6 +77,7 @@ def test_ordinary_mail_passes_the_scan_with_its_headers_kept():
 
 
 def test_a_mail_over_the_time_budget_is_quarantined_and_still_named(monkeypatch):
+    before = children()
     from ordergate.parsers import email_message
 
     def slow(*args, **kwargs):
@@ -90,7 +91,7 @@ def test_a_mail_over_the_time_budget_is_quarantined_and_still_named(monkeypatch)
     assert document.quarantine[0] == ("reading the mail took longer than 0.2 s and was stopped; "
                                       "send it again as a simpler or smaller file")
     assert (document.from_address, document.subject) == ("ann@example.com", "PO 4711")
-    assert children() == []
+    assert children() <= before  # the guarded child is gone
 
 
 def test_a_mail_over_the_memory_budget_is_quarantined_with_the_memory_sentence(monkeypatch):
