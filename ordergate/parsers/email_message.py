@@ -14,7 +14,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email import errors as mail_errors
 from email import policy
@@ -36,6 +36,7 @@ _FALLBACK_EXTENSION = {"x12": "edi", "edifact": "edi", "image": "img", "other": 
 _MAX_NAME_CHARS = 100
 _MAX_HEADER_CHARS = 998  # RFC 5322 line limit: longer values are junk or an attack
 _MAX_REFERENCES = 100
+_HEADERS_ONLY_SECONDS = 10.0  # for a mail over its budget, to read its sender and subject
 # Defects that mean the MIME tree is not what the sender built: parts may be lost or cut.
 _BROKEN_STRUCTURE = {
     mail_errors.StartBoundaryNotFoundDefect: "the multipart boundary never appears, so no part could be read",
@@ -102,10 +103,12 @@ def read_mail(raw: bytes, *, limits: MailLimits = MailLimits(),
                            budget=limits.budget, what="the mail")
     except DocumentError as exc:  # over the time or memory budget
         refused.append(str(exc))
-    # Read again for the headers alone (within the budget too), so the report can name it.
+    # Read again for the headers alone, so the report can name it; a header block within the
+    # limits reads in milliseconds, so this gets a short budget of its own.
+    budget = replace(limits.budget, max_seconds=min(limits.budget.max_seconds, _HEADERS_ONLY_SECONDS))
     try:
         return run_guarded(_read_headers_only, raw, scan.safe_head, refused, trusted_authserv_ids,
-                           budget=limits.budget, what="the mail's headers")
+                           budget=budget, what="the mail's headers")
     except DocumentError as exc:  # not even those: a document with only the reasons
         return _read_headers_only(raw, b"", [*refused, str(exc)], ())
 

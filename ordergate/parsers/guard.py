@@ -95,7 +95,7 @@ def run_guarded(function: Callable[..., _T], *args, budget: ParseBudget, what: s
     finally:
         os.close(read_end)
         exit_code = _reap(pid)
-    if data is None:
+    if data is None or (not data and exit_code == -signal.SIGXCPU):
         raise error(f"reading {what} took longer than {budget.max_seconds:g} s and was "
                     f"stopped; send it again as a simpler or smaller file")
     if not data:  # the child died without a word: the memory limit, or a crash
@@ -152,6 +152,7 @@ def _child(function, args, kwargs, budget: ParseBudget, write_end: int) -> None:
     gc.freeze()
     printed = _capture_output()
     _limit_memory(budget.memory_bytes)
+    _limit_cpu(budget.max_seconds + _GRACE_SECONDS)
     try:
         message = ("ok", function(*args, **kwargs))
     except DocumentError as exc:
@@ -200,6 +201,16 @@ def _capture_output() -> io.StringIO:
         pass  # the Python-level redirection below still catches print()
     sys.stdout = sys.stderr = buffer
     return buffer
+
+
+def _limit_cpu(seconds: float) -> None:
+    """A backstop for a parent that died before it could kill the child: the kernel stops a
+    child that has used more CPU than the parent would ever have waited."""
+    try:
+        limit = int(seconds) + 2
+        resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
+    except (OSError, ValueError):
+        pass
 
 
 def _limit_memory(budget: int) -> None:

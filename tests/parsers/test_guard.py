@@ -102,3 +102,12 @@ def test_what_the_child_prints_stays_off_our_output_and_goes_to_the_log(capfd, c
         assert run_guarded(chatty, budget=ParseBudget(), what="the file") == "done"
     assert capfd.readouterr() == ("", "")
     assert "library chatter" in caplog.text
+
+
+def test_the_child_cannot_outlive_its_budget_in_cpu_time_even_without_its_parent(monkeypatch):
+    import resource
+
+    monkeypatch.setattr(guard, "_GRACE_SECONDS", 2.0)
+    soft, _ = run_guarded(resource.getrlimit, resource.RLIMIT_CPU,
+                          budget=ParseBudget(max_seconds=10), what="x")
+    assert soft == 14  # 10 s, the 2 s grace and 2 s to spare: never before the parent's kill
