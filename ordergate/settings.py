@@ -143,10 +143,18 @@ class Settings(BaseSettings):
         return tuple(part.strip() for part in self.mail_trusted_authserv_ids.split(",") if part.strip())
 
     @property
+    def parse_budget(self):
+        from ordergate.parsers.guard import ParseBudget
+
+        return ParseBudget(max_seconds=self.parse_max_seconds,
+                           max_memory_mb=self.parse_max_memory_mb)
+
+    @property
     def mail_limits(self):
         from ordergate.parsers.email_limits import MailLimits
 
-        return MailLimits(max_message_bytes=self.mail_max_message_bytes)
+        return MailLimits(max_message_bytes=self.mail_max_message_bytes,
+                          budget=self.parse_budget)
 
     @property
     def mailbox_folder(self) -> Path:

@@ -31,6 +31,7 @@ from ordergate.errors import DocumentError
 from ordergate.mappings.edifact_values import shorten
 from ordergate.orders.model import Address, OrderLine, SalesOrder
 from ordergate.orders.numbers import MAX_NUMBER_TEXT, out_of_range
+from ordergate.parsers.guard import ParseBudget
 from ordergate.parsers.tabular_columns import (
     HEADER_SCAN_ROWS,
     ITEM_FIELDS,
@@ -65,7 +66,8 @@ class CellError(ValueError):
 
 def orders_from_table(content: bytes, *, channel: str, source_name: str,
                       customer_id: str | None = None,
-                      column_map: ColumnMap | None = None) -> TabularResult:
+                      column_map: ColumnMap | None = None,
+                      budget: ParseBudget = ParseBudget()) -> TabularResult:
     """The sales orders of one CSV/XLSX/XLS file, and the problems that kept POs out.
 
     ``customer_id`` is the customer the caller knows the file comes from (drop folder, email
@@ -73,7 +75,7 @@ def orders_from_table(content: bytes, *, channel: str, source_name: str,
     Without one, the column (else the column map's ``customer_id``) says whose each PO is.
     """
     try:
-        table = read_table(content)
+        table = read_table(content, budget=budget)
     except TableError as exc:
         raise TableError(f"{source_name}: {exc}") from exc
     sheet, header = _locate_header(table, column_map, source_name)

@@ -14,7 +14,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email import errors as mail_errors
 from email import policy
@@ -25,7 +25,9 @@ from html.parser import HTMLParser
 from typing import TypeVar
 
 from ordergate.parsers.email_auth import AuthVerdict, check_authentication
-from ordergate.parsers.email_limits import MailLimits, decoded_size_bound, format_size
+from ordergate.errors import DocumentError
+from ordergate.parsers.email_limits import MailLimits, decoded_size_bound, format_size, scan_header_blocks
+from ordergate.parsers.guard import run_guarded
 from ordergate.parsers.sniff import declared_unpacked_size, sniff_kind
 
 # The kinds a parser downstream turns into orders; the rest are listed and noted, not read.
@@ -34,8 +36,7 @@ _FALLBACK_EXTENSION = {"x12": "edi", "edifact": "edi", "image": "img", "other": 
 _MAX_NAME_CHARS = 100
 _MAX_HEADER_CHARS = 998  # RFC 5322 line limit: longer values are junk or an attack
 _MAX_REFERENCES = 100
-# A mail over the size limit is reported by its headers; they must sit in this much.
-_MAX_HEADER_BLOCK = 256 * 1024
+_HEADERS_ONLY_SECONDS = 10.0  # for a mail over its budget, to read its sender and subject
 # Defects that mean the MIME tree is not what the sender built: parts may be lost or cut.
 _BROKEN_STRUCTURE = {
     mail_errors.StartBoundaryNotFoundDefect: "the multipart boundary never appears, so no part could be read",
@@ -81,25 +82,48 @@ class MailDocument:
 
 def read_mail(raw: bytes, *, limits: MailLimits = MailLimits(),
               trusted_authserv_ids: Sequence[str] = ()) -> MailDocument:
-    """Read one raw RFC 5322 message; problems end up in ``quarantine``/``notes``, never raised."""
+    """Read one raw RFC 5322 message; problems end up in ``quarantine``/``notes``, never raised.
+
+    The header blocks are checked on the raw bytes first (``scan_header_blocks``); the parse
+    itself runs in a child process within ``limits.budget`` (``guard``). A mail refused by a
+    limit is still read for its headers (those within the limits), so the report can name
+    its sender and subject.
+    """
+    refused: list[str] = []
+    if len(raw) > limits.max_message_bytes:
+        refused.append(f"message is {format_size(len(raw))}, over the "
+                       f"{format_size(limits.max_message_bytes)} limit; only its headers were read")
+    scan = scan_header_blocks(raw, limits, parts=not refused)
+    refused.extend(scan.problems)
+    try:
+        if refused:
+            return run_guarded(_read_headers_only, raw, scan.safe_head, refused,
+                               trusted_authserv_ids, budget=limits.budget, what="the mail")
+        return run_guarded(_read_whole_mail, raw, scan.safe_head, limits, trusted_authserv_ids,
+                           budget=limits.budget, what="the mail")
+    except DocumentError as exc:  # over the time or memory budget
+        refused.append(str(exc))
+    # Read again for the headers alone, so the report can name it; a header block within the
+    # limits reads in milliseconds, so this gets a short budget of its own.
+    budget = replace(limits.budget, max_seconds=min(limits.budget.max_seconds, _HEADERS_ONLY_SECONDS))
+    try:
+        return run_guarded(_read_headers_only, raw, scan.safe_head, refused, trusted_authserv_ids,
+                           budget=budget, what="the mail's headers")
+    except DocumentError as exc:  # not even those: a document with only the reasons
+        return _read_headers_only(raw, b"", [*refused, str(exc)], ())
+
+
+def _read_whole_mail(raw: bytes, head: bytes, limits: MailLimits,
+                     trusted_authserv_ids: Sequence[str]) -> MailDocument:
     quarantine: list[str] = []
     notes: list[str] = []
-    message: EmailMessage | None = None
-    if len(raw) > limits.max_message_bytes:
-        quarantine.append(f"message is {format_size(len(raw))}, over the {format_size(limits.max_message_bytes)}"
-                          " limit; only its headers were read")
-    else:
-        message = _guard(lambda: BytesParser(policy=policy.default).parsebytes(raw), None,
-                         "the MIME structure could not be read", quarantine)
+    message = _guard(lambda: BytesParser(policy=policy.default).parsebytes(raw), None,
+                     "the MIME structure could not be read", quarantine)
     parsed_fully = message is not None
-    if message is None:
-        message = _parse_headers_only(raw, quarantine)
-
+    if message is None:  # still name the sender: the header block alone
+        message = _parse_head(head, quarantine)
     document = _read_headers(message, raw, quarantine, notes)
-    document.auth = _guard(lambda: check_authentication(message, trusted_authserv_ids), AuthVerdict(),
-                           "the Authentication-Results headers could not be read", notes)
-    quarantine.extend(document.auth.problems)
-    notes.extend(document.auth.notes)
+    _check_authentication(document, message, trusted_authserv_ids, quarantine, notes)
     if parsed_fully:
         walker = _PartWalker(limits, quarantine, notes)
         _guard(lambda: walker.walk(message, forward_depth=0), None,
@@ -107,6 +131,30 @@ def read_mail(raw: bytes, *, limits: MailLimits = MailLimits(),
         walker.finish()
         document.attachments = walker.attachments
         document.body_text = _body_text(walker, limits, notes)
+    return _finish(document, quarantine, notes)
+
+
+def _read_headers_only(raw: bytes, head: bytes, reasons: list[str],
+                       trusted_authserv_ids: Sequence[str]) -> MailDocument:
+    """A refused mail: ``head`` (its header block, without the fields over a limit) is read so
+    it can be reported by sender and subject; ``reasons`` are why it was refused."""
+    quarantine = list(reasons)
+    notes: list[str] = []
+    message = _parse_head(head, quarantine)
+    document = _read_headers(message, raw, quarantine, notes)
+    _check_authentication(document, message, trusted_authserv_ids, quarantine, notes)
+    return _finish(document, quarantine, notes)
+
+
+def _check_authentication(document: MailDocument, message: Message, trusted_authserv_ids: Sequence[str],
+                          quarantine: list[str], notes: list[str]) -> None:
+    document.auth = _guard(lambda: check_authentication(message, trusted_authserv_ids), AuthVerdict(),
+                           "the Authentication-Results headers could not be read", notes)
+    quarantine.extend(document.auth.problems)
+    notes.extend(document.auth.notes)
+
+
+def _finish(document: MailDocument, quarantine: list[str], notes: list[str]) -> MailDocument:
     if not document.order_attachments:
         notes.append("no attachment in a format ordergate reads (PDF, CSV, XLSX, XLS, X12, EDIFACT)")
     document.quarantine = _unique(quarantine)
@@ -127,20 +175,15 @@ def _guard(action: Callable[[], _T], fallback: _T, what: str, reasons: list[str]
         return action()
     except RecursionError:
         reasons.append(f"{what}: parts are nested too deeply")
+    except MemoryError:
+        raise  # the guard says which budget ran out
     except Exception as exc:  # noqa: BLE001 - see the docstring
         reasons.append(f"{what}: {type(exc).__name__}: {_clean(str(exc))[:120]}")
     return fallback
 
 
-def _parse_headers_only(raw: bytes, quarantine: list[str]) -> EmailMessage:
+def _parse_head(head: bytes, quarantine: list[str]) -> EmailMessage:
     """The header block alone, so a refused mail can still be reported by sender and subject."""
-    head = raw[:_MAX_HEADER_BLOCK]
-    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
-    if not ends:
-        quarantine.append(f"no end of the header block within the first {format_size(_MAX_HEADER_BLOCK)}")
-        head = b""
-    else:
-        head = head[: min(ends)]
     parsed = _guard(lambda: BytesParser(policy=policy.default).parsebytes(head, headersonly=True), None,
                     "the headers could not be read", quarantine)
     return parsed if parsed is not None else EmailMessage(policy=policy.default)

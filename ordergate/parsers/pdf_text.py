@@ -38,7 +38,8 @@ class PdfError(DocumentError):
 @dataclass(frozen=True, slots=True)
 class PdfLimits:
     max_pages: int = 50
-    max_seconds: float = 30.0
+    # The parse budget's default; the guarded reader sets it from ORDERGATE_PARSE_MAX_SECONDS.
+    max_seconds: float = 60.0
 
 
 class Word(NamedTuple):

@@ -7,7 +7,8 @@ means what, and how numbers and dates are written, is decided later by the mappi
 Text files are read with the standard ``csv`` module rather than ``pandas.read_csv``: order
 exports put title rows of one cell above the table, and pandas fixes the column count from the
 first line and then fails on the wider rows below it. Workbooks are read with pandas (openpyxl
-for XLSX, xlrd for XLS), which also turns XLS date serials into dates.
+for XLSX, xlrd for XLS), which also turns XLS date serials into dates, in a child process with
+a time and memory budget, after their sheet count and used ranges have been checked.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from decimal import Decimal
 from itertools import islice
 
 from ordergate.errors import DocumentError
+from ordergate.parsers.guard import ParseBudget, run_guarded
+from ordergate.parsers.tabular_extent import WorkbookTooLarge, check_xlsx, open_xls
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -62,8 +65,13 @@ class Table:
     delimiter: str | None = None  # text files only
 
 
-def read_table(content: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS) -> Table:
-    """All sheets of a CSV/XLSX/XLS file as text; ``TableError`` if it cannot be read."""
+def read_table(content: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS,
+               budget: ParseBudget = ParseBudget()) -> Table:
+    """All sheets of a CSV/XLSX/XLS file as text; ``TableError`` if it cannot be read.
+
+    Workbooks are read in a child process within ``budget`` (``guard``); text files are read
+    here, their cost being linear in the bytes, which are capped.
+    """
     if len(content) > max_bytes:
         raise TableError(f"file is {len(content):,} bytes; at most {max_bytes:,} are accepted")
     if not content.strip():
@@ -74,7 +82,7 @@ def read_table(content: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MA
         delimiter = sniff_delimiter(text)
         rows = _read_csv_rows(text, delimiter, max_rows)
         return Table(kind, [Sheet("", rows)], encoding=encoding, delimiter=delimiter)
-    return Table(kind, _read_workbook(content, kind, max_rows))
+    return Table(kind, _read_workbook(content, kind, max_rows, budget))
 
 
 def detect_kind(content: bytes) -> str:
@@ -162,18 +170,42 @@ def _name(delimiter: str) -> str:
     return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}[delimiter]
 
 
-def _read_workbook(content: bytes, kind: str, max_rows: int) -> list[Sheet]:
-    # pandas and the workbook engines are heavy to import; only workbooks need them.
+def _read_workbook(content: bytes, kind: str, max_rows: int, budget: ParseBudget) -> list[Sheet]:
+    # pandas and the workbook engines are heavy to import; only workbooks need them. Imported
+    # here, before the fork, so the child's memory budget goes to the workbook, not the import.
+    import pandas  # noqa: F401
+
+    return run_guarded(_read_workbook_checked, content, kind, max_rows, budget=budget,
+                       what=f"the {kind.upper()} workbook", error=TableError)
+
+
+def _read_workbook_checked(content: bytes, kind: str, max_rows: int) -> list[Sheet]:
+    """Sheet count and used ranges first (``tabular_extent``), then the cells."""
     import pandas as pd
 
+    try:
+        if kind == "xlsx":
+            check_xlsx(content, max_rows=max_rows)
+            source: object = io.BytesIO(content)
+        else:
+            source = open_xls(content, max_rows=max_rows)
+    except WorkbookTooLarge as exc:
+        raise TableError(str(exc)) from exc
+    except MemoryError:
+        raise  # the guard says which budget ran out
+    except Exception as exc:  # a damaged workbook can fail anywhere inside zipfile or xlrd
+        raise TableError(f"file looks like an {kind.upper()} workbook but cannot be read: "
+                         f"{type(exc).__name__}: {exc}") from exc
     engine = "openpyxl" if kind == "xlsx" else "xlrd"
     try:
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it drops (data validation, conditional
             # formats); they say nothing about the cell values read here.
             warnings.simplefilter("ignore", UserWarning)
-            frames = pd.read_excel(io.BytesIO(content), sheet_name=None, header=None, dtype=object,
+            frames = pd.read_excel(source, sheet_name=None, header=None, dtype=object,
                                    engine=engine, nrows=max_rows + 1)
+    except MemoryError:
+        raise
     except Exception as exc:  # a damaged workbook can fail anywhere inside openpyxl or xlrd
         raise TableError(f"file looks like an {kind.upper()} workbook but cannot be read: "
                          f"{type(exc).__name__}: {exc}") from exc

@@ -15,6 +15,7 @@ from ordergate.mappings.tabular_orders import orders_from_table
 from ordergate.orders.model import SalesOrder
 from ordergate.orders.profiles import PartnerProfile
 from ordergate.parsers.email_message import Attachment
+from ordergate.parsers.guard import ParseBudget
 from ordergate.parsers.pdf_guard import extract_pdf_order_guarded
 from ordergate.parsers.pdf_template import PdfTemplate, load_templates
 
@@ -42,8 +43,11 @@ def _ordered_templates(profile: PartnerProfile | None) -> list[PdfTemplate]:
 
 
 def orders_from_attachment(attachment: Attachment, *, channel: str, customer_id: str,
-                           profile: PartnerProfile | None, min_confidence: float) -> AttachmentOrders:
+                           profile: PartnerProfile | None, min_confidence: float,
+                           budget: ParseBudget) -> AttachmentOrders:
     """Orders from one PDF or tabular attachment; problems instead of exceptions for bad files.
+
+    Each file is read within ``budget`` (``Settings.parse_budget``).
 
     Source keys start with the attachment's position in the mail, so two attachments carrying
     the same PO number stay apart until the duplicate check sees them.
@@ -54,7 +58,8 @@ def orders_from_attachment(attachment: Attachment, *, channel: str, customer_id:
     try:
         if attachment.kind == "pdf":
             extraction = extract_pdf_order_guarded(attachment.content,
-                                                   templates=_ordered_templates(profile))
+                                                   templates=_ordered_templates(profile),
+                                                   budget=budget)
             order = sales_order_from_pdf(
                 extraction, source_key=f"{attachment.index}/{extraction.po_number}",
                 channel=channel, partner_id=partner_id, customer_id=customer_id)
@@ -67,7 +72,8 @@ def orders_from_attachment(attachment: Attachment, *, channel: str, customer_id:
         elif attachment.kind in TABULAR_KINDS:
             table = orders_from_table(attachment.content, channel=channel,
                                       source_name=attachment.name, customer_id=customer_id,
-                                      column_map=profile.column_map if profile else None)
+                                      column_map=profile.column_map if profile else None,
+                                      budget=budget)
             for order in table.orders:
                 order.source_key = f"{attachment.index}/{order.source_key}"
                 order.partner_id = partner_id

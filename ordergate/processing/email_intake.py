@@ -85,7 +85,8 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
         found = orders_from_attachment(attachment, channel=ctx.channel,
                                        customer_id=customer.customer_id,
                                        profile=ctx.catalog.profile(customer.customer_id),
-                                       min_confidence=settings.pdf_min_confidence)
+                                       min_confidence=settings.pdf_min_confidence,
+                                       budget=settings.parse_budget)
         for order in found.orders:
             order.sender_unverified = unverified
         orders.extend(found.orders)

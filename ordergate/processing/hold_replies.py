@@ -51,7 +51,7 @@ def _mailed(conn: Connection, settings: Settings, saved: SavedOrder, document,
     from ordergate.orders.catalog import Catalog
 
     content = bytes(document.content)
-    mail = read_mail(content)
+    mail = read_mail(content, limits=settings.mail_limits)
     customer_id = saved.order.customer_id
     answer_to = Catalog.load(conn).reply_address(customer_id, mail.from_address) if customer_id else None
     original = original_of(content, mail, answer_to)

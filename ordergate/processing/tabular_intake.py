@@ -134,7 +134,8 @@ def _read_orders(ctx: DocumentContext, content: bytes, name: str,
     try:
         return orders_from_table(content, channel=ctx.channel, source_name=name,
                                  customer_id=hinted,
-                                 column_map=profile.column_map if profile else None)
+                                 column_map=profile.column_map if profile else None,
+                                 budget=ctx.settings.parse_budget)
     except DocumentError as exc:
         if hinted is not None:
             raise

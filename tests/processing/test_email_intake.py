@@ -105,6 +105,24 @@ def test_mail_that_must_not_become_orders_is_quarantined_and_not_answered(db, in
     assert stored.status == "failed" and stored_content(db, stored.id) == sent  # kept
 
 
+def test_a_part_header_of_100000_parameters_is_quarantined_fast_and_kept(db, ingest):
+    import time
+
+    raw = mail((ACME_CSV, "text/csv", "po.csv"))
+    marker = b'Content-Disposition: attachment; filename="po.csv"'
+    assert marker in raw
+    raw = raw.replace(marker, marker + b";\r\n a=b" * 100_000)
+    started = time.monotonic()
+    [document] = ingest(raw).documents
+    assert time.monotonic() - started < 10  # the email package alone took minutes on such a header
+    assert document.status == "failed" and "quarantined" in document.error
+    assert ("the headers of MIME part 2: the Content-Disposition header has 100,001 parameters, "
+            "over the limit of 100") in document.error
+    assert rows(db, t.orders) == []
+    [stored] = rows(db, t.documents)
+    assert stored_content(db, stored.id) == raw  # kept as received
+
+
 def test_a_known_sender_whose_mail_has_no_order_is_told_why(db, ingest):
     [document] = ingest(mail()).documents
     assert document.status == "failed" and "no purchase order attached" in document.error

@@ -318,6 +318,37 @@ def test_a_damaged_workbook_fails_with_a_readable_reason(db, ingest):
     assert "internal error" not in (document.error or "") and "\n" not in document.error
 
 
+def test_a_workbook_that_would_unfold_to_gigabytes_fails_with_the_reason(db, ingest):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "PO"
+    sheet["A1"], sheet["XFD1"], sheet["A10000"] = "po_number", "x", "y"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    [document] = ingest(dropped(buffer.getvalue(), "ACME", "wide.xlsx")).documents
+    assert document.status == "failed"
+    assert "sheet 'PO' uses columns up to XFD (16,384); at most 256 (IV) are read" in document.error
+    [ack] = outbox(db, "csv-ack")  # the customer learns why, as for any refused file
+    assert ack_rows(ack.payload)[0]["reason"] == document.error
+
+
+def test_the_parse_budget_of_the_settings_applies_to_workbooks(db, settings, monkeypatch):
+    from ordergate.parsers import guard
+
+    monkeypatch.setattr(guard, "_GRACE_SECONDS", 0.0)
+    # Three cells the reader pads out to 19,000 x 256: over a second of work, within the limits.
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["A1"], sheet["IV1"], sheet["A19000"] = "po_number", "x", "y"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    hurried = settings.model_copy(update={"parse_max_seconds": 0.1})
+    [document] = ingest_documents(db, hurried, [dropped(buffer.getvalue(), "ACME", "slow.xlsx")],
+                                  actor="test").documents
+    assert document.status == "failed"
+    assert "reading the XLSX workbook took longer than 0.1 s and was stopped" in document.error
+
+
 # ---------------------------------------------------------------- third-party files
 def corpus_files() -> list[Path]:
     folder = CORPUS / "csv"

@@ -1,0 +1,35 @@
+"""Standard output belongs to the command: ``ingest --json`` stays valid JSON when a library
+reading a hostile file prints (xlrd writes its diagnostics to stdout by default)."""
+
+import json
+import struct
+from pathlib import Path
+
+from ordergate.flows.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def chatty_xls() -> bytes:
+    """An OLE2 header whose 2-byte short sector size makes xlrd print
+    ``@@@@ sec_size=512 short_sec_size=1`` before it gives up on the file."""
+    head = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + struct.pack("<HH", 0x3E, 3)
+            + b"\xfe\xff" + struct.pack("<HH", 9, 0))
+    return head + b"\x00" * (1536 - len(head))
+
+
+def test_ingest_json_stays_json_when_xlrd_prints(tmp_path, monkeypatch, capfd):
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
+    assert main(["seed", str(ROOT / "samples" / "masterdata")]) == 0
+    capfd.readouterr()
+    path = tmp_path / "po.xls"
+    path.write_bytes(chatty_xls())
+
+    code = main(["ingest", str(path), "--customer", "ACME", "--json"])
+    out, err = capfd.readouterr()  # what reached file descriptors 1 and 2, not only sys.stdout
+    [document] = json.loads(out)["documents"]
+    assert code == 1
+    assert document["status"] == "failed"
+    assert "looks like an XLS workbook but cannot be read" in document["error"]
+    assert "@@@@" not in out + err
