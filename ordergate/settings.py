@@ -115,6 +115,13 @@ class Settings(BaseSettings):
     # process that is killed past these; the X12/EDIFACT readers check their own budgets).
     parse_max_seconds: float = Field(default=60.0, gt=0)
     parse_max_memory_mb: int = Field(default=512, ge=64)
+    # The X12/EDIFACT readers stream, so their memory is bounded per unit: a longer segment or
+    # a larger transaction set / message is rejected (997 AK5 R, CONTRL UCM 4), its neighbours
+    # go on. Their time budget is max(parse_max_seconds, size in MB x parse_seconds_per_mb),
+    # so a large weekly batch gets time in proportion to its size.
+    edi_max_segment_bytes: int = Field(default=100_000, ge=1_000)
+    edi_max_set_segments: int = Field(default=200_000, ge=10)
+    parse_seconds_per_mb: float = Field(default=5.0, ge=0)
     # A PO price further than this from ours (customer price, else list price) is a hold.
     price_tolerance_percent: float = Field(default=2.0, ge=0)
     # PDF orders whose least certain field is below this go on hold (a profile may override).

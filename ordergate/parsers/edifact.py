@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pydifact.segments import Segment
 
 from ordergate.errors import ParseError
+from ordergate.parsers.edi_limits import OVERSIZED_PREFIX, EdiLimits, check_budget
 from ordergate.parsers.edifact_source import (
     InterchangeStart,
     Region,
@@ -34,7 +35,13 @@ from ordergate.parsers.edifact_source import (
     open_source,
     read_start,
 )
-from ordergate.parsers.edifact_tokens import Split, TokenIssue, find_terminator, split_segments
+from ordergate.parsers.edifact_tokens import (
+    Split,
+    TokenIssue,
+    find_terminator,
+    split_segments,
+    terminator_is_released,
+)
 from ordergate.parsers.edifact_types import (
     CHARSETS,
     CONTROL_COUNT_MISMATCH,
@@ -47,6 +54,7 @@ from ordergate.parsers.edifact_types import (
     INVALID_SERVICE_CHARACTERS,
     INVALID_VALUE,
     LOWER_LEVEL_EMPTY,
+    TOO_MANY_REPETITIONS,
     MISSING,
     REFERENCES_DO_NOT_MATCH,
     SYNTAX_NOT_SUPPORTED,
@@ -74,23 +82,25 @@ ECHOED_LENGTHS = {"0004": 35, "0007": 4, "0008": 14, "0010": 35, "0014": 14, "00
 ENVELOPE = frozenset({"UNG", "UNH", "UNT", "UNE", "UNZ"})
 
 
-def iter_edifact(data: bytes | str) -> Iterator[EdifactEvent]:
+def iter_edifact(data: bytes | str, limits: EdiLimits | None = None) -> Iterator[EdifactEvent]:
     """Stream the events of every interchange in ``data``, in file order.
 
     Raises ``ParseError`` at once when the data does not start (after a BOM and whitespace)
     with a readable UNA, UNB or UNH; after that every problem is reported on the events.
+    ``limits`` bounds segments, messages and time (``edi_limits``); past its time budget
+    ``BudgetExceeded`` is raised between two chunks.
     """
     source, start = open_source(data)
-    return _iter_events(source, start)
+    return _iter_events(source, start, limits or EdiLimits())
 
 
 # ----------------------------------------------------------------------- events
-def _iter_events(source: Source, start: InterchangeStart) -> Iterator[EdifactEvent]:
+def _iter_events(source: Source, start: InterchangeStart, limits: EdiLimits) -> Iterator[EdifactEvent]:
     file_position = 1
     scan = source.scan
     while True:
         end = find_next_start(scan, start.body + 1, start.delimiters)
-        reader = _InterchangeReader(decode_region(source, start, end), file_position)
+        reader = _InterchangeReader(decode_region(source, start, end), file_position, limits)
         yield reader.header
         yield from reader.read()
         following = None
@@ -116,10 +126,14 @@ class _OpenMessage:
     carried: list[Segment] | None = None  # its segments from earlier chunks
     carried_texts: list[str] | None = None  # and their texts (``Split.texts``)
     problems: list[EdifactProblem] = field(default_factory=list)
+    # Over a size limit: rejected, and its segments are counted (for the UNT check) but no
+    # longer held.
+    dropped: int = 0
+    discard: bool = False
 
     def in_message(self, k: int) -> int:
         """DE 0096 position (UNH = 1) of the segment at row ``k`` of the current chunk."""
-        return (len(self.carried) if self.carried else 0) + k - self.begin + 1
+        return (len(self.carried) if self.carried else 0) + self.dropped + k - self.begin + 1
 
 
 @dataclass(slots=True)
@@ -147,17 +161,26 @@ class _StrayRun:
 class _InterchangeReader:
     """The envelope state of one interchange, fed chunk by chunk."""
 
-    def __init__(self, region: Region, file_position: int) -> None:
+    def __init__(self, region: Region, file_position: int, limits: EdiLimits) -> None:
         self.region = region
+        self.limits = limits
         start = region.start
         self.delimiters = start.delimiters
         text, lo, hi = region.text, region.lo, region.hi
         unb: Segment | None = None
         self.pos = lo
+        unb_too_long = False
         if text.startswith("UNB", lo) and text[lo + 3:lo + 4] == self.delimiters.element:
-            stop = find_terminator(text, lo, hi, self.delimiters)
-            self.pos = hi if stop == -1 else stop + 1
-            unb = split_segments(text[lo:self.pos], self.delimiters).segments[0]
+            longest = limits.max_segment_chars
+            stop = find_terminator(text, lo, min(hi, lo + longest + 1), self.delimiters)
+            if stop == -1 and lo + longest + 1 < hi:  # read from its start only, and reported
+                unb_too_long = True
+                stop = find_terminator(text, lo + longest, hi, self.delimiters, floor=lo)
+                self.pos = hi if stop == -1 else stop + 1
+                unb = split_segments(text[lo:lo + OVERSIZED_PREFIX], self.delimiters).segments[0]
+            else:
+                self.pos = hi if stop == -1 else stop + 1
+                unb = split_segments(text[lo:self.pos], self.delimiters).segments[0]
         self.header = InterchangeHeader(segment=unb, delimiters=self.delimiters, position=file_position,
                                         charset=region.charset, una=start.una)
         self.reference = self.header.control_reference or None
@@ -174,6 +197,10 @@ class _InterchangeReader:
         self.stray: _StrayRun | None = None
         self.out: list[EdifactEvent] = []
         self.texts: list[str] = []  # the current chunk's segment texts
+        if unb_too_long:
+            self._problem(DATA_ELEMENT_TOO_LONG, f"the UNB is {self.pos - lo} characters long, more "
+                          f"than the {limits.max_segment_chars} allowed "
+                          f"(ORDERGATE_EDI_MAX_SEGMENT_BYTES)", 1, "UNB")
         self._check_header()
         self.header.problems = list(self.problems)
 
@@ -228,12 +255,107 @@ class _InterchangeReader:
     # ------------------------------------------------------------------ chunks
     def read(self) -> Iterator[EdifactEvent]:
         text, hi, delimiters = self.region.text, self.region.hi, self.delimiters
+        budget = self.limits.budget
+        longest = self.limits.max_segment_chars
+        # A chunk no longer than a segment may be: only the segment across its end can be
+        # too long, and the search for its terminator goes no further than the limit.
+        size = min(CHUNK_SIZE, longest)
         pos = self.pos
         while pos < hi:
-            cut = find_terminator(text, min(pos + CHUNK_SIZE, hi), hi, delimiters, floor=pos)
-            cut = hi if cut == -1 else cut + 1
-            yield from self.feed(split_segments(text[pos:cut], delimiters, ENVELOPE))
+            end = pos + size
+            oversized = None
+            if end >= hi:
+                cut = hi
+            else:
+                cut = find_terminator(text, end, min(hi, end + longest + 1), delimiters, floor=pos)
+                if cut == -1 and end + longest + 1 < hi:
+                    oversized = self._across(pos, end, end + longest)
+                else:
+                    cut = hi if cut == -1 else cut + 1
+                    if cut - pos > longest:  # the chunk grew: measure the segment across ``end``
+                        a = self._segment_start(pos, end)
+                        if cut - 1 - a > longest:
+                            oversized = (a, cut)
+                if oversized is not None:
+                    cut = oversized[0]
+            if cut > pos:
+                yield from self.feed(split_segments(text[pos:cut], delimiters, ENVELOPE))
+            if oversized is not None:
+                a, cut = oversized
+                yield from self.oversized(text[a:a + OVERSIZED_PREFIX], cut - a)
             pos = cut
+            check_budget(budget, "reading the interchange")
+
+    def _segment_start(self, pos: int, end: int) -> int:
+        """Where the segment that holds ``end`` starts (after the last terminator before it)."""
+        text, delimiters = self.region.text, self.delimiters
+        a = text.rfind(delimiters.segment, pos, end)
+        while a != -1 and terminator_is_released(text, a, delimiters, pos):
+            a = text.rfind(delimiters.segment, pos, a)
+        return pos if a == -1 else a + 1
+
+    def _across(self, pos: int, end: int, beyond: int) -> tuple[int, int]:
+        """(start, index after the terminator) of the segment across ``end`` that has no
+        terminator before ``beyond``."""
+        a = self._segment_start(pos, end)
+        b = find_terminator(self.region.text, beyond, self.region.hi, self.delimiters, floor=a)
+        return a, self.region.hi if b == -1 else b + 1
+
+    def oversized(self, prefix: str, length: int) -> Iterator[EdifactEvent]:
+        """A segment of ``length`` characters, over the limit, read from ``prefix`` (its first
+        characters) only. It counts as one segment; the message it is in is rejected."""
+        limit = self.limits.max_segment_chars
+        split = split_segments(prefix, self.delimiters, ENVELOPE)
+        if not split.segments:  # only whitespace: nothing to name
+            split = split_segments("???", self.delimiters, ENVELOPE)
+        row = split.segments[0]
+        one = Split([row], [0] if row.tag in ENVELOPE else [], [], split.texts[:1])
+        tag = row.tag[:20]
+        position = self.count + 1
+        # The element cut where the segment passes the limit is the one "too long" (39).
+        last = row.elements[-1] if row.elements else ""
+        element, component = len(row.elements) + 1, len(last) if isinstance(last, list) else 1
+        message = (f"segment {tag!r} at position {position} is {length} characters long, more "
+                   f"than the {limit} allowed (ORDERGATE_EDI_MAX_SEGMENT_BYTES)")
+        msg = self.msg
+        if msg is not None and tag not in ("UNH", "UNG", "UNE", "UNZ"):
+            self._segment_too_long(msg, tag, position, msg.in_message(0), element, component,
+                                   message)
+            yield from self.feed(one)
+            return
+        yield from self.feed(one)
+        if tag == "UNH" and self.msg is not None:
+            self._segment_too_long(self.msg, tag, position, 1, element, component, message)
+        else:
+            self._problem(DATA_ELEMENT_TOO_LONG, message, position, tag, element, component)
+
+    def _segment_too_long(self, msg: _OpenMessage, tag: str, position: int, in_message: int,
+                          element: int, component: int, message: str) -> None:
+        msg.problems.append(self._message_problem(
+            msg, DATA_ELEMENT_TOO_LONG, f"{message}: its message is rejected unread", position, tag,
+            in_message, element=element, component=component))
+        self._discard(msg)
+
+    def _too_many(self, msg: _OpenMessage, segments: list[Segment]) -> None:
+        """The message has more segments than allowed: rejected (on its UCM: 35, too many
+        segment repetitions), and none of them held from now on."""
+        limit = self.limits.max_set_segments
+        msg.problems.append(self._message_problem(
+            msg, TOO_MANY_REPETITIONS, f"message {msg.reference} has more than {limit} segments "
+            f"(ORDERGATE_EDI_MAX_SET_SEGMENTS): rejected unread; ask the partner to split it",
+            msg.position + limit, None, limit + 1))
+        # A UCM names no segment: the code is the message's own, not a UCS detail.
+        msg.problems[-1].segment_position = None
+        msg.carried = msg.carried_texts = None  # ``segments`` holds them all: counted once, here
+        msg.dropped += len(segments)
+        msg.discard = True
+
+    @staticmethod
+    def _discard(msg: _OpenMessage) -> None:
+        if not msg.discard:
+            msg.discard = True
+            msg.dropped += len(msg.carried) if msg.carried else 0
+        msg.carried = msg.carried_texts = None
 
     # The hot path: one call per chunk, Python work only at envelope segments and issues.
     def feed(self, split: Split) -> Iterator[EdifactEvent]:
@@ -280,11 +402,16 @@ class _InterchangeReader:
                 self._stray(rows, done, len(rows), base)
         else:  # the open message goes on in the next chunk
             tail = rows[msg.begin:]
-            if msg.carried is None:
-                msg.carried, msg.carried_texts = tail, split.texts[msg.begin:]
-            else:  # in place: a long message spans many chunks
-                msg.carried.extend(tail)
-                msg.carried_texts.extend(split.texts[msg.begin:])
+            if msg.discard:
+                msg.dropped += len(tail)
+            else:
+                if msg.carried is None:
+                    msg.carried, msg.carried_texts = tail, split.texts[msg.begin:]
+                else:  # in place: a long message spans many chunks
+                    msg.carried.extend(tail)
+                    msg.carried_texts.extend(split.texts[msg.begin:])
+                if len(msg.carried) > self.limits.max_set_segments:
+                    self._too_many(msg, msg.carried)
             msg.begin = 0
         self.count = base + len(rows)
         if out:
@@ -390,7 +517,7 @@ class _InterchangeReader:
             segments = msg.carried
             msg.carried_texts.extend(texts)
             texts = msg.carried_texts
-        count = len(segments)
+        count = len(segments) + msg.dropped
         unt = rows[k]
         declared = component_of(unt.elements[0]) if unt.elements else ""
         if not declared:
@@ -413,6 +540,10 @@ class _InterchangeReader:
                 msg, REFERENCES_DO_NOT_MATCH, f"UNT 0062 {reference!r} does not match UNH 0062 "
                 f"{msg.reference!r}", position, "UNT", count, element=3, component=1, ref="0062",
                 bad_value=reference))
+        if not msg.discard and len(segments) > self.limits.max_set_segments:
+            self._too_many(msg, segments)
+        if msg.discard:
+            segments, texts = [msg.unh, unt], None
         self._emit(msg, segments, texts)
 
     def _close_message(self, rows: list[Segment] | None, k: int, position: int, came: str | None) -> None:
@@ -425,7 +556,11 @@ class _InterchangeReader:
         instead = f"{came} at position {position} came first" if came else "the interchange ends first"
         msg.problems.append(self._message_problem(
             msg, MISSING, f"message {msg.reference} has no UNT trailer: {instead}", position, "UNT",
-            len(segments) + 1))
+            len(segments) + msg.dropped + 1))
+        if not msg.discard and len(segments) > self.limits.max_set_segments:
+            self._too_many(msg, segments)
+        if msg.discard:
+            segments = [msg.unh]
         self._emit(msg, segments)
 
     def _emit(self, msg: _OpenMessage, segments: list[Segment], texts: list[str] | None = None) -> None:

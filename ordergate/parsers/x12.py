@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ordergate.errors import ParseError
+from ordergate.parsers.edi_limits import OVERSIZED_PREFIX, EdiLimits, check_budget
 from ordergate.parsers.x12_types import (
     Delimiters,
     GroupEnd,
@@ -61,11 +62,12 @@ def read_delimiters(text: str, start: int = 0) -> tuple[Delimiters, int]:
     return isa.delimiters, isa.end
 
 
-def iter_x12(data: bytes | str) -> Iterator[X12Event]:
+def iter_x12(data: bytes | str, limits: EdiLimits | None = None) -> Iterator[X12Event]:
     """Stream the events of every interchange in ``data``, in file order.
 
     Raises ``ParseError`` at once when the data does not start with a readable ISA; after that
-    every problem is reported on the events instead.
+    every problem is reported on the events instead. ``limits`` bounds segments, sets and time
+    (``edi_limits``); past its time budget ``BudgetExceeded`` is raised between two chunks.
     """
     text = decode_x12(data) if isinstance(data, (bytes, bytearray)) else data
     start = _skip_leading(text)
@@ -73,7 +75,7 @@ def iter_x12(data: bytes | str) -> Iterator[X12Event]:
         found = text[start:start + 20]
         raise ParseError(f"not an X12 interchange: expected ISA at the start, found {found!r}"
                          if found else "not an X12 interchange: the document is empty", position=1)
-    return _iter_events(text, _read_isa(text, start))
+    return _iter_events(text, _read_isa(text, start), limits or EdiLimits())
 
 
 # ------------------------------------------------------------------------------------- the ISA
@@ -226,21 +228,71 @@ def _split_chunk(chunk: str, term: str, elem: str) -> list[Segment]:
     return [p.split(elem) for p in parts]
 
 
+def _next_cut(text: str, pos: int, stop: int, term: str, longest: int) -> tuple[int, tuple[int, int] | None]:
+    """Where the chunk from ``pos`` ends, and the first segment in it longer than ``longest``
+    characters as (start, index after its terminator), or None.
+
+    A chunk ends at the first terminator after ``CHUNK_SIZE`` characters, looked for no further
+    than ``longest`` characters on, so one giant segment never makes a giant chunk. A segment
+    inside the chunk that is too long is found with a few searches, not a look at each
+    segment: every window of ``longest // 2`` characters (aligned on ``pos``) that holds no
+    terminator lies inside a segment at least that long, and any segment longer than
+    ``longest`` holds such a window. Only those segments are measured.
+    """
+    end = pos + CHUNK_SIZE
+    oversized = None
+    if end >= stop:
+        end = stop
+    else:
+        cut = text.find(term, end, min(stop, end + longest + 1))
+        if cut != -1:
+            end = cut + 1
+        elif end + longest + 1 >= stop:
+            end = stop
+        else:  # the segment across ``end`` runs on for more than ``longest`` characters
+            a = text.rfind(term, pos, end) + 1 or pos
+            b = text.find(term, end + longest, stop)
+            oversized = (a, stop if b == -1 else b + 1)
+            end = a
+    step = max(1, longest // 2)
+    i = pos
+    while i + step <= end:
+        if text.find(term, i, i + step) != -1:
+            i += step
+            continue
+        a = text.rfind(term, pos, i) + 1 or pos
+        b = text.find(term, i, stop)
+        if b == -1:
+            b = stop
+        if b - a > longest:
+            return a, (a, b if b == stop else b + 1)
+        i = b + 1
+    return end, oversized
+
+
 # ---------------------------------------------------------------------------------- events
-def _iter_events(text: str, isa: _Isa) -> Iterator[X12Event]:
+def _iter_events(text: str, isa: _Isa, limits: EdiLimits) -> Iterator[X12Event]:
     file_position = 1
+    budget = limits.budget
+    longest = limits.max_segment_chars
     while True:
-        reader = _InterchangeReader(isa, file_position)
+        reader = _InterchangeReader(isa, file_position, limits.max_set_segments)
         yield reader.header
         term = isa.delimiters.segment
         elem = isa.delimiters.element
         pos = isa.end
         next_isa = _find_isa(text, pos, term)
         while pos < next_isa:
-            cut = text.find(term, pos + CHUNK_SIZE, next_isa)
-            cut = next_isa if cut == -1 else cut + 1
-            yield from reader.feed(_split_chunk(text[pos:cut], term, elem))
+            cut, oversized = _next_cut(text, pos, next_isa, term, longest)
+            if cut > pos:
+                yield from reader.feed(_split_chunk(text[pos:cut], term, elem))
+            if oversized is not None:  # never split: only its start is read, to report it
+                a, b = oversized
+                rows = _split_chunk(text[a:a + OVERSIZED_PREFIX], term, elem)
+                yield from reader.oversized(rows[0] if rows else [""], b - a, longest)
+                cut = b
             pos = cut
+            check_budget(budget, "reading the interchange")
         isa = None
         if next_isa < len(text):
             try:
@@ -261,6 +313,10 @@ class _OpenSet:
     begin: int  # index of its first segment in the current chunk's rows
     carried: list[Segment] | None = None  # its segments from earlier chunks
     problems: list[X12Problem] = field(default_factory=list)
+    # Over a size limit: rejected, and its segments are counted (for the SE01 check) but no
+    # longer held.
+    dropped: int = 0
+    discard: bool = False
 
 
 @dataclass(slots=True)
@@ -274,7 +330,8 @@ class _OpenGroup:
 class _InterchangeReader:
     """The envelope state of one interchange, fed chunk by chunk."""
 
-    def __init__(self, isa: _Isa, file_position: int) -> None:
+    def __init__(self, isa: _Isa, file_position: int, max_set_segments: int) -> None:
+        self.max_set_segments = max_set_segments
         self.header = InterchangeHeader(isa=isa.elements, delimiters=isa.delimiters, position=file_position)
         self.control = isa.elements[13]
         self.problems = list(isa.problems)
@@ -323,9 +380,77 @@ class _InterchangeReader:
                 self._stray(rows, done, len(rows), base)
         else:  # the open set goes on in the next chunk
             tail = rows[tx.begin:]
-            tx.carried = tail if tx.carried is None else tx.carried + tail
+            if tx.discard:
+                tx.dropped += len(tail)
+            else:
+                carried = tail if tx.carried is None else tx.carried + tail
+                if len(carried) > self.max_set_segments:
+                    self._too_many(tx, carried)
+                else:
+                    tx.carried = carried
             tx.begin = 0
         self.count = base + len(rows)
+
+    def oversized(self, row: Segment, length: int, limit: int) -> Iterator[X12Event]:
+        """A segment of ``length`` characters, over ``limit``: ``row`` is read from its first
+        characters only. It counts as one segment; the set it is in is rejected."""
+        tag = row[0][:20]
+        position = self.count + 1
+        # The element that is cut where the segment passes the limit is "too long" (AK4 5).
+        element = max(1, len(row) - 1)
+        message = (f"segment {tag!r} at position {position} is {length} characters long, more "
+                   f"than the {limit} allowed (ORDERGATE_EDI_MAX_SEGMENT_BYTES): its "
+                   f"transaction set is rejected unread")
+        tx = self.tx
+        if tx is not None and tag not in ("ST", "GS", "GE", "IEA", "ISA"):
+            self._segment_too_long(tx, tag, position, element, message)
+            yield from self.feed([row])
+            return
+        yield from self.feed([row])
+        if tag == "ST" and self.tx is not None:
+            self._segment_too_long(self.tx, tag, position, element, message)
+        else:
+            self._problem("024", message.replace("its transaction set is", "it is"), position, tag)
+
+    def _segment_too_long(self, tx: _OpenSet, tag: str, position: int, element: int,
+                          message: str) -> None:
+        problem = self._set_problem(tx, "5", message, position, tag, position - tx.position + 1)
+        problem.segment_code = "8"  # AK3: segment has data element errors
+        problem.element_position, problem.element_code = element, "5"  # AK4: too long
+        tx.problems.append(problem)
+        self._discard(tx)
+
+    def _too_many(self, tx: _OpenSet, segments: list[Segment]) -> None:
+        """The set has more segments than allowed: rejected, the first one past the limit named
+        (AK3 5, "segment exceeds maximum use"), and none of them held from now on."""
+        limit = self.max_set_segments
+        tag = segments[limit][0][:20] if len(segments) > limit else ""
+        control = tx.st[2] if len(tx.st) > 2 else ""
+        problem = self._set_problem(
+            tx, "5", f"transaction set {control} has more than {limit} segments "
+            f"(ORDERGATE_EDI_MAX_SET_SEGMENTS): rejected unread; ask the partner to split it",
+            tx.position + limit, tag or None, limit + 1)
+        problem.segment_code = "5"
+        tx.problems.append(problem)
+        tx.carried = None  # ``segments`` holds them all: counted once, here
+        tx.dropped += len(segments)
+        tx.discard = True
+
+    @staticmethod
+    def _discard(tx: _OpenSet) -> None:
+        if not tx.discard:
+            tx.discard = True
+            tx.dropped += len(tx.carried) if tx.carried else 0
+        tx.carried = None
+
+    def _held(self, tx: _OpenSet, segments: list[Segment], trailer: Segment | None) -> list[Segment]:
+        """What a closing set keeps: all its segments, or only its ST (and SE) once it is
+        rejected for its size (its count was checked with ``tx.dropped`` added)."""
+        if not tx.discard and len(segments) > self.max_set_segments:
+            self._too_many(tx, segments)
+        if tx.discard:
+            return [tx.st] if trailer is None else [tx.st, trailer]
+        return segments
 
     # ------------------------------------------------------------------ transaction sets
     def _start_set(self, rows: list[Segment], k: int, position: int) -> None:
@@ -373,7 +498,7 @@ class _InterchangeReader:
         if tx.group is None:
             return
         se = rows[k]
-        count = len(segments)
+        count = len(segments) + tx.dropped
         declared = se[1] if len(se) > 1 else ""
         if declared != str(count) and not (_is_digits(declared) and int(declared) == count):
             tx.problems.append(self._set_problem(
@@ -386,7 +511,7 @@ class _InterchangeReader:
             tx.problems.append(self._set_problem(
                 tx, "3", f"SE02 {se02!r} does not match ST02 {control!r}", position, "SE", count,
                 bad_value=se02))
-        self._emit(tx, control, segments)
+        self._emit(tx, control, self._held(tx, segments, se))
 
     def _close_set(self, rows: list[Segment] | None, k: int, position: int,
                    came: str | None) -> None:
@@ -402,8 +527,8 @@ class _InterchangeReader:
         control = tx.st[2] if len(tx.st) > 2 else ""
         tx.problems.append(self._set_problem(
             tx, "2", f"transaction set {control} has no SE trailer: {instead}", position, "SE",
-            len(segments) + 1))
-        self._emit(tx, control, segments)
+            len(segments) + tx.dropped + 1))
+        self._emit(tx, control, self._held(tx, segments, None))
 
     def _emit(self, tx: _OpenSet, control: str, segments: list[Segment]) -> None:
         self.out.append(TransactionSet(set_id=tx.st[1] if len(tx.st) > 1 else "", control_number=control,

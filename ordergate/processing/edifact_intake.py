@@ -18,6 +18,7 @@ from ordergate.orders.store import claim_interchange, mark_interchange_incomplet
 from ordergate.parsers.edifact_problems import DUPLICATE_DETECTED, MISSING, EdifactProblem
 from ordergate.parsers.edifact_types import GroupEnd, GroupHeader, InterchangeEnd
 from ordergate.processing.context import DocumentContext
+from ordergate.processing.edi_budget import edi_limits
 from ordergate.processing.edifact_prepare import (
     ACKNOWLEDGEMENT_TYPES,
     OpenedEdifactInterchange,
@@ -58,10 +59,12 @@ def process_edifact(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     in_child = worth_a_second_process(content, ctx.settings.parallel_from_bytes)
     # The prepare process writes ORDRSP lines ahead while this one is behind.
     pace = Pace.for_store(ctx.settings.store_batch_size, in_child)
+    limits = edi_limits(ctx.settings, content)
     items = prepared_items(lambda: prepare_edifact(content, ctx.settings, ctx.catalog,
                                                    channel=ctx.channel,
-                                                   document_id=ctx.document_id, pace=pace),
-                           in_child=in_child, pace=pace)
+                                                   document_id=ctx.document_id, pace=pace,
+                                                   limits=limits),
+                           in_child=in_child, pace=pace, budget=limits.budget)
     for item in items:
         if isinstance(item, PreparedMessage):
             if current is not None and not current.rejected:

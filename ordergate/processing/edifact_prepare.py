@@ -23,6 +23,7 @@ from ordergate.mappings.edifact_orders import MessageRejected, map_orders
 from ordergate.orders.catalog import Catalog
 from ordergate.orders.checks import check_order
 from ordergate.orders.prepared import PreparedOrder, prepare_order
+from ordergate.parsers.edi_limits import EdiLimits
 from ordergate.parsers.edifact import iter_edifact
 from ordergate.parsers.edifact_problems import MISSING, UNKNOWN_SENDER
 from ordergate.parsers.edifact_tokens import LINE_BREAKS, split_segments
@@ -120,12 +121,14 @@ class _State:
 
 
 def prepare_edifact(content: bytes, settings: Settings, catalog: Catalog, *, channel: str,
-                    document_id: int | None, pace: Pace | None = None) -> Iterator[PreparedItem]:
-    """Raises ParseError when the bytes hold no readable interchange at all. With a ``pace``
-    (in a second process) the ORDRSP lines are written ahead only while the store is behind."""
+                    document_id: int | None, pace: Pace | None = None,
+                    limits: EdiLimits | None = None) -> Iterator[PreparedItem]:
+    """Raises ParseError when the bytes hold no readable interchange at all, BudgetExceeded
+    past ``limits``' time budget. With a ``pace`` (in a second process) the ORDRSP lines are
+    written ahead only while the store is behind."""
     state: _State | None = None
     source_keys: set[str] = set()
-    for event in iter_edifact(content):
+    for event in iter_edifact(content, limits):
         if isinstance(event, Message):
             if state is not None and state.opened.rejection is None:
                 yield _prepare_message(state, event, catalog, pace)

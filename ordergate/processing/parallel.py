@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ordergate.errors import DocumentError
+from ordergate.parsers.edi_limits import Budget, check_budget
 from ordergate.printable import printable_lines
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ T = TypeVar("T")
 CHUNK = 100  # items per message through the pipe (about 250 KB of 10-line orders)
 PIPE_BYTES = 4 * 1024 * 1024
 QUEUED_CHUNKS = 200  # how far (in chunks) the child may run ahead of the store
+# How long past the budget this process waits for a child that does not report it itself
+# (it checks between chunks of its reading: one chunk may run over).
+BUDGET_GRACE_SECONDS = 5.0
 
 
 class Pace:
@@ -99,9 +103,12 @@ def worth_a_second_process(content: bytes, threshold: int) -> bool:
 
 
 def prepared_items(produce: Callable[[], Iterator[T]], *, in_child: bool,
-                   pace: Pace | None = None) -> Iterator[T]:
+                   pace: Pace | None = None, budget: Budget | None = None) -> Iterator[T]:
     """Yield what ``produce()`` yields, computed here or, with ``in_child``, in a forked process
-    (which ``pace``, when given, tells how far behind this one is)."""
+    (which ``pace``, when given, tells how far behind this one is).
+
+    With a ``budget``, storing what the child sent is held to it too (once per chunk of
+    items), and a child that runs past it without a word is stopped: ``BudgetExceeded``."""
     if not in_child:
         yield from produce()
         return
@@ -123,7 +130,13 @@ def prepared_items(produce: Callable[[], Iterator[T]], *, in_child: bool,
     drain.start()
     try:
         while True:
-            raw = chunks.get()
+            if budget is None:
+                raw = chunks.get()
+            else:
+                try:
+                    raw = chunks.get(timeout=max(0.0, budget.remaining()) + BUDGET_GRACE_SECONDS)
+                except queue.Empty:
+                    budget.exceeded("preparing the document")
             if raw is None:
                 child.join(timeout=5)  # so the exit code is known, not None
                 raise PrepareFailed(f"the prepare process ended without finishing "
@@ -137,6 +150,7 @@ def prepared_items(produce: Callable[[], Iterator[T]], *, in_child: bool,
                     for item in payload:
                         yield item
                         taken.value += 1  # the consumer is done with it
+                check_budget(budget, "storing the document's orders")
             elif kind == "done":
                 return
             else:

@@ -18,6 +18,7 @@ from ordergate.orders.prepared import PreparedOrder
 from ordergate.orders.store import claim_interchange, mark_interchange_incomplete, save_orders
 from ordergate.parsers.x12_types import GroupEnd, InterchangeEnd, InterchangeHeader
 from ordergate.processing.context import DocumentContext
+from ordergate.processing.edi_budget import edi_limits
 from ordergate.processing.outcome import IntakeOutcome, answer_now
 from ordergate.processing.parallel import Pace, prepared_items, worth_a_second_process
 from ordergate.processing.report import OrderReport
@@ -48,10 +49,11 @@ def process_x12(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     in_child = worth_a_second_process(content, ctx.settings.parallel_from_bytes)
     # The prepare process writes 855 lines ahead while this one is behind.
     pace = Pace.for_store(ctx.settings.store_batch_size, in_child)
+    limits = edi_limits(ctx.settings, content)
     items = prepared_items(lambda: prepare_x12(content, ctx.settings, ctx.catalog,
                                                channel=ctx.channel, document_id=ctx.document_id,
-                                               pace=pace),
-                           in_child=in_child, pace=pace)
+                                               pace=pace, limits=limits),
+                           in_child=in_child, pace=pace, budget=limits.budget)
     for item in items:
         if isinstance(item, PreparedSet):
             if current is not None and not current.rejected:

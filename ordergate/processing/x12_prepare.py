@@ -19,6 +19,7 @@ from ordergate.orders.catalog import Catalog
 from ordergate.orders.checks import check_order
 from ordergate.orders.model import ReplyAddress
 from ordergate.orders.prepared import PreparedOrder, prepare_order
+from ordergate.parsers.edi_limits import EdiLimits
 from ordergate.parsers.x12 import decode_x12, iter_x12
 from ordergate.parsers.x12_writer import segment_writer
 from ordergate.parsers.x12_types import (
@@ -95,13 +96,15 @@ class _State:
 
 
 def prepare_x12(content: bytes, settings: Settings, catalog: Catalog, *, channel: str,
-                document_id: int | None, pace: Pace | None = None) -> Iterator[PreparedItem]:
-    """Raises ParseError when the bytes hold no readable interchange at all. With a ``pace``
-    (in a second process) the 855 lines are written ahead only while the store is behind."""
+                document_id: int | None, pace: Pace | None = None,
+                limits: EdiLimits | None = None) -> Iterator[PreparedItem]:
+    """Raises ParseError when the bytes hold no readable interchange at all, BudgetExceeded
+    past ``limits``' time budget. With a ``pace`` (in a second process) the 855 lines are
+    written ahead only while the store is behind."""
     ours = settings.our_x12
     state: _State | None = None
     source_keys: set[str] = set()
-    for event in iter_x12(decode_x12(content)):
+    for event in iter_x12(decode_x12(content), limits):
         if isinstance(event, TransactionSet):
             if state is not None and not state.rejected:
                 yield _prepare_set(state, event, catalog, channel, document_id,

@@ -80,7 +80,10 @@ def test_an_isa05_that_cannot_be_echoed_fails_with_a_reason_and_no_reply(db, ing
 # ------------------------------------------------------------------------------ X12 numbers
 @pytest.mark.parametrize("value", ["1E999999999", "1E-999999999", "0E+999999999", "9" * 41,
                                    "1" * 1_000_000])
-def test_a_quantity_too_large_rejects_only_its_set_with_ak4_detail(db, ingest, value):
+def test_a_quantity_too_large_rejects_only_its_set_with_ak4_detail(db, ingest, settings, value):
+    # A million digits is also a segment over the default limit (test_edi_limits): raised
+    # here, so that the number itself is what is read and rejected.
+    settings.edi_max_segment_bytes = 2_000_000
     content = interchange(po_850("BIG-1", sku("HW-1001", qty=value)), po_850("OK-1"), control=35)
     [document] = ingest(content).documents
     assert document.status == "processed", document.error
@@ -108,7 +111,8 @@ def test_a_unit_price_and_a_ctt_count_with_a_huge_exponent_reject_their_sets(db,
 
 # ------------------------------------------------------------------------------ EDIFACT
 def test_a_qty_of_a_million_digits_rejects_its_message_with_ucd_and_the_neighbour_is_accepted(
-        db, ingest):
+        db, ingest, settings):
+    settings.edi_max_segment_bytes = 2_000_000  # as for X12 above: the number is what is read
     content = ek.interchange(ek.order("Q-1", ek.gtin("HW-1001", qty="1" * 1_000_000), reference="1"),
                              ek.order("Q-2", reference="2"), reference="IC61")
     [document] = ingest(content).documents
