@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, delete, select, update
 
-from ordergate.errors import OrdergateError
+from ordergate.errors import UsageError
 from ordergate.orders import tables as t
 from ordergate.orders.allocation import decide
 from ordergate.orders.bulk import bulk_insert
@@ -35,7 +35,7 @@ from ordergate.settings import Settings
 HELD, ACCEPTED, REJECTED = "held", "accepted", "rejected"
 
 
-class HoldError(OrdergateError):
+class HoldError(UsageError):
     """The order cannot be released or rejected as asked (not found, not held)."""
 
 

@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from ordergate.flows.cli import main
+from ordergate.cli import main
 from tests.processing.x12kit import order_file, sku
 
 ROOT = Path(__file__).resolve().parents[2]

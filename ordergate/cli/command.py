@@ -1,0 +1,78 @@
+"""What a command is: its name and help, the options it takes, and what it does.
+
+Each command is one small class holding its options (``configure``) beside its handler
+(``run``); a ``Group`` gathers the subcommands of one noun (``orders list``, ``orders show``).
+``run`` returns the exit code for the outcomes it knows of and raises the rest: the table in
+``ordergate.cli`` turns an error kind into an exit code and one line, so no command repeats it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from dataclasses import dataclass
+
+from ordergate.errors import ConfigError
+from ordergate.settings import Settings
+
+EXIT_OK = 0
+EXIT_ATTENTION = 1  # something a person must look at failed or is held
+EXIT_USAGE = 2  # the command or the configuration is wrong
+
+
+class Command:
+    """One command. Subclasses set ``name`` and ``help`` and override ``run``."""
+
+    name: str = ""
+    help: str = ""
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        """Add this command's arguments and options to ``parser``."""
+
+    def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Group:
+    """A noun whose commands are its subcommands: ``ordergate <name> <command>``."""
+
+    name: str
+    help: str
+    commands: tuple[Command, ...]
+
+
+def actor(args: argparse.Namespace) -> str:
+    """Who acts: ``--by`` or the OS user, recorded in the order's history."""
+    return getattr(args, "by", None) or f"cli:{getpass.getuser()}"
+
+
+def ready_engine(settings: Settings):
+    """The engine, with the schema at the latest revision (a no-op when it already is)."""
+    from sqlalchemy.exc import OperationalError
+
+    from ordergate.app import open_engine
+    from ordergate.orders.db import ensure_schema
+
+    engine = open_engine(settings)
+    try:
+        ensure_schema(engine)
+    except OperationalError as exc:  # a server that does not answer, a file that cannot open
+        raise unusable(settings, exc) from None
+    return engine
+
+
+def unusable(settings: Settings, exc: Exception) -> ConfigError:
+    why = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error, sqlite3 not
+    return ConfigError(f"cannot use the database at {settings.safe_database_url}: "
+                       f"{(str(why).strip().splitlines() or [''])[0]}")
+
+
+def report_exit(report) -> int:
+    """An ingest report's exit code: 1 when a document failed (it is kept, with its reason,
+    for ``documents show`` and ``replay``). Held orders do not count: they wait in
+    ``holds list``, which is where a person looks for them."""
+    from ordergate.orders.statuses import DocumentStatus
+
+    failed = any(doc.status == DocumentStatus.FAILED for doc in report.documents)
+    return EXIT_ATTENTION if failed else EXIT_OK
