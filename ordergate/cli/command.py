@@ -54,7 +54,11 @@ def ready_engine(settings: Settings):
     from ordergate.app import open_engine
     from ordergate.orders.db import ensure_schema
 
-    engine = open_engine(settings)
+    try:
+        engine = open_engine(settings)  # creates ORDERGATE_HOME's folders
+    except OSError as exc:  # e.g. ORDERGATE_HOME names a file, or a folder we may not write
+        raise ConfigError(f"cannot use ORDERGATE_HOME {settings.home}: {exc.strerror}"
+                          + (f": {exc.filename}" if exc.filename else "")) from exc
     try:
         ensure_schema(engine)
     except OperationalError as exc:  # a server that does not answer, a file that cannot open

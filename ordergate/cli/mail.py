@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ordergate.cli.command import EXIT_OK, Command, Group, ready_engine, report_exit
+from ordergate.cli.flowrun import quiet_run_failures
 from ordergate.cli.options import add_json, add_limit
 from ordergate.cli.output import print_report, render_ingest_summary, say
 
@@ -19,6 +20,7 @@ class PollMailbox(Command):
         from ordergate.flows.runtime import quiet_prefect, without_heartbeats
 
         quiet_prefect()
+        quiet_run_failures()
         ready_engine(settings)
         from ordergate.flows.mail_flow import ingest_mailbox
 
@@ -38,6 +40,7 @@ class Watch(Command):
         from ordergate.flows.runtime import quiet_prefect, without_heartbeats
 
         quiet_prefect()
+        quiet_run_failures()
         from ordergate.flows.mail_flow import ingest_mailbox
         from ordergate.sources.imap import ImapSettings, imap_password
         from ordergate.sources.imap_idle import watch_mailbox

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ordergate.cli.command import (EXIT_ATTENTION, EXIT_OK, Command, actor, ready_engine,
                                    report_exit)
+from ordergate.cli.flowrun import quiet_run_failures
 from ordergate.cli.options import add_by, add_json
 from ordergate.cli.output import print_report
 from ordergate.errors import UsageError
@@ -87,6 +88,7 @@ class Poll(Command):
         from ordergate.flows.runtime import quiet_prefect, without_heartbeats
 
         quiet_prefect()
+        quiet_run_failures()
         from ordergate.flows.ingest_flow import ingest_drop_folder
 
         ready_engine(settings)
