@@ -8,6 +8,7 @@ from ordergate.cli.command import EXIT_OK, Command, Group, ready_engine
 from ordergate.cli.options import add_json, add_limit, add_status
 from ordergate.cli.output import listing, p, print_json, say, source_name
 from ordergate.errors import UsageError
+from ordergate.formats import DocumentFormat
 from ordergate.orders.statuses import STORED_DOCUMENT_STATUSES
 
 
@@ -17,13 +18,16 @@ class ListDocuments(Command):
 
     def configure(self, parser):
         add_status(parser, STORED_DOCUMENT_STATUSES)
+        parser.add_argument("--format", choices=[f.value for f in DocumentFormat],
+                            help="only documents read as this format")
         add_limit(parser)
         add_json(parser)
 
     def run(self, args, settings):
         from ordergate.orders.queries import list_documents
 
-        documents = list_documents(ready_engine(settings), status=args.status, limit=args.limit)
+        documents = list_documents(ready_engine(settings), status=args.status, format=args.format,
+                                   limit=args.limit)
         listing(args, "documents", documents,
                 ["id", "channel", "source", "format", "status", "orders", "error"],
                 lambda d: [d.document_id, d.channel, source_name(d.source_ref), d.format or "-",

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import update
 
 from ordergate.cli import build_parser
+from ordergate.formats import DocumentFormat
 from ordergate.orders.statuses import (STORED_DOCUMENT_STATUSES, DocumentStatus, OrderStatus,
                                        OutboxStatus)
 
@@ -50,6 +51,8 @@ def test_status_choices_are_the_enums():
         ("documents", "list"): [s.value for s in STORED_DOCUMENT_STATUSES],
     }
     assert DocumentStatus.IN_PROGRESS not in choices[("documents", "list")]  # never stored
+    formats = _options(commands[("documents", "list")])["--format"].choices
+    assert formats == [f.value for f in DocumentFormat] and "email" in formats
 
 
 def test_outbox_list_filters_on_failed(cli, tmp_path):
@@ -94,6 +97,8 @@ def test_each_data_command_prints_valid_json(cli, tmp_path):
 
     documents = _json(cli, "documents", "list", "--json")["documents"]
     assert [d["status"] for d in documents] == ["failed", "processed"]
+    x12 = _json(cli, "documents", "list", "--format", "x12", "--json")["documents"]
+    assert [(d["format"], d["status"]) for d in x12] == [("x12", "processed")]
     saved = tmp_path / "received.edi"
     document = _json(cli, "documents", "show", str(bad["document_id"]), "--save", str(saved), "--json")
     assert set(document) == {"document_id", "channel", "source_ref", "format", "status", "error",
