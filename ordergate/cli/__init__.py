@@ -30,6 +30,7 @@ from ordergate.cli import db, documents, holds, mail, masterdata, orders, outbox
 from ordergate.cli.command import EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, Command, Group
 from ordergate.cli.output import say
 from ordergate.errors import ConfigError, DocumentError, OrdergateError, TransientError, UsageError
+from ordergate.printable import install_log_escaping
 
 __all__ = ["EXIT_CODES", "build_parser", "exit_code_for", "main"]
 
@@ -86,6 +87,8 @@ def _add(subparsers, command: Command) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # From here on a sender's control or bidi characters in a log message are shown escaped.
+    install_log_escaping()
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)

@@ -140,3 +140,9 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_log(cli, 
     written = log.read_text()
     assert "ordergate orders list --limit 5" in written
     assert "Traceback (most recent call last)" in written and "RuntimeError: the listing broke" in written
+
+
+def test_a_bad_option_is_a_usage_error(cli):
+    with pytest.raises(SystemExit) as stopped:
+        cli("outbox", "list", "--status", "lost")
+    assert stopped.value.code == 2
