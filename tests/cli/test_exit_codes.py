@@ -146,3 +146,4 @@ def test_a_bad_option_is_a_usage_error(cli):
     with pytest.raises(SystemExit) as stopped:
         cli("outbox", "list", "--status", "lost")
     assert stopped.value.code == 2
+
