@@ -27,7 +27,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ordergate.cli import db, documents, holds, mail, masterdata, orders, outbox, run
-from ordergate.cli.command import EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, Command, Group
+from ordergate.cli.command import (EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, Command, Group,
+                                   busy_database)
 from ordergate.cli.output import say
 from ordergate.errors import ConfigError, DocumentError, OrdergateError, TransientError, UsageError
 from ordergate.printable import install_log_escaping
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the one place every error becomes an exit code
-        known = exit_code_for(exc)
+        known = exit_code_for(_as_kind(exc))
         if known is not None:
             code, line = known
             log.debug("exit %d", code, exc_info=True)
@@ -110,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
             return code
         command_line = sys.argv[1:] if argv is None else argv
         return _internal_error(exc, settings, command_line, verbose=args.verbose)
+
+
+def _as_kind(exc: Exception) -> Exception:
+    """A driver's error that says what kind it is: a locked database is transient."""
+    return busy_database(exc) or exc
 
 
 def _settings():

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sqlite3
 from dataclasses import dataclass
 
-from ordergate.errors import ConfigError
+from ordergate.errors import ConfigError, TransientError
 from ordergate.settings import Settings
 
 EXIT_OK = 0
@@ -66,10 +67,29 @@ def ready_engine(settings: Settings):
     return engine
 
 
-def unusable(settings: Settings, exc: Exception) -> ConfigError:
+def unusable(settings: Settings, exc: Exception) -> ConfigError | TransientError:
+    """The error to report when the database cannot be used: transient when another process
+    holds its lock, else a configuration error (no server there, a file that cannot open)."""
+    return busy_database(exc) or ConfigError(
+        f"cannot use the database at {settings.safe_database_url}: {_first_line(exc)}")
+
+
+def busy_database(exc: BaseException) -> TransientError | None:
+    """A TransientError for a driver's "database is locked" (another process held the write
+    lock past the busy timeout) or PostgreSQL's lock timeout: the same command later passes."""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(exc, (OperationalError, sqlite3.OperationalError)):
+        return None
+    why = _first_line(exc)
+    if "database is locked" in why or "lock timeout" in why or "could not obtain lock" in why:
+        return TransientError(f"the database is busy: {why}")
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
     why = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error, sqlite3 not
-    return ConfigError(f"cannot use the database at {settings.safe_database_url}: "
-                       f"{(str(why).strip().splitlines() or [''])[0]}")
+    return (str(why).strip().splitlines() or [""])[0]
 
 
 def report_exit(report) -> int:

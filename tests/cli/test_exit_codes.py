@@ -147,3 +147,34 @@ def test_a_bad_option_is_a_usage_error(cli):
         cli("outbox", "list", "--status", "lost")
     assert stopped.value.code == 2
 
+
+
+
+def test_a_locked_database_is_transient(cli, tmp_path, monkeypatch):
+    """Another process holds SQLite's write lock past the busy timeout: exit 1, try again."""
+    import sqlite3
+
+    from ordergate.orders import db
+
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 50)  # read as each connection is set up
+    (tmp_path / "home").mkdir()
+    holder = sqlite3.connect(tmp_path / "home" / "ordergate.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock, held for the whole command
+    try:
+        ran = cli("orders", "list")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert ran.code == 1
+    assert ran.err == ("ordergate: the database is busy: database is locked "
+                       "(this may pass: try again later)\n")
+
+
+def test_only_a_lock_makes_a_database_error_transient():
+    import sqlite3
+
+    from ordergate.cli.command import busy_database
+
+    assert isinstance(busy_database(sqlite3.OperationalError("database is locked")), TransientError)
+    assert busy_database(sqlite3.OperationalError("no such table: orders")) is None
+    assert busy_database(ValueError("database is locked")) is None
