@@ -31,7 +31,7 @@ from ordergate.cli.command import (EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, Command,
                                    busy_database)
 from ordergate.cli.output import say
 from ordergate.errors import ConfigError, DocumentError, OrdergateError, TransientError, UsageError
-from ordergate.printable import install_log_escaping
+from ordergate.printable import install_log_escaping, printable
 
 __all__ = ["EXIT_CODES", "build_parser", "exit_code_for", "main"]
 
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the one place every error becomes an exit code
-        known = exit_code_for(_as_kind(exc))
+        known = exit_code_for(busy_database(exc) or exc)  # a locked database is transient
         if known is not None:
             code, line = known
             log.debug("exit %d", code, exc_info=True)
@@ -111,11 +111,6 @@ def main(argv: list[str] | None = None) -> int:
             return code
         command_line = sys.argv[1:] if argv is None else argv
         return _internal_error(exc, settings, command_line, verbose=args.verbose)
-
-
-def _as_kind(exc: Exception) -> Exception:
-    """A driver's error that says what kind it is: a locked database is transient."""
-    return busy_database(exc) or exc
 
 
 def _settings():
@@ -135,7 +130,9 @@ def _internal_error(exc: Exception, settings, command_line: list[str], *, verbos
     if verbose:
         log.error("internal error", exc_info=exc)
     hint = f"details in {where}" if where else "run again with -v for the details"
-    say(f"ordergate: internal error: {type(exc).__name__}: {exc}; {hint}", file=sys.stderr)
+    # printable: the message may quote a sender's text, line breaks included, and stays one line
+    say(f"ordergate: internal error: {type(exc).__name__}: {printable(str(exc))}; {hint}",
+        file=sys.stderr)
     return EXIT_ATTENTION
 
 
