@@ -1,3 +1,3 @@
-from ordergate.flows.cli import main
+from ordergate.cli import main
 
 raise SystemExit(main())

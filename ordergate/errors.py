@@ -3,7 +3,10 @@
 Three outcomes, as in STYLE.md: a bad document is kept and marked failed with a reason a
 person can act on (``DocumentError`` and subclasses); a transient problem is retried
 (``TransientError``, network I/O only); a bug or bad configuration fails the run loudly
-(``ConfigError`` and anything unexpected).
+(``ConfigError`` and anything unexpected). ``UsageError`` is a request that cannot be done
+as asked (no such order, an order that is not held): nothing is wrong with the system.
+
+The command line turns each kind into an exit code in one table (``ordergate.cli``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,10 @@ class ConfigError(OrdergateError):
 
 class TransientError(OrdergateError):
     """Network hiccup or similar: retry with backoff."""
+
+
+class UsageError(OrdergateError):
+    """What was asked cannot be done (no such record, not in a state that allows it)."""
 
 
 class DocumentError(OrdergateError):

@@ -21,6 +21,7 @@ from decimal import Decimal
 from pydifact.segments import Segment
 
 from ordergate.errors import DocumentError
+from ordergate.formats import OrderFormat
 from ordergate.mappings.edifact_values import (
     MAX_AMOUNT,
     EdifactValueError,
@@ -42,7 +43,7 @@ from ordergate.orders.model import Purpose, SalesOrder
 from ordergate.orders.numbers import fits_stored_scale
 from ordergate.parsers.edifact_problems import INVALID_VALUE, MISSING, EdifactProblem
 
-FORMAT = "edifact-orders"
+FORMAT = OrderFormat.EDIFACT_ORDERS
 
 # BGM 1225 message function. A missing 1225 reads as an original, as most senders mean it.
 PURPOSES = {

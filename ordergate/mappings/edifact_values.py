@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from pydifact.segments import Segment
 
+from ordergate.errors import DocumentError
 from ordergate.mappings.x12_values import normalise_gtin
 from ordergate.orders.numbers import MAX_AMOUNT, MAX_NUMBER_TEXT, out_of_range
 from ordergate.parsers.edifact_problems import (
@@ -36,7 +37,7 @@ _NUMBER = re.compile(r"-?([0-9]*)(?:[.,]([0-9]*))?")
 _NUMERIC_CHARACTERS = frozenset("0123456789.,-")
 
 
-class EdifactValueError(Exception):
+class EdifactValueError(DocumentError):
     """One segment or element that cannot be read; carries what UCS/UCD report.
 
     ``index`` is the segment's position in the message (UNH = 1); ``element`` the 1-based

@@ -9,10 +9,11 @@ for its confidences is the caller's decision (``PdfExtraction.hold_reason``).
 from __future__ import annotations
 
 from ordergate.errors import MappingError
+from ordergate.formats import OrderFormat
 from ordergate.orders.model import OrderLine, SalesOrder
 from ordergate.parsers.pdf_result import PdfExtraction
 
-PDF_FORMAT = "pdf-po"
+PDF_FORMAT = OrderFormat.PDF_PO
 
 
 def sales_order_from_pdf(extraction: PdfExtraction, *, source_key: str, channel: str,

@@ -60,7 +60,7 @@ class TabularResult:
     rejected: list[str] = field(default_factory=list)  # PO numbers that got no order, file order
 
 
-class CellError(ValueError):
+class CellError(DocumentError, ValueError):
     """One cell's value cannot be used; the message says why, the caller says where."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from ordergate.errors import DocumentError
 from ordergate.orders.numbers import MAX_AMOUNT, MAX_NUMBER_TEXT, out_of_range
 from ordergate.parsers.x12_types import X12Problem, Segment
 
@@ -19,7 +20,7 @@ SEGMENT_HAS_ELEMENT_ERRORS = "8"
 MANDATORY_SEGMENT_MISSING = "3"
 
 
-class ElementError(Exception):
+class ElementError(DocumentError):
     """One element that cannot be read; carries what AK3/AK4 report."""
 
     def __init__(self, message: str, *, segment_id: str, index: int, element_position: int,

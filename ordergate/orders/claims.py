@@ -26,7 +26,7 @@ from sqlalchemy import Connection, delete, select, update
 
 from ordergate.orders import tables as t
 from ordergate.orders.db import insert_ignore
-from ordergate.orders.store import FAILED, RECEIVED
+from ordergate.orders.statuses import DocumentStatus
 from ordergate.sources.document import utcnow
 
 _ATTEMPTS = 3
@@ -91,7 +91,7 @@ def claim_document(conn: Connection, document_id: int, *, now: datetime,
     if isinstance(claim, DocumentClaim):
         status = conn.execute(select(t.documents.c.status).where(
             t.documents.c.id == document_id)).scalar_one()
-        if status not in (RECEIVED, FAILED):
+        if status not in (DocumentStatus.RECEIVED, DocumentStatus.FAILED):
             release_claim(conn, claim)
             return FinishedMeanwhile(status)
     return claim

@@ -7,19 +7,21 @@ spell INSERT ... ON CONFLICT. Everything else writes portable SQLAlchemy Core.
 
 from __future__ import annotations
 
+import re
+from importlib import import_module
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Table, create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Dialect, Engine, make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from ordergate.errors import ConfigError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -27,7 +29,10 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 _PG_DRIVERLESS = {"postgres", "postgresql"}
-_ON_CONFLICT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+# dialect -> the module whose insert() spells ON CONFLICT; imported when first used, so a
+# SQLite command does not load the PostgreSQL dialect (a few hundredths of a second)
+_ON_CONFLICT_MODULES = {"sqlite": "sqlalchemy.dialects.sqlite", "postgresql": "sqlalchemy.dialects.postgresql"}
+_INSERTS: dict = {}  # dialect -> its insert(), once imported
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -74,8 +79,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 # ---------------------------------------------------------------- migrations
+# Alembic is imported by the functions that migrate, not here: importing it (and reading the
+# migration scripts) costs a command that only lists orders about a tenth of a second.
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic Config built in code (no alembic.ini), reusing ``connection`` if given."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -89,12 +98,48 @@ _UPGRADE_LOCK = 0x0D6A7E
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (default: the latest), in one transaction."""
+    from alembic import command
+
     with engine.begin() as conn:
         # Workers starting together must not both run CREATE TABLE: the second waits, then finds
         # the schema at head. SQLite gets the same from BEGIN IMMEDIATE.
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_UPGRADE_LOCK})")
         command.upgrade(alembic_config(conn), revision)
+
+
+_REVISION_LINE = re.compile(r'^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:"([^"]*)"|\'([^\']*)\'|None)',
+                            re.MULTILINE)
+
+
+def shipped_head() -> str | None:
+    """The latest revision, read from the migration scripts' ``revision = "..."`` lines
+    without Alembic; None when that reading is not conclusive (no script, several heads)."""
+    revisions, parents = set(), set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        found = {kind: a or b for kind, a, b in _REVISION_LINE.findall(script.read_text("utf-8"))}
+        if found.get("revision"):
+            revisions.add(found["revision"])
+            parents.add(found.get("down_revision"))
+    heads = revisions - parents
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def ensure_schema(engine: Engine) -> None:
+    """``upgrade`` unless the database already says it is at the shipped head: one cheap
+    query on every command instead of loading Alembic and its scripts."""
+    head = shipped_head()
+    if head is not None:
+        try:
+            with engine.connect() as conn:
+                at = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        except OperationalError:  # no alembic_version table yet (or the database is not there)
+            at = None
+        except ProgrammingError:  # PostgreSQL: no such table
+            at = None
+        if at == [head]:
+            return
+    upgrade(engine)
 
 
 def free_bytes(engine: Engine) -> int | None:
@@ -145,12 +190,16 @@ def _sqlite_autocommit(engine: Engine) -> Iterator:
 
 def current_revision(engine: Engine) -> str | None:
     """The Alembic revision the database is at, or None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision() -> str | None:
     """The latest revision shipped with this package."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -166,12 +215,15 @@ def _dialect_name(conn_or_dialect: Connection | Engine | Dialect | str) -> str:
 def _dialect_insert(conn_or_dialect, table: Table):
     name = _dialect_name(conn_or_dialect)
     try:
-        insert = _ON_CONFLICT_INSERTS[name]
+        module = _ON_CONFLICT_MODULES[name]
     except KeyError:
         raise ConfigError(
             f"database dialect {name!r} is not supported; "
-            f"supported: {', '.join(sorted(_ON_CONFLICT_INSERTS))}"
+            f"supported: {', '.join(sorted(_ON_CONFLICT_MODULES))}"
         ) from None
+    insert = _INSERTS.get(name)
+    if insert is None:
+        insert = _INSERTS[name] = import_module(module).insert
     return insert(table)
 
 

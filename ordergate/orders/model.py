@@ -14,20 +14,7 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class OrderStatus(str, Enum):
-    ACCEPTED = "accepted"
-    HELD = "held"
-    REJECTED = "rejected"
-    DUPLICATE = "duplicate"
-
-
-class LineStatus(str, Enum):
-    ACCEPTED = "accepted"
-    CHANGED = "changed"  # accepted with our change (price or quantity), said in the reason
-    BACKORDERED = "backordered"  # part ships now (ship_quantity), the rest follows
-    UNKNOWN_ITEM = "unknown_item"
-    REJECTED = "rejected"
+from ordergate.orders.statuses import LineStatus, OrderStatus
 
 
 # Enum.value is a descriptor call; code that touches every line of 10,000 orders looks the

@@ -23,11 +23,12 @@ from sqlalchemy import Connection, Engine, func, select, update
 
 from ordergate.orders.bulk import bulk_insert
 from ordergate.orders.outbox_temp import remove_stale_temp_files, temp_affixes
+from ordergate.orders.statuses import OutboxStatus
 from ordergate.orders.tables import order_acknowledgements, outbox
 
-PENDING = "pending"
-SENT = "sent"
-FAILED = "failed"  # refused for good (e.g. SMTP 5xx): kept with last_error, not retried
+PENDING = OutboxStatus.PENDING
+SENT = OutboxStatus.SENT
+FAILED = OutboxStatus.FAILED  # refused for good (e.g. SMTP 5xx): kept with last_error, not retried
 EMAIL = "email"
 _PAGE = 100  # rows read per query, so a large backlog is not held in memory at once
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")

@@ -109,7 +109,8 @@ class DocumentSummary:
     orders: int
 
 
-def list_documents(engine: Engine, *, status: str | None = None, limit: int = 200) -> list[DocumentSummary]:
+def list_documents(engine: Engine, *, status: str | None = None, format: str | None = None,
+                   limit: int = 200) -> list[DocumentSummary]:
     order_count = (select(func.count()).where(t.orders.c.document_id == t.documents.c.id)
                    .correlate(t.documents).scalar_subquery())
     query = (select(t.documents.c.id, t.documents.c.channel, t.documents.c.source_ref,
@@ -118,6 +119,8 @@ def list_documents(engine: Engine, *, status: str | None = None, limit: int = 20
              .order_by(t.documents.c.id.desc()).limit(limit))
     if status:
         query = query.where(t.documents.c.status == status)
+    if format:
+        query = query.where(t.documents.c.format == format)
     with engine.connect() as conn:
         return [DocumentSummary(document_id=r.id, channel=r.channel, source_ref=r.source_ref,
                                 format=r.format, status=r.status, error=r.error, size=r.size,

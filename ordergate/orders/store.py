@@ -21,18 +21,19 @@ from ordergate.orders.bulk import bulk_insert
 from ordergate.orders.catalog import Catalog
 from ordergate.orders.db import insert_ignore
 from ordergate.orders.model import OrderStatus
+from ordergate.orders.statuses import DocumentStatus
 from ordergate.orders.prepared import LINE_COLUMNS, PreparedOrder
 from ordergate.sources.document import RawDocument, utcnow
 
 INCOMPLETE = "incomplete"  # interchanges.status: it ended without its trailer (IEA/UNZ)
 
-# documents.status values
-RECEIVED = "received"
-PROCESSED = "processed"
-FAILED = "failed"
-DUPLICATE = "duplicate"
+# documents.status values, by the short names the store's callers use
+RECEIVED = DocumentStatus.RECEIVED
+PROCESSED = DocumentStatus.PROCESSED
+FAILED = DocumentStatus.FAILED
+DUPLICATE = DocumentStatus.DUPLICATE
 # Only in a report, never in the table: another worker holds the document (orders/claims.py).
-IN_PROGRESS = "in_progress"
+IN_PROGRESS = DocumentStatus.IN_PROGRESS
 
 
 @dataclass(frozen=True, slots=True)

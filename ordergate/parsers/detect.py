@@ -7,15 +7,17 @@ import io
 import re
 from itertools import islice
 
+from ordergate.formats import DocumentFormat
+
 _BOM = b"\xef\xbb\xbf"
 _WHITESPACE = b" \t\r\n\x00"
 
 # format name -> leading bytes (after BOM and whitespace)
-SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "x12": (b"ISA",),
+SIGNATURES: dict[DocumentFormat, tuple[bytes, ...]] = {
+    DocumentFormat.X12: (b"ISA",),
     # UNH: messages sent without an interchange envelope, read so the reason can be given
-    "edifact": (b"UNA", b"UNB", b"UNH"),
-    "pdf": (b"%PDF",),
+    DocumentFormat.EDIFACT: (b"UNA", b"UNB", b"UNH"),
+    DocumentFormat.PDF: (b"%PDF",),
 }
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_PREFIXES = (b"PK\x03\x04", b"PK\x05\x06")
@@ -32,7 +34,7 @@ _NUMBER_CELL = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
 _TABLE_SAMPLE_ROWS = 25
 
 
-def detect_format(content: bytes) -> str | None:
+def detect_format(content: bytes) -> DocumentFormat | None:
     """The format name from ``SIGNATURES``, "email", an order table ("csv", "xlsx", "xls"),
     "zip" (an archive that is not a workbook), or None when nothing matches."""
     head = content[:64]
@@ -47,13 +49,13 @@ def detect_format(content: bytes) -> str | None:
     from ordergate.parsers import sniff  # sniff imports this module
 
     if content.startswith(_ZIP_PREFIXES):
-        return sniff._zip_kind(content)
+        return DocumentFormat(sniff._zip_kind(content))
     if content.startswith(_OLE2):
-        return "xls"
+        return DocumentFormat.XLS
     if looks_like_mail(content):
-        return "email"
+        return DocumentFormat.EMAIL
     if sniff._looks_like_csv(content) and _looks_like_order_table(content):
-        return "csv"
+        return DocumentFormat.CSV
     return None
 
 

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import Message
 
+from ordergate.errors import DocumentError
+
 HEADER = "Authentication-Results"
 
 # Results that mean the check ran and the mail did not pass it (RFC 8601 section 2.7).
@@ -98,7 +100,7 @@ def _aligned(subject: str, domain: str) -> bool:
     return subject == domain or domain.endswith("." + subject) or subject.endswith("." + domain)
 
 
-class AuthResultsSyntaxError(ValueError):
+class AuthResultsSyntaxError(DocumentError, ValueError):
     """An ``Authentication-Results`` value that does not follow RFC 8601."""
 
 

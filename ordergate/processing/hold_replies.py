@@ -14,6 +14,7 @@ from pathlib import PurePath
 
 from sqlalchemy import Connection, select
 
+from ordergate.formats import DocumentFormat, OrderFormat
 from ordergate.orders import tables as t
 from ordergate.orders.model import SalesOrder
 from ordergate.orders.outbox import OutboundMessage, Queued, queue_messages
@@ -31,9 +32,9 @@ def queue_resolution(conn: Connection, settings: Settings, saved: SavedOrder, *,
                             .select_from(t.documents.join(t.document_contents))
                             .join(t.orders, t.orders.c.document_id == t.documents.c.id)
                             .where(t.orders.c.id == saved.order_id)).one()
-    if document.format == "email":
+    if document.format == DocumentFormat.EMAIL:
         return _mailed(conn, settings, saved, document, now)
-    if order.format == "x12-850":
+    if order.format == OrderFormat.X12_850:
         return _x12(conn, saved, document.id, now)
     if order.format.startswith("edifact"):
         return _edifact_from(conn, settings, saved, bytes(document.content), document.id, now)

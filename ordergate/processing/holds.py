@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, delete, select, update
 
-from ordergate.errors import OrdergateError
+from ordergate.errors import UsageError
 from ordergate.orders import tables as t
 from ordergate.orders.allocation import decide
 from ordergate.orders.bulk import bulk_insert
@@ -28,14 +28,15 @@ from ordergate.orders.numbers import tidy_money
 from ordergate.orders.outbox import Queued
 from ordergate.orders.prepared import L_REASON, L_SHIP_QUANTITY, L_STATUS, PreparedOrder, prepare_order
 from ordergate.orders.reload import stored_sales_order
+from ordergate.orders.statuses import LineStatus, OrderStatus
 from ordergate.orders.store import LINE_INSERT_COLUMNS, SavedOrder
 from ordergate.processing.hold_replies import queue_resolution
 from ordergate.settings import Settings
 
-HELD, ACCEPTED, REJECTED = "held", "accepted", "rejected"
+HELD, ACCEPTED, REJECTED = OrderStatus.HELD, OrderStatus.ACCEPTED, OrderStatus.REJECTED
 
 
-class HoldError(OrdergateError):
+class HoldError(UsageError):
     """The order cannot be released or rejected as asked (not found, not held)."""
 
 
@@ -105,7 +106,7 @@ def reject(engine: Engine, settings: Settings, order_id: int, *, actor: str, now
     with engine.begin() as conn:
         row = _held_row(conn, order_id)
         current = _stored(conn, row)
-        lines = tuple(line[:L_STATUS] + (REJECTED, _join(reason, line[L_REASON]))
+        lines = tuple(line[:L_STATUS] + (LineStatus.REJECTED, _join(reason, line[L_REASON]))
                       + line[L_REASON + 1:L_SHIP_QUANTITY] + (None,) for line in current.lines)
         rejected = current._replace(status=REJECTED, hold_reasons=(reason,), lines=lines,
                                     total=Decimal(0))  # nothing of it will ship or be invoiced

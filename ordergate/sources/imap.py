@@ -142,6 +142,8 @@ def open_imap(settings: ImapSettings, password: SecretStr | str) -> IMAPClient:
 
 
 def _text(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:  # its first arg is the bare errno
+        return exc.strerror
     arg = exc.args[0] if exc.args else exc
     text = arg.decode(errors="replace") if isinstance(arg, bytes) else str(arg)
     # imapclient wraps the server's bytes as str(bytes): show the server's words, not "b'...'".

@@ -82,7 +82,7 @@ def test_0007_moves_document_bytes_out_of_the_document_row_and_back(fresh_engine
 
 
 def test_db_vacuum_gives_back_the_space_a_large_document_left(tmp_path, monkeypatch, capsys):
-    from ordergate.flows.cli import main
+    from ordergate.cli import main
 
     monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
@@ -107,7 +107,7 @@ def test_db_vacuum_gives_back_the_space_a_large_document_left(tmp_path, monkeypa
 def test_db_vacuum_says_when_a_reader_keeps_the_file_from_shrinking_yet(tmp_path, monkeypatch, capsys):
     import sqlite3
 
-    from ordergate.flows.cli import main
+    from ordergate.cli import main
 
     monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
@@ -131,7 +131,7 @@ def test_db_vacuum_says_when_a_reader_keeps_the_file_from_shrinking_yet(tmp_path
 
 
 def test_db_vacuum_leaves_the_schema_where_it_is(tmp_path, monkeypatch, capsys):
-    from ordergate.flows.cli import main
+    from ordergate.cli import main
 
     monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
@@ -146,7 +146,7 @@ def test_db_vacuum_leaves_the_schema_where_it_is(tmp_path, monkeypatch, capsys):
 
 
 def test_db_vacuum_on_a_database_that_does_not_answer_says_so(monkeypatch, capsys):
-    from ordergate.flows.cli import main
+    from ordergate.cli import main
 
     monkeypatch.setenv("ORDERGATE_DATABASE_URL", "postgresql://root@127.0.0.1:1/test")
     assert main(["db", "vacuum"]) == 2

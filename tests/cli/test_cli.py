@@ -4,7 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
-from ordergate.flows.cli import main
+from ordergate.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,7 +55,7 @@ def test_holds_list_release_and_reject_from_the_command_line(tmp_path, monkeypat
     """Ops' view: list what is held, release one after fixing the price, reject another."""
     import json as _json
 
-    from ordergate.flows.cli import main
+    from ordergate.cli import main
 
     monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
@@ -92,7 +92,7 @@ def test_holds_list_release_and_reject_from_the_command_line(tmp_path, monkeypat
 def test_stock_report_shows_allocation_and_what_to_reorder(tmp_path, monkeypatch, capsys):
     import json as _json
 
-    from ordergate.flows.cli import main
+    from ordergate.cli import main
     from tests.processing.x12kit import order_file, sku
 
     monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
@@ -117,7 +117,7 @@ def test_stock_report_shows_allocation_and_what_to_reorder(tmp_path, monkeypatch
 
 
 def test_documents_show_tells_the_reason_and_saves_what_was_received(tmp_path, monkeypatch, capsys):
-    from ordergate.flows.cli import main
+    from ordergate.cli import main
 
     monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
@@ -165,7 +165,7 @@ def test_documents_show_names_the_worker_processing_it(tmp_path, monkeypatch, ca
 
 def test_documents_are_listed_by_a_short_source_name(tmp_path, monkeypatch, capsys):
     from ordergate.app import open_engine
-    from ordergate.flows.cli import main
+    from ordergate.cli import main
     from ordergate.orders.store import store_document
     from ordergate.settings import Settings
     from ordergate.sources.document import RawDocument

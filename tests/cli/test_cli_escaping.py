@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from ordergate.flows.cli import main
+from ordergate.cli import main
 from tests.processing.x12kit import order_file, sku
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,3 +102,23 @@ def test_held_orders_show_sender_text_escaped_in_every_listing(tmp_path, monkeyp
         json.loads(out)
     _, out = run(capsys, "orders", "show", "1", "--json")
     assert json.loads(out)["summary"]["po_number"] == po
+
+
+def test_log_lines_of_a_command_are_escaped_without_the_flows_package(tmp_path):
+    """The command line installs the log escaping itself: ``orders list`` never imports the
+    flows package, which installs it for the flows."""
+    import os
+    import subprocess
+    import sys
+
+    probe = ("import logging, sys\n"
+             "from ordergate.cli import main\n"
+             "assert main(['orders', 'list']) == 0\n"
+             "assert 'ordergate.flows' not in sys.modules\n"
+             "logging.getLogger('ordergate.probe').warning('moved %s', 'po\\x1b[2J.edi')\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERGATE_")}
+    env.update(PYTHONPATH=str(ROOT), ORDERGATE_HOME=str(tmp_path / "home"))
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "moved po\\x1b[2J.edi" in done.stderr and "\x1b" not in done.stderr

@@ -4,7 +4,7 @@ import csv
 import json
 from pathlib import Path
 
-from ordergate.flows.cli import main
+from ordergate.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDER_TABLE = (

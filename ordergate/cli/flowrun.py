@@ -1,0 +1,31 @@
+"""Running a Prefect flow from a command: its failure is told once, by the command.
+
+A flow run that fails re-raises its error in the command, which reports it in one line with
+its exit code (``ordergate.cli.EXIT_CODES``). Prefect logs the same failure on its run
+loggers, tracebacks included; those records are kept off the terminal here. They still
+reach the Prefect API: its handler sits on the run loggers themselves, not on the root
+logger's handlers that this filter is added to.
+"""
+
+from __future__ import annotations
+
+import logging
+
+_RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
+
+
+class _FailureToldByTheCommand(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith(_RUN_LOGGERS) and record.levelno >= logging.ERROR:
+            # the traceback of the failure, and Prefect's "Finished in state Failed(...)"
+            return not (record.exc_info or record.getMessage().startswith("Finished in state"))
+        # At exit, the events client of the temporary server that ends with the command
+        # says it still had events to send: nothing a person can act on.
+        return not record.getMessage().startswith("Still processing items")
+
+
+def quiet_run_failures() -> None:
+    """Add the filter to the terminal's handlers (those of the root logger), once."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _FailureToldByTheCommand) for f in handler.filters):
+            handler.addFilter(_FailureToldByTheCommand())

@@ -1,0 +1,61 @@
+"""``ordergate mail``: the orders mailbox (IMAP, or the local Maildir)."""
+
+from __future__ import annotations
+
+from ordergate.cli.command import EXIT_OK, Command, Group, ready_engine, report_exit
+from ordergate.cli.flowrun import quiet_run_failures
+from ordergate.cli.options import add_json, add_limit
+from ordergate.cli.output import print_report, render_ingest_summary, say
+
+
+class PollMailbox(Command):
+    name = "poll"
+    help = "run the mailbox flow once (exit 1 when a document failed)"
+
+    def configure(self, parser):
+        add_limit(parser, default=None, help="at most this many mails")
+        add_json(parser, help="print one JSON object, as ingest --json does")
+
+    def run(self, args, settings):
+        from ordergate.flows.runtime import quiet_prefect, without_heartbeats
+
+        quiet_prefect()
+        quiet_run_failures()
+        ready_engine(settings)
+        from ordergate.flows.mail_flow import ingest_mailbox
+
+        with without_heartbeats():
+            report = ingest_mailbox(max_mails=args.limit)
+        print_report(args, report)
+        return report_exit(report)
+
+
+class Watch(Command):
+    name = "watch"
+    help = "wait for new mail with IMAP IDLE and process it as it arrives"
+
+    def run(self, args, settings):
+        import threading
+
+        from ordergate.flows.runtime import quiet_prefect, without_heartbeats
+
+        quiet_prefect()
+        quiet_run_failures()
+        from ordergate.flows.mail_flow import ingest_mailbox
+        from ordergate.sources.imap import ImapSettings, imap_password
+        from ordergate.sources.imap_idle import watch_mailbox
+
+        ready_engine(settings)
+        stop = threading.Event()
+        print("watching the mailbox (Ctrl-C stops)", flush=True)
+        try:
+            with without_heartbeats():
+                watch_mailbox(ImapSettings.from_env(), imap_password(),
+                              lambda: say(render_ingest_summary(ingest_mailbox()), flush=True),
+                              stop=stop)
+        except KeyboardInterrupt:
+            stop.set()
+        return EXIT_OK
+
+
+GROUP = Group("mail", "the orders mailbox (IMAP, or the local Maildir)", (PollMailbox(), Watch()))

@@ -1,0 +1,74 @@
+"""``ordergate orders``: the sales orders, a list and one in full."""
+
+from __future__ import annotations
+
+from ordergate.cli.command import EXIT_OK, Command, Group, ready_engine
+from ordergate.cli.options import add_json, add_limit, add_status
+from ordergate.cli.output import listing, p, print_json, qty, say, table
+from ordergate.errors import UsageError
+from ordergate.orders.statuses import OrderStatus
+
+
+class ListOrders(Command):
+    name = "list"
+    help = "list orders, newest first"
+
+    def configure(self, parser):
+        add_status(parser, OrderStatus)
+        add_limit(parser)
+        add_json(parser)
+
+    def run(self, args, settings):
+        from ordergate.orders.queries import list_orders
+
+        orders = list_orders(ready_engine(settings), status=args.status, limit=args.limit)
+        listing(args, "orders", orders,
+                ["id", "customer", "po", "status", "lines", "total", "hold reasons"],
+                lambda o: [o.order_id, o.customer_id, o.po_number, o.status, o.lines,
+                           f"{o.total} {o.currency or ''}".strip(), "; ".join(o.hold_reasons)[:60]])
+        return EXIT_OK
+
+
+class ShowOrder(Command):
+    name = "show"
+    help = "one order with lines, history and acknowledgements"
+
+    def configure(self, parser):
+        parser.add_argument("order_id", type=int)
+        add_json(parser)
+
+    def run(self, args, settings):
+        from ordergate.orders.queries import get_order
+
+        order = get_order(ready_engine(settings), args.order_id)
+        if order is None:
+            raise UsageError(f"no order {args.order_id}")
+        if args.json:
+            print_json(order)
+            return EXIT_OK
+        s = order.summary
+        say(f"order {s.order_id}  customer {p(s.customer_id)}  PO {p(s.po_number)}  "
+            f"status {p(s.status)}")
+        say(f"  total {s.total} {p(s.currency or '(no currency)')}  "
+            f"po date {p(order.po_date or '-')}  requested {p(order.requested_date or '-')}")
+        say(f"  from document {s.document_id} ({p(order.channel)}, {p(order.partner_id)}, "
+            f"{p(order.source_key)})")
+        for reason in s.hold_reasons:
+            say(f"  hold: {p(reason)}")
+        rows = [[ln["line_number"], ln["buyer_part"] or "", ln["sku"] or "", ln["quantity"],
+                 "" if ln.get("ship_quantity") is None else qty(ln["ship_quantity"]), ln["uom"] or "",
+                 ln["unit_price"] if ln["unit_price"] is not None else "", ln["status"],
+                 (ln.get("reason") or "")[:60]] for ln in order.lines]
+        say(table(rows, ["line", "buyer part", "sku", "qty", "ships", "uom", "price", "status", "reason"]))
+        say("history:")
+        for event in order.events:
+            say(f"  {event['at']}  {event['from_status'] or '-'} -> {event['to_status']}  "
+                f"by {p(event['actor'])}" + (f"  ({p(event['reason'])})" if event["reason"] else ""))
+        say("outbound:")
+        for message in order.outbox:
+            say(f"  {message['kind']} (set {p(message['reference'])})  {message['status']}  "
+                f"{p(message['destination'])}/{p(message['filename'])}")
+        return EXIT_OK
+
+
+GROUP = Group("orders", "sales orders", (ListOrders(), ShowOrder()))

@@ -1,0 +1,51 @@
+"""``ordergate outbox``: the outbound messages, and delivering the pending ones now."""
+
+from __future__ import annotations
+
+from ordergate.cli.command import EXIT_ATTENTION, EXIT_OK, Command, Group, ready_engine
+from ordergate.cli.options import add_json, add_limit, add_status
+from ordergate.cli.output import listing, p, print_json, say
+from ordergate.orders.statuses import OutboxStatus
+
+
+class ListOutbox(Command):
+    name = "list"
+    help = "list outbound messages, newest first"
+
+    def configure(self, parser):
+        add_status(parser, OutboxStatus)
+        add_limit(parser)
+        add_json(parser)
+
+    def run(self, args, settings):
+        from ordergate.orders.outbox import list_outbox
+
+        rows = list_outbox(ready_engine(settings), status=args.status, limit=args.limit)
+        listing(args, "outbox", rows, ["id", "kind", "status", "destination", "filename", "created"],
+                lambda r: [r.id, r.kind, r.status, r.destination, r.filename, r.created_at])
+        return EXIT_OK
+
+
+class Deliver(Command):
+    name = "deliver"
+    help = "deliver pending messages now (exit 1 when one could not be delivered)"
+
+    def configure(self, parser):
+        add_json(parser, help='print {"deliveries": [{"id", "kind", "path", "status"}]}')
+
+    def run(self, args, settings):
+        from ordergate.processing.delivery import deliver
+
+        deliveries = deliver(ready_engine(settings), settings)
+        if args.json:
+            print_json({"deliveries": [{"id": d.id, "kind": d.kind,
+                                        "path": None if d.path is None else str(d.path),
+                                        "status": d.status} for d in deliveries]})
+        else:
+            for d in deliveries:
+                say(f"{p(d.kind)}  {d.status}  {p(d.path)}")
+            print(f"{len(deliveries)} messages handled")
+        return EXIT_OK if all(d.status == "sent" for d in deliveries) else EXIT_ATTENTION
+
+
+GROUP = Group("outbox", "outbound messages", (ListOutbox(), Deliver()))

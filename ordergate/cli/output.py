@@ -1,0 +1,110 @@
+"""Everything a command prints: JSON, aligned tables, messages and the ingest summary.
+
+Text that came from a sender is escaped on the way out (``ordergate.printable``): a table
+cell always, a message's values where they are put in; JSON is ASCII (``\\u001b``), which is
+valid and gives the text back exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from ordergate.printable import printable as p
+from ordergate.printable import printable_lines
+
+__all__ = ["p", "print_json", "say", "table", "listing", "print_report", "render_ingest_summary",
+           "source_name", "qty", "size"]
+
+
+def to_jsonable(value):
+    """dataclasses, Decimals and dates as JSON-friendly values."""
+    from ordergate.orders.queries import to_jsonable as convert
+
+    return convert(value)
+
+
+def print_json(value) -> None:
+    # ensure_ascii (the default): every control and non-ASCII character is a \u escape, so the
+    # JSON is valid and nothing a sender wrote reaches the terminal raw
+    json.dump(to_jsonable(value), sys.stdout, indent=2, ensure_ascii=True)
+    sys.stdout.write("\n")
+
+
+def say(text: str, **print_options) -> None:
+    """Print a message we composed: its line breaks stand, any other control or format
+    character a value brought along is shown escaped (values that may hold line breaks are
+    passed through ``p`` where they are put in)."""
+    print(printable_lines(text), **print_options)
+
+
+def table(rows: list[list], headers: list[str]) -> str:
+    """Aligned columns; every cell escaped (``printable``), a line break in one too."""
+    rows = [[p(cell) for cell in row] for row in rows]
+    widths = [max(len(x) for x in col) for col in zip(headers, *rows)] if rows else [len(h) for h in headers]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    return "\n".join(lines)
+
+
+def listing(args, key: str, items: list, headers: list[str], row) -> None:
+    """Print ``items`` as JSON ({key: [...]}) with --json, else as a table of ``row(item)``."""
+    if args.json:
+        print_json({key: items})
+    else:
+        say(table([row(item) for item in items], headers))
+
+
+def print_report(args, report) -> None:
+    """An ingest report (ingest, replay, poll, mail poll): ``to_json`` or the summary table."""
+    if args.json:
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        say(render_ingest_summary(report))
+
+
+_MAIL_SOURCE = re.compile(r"(?:imaps?|maildir):.*;UID=([^/;]+)")
+
+
+def source_name(source_ref: str) -> str:
+    """A document's source, short: a mail's is an IMAP or Maildir URL ending in ;UID=..., and
+    the UID names it best; a file's is its name."""
+    mail = _MAIL_SOURCE.fullmatch(source_ref)
+    return f"mail {mail.group(1)}" if mail else Path(source_ref).name
+
+
+def render_ingest_summary(report) -> str:
+    rows = []
+    for doc in report.documents:
+        counts: dict[str, int] = {}
+        for order in doc.orders:
+            counts[order.status] = counts.get(order.status, 0) + 1
+        rows.append([doc.document_id or "-", source_name(doc.path), doc.format or "-", doc.status,
+                     counts.get("accepted", 0), counts.get("held", 0), counts.get("rejected", 0),
+                     counts.get("duplicate", 0), len(doc.outbound), (doc.error or "")[:70]])
+    text = table(rows, ["doc", "file", "format", "status", "accepted", "held", "rejected",
+                        "duplicate", "outbound", "error"])
+    reasons = [f"  doc {doc.document_id}: {p(doc.error)}" for doc in report.documents if doc.error]
+    reasons += [f"  PO {p(order.po_number)} ({order.status}): {p(reason)}"
+                for doc in report.documents for order in doc.orders
+                if order.status in ("held", "rejected") for reason in order.hold_reasons]
+    if reasons:
+        text += "\nwhy:\n" + "\n".join(reasons)
+    totals = report.order_counts()
+    outbound = sum(len(d.outbound) for d in report.documents)
+    footer = (f"{len(report.documents)} documents; orders: " +
+              ", ".join(f"{v} {k}" for k, v in totals.items()) + f"; {outbound} outbound documents")
+    return f"{text}\n{footer}"
+
+
+def qty(value) -> str:
+    from ordergate.orders.numbers import tidy_quantity
+
+    return "-" if value is None else format(tidy_quantity(value), "f")
+
+
+def size(count: int) -> str:
+    return f"{count / 1e6:,.1f} MB" if count >= 100_000 else f"{count:,} bytes"

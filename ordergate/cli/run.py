@@ -1,0 +1,114 @@
+"""Commands that process documents: ``ingest`` files now, ``replay`` a stored one, ``poll``
+the drop folder once, ``serve`` the schedules. Prefect is imported only by the last two."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ordergate.cli.command import (EXIT_ATTENTION, EXIT_OK, Command, actor, ready_engine,
+                                   report_exit)
+from ordergate.cli.flowrun import quiet_run_failures
+from ordergate.cli.options import add_by, add_json
+from ordergate.cli.output import print_report
+from ordergate.errors import UsageError
+from ordergate.orders.statuses import DocumentStatus
+
+_REPORT_JSON = "print one JSON object (the keys are listed in the README)"
+
+
+class Ingest(Command):
+    name = "ingest"
+    help = "process files now, through the same code the flows use"
+
+    def configure(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        add_json(parser, help="print one JSON object")
+        parser.add_argument("--customer",
+                            help="the customer these files come from, where the format does not say")
+        parser.add_argument("--no-deliver", action="store_true",
+                            help="queue acknowledgements but do not deliver them")
+        add_by(parser)
+
+    def run(self, args, settings):
+        from ordergate.processing.dropfolder_run import deliver_and_annotate, ingest_paths
+
+        engine = ready_engine(settings)
+        report = ingest_paths(engine, settings, [Path(p) for p in args.paths], actor=actor(args),
+                              customer=args.customer)
+        if not args.no_deliver:
+            deliver_and_annotate(engine, settings, report)
+        print_report(args, report)
+        return report_exit(report)
+
+
+class Replay(Command):
+    """Process a stored document again (after fixing master data, say)."""
+
+    name = "replay"
+    help = "process a stored failed (or half-done) document again"
+
+    def configure(self, parser):
+        parser.add_argument("document_id", type=int)
+        add_json(parser, help=_REPORT_JSON)
+        add_by(parser)
+
+    def run(self, args, settings):
+        from ordergate.orders.queries import load_document
+        from ordergate.processing.dropfolder_run import deliver_and_annotate
+        from ordergate.processing.ingest import ingest_documents
+        from ordergate.sources.document import RawDocument
+
+        engine = ready_engine(settings)
+        row = load_document(engine, args.document_id)
+        if row is None:
+            raise UsageError(f"no document {args.document_id}")
+        if row.status in (DocumentStatus.PROCESSED, DocumentStatus.DUPLICATE):
+            raise UsageError(f"document {args.document_id} is already {row.status}; nothing to "
+                             f"replay (replay is for failed or interrupted documents)")
+        raw = RawDocument(content=row.content, channel=row.channel, source_ref=row.source_ref,
+                          sender=row.sender, customer_hint=row.customer_hint,
+                          received_at=row.received_at)
+        report = ingest_documents(engine, settings, [raw], actor=actor(args))
+        deliver_and_annotate(engine, settings, report)
+        print_report(args, report)
+        stuck = (DocumentStatus.FAILED, DocumentStatus.IN_PROGRESS)
+        return EXIT_ATTENTION if report.documents[0].status in stuck else EXIT_OK
+
+
+class Poll(Command):
+    """Run the drop-folder flow once (as the schedule would), then print the summary."""
+
+    name = "poll"
+    help = "run the drop-folder ingest flow once (exit 1 when a document failed)"
+
+    def configure(self, parser):
+        add_json(parser, help=_REPORT_JSON)
+
+    def run(self, args, settings):
+        from ordergate.flows.runtime import quiet_prefect, without_heartbeats
+
+        quiet_prefect()
+        quiet_run_failures()
+        from ordergate.flows.ingest_flow import ingest_drop_folder
+
+        ready_engine(settings)
+        with without_heartbeats():
+            report = ingest_drop_folder()
+        print_report(args, report)
+        return report_exit(report)
+
+
+class Serve(Command):
+    name = "serve"
+    help = "serve the Prefect deployments (drop-folder poll, outbox delivery)"
+
+    def run(self, args, settings):
+        from ordergate.flows.runtime import quiet_prefect
+
+        quiet_prefect()
+        from ordergate.flows.serve import serve
+
+        ready_engine(settings)
+        serve(settings)
+        return EXIT_OK
+

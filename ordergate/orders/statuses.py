@@ -1,0 +1,51 @@
+"""Every status a stored row or a report carries, as ``StrEnum``s.
+
+One definition serves the database (a member is stored as its value), the JSON a command
+prints (a member serialises as its value) and the command line's ``--status`` choices, so
+adding a status here is all it takes for ``ordergate ... list --status`` to accept it.
+A member equals its plain string (``OutboxStatus.SENT == "sent"``): the store's fast paths,
+which read plain strings from tuple rows, compare against members unchanged.
+
+This module imports nothing heavy: the command line reads its choices from here at start-up.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DocumentStatus(StrEnum):
+    """``documents.status``; ``IN_PROGRESS`` only ever appears in a report (another worker
+    holds the document), never in the table."""
+
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+    IN_PROGRESS = "in_progress"
+
+
+# What a document row can hold, hence what ``documents list --status`` can filter on.
+STORED_DOCUMENT_STATUSES = (DocumentStatus.RECEIVED, DocumentStatus.PROCESSED,
+                            DocumentStatus.FAILED, DocumentStatus.DUPLICATE)
+
+
+class OrderStatus(StrEnum):
+    ACCEPTED = "accepted"
+    HELD = "held"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+
+
+class LineStatus(StrEnum):
+    ACCEPTED = "accepted"
+    CHANGED = "changed"  # accepted with our change (price or quantity), said in the reason
+    BACKORDERED = "backordered"  # part ships now (ship_quantity), the rest follows
+    UNKNOWN_ITEM = "unknown_item"
+    REJECTED = "rejected"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # refused for good (e.g. SMTP 5xx): kept with last_error, not retried
