@@ -36,6 +36,7 @@ _FALLBACK_EXTENSION = {"x12": "edi", "edifact": "edi", "image": "img", "other": 
 _MAX_NAME_CHARS = 100
 _MAX_HEADER_CHARS = 998  # RFC 5322 line limit: longer values are junk or an attack
 _MAX_REFERENCES = 100
+_MAX_ADDRESS_CHARS = 254  # RFC 5321 4.5.3.1.3: the longest path an SMTP server must accept
 _HEADERS_ONLY_SECONDS = 10.0  # for a mail over its budget, to read its sender and subject
 # Defects that mean the MIME tree is not what the sender built: parts may be lost or cut.
 _BROKEN_STRUCTURE = {
@@ -68,6 +69,9 @@ class MailDocument:
     date: datetime | None
     in_reply_to: str | None
     references: list[str] = field(default_factory=list)
+    # RFC 3834 markers of mail sent by a program, which is never answered.
+    auto_submitted: str | None = None
+    precedence: str | None = None
     body_text: str = ""
     attachments: list[Attachment] = field(default_factory=list)
     quarantine: list[str] = field(default_factory=list)  # reasons it must not become orders
@@ -231,6 +235,8 @@ def _read_headers(message: Message, raw: bytes, quarantine: list[str], notes: li
         date=date,
         in_reply_to=_first_id(_header_text(message, "In-Reply-To", notes)),
         references=_all_ids(references_text)[:_MAX_REFERENCES],
+        auto_submitted=_header_text(message, "Auto-Submitted", notes),
+        precedence=_header_text(message, "Precedence", notes),
     )
 
 
@@ -263,11 +269,13 @@ def _addresses(message: Message, name: str, notes: list[str]) -> list[tuple[str 
     for display, address in pairs:
         address = _clean(_undo_surrogates(address)).strip().lower()
         local, _, domain = address.rpartition("@")
-        if not local or not domain or " " in address:
-            notes.append(f"{name} has an unusable address {address[:80]!r}")
+        if not local or not domain or " " in address or len(address) > _MAX_ADDRESS_CHARS:
+            # Cutting an over-long address could cut its "@" away: it is unusable, not shortened.
+            notes.append(f"{name} has an unusable address {address[:80]!r}"
+                         + (f" ({len(address)} characters)" if len(address) > 80 else ""))
             continue
         display = _clean(_undo_surrogates(display or "")).strip()
-        found.append((display[:_MAX_HEADER_CHARS] or None, address[:_MAX_HEADER_CHARS]))
+        found.append((display[:_MAX_HEADER_CHARS] or None, address))
     return found
 
 

@@ -57,7 +57,7 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
         return "duplicate", (f"Message-ID <{mail.message_id}> was already received as document "
                              f"{duplicate_of}")
     answer_to = ctx.catalog.reply_address(customer.customer_id, mail.from_address) if customer else None
-    original = original_of(content, mail, answer_to)
+    original = original_of(mail, answer_to)
     proof = mail.auth.proof_for(mail.from_domain)
     if mail.quarantine:
         _answer_unreadable(ctx, original, customer, proof, mail.quarantine)

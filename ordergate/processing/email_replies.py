@@ -8,8 +8,6 @@ makes a rerun after a crash queue nothing twice. Delivery sends them over SMTP w
 from __future__ import annotations
 
 import re
-from email import policy
-from email.parser import BytesParser
 
 from sqlalchemy import Connection
 
@@ -23,19 +21,21 @@ EMAIL = "email"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def original_of(content: bytes, mail: MailDocument, answer_to: str | None) -> OriginalMail:
+def original_of(mail: MailDocument, answer_to: str | None) -> OriginalMail:
     """What a reply needs to know about the mail it answers (threading, subject), answered at
     ``answer_to``: one of the customer's registered addresses (``Catalog.reply_address``).
-    None leaves no address, so ``should_reply`` refuses every reply."""
-    headers = BytesParser(policy=policy.default).parsebytes(content, headersonly=True)
-    try:
-        original = OriginalMail.from_message(headers)
-    except Exception:  # headers read_mail already judged; a reply needs only the basics
-        original = OriginalMail(message_id=None, from_address=mail.from_address or "",
-                                from_name=mail.from_name, subject=mail.subject)
-    if mail.message_id_synthesised:  # never thread a reply onto an id the mail did not have
-        original = OriginalMail(None, original.from_address, original.from_name, original.subject,
-                                original.references, original.auto_submitted, original.precedence)
+    None leaves no address, so ``should_reply`` refuses every reply.
+
+    Everything comes from the ``MailDocument`` that ``read_mail`` made within its limits and
+    budget: the mail's headers are never parsed again here, outside them.
+    """
+    # RFC 5322 3.6.4: without References, In-Reply-To names the parent.
+    references = mail.references or ([mail.in_reply_to] if mail.in_reply_to else [])
+    original = OriginalMail(
+        # Never thread a reply onto an id the mail did not have.
+        message_id=None if mail.message_id_synthesised else mail.message_id,
+        from_address=mail.from_address or "", from_name=mail.from_name, subject=mail.subject or None,
+        references=references, auto_submitted=mail.auto_submitted, precedence=mail.precedence)
     return original.addressed_to(answer_to or "")
 
 

@@ -55,7 +55,7 @@ def _mailed(conn: Connection, settings: Settings, saved: SavedOrder, document,
     mail = read_mail(content, limits=settings.mail_limits)
     customer_id = saved.order.customer_id
     answer_to = Catalog.load(conn).reply_address(customer_id, mail.from_address) if customer_id else None
-    original = original_of(content, mail, answer_to)
+    original = original_of(mail, answer_to)
     answers = []
     if should_reply(original, settings.mail_address) is None:
         answers += queue_replies_for(conn, settings, original, [saved], document_id=document.id,

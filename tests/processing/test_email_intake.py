@@ -309,3 +309,34 @@ def test_a_mailed_csv_whose_customer_column_names_another_customer_makes_no_orde
     [document] = ingest(mail((csv_file, "text/csv", "po.csv"))).documents
     assert document.status == "failed" and "names customer 'GLOBEX'" in document.error
     assert rows(db, t.orders) == [] and [m.destination for m in outbox(db)] == ["ACME"]
+
+
+# ---------------------------------------------------------------- headers that cost or crash
+def _raw_mail(*header_lines: str) -> bytes:
+    head = "\r\n".join(["To: orders@ordergate.example", "Subject: s",
+                        "Date: Sun, 29 Nov 2026 09:00:00 +0000", *header_lines])
+    return (head + "\r\n\r\nbody\r\n").encode()
+
+
+def test_an_over_long_from_address_is_quarantined_not_an_internal_error(db, ingest):
+    [document] = ingest(_raw_mail("Message-ID: <long@b>", "From: " + "a" * 1000 + "@acme.example")).documents
+    assert document.status == "failed"
+    assert "quarantined" in document.error and "no readable sender" in document.error
+
+
+def test_a_content_type_of_nested_comments_is_no_internal_error(db, ingest):
+    [document] = ingest(_raw_mail("Message-ID: <parens@b>", "From: buyer@acme.example",
+                                  "Content-Type: text/plain" + "(" * 1200)).documents
+    assert document.status == "failed" and "internal error" not in document.error
+
+
+def test_a_slow_from_header_costs_the_parse_budget_once_and_no_more(db, ingest, settings):
+    import time
+
+    settings.parse_max_seconds = 2.0
+    started = time.monotonic()
+    [document] = ingest(_raw_mail("Message-ID: <quotes@b>", "From: " + '"' * 32000)).documents
+    assert document.status == "failed" and "quarantined" in document.error
+    # The guarded read stops at 2 s, the headers-only fallback has its own small budget; the
+    # reply details come from that read, not from another unguarded parse of the headers.
+    assert time.monotonic() - started < 20
