@@ -131,9 +131,12 @@ def classify(reader: str, exc: BaseException, kind: str) -> tuple[Failure, str]:
 
 
 # ---------------------------------------------------------------- one worker
-def _quiet() -> int:
-    """Send this process's stdout to a file, so a reader that prints is caught, and keep
-    library logging out of the report."""
+def _quiet(stderr: Path) -> int:
+    """Send this process's stdout to a file, so a reader that prints is caught, its stderr
+    (where faulthandler writes the stack of a hang) to ``stderr``, and keep library logging
+    out of the report."""
+    err = os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(err, 2)
     logging.getLogger().handlers[:] = [logging.NullHandler()]
     logging.getLogger().setLevel(logging.CRITICAL)
     logging.lastResort = None
@@ -180,7 +183,7 @@ def _worker(reader: str, seed: int, indices: range, start: int, skip: frozenset[
             time_limit: float, memory_mb: int, state: Path, current) -> None:
     target = target_named(reader)
     signal.signal(signal.SIGALRM, _on_alarm)
-    out = _quiet()
+    out = _quiet(state.with_suffix(".stderr"))
     with contextlib.suppress(Exception):  # load master data, templates, imports before the bounds
         target.run(target.generate(input_rng(seed, reader, -1)))
     _limit_memory(memory_mb)
@@ -260,9 +263,8 @@ def run(reader: str, count: int, seed: int, jobs: int, time_limit: float, memory
                     raise RuntimeError(f"the {reader} worker died before its first input "
                                        f"(exit {process.exitcode}); run with --jobs 1 to see why")
                 skips[job].add(index)
-                failure = Failure(reader, "crash", f"exit {process.exitcode}", "worker process",
-                                  (), "the worker died or hung past the time bound (faulthandler)")
-                crashes.add_failure(failure, index, "")
+                failure, trace = _crash(reader, process.exitcode, state.with_suffix(".stderr"))
+                crashes.add_failure(failure, index, trace)
                 crashes.done += 1
                 crashes.outcomes["failure"] += 1
                 start(job)
@@ -274,6 +276,24 @@ def run(reader: str, count: int, seed: int, jobs: int, time_limit: float, memory
     total.merge(crashes)
     total.seconds = time.monotonic() - began
     return total
+
+
+_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+) in (?P<name>\S+)')
+
+
+def _crash(reader: str, exitcode: int, stderr: Path) -> tuple[Failure, str]:
+    """A worker that died: where it was, from the stack faulthandler wrote (innermost
+    first), so hangs group by place like exceptions do."""
+    text = stderr.read_text(errors="replace") if stderr.exists() else ""
+    frames = [m.groupdict() for m in _FRAME.finditer(text)]
+    ours = [f for f in frames if "/ordergate/" in f["file"]]
+    where = (ours or frames or [None])[0]
+    location = f"{_short(where['file'])}:{where['line']} {where['name']}" if where else "?"
+    files = tuple(_short(f["file"]) for f in reversed(frames))
+    kind = "timeout" if "Timeout (" in text else "crash"
+    message = ("hung past the hard time bound (stack dumped by faulthandler)" if kind == "timeout"
+               else f"the worker process died (exit {exitcode})")
+    return Failure(reader, "crash", kind, location, files, message), text[-3000:]
 
 
 def replay(reader: str, seed: int, index: int, time_limit: float) -> tuple[bytes, str]:
