@@ -4,7 +4,7 @@ in several processes; failures grouped, counted and kept with one reproducer eac
 Input ``i`` of a run depends only on (seed, reader, i), so any failure is reproduced by its
 index alone (``--replay``). Each worker process checks its share of indices and writes a
 checkpoint now and then; a worker that dies or hangs in C code (faulthandler ends it after
-``HANG_FACTOR`` times the time bound) is restarted from its checkpoint, past the input it
+``HANG_GRACE`` seconds past the time bound) is restarted from its checkpoint, past the input it
 was on, and that input is recorded as a ``crash`` failure.
 """
 
@@ -31,7 +31,7 @@ from pathlib import Path
 from .known import Failure, known_label
 from .targets import Target, Violation
 
-HANG_FACTOR = 5
+HANG_GRACE = 1.5  # seconds past the time bound before faulthandler ends a hung worker
 CHECKPOINT_EVERY = 2000
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -189,7 +189,7 @@ def _worker(reader: str, seed: int, indices: range, start: int, skip: frozenset[
     _limit_memory(memory_mb)
     tally = _load(state) if start else Tally()
     started = time.monotonic() - tally.seconds
-    hang_after = time_limit * HANG_FACTOR + 5
+    hang_after = time_limit + HANG_GRACE
     for position in range(start, len(indices)):
         index = indices[position]
         if index in skip:
@@ -232,6 +232,10 @@ def _position(path: Path) -> int:
 def run(reader: str, count: int, seed: int, jobs: int, time_limit: float, memory_mb: int,
         progress=None) -> Tally:
     ctx = multiprocessing.get_context("fork")
+    if reader != "e2e":  # imports and master data once, here: a restarted worker inherits them
+        target = target_named(reader)
+        with contextlib.suppress(Exception):
+            target.run(target.generate(input_rng(seed, reader, -1)))
     workdir = Path(tempfile.mkdtemp(prefix=f"fuzz-{reader}-"))
     slices = [range(job, count, jobs) for job in range(jobs)]
     skips: list[set[int]] = [set() for _ in slices]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ordergate.orders import tables as t
+from ordergate.sources.document import RawDocument
 
 from .x12kit import interchange, order_file, po_850, replace_once, rows
 
@@ -54,3 +55,36 @@ def test_a_ctt_line_count_with_a_huge_exponent_rejects_the_set_not_the_document(
     [document] = ingest(interchange(huge, po_850("OK-2"), control=32)).documents
     assert "internal error" not in (document.error or ""), document.error
     assert "OK-2" in [o.po_number for o in rows(db, t.orders)]
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+@pytest.mark.xfail(strict=True, reason="tabular_read.sniff_delimiter lets csv.Error ('field larger "
+                   "than field limit (131072)') out")
+def test_a_csv_with_a_field_over_the_csv_field_limit_fails_with_a_reason(db, ingest):
+    content = b"po_number,sku,quantity\nBIG-1,HW-1001," + b"9" * 140_000 + b"\n"
+    raw = RawDocument(content=content, channel="dropfolder", source_ref="inbox/ACME/big.csv",
+                      customer_hint="ACME")
+    [document] = ingest(raw).documents
+    assert document.status == "failed"
+    assert "internal error" not in document.error, document.error
+
+
+REJECTED_EDIFACT = ("UNA:+.? 'UNB+UNOC:3+5412345000013:14+ORDERGATE+261120:0930+MAIL1'"
+                    "UNH+1+ORDERS:D:96A:UN:EAN008'BGM+220+EU-MAIL-1+9'UNS+S'CNT+2:.'UNT+5+1'"
+                    "UNZ+1+MAIL1'")
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+@pytest.mark.xfail(strict=True, reason="email intake fails the document with an empty error when "
+                   "its only EDIFACT message is rejected")
+def test_a_mail_whose_edifact_attachment_is_rejected_fails_with_the_reason(db, ingest):
+    mail = ("From: buyer@acme.example\r\nTo: orders@ordergate.example\r\nSubject: PO\r\n"
+            "Message-ID: <edi-1@acme.example>\r\nDate: Fri, 20 Nov 2026 09:30:00 +0000\r\n"
+            "Content-Type: application/edifact; name=\"po.edi\"\r\n"
+            "Content-Disposition: attachment; filename=\"po.edi\"\r\n\r\n"
+            f"{REJECTED_EDIFACT}\r\n").encode("ascii")
+    [document] = ingest(RawDocument(content=mail, channel="email", source_ref="edi-1")).documents
+    [order] = document.orders
+    assert order.status == "rejected" and "CNT" in order.hold_reasons[0]
+    assert document.status == "failed"
+    assert "CNT" in document.error, repr(document.error)
