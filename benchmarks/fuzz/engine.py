@@ -164,6 +164,17 @@ def run_one(target: Target, seed: int, index: int, time_limit: float
     signal.setitimer(signal.ITIMER_REAL, time_limit)
     try:
         data = target.generate(input_rng(seed, target.name, index))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return check(target, data, time_limit)
+
+
+def check(target: Target, data: object, time_limit: float
+          ) -> tuple[str | None, tuple[Failure, str] | None]:
+    """(outcome, failure) of feeding ``data`` to the target under the time bound (SIGALRM)."""
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, time_limit)
+    try:
         return target.run(data), None
     except Timeout as exc:
         return None, classify(target.name, exc, "timeout")
@@ -171,12 +182,11 @@ def run_one(target: Target, seed: int, index: int, time_limit: float
         return None, classify(target.name, exc, "memory")
     except Violation as exc:
         return None, classify(target.name, exc, "violation")
-    except RecursionError as exc:
-        return None, classify(target.name, exc, "exception")
     except Exception as exc:  # what the fuzzer is for: an exception the reader did not handle
         return None, classify(target.name, exc, "exception")
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _worker(reader: str, seed: int, indices: range, start: int, skip: frozenset[int],

@@ -88,3 +88,27 @@ def test_a_mail_whose_edifact_attachment_is_rejected_fails_with_the_reason(db, i
     assert order.status == "rejected" and "CNT" in order.hold_reasons[0]
     assert document.status == "failed"
     assert "CNT" in document.error, repr(document.error)
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+@pytest.mark.xfail(strict=True, reason="x12._same_number turns a control number of over 4300 "
+                   "digits into an int (ValueError)")
+def test_an_iea_control_number_of_5000_digits_is_an_envelope_problem_not_an_internal_error(
+        db, ingest):
+    content = replace_once(order_file("LONG-IEA", control=33), "IEA*1*000000033",
+                           "IEA*1*" + "0" * 5000 + "34")
+    [document] = ingest(content).documents
+    assert "internal error" not in (document.error or ""), document.error
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+@pytest.mark.xfail(strict=True, reason="edifact_tokens._fold_whitespace passes the terminator to "
+                   "re.sub as a replacement template: a backslash is a bad escape (re.error)")
+def test_an_edifact_interchange_with_a_backslash_terminator_and_line_breaks_is_read(db, ingest):
+    segments = ["UNB+UNOC:3+5412345000013:14+ORDERGATE+261120:0930+BS1",
+                "UNH+1+ORDERS:D:96A:UN:EAN008", "BGM+220+EU-BS-1+9", "LIN+1++4012345000016:EN",
+                "QTY+21:12", "UNS+S", "UNT+6+1", "UNZ+1+BS1"]
+    content = ("UNA:+.? \\" + "".join(s + "\\ \n" for s in segments)).encode("latin-1")
+    [document] = ingest(content).documents
+    assert "internal error" not in (document.error or ""), document.error
+    assert [o.po_number for o in document.orders] == ["EU-BS-1"]
