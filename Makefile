@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME := var/demo
 
-.PHONY: install test demo bench bench-email clean
+.PHONY: install test demo bench bench-email fuzz clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ bench: install
 # The email channel end to end: needs Dovecot (apt-get install dovecot-imapd); about 3 minutes.
 bench-email: install
 	$(BIN)/python -m benchmarks.bench_email
+
+# Hostile input: FUZZ_COUNT generated inputs per reader (pdf-file and e2e get 1% of it), on 2
+# processes; failures are grouped, known ones labelled (benchmarks/fuzz/known.py). See FUZZING.md.
+FUZZ_COUNT ?= 100000
+FUZZ_SEED  ?= 1
+fuzz: install
+	$(BIN)/python -m benchmarks.fuzz --reader all --count $(FUZZ_COUNT) --seed $(FUZZ_SEED) --jobs 2 --pdf-file-share 0.01
 
 clean:
 	rm -rf var .pytest_cache

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -146,8 +147,13 @@ def _unreadable(cause: Exception) -> PdfError:
 def _rows(page: pdfplumber.page.Page) -> tuple[Row, ...]:
     # Some generators fake bold by drawing every glyph twice at almost the same spot.
     words = page.dedupe_chars().extract_words(use_text_flow=False)
-    ordered = sorted((Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words),
-                     key=lambda w: (w.top, w.x0))
+    return rows_of(Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words)
+
+
+def rows_of(words: Iterable[Word]) -> tuple[Row, ...]:
+    """Positioned words as rows, top to bottom, each left to right (also what the fuzzer
+    builds its pages with, so they are grouped exactly as a parsed PDF's are)."""
+    ordered = sorted(words, key=lambda w: (w.top, w.x0))
     rows: list[list[Word]] = []
     for word in ordered:
         current = rows[-1] if rows else None

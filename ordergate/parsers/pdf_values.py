@@ -40,7 +40,8 @@ def parse_number(text: str, style: NumberStyle | None = None) -> NumberValue | N
         value = Decimal(digits)
     except InvalidOperation:
         return None
-    return NumberValue(-value if negative else value, ambiguous)
+    # copy_negate is exact: unary minus rounds to the context and overflows past 10**999999.
+    return NumberValue(value.copy_negate() if negative else value, ambiguous)
 
 
 def _digits(text: str, style: NumberStyle | None) -> tuple[str, bool] | None:

@@ -283,3 +283,9 @@ def test_sales_order_needs_lines() -> None:
     with pytest.raises(MappingError, match="no lines"):
         sales_order_from_pdf(extraction, source_key="k", channel="email", partner_id="p",
                              customer_id=None)
+
+
+
+def test_parse_number_of_a_million_digits_keeps_its_sign_without_overflowing() -> None:
+    parsed = parse_number("-" + "9" * 1_000_001)
+    assert parsed is not None and parsed.value < 0 and parsed.value.adjusted() == 1_000_000
