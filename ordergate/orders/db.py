@@ -53,7 +53,33 @@ def make_engine(url: str | URL, **kwargs) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         # A worker that sat idle through a server restart should reconnect, not fail a document.
         kwargs.setdefault("pool_pre_ping", True)
+        engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+        return engine
     return create_engine(parsed, **kwargs)
+
+
+def _without_nul(conn, cursor, statement, parameters, context, executemany):
+    """PostgreSQL text cannot hold NUL, and a sender can put one in any value (a PO number, an
+    interchange id): stored as the visible escape ``\\x00`` instead of failing the batch.
+
+    repr() of the parameters (C code throughout) finds the rare NUL for the cost of one string
+    per statement; only then are the values walked in Python.
+    """
+    if not parameters or "\\x00" not in repr(parameters):
+        return statement, parameters
+    if executemany or isinstance(parameters, list):
+        return statement, [_escape_nul(row) for row in parameters]
+    return statement, _escape_nul(parameters)
+
+
+def _escape_nul(row):
+    def clean(value):
+        return value.replace("\x00", "\\x00") if isinstance(value, str) else value
+
+    if isinstance(row, dict):
+        return {key: clean(value) for key, value in row.items()}
+    return type(row)(clean(value) for value in row)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -277,7 +277,8 @@ def _fold_whitespace(chunk: str, term: str) -> str:
             chunk = chunk.replace(term + "\r\n", term)
         chunk = chunk.replace(term + "\n", term)
     if "\n" in chunk or "\r" in chunk or "\t" in chunk or term + " " in chunk:
-        chunk = _whitespace_after(term).sub(term, chunk)
+        # A replacement is a template: a backslash terminator must not be read as an escape.
+        chunk = _whitespace_after(term).sub(term.replace("\\", "\\\\"), chunk)
         if term == "\n":
             chunk = chunk.replace("\r", "")
         elif term == "\r":

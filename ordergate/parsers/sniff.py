@@ -54,7 +54,7 @@ def _zip_kind(content: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = archive.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError):  # e.g. zip64 v16
         # A damaged archive is still an archive: the name says what it is, the reader will refuse it.
         return "zip"
     if "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names):
@@ -71,7 +71,7 @@ def declared_unpacked_size(content: bytes) -> int | None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError):  # e.g. zip64 v16
         return None
 
 

@@ -94,7 +94,7 @@ def detect_kind(content: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             infos = archive.infolist()
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError) as exc:
         raise TableError(f"file starts like a zip archive (XLSX) but is not a readable zip: "
                          f"{exc}") from exc
     names = [info.filename for info in infos]
@@ -145,7 +145,10 @@ def sniff_delimiter(text: str) -> str:
     lines = [line for line in head if line.strip()][:SNIFF_LINES]
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
-        widths = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter) if len(row) > 1)
+        try:
+            widths = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter) if len(row) > 1)
+        except csv.Error as exc:  # e.g. a field over the csv module's 131,072-character limit
+            raise TableError(f"file cannot be read as delimited text: {exc}") from exc
         if not widths:
             continue
         width, count = widths.most_common(1)[0]

@@ -703,7 +703,9 @@ def _same_number(trailer: str, header: str) -> bool:
     """Trailer and header control numbers (N0) are equal as numbers: "0001" matches "1"."""
     if trailer == header:
         return True
-    return _is_digits(trailer) and _is_digits(header) and int(trailer) == int(header)
+    # Compared as text: int() of a few thousand digits is refused (or slow) by Python.
+    return (_is_digits(trailer) and _is_digits(header)
+            and trailer.lstrip("0") == header.lstrip("0"))
 
 
 def _is_digits(value: str) -> bool:

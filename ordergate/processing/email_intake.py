@@ -35,7 +35,7 @@ from ordergate.processing.context import DocumentContext
 from ordergate.processing.edi_senders import EDI_KINDS, foreign_senders
 from ordergate.processing.edifact_intake import process_edifact
 from ordergate.processing.email_replies import original_of, queue_order_replies, queue_unreadable_reply
-from ordergate.processing.outcome import IntakeOutcome
+from ordergate.processing.outcome import IntakeOutcome, document_status
 from ordergate.processing.report import OrderReport
 from ordergate.processing.x12_intake import process_x12
 from ordergate.sinks.email_reply import OriginalMail, should_reply
@@ -102,6 +102,8 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
                         (f"; {'; '.join(mail.notes)}" if mail.notes else ""))
     if not outcome.interchanges:  # EDI attachments were answered by their own standard
         _answer_unreadable(ctx, original, customer, proof, problems)
+    if not problems:  # only EDI attachments, whose sets were all rejected: say why, as for a file
+        return document_status(outcome, ctx.report)
     return "failed", "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)"
                                                 if len(problems) > 3 else "")
 
