@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, bindparam, func, select, tuple_, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, tuple_, update
 
 from ordergate.errors import DocumentError
 from ordergate.orders import tables as t
@@ -170,12 +170,13 @@ def save_orders(conn: Connection, document_id: int, batch: list[PreparedOrder], 
     # rerun neither answers it twice nor cuts its 855 batches differently.
     earlier.update(_duplicates_by_key(conn, document_id, keys))
     fresh = [order for order in batch if order.source_key not in earlier]
-    inserted = bulk_insert(conn, t.orders, [
-        (document_id, *order[:11], json.dumps(order.hold_reasons) if order.hold_reasons else None,
-         order.total, order.detail, now, now) for order in fresh],
-        columns=ORDER_INSERT_COLUMNS, ignore_conflicts=True)
+    inserted = bulk_insert(conn, t.orders, _order_rows(document_id, fresh, now),
+                           columns=ORDER_INSERT_COLUMNS, ignore_conflicts=True)
     ours = (_inserted_on_sqlite(conn, document_id, fresh, inserted)
             or (_orders_by_key(conn, document_id, [order.source_key for order in fresh]) if fresh else {}))
+    if inserted != len(fresh):  # some PO numbers were taken: by an unproven mail, perhaps
+        _take_slots_of_unverified(conn, document_id, [o for o in fresh if o.source_key not in ours],
+                                  ours, now=now, actor=actor)
     if catalog is not None and ours:
         # Stock and credit, now that duplicates are known (they take neither).
         new = [order for order in fresh if order.source_key in ours]
@@ -213,6 +214,53 @@ def save_orders(conn: Connection, document_id: int, batch: list[PreparedOrder], 
     bulk_insert(conn, t.order_events, event_rows, columns=EVENT_INSERT_COLUMNS)
     bulk_insert(conn, t.order_duplicates, duplicate_rows, ignore_conflicts=True)
     return saved
+
+
+def _order_rows(document_id: int, orders: list[PreparedOrder], now: datetime) -> list[tuple]:
+    return [(document_id, *order[:11], json.dumps(order.hold_reasons) if order.hold_reasons else None,
+             order.total, order.detail, now, now) for order in orders]
+
+
+# How an order held for its unproven sender starts its hold reasons (checks.check_order puts
+# the reason first), as stored in orders.hold_reasons (JSON).
+_UNVERIFIED_REASONS = '["sender not authenticated:%'
+
+
+def _take_slots_of_unverified(conn: Connection, document_id: int, refused: list[PreparedOrder],
+                              ours: dict[str, tuple[int, str]], *, now: datetime, actor: str) -> None:
+    """A PO whose customer + PO number is held by an order from an unproven mail goes in
+    anyway: that order is rejected and renamed out of the way, so a forged mail can never
+    make the customer's real order a duplicate. Adds the orders that went in to ``ours``."""
+    if not refused:
+        return
+    keys = [(order.customer_id, order.po_number) for order in refused]
+    blocking = []
+    for start in range(0, len(keys), _IN_CHUNK):
+        blocking += conn.execute(
+            select(t.orders.c.id, t.orders.c.customer_id, t.orders.c.po_number)
+            .where(tuple_(t.orders.c.customer_id, t.orders.c.po_number).in_(keys[start:start + _IN_CHUNK]),
+                   t.orders.c.status == OrderStatus.HELD.value,
+                   t.orders.c.hold_reasons.like(_UNVERIFIED_REASONS))).all()
+    freed = set()
+    for row in blocking:
+        suffix = f"~unverified-{row.id}"
+        reason = (f"superseded: PO {row.po_number} came from the customer through an authenticated "
+                  f"channel (document {document_id})")
+        moved = conn.execute(
+            update(t.orders).where(t.orders.c.id == row.id, t.orders.c.status == OrderStatus.HELD.value)
+            .values(po_number=row.po_number[:64 - len(suffix)] + suffix,
+                    status=OrderStatus.REJECTED.value, hold_reasons=json.dumps([reason]),
+                    updated_at=now)).rowcount
+        if moved:
+            conn.execute(insert(t.order_events).values(
+                order_id=row.id, at=now, actor=actor, from_status=OrderStatus.HELD.value,
+                to_status=OrderStatus.REJECTED.value, reason=reason))
+            freed.add((row.customer_id, row.po_number))
+    retry = [order for order in refused if (order.customer_id, order.po_number) in freed]
+    if retry:
+        bulk_insert(conn, t.orders, _order_rows(document_id, retry, now),
+                    columns=ORDER_INSERT_COLUMNS, ignore_conflicts=True)
+        ours.update(_orders_by_key(conn, document_id, [order.source_key for order in retry]))
 
 
 def _orders_by_key(conn: Connection, document_id: int, keys: list[str]) -> dict[str, tuple[int, str]]:

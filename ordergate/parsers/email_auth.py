@@ -21,7 +21,9 @@ HEADER = "Authentication-Results"
 
 # Results that mean the check ran and the mail did not pass it (RFC 8601 section 2.7).
 _FAILED = frozenset({"fail", "permerror"})
-_TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|(=)|([^\s="]+))', re.DOTALL)
+# A quoted string may run on into a word: ``smtp.mailfrom="a b"@example.com`` (RFC 8601's
+# pvalue allows a quoted local-part, which the sender of a mail chooses).
+_TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"([^\s="]*)|(=)|([^\s="]+))', re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -74,23 +76,31 @@ class AuthVerdict:
         """How our servers authenticated mail from ``from_domain`` (e.g. ``DKIM pass for
         acme.example (reported by mx.ours.example)``), or None when nothing did.
 
-        DMARC evaluates the From domain itself; SPF and DKIM count only when the domain they
-        passed for is the From domain or one of its parents or sub-domains (DMARC's relaxed
-        alignment without a public-suffix list: signing for a parent needs that parent's DNS).
+        A pass counts only when the domain it is for (``_subject_of``) is the From domain or one
+        of its parents or sub-domains (DMARC's relaxed alignment without a public-suffix list:
+        passing for a parent needs that parent's DNS).
         """
         if not from_domain or self.problems:
             return None
         domain = from_domain.lower()
         for by, result in self.passed:
-            if result.method == "dmarc":
-                subject = result.prop("header.from")
-                if subject is None or _aligned(subject, domain):
-                    return f"DMARC pass for {domain} (reported by {by})"
-            elif result.method in ("spf", "dkim"):
-                subject = result.subject
-                if subject and _aligned(subject, domain):
-                    return f"{result.method.upper()} pass for {subject.lower()} (reported by {by})"
+            subject = _subject_of(result)
+            if subject and _aligned(subject, domain):
+                return f"{result.method.upper()} pass for {subject.lower()} (reported by {by})"
         return None
+
+
+def _subject_of(result: AuthResult) -> str | None:
+    """The domain a pass is for, by what each method checks: DMARC the From domain
+    (``header.from``), DKIM the signing domain (``header.d``, else ``header.i``), SPF the
+    envelope sender (``smtp.mailfrom``, else ``smtp.helo``). No other property stands in."""
+    names = {"dmarc": ("header.from",), "dkim": ("header.d", "header.i"),
+             "spf": ("smtp.mailfrom", "smtp.helo")}.get(result.method, ())
+    for name in names:
+        value = result.prop(name)
+        if value:
+            return value.rsplit("@", 1)[-1]
+    return None
 
 
 def _aligned(subject: str, domain: str) -> bool:
@@ -126,55 +136,96 @@ def auth_problems(message: Message, trusted_authserv_ids: Sequence[str] = ()) ->
 
 
 def check_authentication(message: Message, trusted_authserv_ids: Sequence[str] = ()) -> AuthVerdict:
-    """The verdict from the ``Authentication-Results`` headers we can trust."""
+    """The verdict from the ``Authentication-Results`` headers we can trust.
+
+    Failures count from every header of a trusted server, wherever it stands: a forged failure
+    can only stop the forger's own mail. A pass proves the sender only from the headers our
+    server added last, at the very top: the run of headers from the topmost one down to the
+    first with another authserv-id. The topmost must be ours and readable. Within that run a
+    method proves nothing when any of its statements disagrees with the pass, so a pass forged
+    under our id just below our own headers cannot outvote what our server reported.
+    """
     verdict = AuthVerdict()
     values = [" ".join(str(v).split()) for v in (message.get_all(HEADER) or [])]
     if not values:
         verdict.notes.append("no Authentication-Results header: sender not checked by a mail server")
         return verdict
     trusted_ids = [i.lower() for i in trusted_authserv_ids]
-    trusted = _trusted_headers(values, trusted_ids, verdict)
-    for header in trusted:
-        verdict.trusted_by.append(header.authserv_id)
-        _judge(header, verdict)
-        if header.authserv_id in trusted_ids:
-            verdict.passed.extend((header.authserv_id, r) for r in header.results if r.result == "pass")
-    return verdict
-
-
-def _trusted_headers(values: list[str], trusted_ids: list[str], verdict: AuthVerdict) -> list[AuthHeader]:
-    """The headers to believe, in order; what was ignored goes to the notes."""
+    headers = [_parsed_or_noted(value, verdict) for value in values]
     if not trusted_ids:
         # Headers are prepended on the way; the topmost was added by the last server, ours.
         # Anything below it may have been written by the sender. Its failures are believed;
         # its passes prove nothing, since the sender may have written it if our server adds none.
-        try:
-            header = parse_auth_results(values[0])
-        except AuthResultsSyntaxError as exc:
-            verdict.notes.append(f"unreadable Authentication-Results header ignored: {exc}")
-            return []
-        verdict.notes.append(f"Authentication-Results from {header.authserv_id} cannot prove the"
-                             " sender: no trusted authserv-ids are configured")
-        return [header]
-    chosen: dict[str, AuthHeader] = {}
-    for value in values:
-        try:
-            header = parse_auth_results(value)
-        except AuthResultsSyntaxError as exc:
-            verdict.notes.append(f"unreadable Authentication-Results header ignored: {exc}")
+        if headers[0] is not None:
+            verdict.notes.append(f"Authentication-Results from {headers[0].authserv_id} cannot prove"
+                                 " the sender: no trusted authserv-ids are configured")
+            verdict.trusted_by.append(headers[0].authserv_id)
+            _judge(headers[0], verdict)
+        return verdict
+    for header in headers:
+        if header is None:
             continue
-        if header.authserv_id not in trusted_ids:
-            verdict.notes.append(f"ignored Authentication-Results from untrusted {header.authserv_id}")
-        elif header.authserv_id in chosen:
-            # Only the topmost header with our id is ours for certain: a sender can forge our id
-            # lower down, hoping a forged pass outvotes our fail.
-            verdict.notes.append(f"ignored a lower Authentication-Results also claiming {header.authserv_id}")
+        if header.authserv_id in trusted_ids:
+            if header.authserv_id not in verdict.trusted_by:
+                verdict.trusted_by.append(header.authserv_id)
+            _judge(header, verdict)
         else:
-            chosen[header.authserv_id] = header
-    if not chosen:
+            verdict.notes.append(f"ignored Authentication-Results from untrusted {header.authserv_id}")
+    if not verdict.trusted_by:
         verdict.notes.append(
             f"no Authentication-Results from our servers ({', '.join(trusted_ids)}): sender not checked")
-    return list(chosen.values())
+    verdict.passed = _uncontradicted_passes(_top_run(headers, trusted_ids, verdict))
+    return verdict
+
+
+def _parsed_or_noted(value: str, verdict: AuthVerdict) -> AuthHeader | None:
+    try:
+        return parse_auth_results(value)
+    except AuthResultsSyntaxError as exc:
+        verdict.notes.append(f"unreadable Authentication-Results header ignored: {exc}")
+        return None
+
+
+def _top_run(headers: list[AuthHeader | None], trusted_ids: list[str],
+             verdict: AuthVerdict) -> list[AuthHeader]:
+    """The headers our server added last (see ``check_authentication``); empty, with a note,
+    when the topmost is unreadable or not ours."""
+    top = headers[0]
+    if top is None or top.authserv_id not in trusted_ids:
+        verdict.notes.append("the topmost Authentication-Results is not a readable one from our "
+                             "servers, so no pass below it proves the sender")
+        return []
+    run: list[AuthHeader] = []
+    for index, header in enumerate(headers):
+        if header is None:
+            # Our own server wrote something we cannot read: fail closed rather than read on.
+            verdict.notes.append("an unreadable Authentication-Results among our server's own: no "
+                                 "pass proves the sender")
+            return []
+        if header.authserv_id != top.authserv_id:
+            if any(h is not None and h.authserv_id == top.authserv_id for h in headers[index:]):
+                verdict.notes.append(f"ignored a lower Authentication-Results also claiming "
+                                     f"{top.authserv_id}")
+            break
+        run.append(header)
+    return run
+
+
+def _uncontradicted_passes(run: list[AuthHeader]) -> list[tuple[str, AuthResult]]:
+    """The passes of the run that no statement of the same method (for DKIM: the same signing
+    domain) in it contradicts."""
+    results = [(header.authserv_id, result) for header in run for result in header.results]
+    doubted: set[tuple[str, str | None]] = set()
+    for _, result in results:
+        if result.result != "pass":
+            doubted.add((result.method, _signer(result)))
+    return [(by, result) for by, result in results
+            if result.result == "pass" and (result.method, _signer(result)) not in doubted]
+
+
+def _signer(result: AuthResult) -> str | None:
+    """What a DKIM statement is about (its signing domain); one key for the other methods."""
+    return (result.prop("header.d") or "").lower() if result.method == "dkim" else None
 
 
 def _judge(header: AuthHeader, verdict: AuthVerdict) -> None:
@@ -294,9 +345,9 @@ def _tokens(text: str) -> list[str]:
         match = _TOKEN.match(text, position)
         if not match:
             raise AuthResultsSyntaxError(f"unreadable text at {text[position:position + 40]!r}")
-        quoted, equals, word = match.groups()
+        quoted, rest, equals, word = match.groups()
         if quoted is not None:
-            tokens.append(re.sub(r"\\(.)", r"\1", quoted))
+            tokens.append(re.sub(r"\\(.)", r"\1", quoted) + rest)
         else:
             tokens.append(equals or word)
         position = match.end()

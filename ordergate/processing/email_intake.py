@@ -19,6 +19,8 @@ each answered by a threaded email with the PDF confirmation.
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 
 from sqlalchemy import select
 
@@ -41,6 +43,7 @@ from ordergate.processing.x12_intake import process_x12
 from ordergate.sinks.email_reply import OriginalMail, should_reply
 
 EDI_INTAKES = {"x12": process_x12, "edifact": process_edifact}
+_LEAST_SECONDS = 0.5  # less is no chance to read anything: the attachment is reported unread
 
 
 class MailQuarantined(DocumentError):
@@ -49,6 +52,9 @@ class MailQuarantined(DocumentError):
 
 def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
     settings = ctx.settings
+    # One reading budget for the whole mail, its attachments included: twenty attachments
+    # may not take twenty budgets.
+    deadline = time.monotonic() + settings.parse_max_seconds
     mail = read_mail(content, limits=settings.mail_limits,
                      trusted_authserv_ids=settings.trusted_authserv_ids)
     customer = ctx.catalog.customer_for_email(mail.from_address) if mail.from_address else None
@@ -82,11 +88,17 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
             outcome.add(intake(ctx, attachment.content))
             _confirm_edi_orders(ctx, original, ctx.report.orders[reported:])
             continue
+        remaining = deadline - time.monotonic()
+        if remaining < _LEAST_SECONDS:
+            problems.append(f"attachment {attachment.index} ({attachment.name}): not read, the "
+                            f"mail's reading budget of {settings.parse_max_seconds:g} s "
+                            f"(ORDERGATE_PARSE_MAX_SECONDS) was used up before it")
+            continue
         found = orders_from_attachment(attachment, channel=ctx.channel,
                                        customer_id=customer.customer_id,
                                        profile=ctx.catalog.profile(customer.customer_id),
                                        min_confidence=settings.pdf_min_confidence,
-                                       budget=settings.parse_budget)
+                                       budget=replace(settings.parse_budget, max_seconds=remaining))
         for order in found.orders:
             order.sender_unverified = unverified
         orders.extend(found.orders)

@@ -135,7 +135,50 @@ def test_a_forged_pass_under_our_id_does_not_outvote_our_fail() -> None:
     message = mail(f"{OURS}; dkim=fail header.d=example.com", f"{OURS}; dkim=pass header.d=example.com")
     verdict = check_authentication(message, [OURS])
     assert verdict.problems == [f"DKIM fail for example.com (reported by {OURS})"]
+    assert verdict.passed == [] and verdict.proof_for("example.com") is None
+
+
+def test_a_forged_pass_lower_down_under_our_id_is_ignored() -> None:
+    message = mail(f"{OURS}; spf=none", "relay.example; spf=pass smtp.mailfrom=example.com",
+                   f"{OURS}; dmarc=pass header.from=example.com")
+    verdict = check_authentication(message, [OURS])
+    assert verdict.proof_for("example.com") is None
     assert any("ignored a lower Authentication-Results" in note for note in verdict.notes)
+
+
+def test_a_pass_under_another_trusted_id_below_ours_proves_nothing() -> None:
+    # Two MX hosts: the mail passed mx1, whose headers are on top; mx2 never saw it.
+    message = mail("mx1.ours.example; spf=none smtp.mailfrom=example.com; dmarc=none",
+                   "mx2.ours.example; dmarc=pass header.from=example.com")
+    verdict = check_authentication(message, ["mx1.ours.example", "mx2.ours.example"])
+    assert verdict.proof_for("example.com") is None
+
+
+def test_our_own_unreadable_header_fails_closed() -> None:
+    message = mail(f"{OURS}; spf=pass smtp.mailfrom=a b@example.com; dmarc=fail",
+                   f"{OURS}; dmarc=pass header.from=example.com")
+    verdict = check_authentication(message, [OURS])
+    assert verdict.proof_for("example.com") is None
+
+
+def test_a_quoted_local_part_is_read() -> None:
+    header = parse_auth_results('mx.ours.example; spf=pass smtp.mailfrom="a b"@example.com')
+    assert header.results[0].prop("smtp.mailfrom") == "a b@example.com"
+
+
+def test_a_run_of_headers_from_our_server_is_read_together() -> None:
+    # opendkim, opendmarc and an SPF policy server each add their own header with our id.
+    message = mail(f"{OURS}; dmarc=pass header.from=example.com", f"{OURS}; dkim=pass header.d=example.com",
+                   f"{OURS}; spf=fail smtp.mailfrom=example.com")
+    verdict = check_authentication(message, [OURS])
+    assert verdict.problems == [f"SPF fail for example.com (reported by {OURS})"]
+    assert verdict.proof_for("example.com") is None
+
+
+def test_dkim_proves_by_its_signing_domain_not_by_header_from() -> None:
+    verdict = check_authentication(mail(f"{OURS}; dkim=pass header.d=evil.example header.from=example.com"),
+                                   [OURS])
+    assert verdict.proof_for("example.com") is None
 
 
 def test_two_trusted_servers_are_both_judged() -> None:
@@ -175,7 +218,7 @@ def test_only_a_configured_servers_pass_proves_the_from_domain() -> None:
 
 
 @pytest.mark.parametrize("results, domain, proven", [
-    (f"{OURS}; dmarc=pass", "example.com", True),  # DMARC judged the From domain itself
+    (f"{OURS}; dmarc=pass", "example.com", False),  # a pass must say for which From domain
     (f"{OURS}; dmarc=pass header.from=other.example", "example.com", False),
     (f"{OURS}; spf=pass smtp.mailfrom=b@bounce.example.com", "example.com", True),  # relaxed
     (f"{OURS}; dkim=pass header.d=example.com", "shop.example.com", True),

@@ -340,3 +340,41 @@ def test_a_slow_from_header_costs_the_parse_budget_once_and_no_more(db, ingest, 
     # The guarded read stops at 2 s, the headers-only fallback has its own small budget; the
     # reply details come from that read, not from another unguarded parse of the headers.
     assert time.monotonic() - started < 20
+
+
+def test_a_forged_mail_cannot_make_the_customers_real_order_a_duplicate(db, ingest):
+    [forged] = ingest(mail((ACME_CSV, "text/csv", "po.csv"), authenticated=False,
+                           message_id="<forged@evil.example>")).documents
+    [held] = forged.orders
+    assert (held.po_number, held.status) == ("4500012400", "held")
+    [real] = ingest(order_file("4500012400")).documents
+    assert [(o.po_number, o.status) for o in real.orders] == [("4500012400", "accepted")]
+    assert sorted(m.kind for m in outbox(db)) == ["855", "997"]  # and nothing to the forger
+    [moved] = rows(db, t.orders, t.orders.c.id == held.order_id)
+    assert moved.status == "rejected" and moved.po_number == f"4500012400~unverified-{held.order_id}"
+    assert "superseded" in moved.hold_reasons
+
+
+def test_a_forged_mail_after_the_real_order_is_only_a_duplicate_and_unanswered(db, ingest):
+    ingest(order_file("4500012400"))
+    [forged] = ingest(mail((ACME_CSV, "text/csv", "po.csv"), authenticated=False)).documents
+    assert [o.status for o in forged.orders] == ["duplicate"]
+    assert replies(db) == [] and len(rows(db, t.orders)) == 1
+
+
+def test_a_mails_attachments_share_one_reading_budget(db, ingest, settings, monkeypatch):
+    import itertools
+    import types
+
+    from ordergate.processing import email_intake
+
+    # Each look at the clock finds 40 s more gone: the first attachment still has 20 s of
+    # the mail's 60, the second none.
+    ticks = itertools.count(0, 40)
+    monkeypatch.setattr(email_intake, "time", types.SimpleNamespace(monotonic=lambda: next(ticks)))
+    settings.parse_max_seconds = 60
+    second = ACME_CSV.replace(b"4500012400", b"4500012499")
+    [document] = ingest(mail((ACME_CSV, "text/csv", "a.csv"), (second, "text/csv", "b.csv"))).documents
+    assert [o.po_number for o in document.orders] == ["4500012400"]
+    assert any("attachment 2 (b.csv): not read, the mail's reading budget of 60 s" in p
+               for p in document.problems)
