@@ -5,7 +5,7 @@ import json
 import struct
 from pathlib import Path
 
-from ordergate.flows.cli import main
+from ordergate.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
