@@ -231,16 +231,18 @@ class Throughput:
 
 def poll_until_empty(home: Home, open_source: Callable[[], MailSource]) -> list:
     """Poll + deliver until the mailbox is empty, a source per batch as the flow's task does."""
+    from ordergate.app import open_mailer
     from ordergate.processing.delivery import deliver
     from ordergate.processing.mail_run import poll_mailbox
     from ordergate.settings import Settings
 
     settings = Settings()
+    mailer = open_mailer(settings)
     documents = []
     while True:
         with open_source() as source:
             polled = poll_mailbox(home.engine, settings, source, actor="benchmark")
-        deliver(home.engine, settings)
+        deliver(home.engine, settings, mailer=mailer)
         if not polled.documents:
             return documents
         documents.extend(polled.documents)
@@ -490,15 +492,15 @@ def _append_one_by_one(server: DovecotServer, user: MailUser, sink: SmtpSink, ma
 
 def direct_work() -> None:
     """What the flow's two tasks do, without Prefect: the same settings, source and delivery."""
-    from ordergate.app import open_engine
+    from ordergate.app import mail_source, open_engine, open_mailer
     from ordergate.processing.delivery import deliver
-    from ordergate.processing.mail_run import mail_source, poll_mailbox
+    from ordergate.processing.mail_run import poll_mailbox
     from ordergate.settings import Settings
 
     settings = Settings()
     with mail_source(settings) as source:
         poll_mailbox(open_engine(settings), settings, source, actor="benchmark:watch")
-    deliver(open_engine(settings), settings)
+    deliver(open_engine(settings), settings, mailer=open_mailer(settings))
 
 
 @contextmanager

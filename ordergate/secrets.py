@@ -1,33 +1,25 @@
-"""Secrets kept in Prefect: the one way ordergate reads a password from a Secret block.
+"""Passwords of the mail servers: the one way ordergate reads a password from a Secret block.
 
-Passwords come from an ``ORDERGATE_*_PASSWORD`` variable or from the Prefect Secret block an
-``ORDERGATE_*_PASSWORD_BLOCK`` variable names (see ``sources/imap.py``, ``sinks/smtp.py``).
+A password comes from an ``ORDERGATE_*_PASSWORD`` variable or from the Prefect Secret block
+an ``ORDERGATE_*_PASSWORD_BLOCK`` variable names; ``ordergate.settings`` reads both into the
+connection settings (``ImapSettings``, ``SmtpSettings``) and refuses both at once. The block
+is read here, when a connection is about to be made, not when the settings are loaded.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-
 from pydantic import SecretStr
 
 from ordergate.errors import ConfigError
+from ordergate.mail_settings import ImapSettings, SmtpSettings
 
 
-def password_from_env(variable: str, block_variable: str,
-                      environ: Mapping[str, str] | None = None) -> SecretStr | None:
-    """The password in ``variable``, or in the Prefect Secret block ``block_variable`` names;
-    None when neither is set. Both set is an error rather than a silent choice: which one a
-    server uses must not depend on which variable happens to be read first."""
-    env = os.environ if environ is None else environ
-    value = env.get(variable, "")
-    block = env.get(block_variable, "").strip()
-    if value and block:
-        raise ConfigError(f"both {variable} and {block_variable} are set: set only one (the "
-                          f"password itself, or the name of the Prefect Secret block holding it)")
-    if block:
-        return SecretStr(secret_from_block(block, block_variable))
-    return SecretStr(value) if value else None
+def resolve_password(settings: ImapSettings | SmtpSettings, prefix: str) -> SecretStr | None:
+    """The password ``settings`` carry, or the one in the Secret block they name; None when
+    neither is set. ``prefix`` (``ORDERGATE_IMAP_``) names the variables in errors."""
+    if settings.password_block:
+        return SecretStr(secret_from_block(settings.password_block, f"{prefix}PASSWORD_BLOCK"))
+    return settings.password
 
 
 def secret_from_block(name: str, named_by: str) -> str:

@@ -1,21 +1,36 @@
-"""Runtime settings, read from ``ORDERGATE_*`` environment variables.
+"""Runtime settings: the one place that reads ``ORDERGATE_*`` environment variables.
 
-Secrets (database passwords inside ``ORDERGATE_DATABASE_URL``, later IMAP/SMTP passwords)
-come from the environment only and are never logged: use ``Settings.safe_database_url``
-when showing where the database is.
+Everything configurable is a field of ``Settings``, the mail servers included: ``imap`` from
+``ORDERGATE_IMAP_*`` and ``smtp`` from ``ORDERGATE_SMTP_*`` (each None while its ``_HOST`` is
+unset). ``ordergate.app`` builds the engine, the mail source and the mailer from it; nothing
+else looks at the environment. An empty variable counts as unset (shells and .env files
+produce them), and a bad value is a ``ConfigError`` naming each variable to fix.
+
+Secrets (a database password inside ``ORDERGATE_DATABASE_URL``, the IMAP/SMTP passwords) are
+never logged: the mail passwords are ``SecretStr``, and ``Settings.safe_database_url`` shows
+where the database is without its password.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict)
 from sqlalchemy.engine import make_url
+
+from ordergate.errors import ConfigError
+from ordergate.mail_settings import IMAP_PREFIX, SMTP_PREFIX, ImapSettings, SmtpSettings
+
+ENV_PREFIX = "ORDERGATE_"
+# Connection settings read as a group of variables each, present only when their host is set.
+MAIL_GROUPS: dict[str, tuple[type[BaseModel], str]] = {
+    "imap": (ImapSettings, IMAP_PREFIX),
+    "smtp": (SmtpSettings, SMTP_PREFIX),
+}
 
 
 class X12Identity(tuple):
@@ -78,7 +93,14 @@ class EdifactIdentity(tuple):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ORDERGATE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", env_ignore_empty=True)
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            problems = "; ".join(_problem(error) for error in exc.errors())
+            raise ConfigError(f"bad setting: {problems}") from exc
 
     home: Path = Field(default=Path("./var"), description="Holds the SQLite database and the folders.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in home by default.")
@@ -99,7 +121,13 @@ class Settings(BaseSettings):
     document_lease_seconds: int = Field(default=900, ge=60)
     # How many drop-folder files one flow run takes, so task counts per run stay in the tens.
     max_files_per_run: int = 50
-    poll_interval_seconds: int = 60
+    # The schedule of the drop-folder and mailbox deployments (the outbox's is half of it).
+    poll_interval_seconds: int = Field(default=60, ge=1)
+    # The local Prefect server ``ordergate serve`` starts when no Prefect API is named.
+    prefect_port: int = Field(default=4200, ge=1, le=65535)
+    # Prefect's own variable: when set, ``ordergate serve`` uses that server instead.
+    prefect_api_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("prefect_api_url", "PREFECT_API_URL"))
     # Email: the address and name replies come from (also the SMTP envelope sender).
     mail_address: str = "orders@ordergate.example"
     mail_name: str = "ordergate order desk"
@@ -111,6 +139,10 @@ class Settings(BaseSettings):
     # prove a mail's sender. Empty: no mail is authenticated, so every mailed order is held.
     mail_trusted_authserv_ids: str = ""
     mail_max_message_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    # The orders mailbox (None: the local Maildir) and the server replies go out through
+    # (None: replies are written as .eml files to the outbox).
+    imap: ImapSettings | None = None
+    smtp: SmtpSettings | None = None
     # What reading one document may cost (PDF, spreadsheet and mail parsing run in a child
     # process that is killed past these; the X12/EDIFACT readers check their own budgets).
     parse_max_seconds: float = Field(default=60.0, gt=0)
@@ -126,6 +158,23 @@ class Settings(BaseSettings):
     price_tolerance_percent: float = Field(default=2.0, ge=0)
     # PDF orders whose least certain field is below this go on hold (a profile may override).
     pdf_min_confidence: float = Field(default=0.8, ge=0, le=1)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
+                                   dotenv_settings, file_secret_settings):
+        return (init_settings, _MailGroupsSource(settings_cls), env_settings, dotenv_settings,
+                file_secret_settings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _smtp_sender_defaults(cls, data: Any) -> Any:
+        # Replies say they come from mail_address; the SMTP envelope says so too unless told.
+        if isinstance(data, dict) and isinstance(data.get("smtp"), dict):
+            fields = cls.model_fields
+            data["smtp"] = {"from_address": data.get("mail_address", fields["mail_address"].default),
+                            "from_name": data.get("mail_name", fields["mail_name"].default),
+                            **data["smtp"]}
+        return data
 
     @field_validator("x12_id")
     @classmethod
@@ -202,26 +251,37 @@ def load_settings(**overrides) -> Settings:
     return Settings(**overrides)
 
 
-M = TypeVar("M", bound=BaseModel)
+class _MailGroupsSource(PydanticBaseSettingsSource):
+    """``imap`` and ``smtp`` from ``ORDERGATE_IMAP_<FIELD>`` / ``ORDERGATE_SMTP_<FIELD>``, the
+    names these settings have always had (a nested pydantic-settings model would want
+    ``ORDERGATE_IMAP__HOST``). A group is present only when its ``_HOST`` is set."""
+
+    def get_field_value(self, field, field_name):  # every field is read in __call__
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name, (model, prefix) in MAIL_GROUPS.items():
+            values = {field: os.environ[prefix + field.upper()] for field in model.model_fields
+                      if os.environ.get(prefix + field.upper(), "").strip()}
+            if "host" not in values:
+                continue
+            if "password" in values and "password_block" in values:
+                raise ConfigError(f"both {prefix}PASSWORD and {prefix}PASSWORD_BLOCK are set: set "
+                                  f"only one (the password itself, or the name of the Prefect "
+                                  f"Secret block holding it)")
+            found[name] = values
+        return found
 
 
-def model_from_env(model: type[M], prefix: str, what: str, environ: Mapping[str, str] | None = None) -> M:
-    """``model`` from ``<prefix><FIELD>`` variables (an empty one counts as unset), for the
-    connection settings kept outside ``Settings`` (IMAP, SMTP). A bad or missing value is a
-    ``ConfigError`` naming each variable to fix."""
-    from ordergate.errors import ConfigError
-
-    env = os.environ if environ is None else environ
-    values = {name: env[prefix + name.upper()] for name in model.model_fields
-              if env.get(prefix + name.upper(), "").strip()}
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        problems = "; ".join(_env_problem(prefix, error) for error in exc.errors())
-        raise ConfigError(f"{what} settings: {problems}") from exc
-
-
-def _env_problem(prefix: str, error) -> str:
-    field = str(error["loc"][0]) if error["loc"] else ""
-    name = prefix + field.upper() if field else "settings"
+def _problem(error: Any) -> str:
+    """One validation error as ``VARIABLE: what is wrong``, never echoing a secret's value."""
+    loc = [str(part) for part in error["loc"]]
+    if loc and loc[0] in MAIL_GROUPS:
+        prefix = MAIL_GROUPS[loc[0]][1]
+        name = prefix + (loc[1].upper() if len(loc) > 1 else "*")
+    elif loc:
+        name = loc[0] if loc[0].isupper() else ENV_PREFIX + loc[0].upper()
+    else:
+        name = "settings"
     return f"{name} is not set" if error["type"] == "missing" else f"{name}: {error['msg']}"

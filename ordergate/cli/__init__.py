@@ -114,14 +114,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _settings():
-    from pydantic import ValidationError
-
     from ordergate.settings import Settings
 
-    try:
-        return Settings()
-    except ValidationError as exc:  # a bad ORDERGATE_* setting
-        raise ConfigError(f"bad setting: {exc}") from exc
+    return Settings()  # a bad ORDERGATE_* setting is a ConfigError naming the variable
 
 
 def _internal_error(exc: Exception, settings, command_line: list[str], *, verbose: bool) -> int:

@@ -41,16 +41,17 @@ class Watch(Command):
 
         quiet_prefect()
         quiet_run_failures()
+        from ordergate.app import imap_login
         from ordergate.flows.mail_flow import ingest_mailbox
-        from ordergate.sources.imap import ImapSettings, imap_password
         from ordergate.sources.imap_idle import watch_mailbox
 
+        imap, password = imap_login(settings)
         ready_engine(settings)
         stop = threading.Event()
         print("watching the mailbox (Ctrl-C stops)", flush=True)
         try:
             with without_heartbeats():
-                watch_mailbox(ImapSettings.from_env(), imap_password(),
+                watch_mailbox(imap, password,
                               lambda: say(render_ingest_summary(ingest_mailbox()), flush=True),
                               stop=stop)
         except KeyboardInterrupt:

@@ -34,9 +34,10 @@ class Deliver(Command):
         add_json(parser, help='print {"deliveries": [{"id", "kind", "path", "status"}]}')
 
     def run(self, args, settings):
+        from ordergate.app import open_mailer
         from ordergate.processing.delivery import deliver
 
-        deliveries = deliver(ready_engine(settings), settings)
+        deliveries = deliver(ready_engine(settings), settings, mailer=open_mailer(settings))
         if args.json:
             print_json({"deliveries": [{"id": d.id, "kind": d.kind,
                                         "path": None if d.path is None else str(d.path),

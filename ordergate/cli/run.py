@@ -30,13 +30,14 @@ class Ingest(Command):
         add_by(parser)
 
     def run(self, args, settings):
+        from ordergate.app import open_mailer
         from ordergate.processing.dropfolder_run import deliver_and_annotate, ingest_paths
 
         engine = ready_engine(settings)
         report = ingest_paths(engine, settings, [Path(p) for p in args.paths], actor=actor(args),
                               customer=args.customer)
         if not args.no_deliver:
-            deliver_and_annotate(engine, settings, report)
+            deliver_and_annotate(engine, settings, report, mailer=open_mailer(settings))
         print_report(args, report)
         return report_exit(report)
 
@@ -53,6 +54,7 @@ class Replay(Command):
         add_by(parser)
 
     def run(self, args, settings):
+        from ordergate.app import open_mailer
         from ordergate.orders.queries import load_document
         from ordergate.processing.dropfolder_run import deliver_and_annotate
         from ordergate.processing.ingest import ingest_documents
@@ -69,7 +71,7 @@ class Replay(Command):
                           sender=row.sender, customer_hint=row.customer_hint,
                           received_at=row.received_at)
         report = ingest_documents(engine, settings, [raw], actor=actor(args))
-        deliver_and_annotate(engine, settings, report)
+        deliver_and_annotate(engine, settings, report, mailer=open_mailer(settings))
         print_report(args, report)
         stuck = (DocumentStatus.FAILED, DocumentStatus.IN_PROGRESS)
         return EXIT_ATTENTION if report.documents[0].status in stuck else EXIT_OK

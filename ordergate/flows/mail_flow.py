@@ -11,16 +11,19 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
 
-from ordergate.app import open_engine
+from ordergate.app import mail_source, open_engine
 from ordergate.flows.artifacts import publish
 from ordergate.flows.events import emit_hold_events
 from ordergate.flows.outbox_flow import deliver_outbox_task
-from ordergate.processing.mail_run import mail_source, poll_mailbox
+from ordergate.flows.retries import network_retries
+from ordergate.processing.mail_run import poll_mailbox
 from ordergate.processing.report import IngestReport
 from ordergate.settings import Settings
 
 
-@task(name="ingest-mail-batch")
+# Retried on a lost connection: mail already stored is recognised by its mailbox identity
+# and only moved, so a second try makes no second order.
+@task(name="ingest-mail-batch", **network_retries())
 def ingest_mail_batch_task(actor: str, limit: int | None = None) -> IngestReport:
     settings = Settings()
     with mail_source(settings) as source:

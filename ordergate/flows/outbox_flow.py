@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from prefect import flow, task
 
-from ordergate.app import open_engine
+from ordergate.app import open_engine, open_mailer
+from ordergate.flows.retries import network_retries
 from ordergate.orders.outbox import Delivery
 from ordergate.processing.delivery import deliver
 from ordergate.settings import Settings
 
 
-@task(name="deliver-outbox")
+# An SMTP answer or a lost connection is recorded per message and tried again by the next
+# run; the task retries a TransientError raised before any message is sent.
+@task(name="deliver-outbox", **network_retries())
 def deliver_outbox_task() -> list[Delivery]:
     settings = Settings()
-    return deliver(open_engine(settings), settings)
+    return deliver(open_engine(settings), settings, mailer=open_mailer(settings))
 
 
 @flow(name="deliver-outbox")

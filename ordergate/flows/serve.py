@@ -21,11 +21,11 @@ SERVER_START_TIMEOUT_SECONDS = 90
 
 
 def serve(settings: Settings) -> None:
-    if os.environ.get("PREFECT_API_URL"):
+    if settings.prefect_api_url:
         _serve(settings)
         return
-    port = int(os.environ.get("ORDERGATE_PREFECT_PORT", "4200"))
-    with local_prefect_server(port) as api_url:
+    with local_prefect_server(settings.prefect_port) as api_url:
+        # For Prefect, in this process and the flow-run processes it starts.
         os.environ["PREFECT_API_URL"] = api_url
         print(f"Prefect UI: {api_url.removesuffix('/api')}  (set PREFECT_API_URL to use your own server)",
               flush=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from ordergate.orders.outbox import Mailer
 from ordergate.orders.store import IN_PROGRESS
 from ordergate.processing.delivery import deliver
 from ordergate.processing.ingest import ingest_documents
@@ -61,9 +62,10 @@ def ingest_paths(engine: Engine, settings: Settings, paths: list[Path], *, actor
     return report
 
 
-def deliver_and_annotate(engine: Engine, settings: Settings, report: IngestReport) -> None:
+def deliver_and_annotate(engine: Engine, settings: Settings, report: IngestReport, *,
+                         mailer: Mailer | None) -> None:
     """Deliver what is pending and mark each reported outbound message with its status."""
-    delivered = {str(d.path): d.status for d in deliver(engine, settings)}
+    delivered = {str(d.path): d.status for d in deliver(engine, settings, mailer=mailer)}
     for document in report.documents:
         for outbound in document.outbound:
             outbound.status = delivered.get(outbound.path, outbound.status)

@@ -9,9 +9,6 @@ finished, reports it as a duplicate, and moves it then.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -37,6 +34,7 @@ class MailPollReport:
 
 def poll_mailbox(engine: Engine, settings: Settings, source: MailSource, *, actor: str,
                  limit: int | None = None) -> MailPollReport:
+    """One batch from ``source`` (the caller opens it: ``ordergate.app.mail_source``)."""
     fetched = source.fetch(limit or settings.max_mails_per_run)
     report = MailPollReport(mailbox=fetched[0].ref.mailbox if fetched else "")
     if not fetched:
@@ -64,23 +62,3 @@ def process_mail(engine: Engine, settings: Settings, catalog: Catalog, mail: Fet
             "mailbox": mail.ref.mailbox[:300], "uidvalidity": mail.ref.uidvalidity[:40],
             "uid": mail.ref.uid[:200], "document_id": stored.id, "seen_at": utcnow()})
     return ingest_document(engine, settings, catalog, raw, actor=actor)
-
-
-def open_mail_source(settings: Settings) -> MailSource:
-    """IMAP when ``ORDERGATE_IMAP_HOST`` is set, else the local Maildir (the demo's mailbox)."""
-    if os.environ.get("ORDERGATE_IMAP_HOST", "").strip():
-        from ordergate.sources.imap import ImapSettings, ImapSource, imap_password
-
-        return ImapSource(ImapSettings.from_env(), imap_password())
-    from ordergate.sources.maildir import MaildirSource
-
-    return MaildirSource(settings.mailbox_folder)
-
-
-@contextmanager
-def mail_source(settings: Settings) -> Iterator[MailSource]:
-    source = open_mail_source(settings)
-    try:
-        yield source
-    finally:
-        source.close()

@@ -13,71 +13,35 @@ import base64
 import logging
 import smtplib
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from email.utils import getaddresses
 from enum import Enum
-from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import SecretStr
 
 from ordergate.errors import ConfigError
-from ordergate.secrets import password_from_env
-from ordergate.settings import model_from_env
+from ordergate.mail_settings import SMTP_PREFIX as ENV_PREFIX
+from ordergate.mail_settings import SmtpSettings
+from ordergate.secrets import resolve_password
+
+__all__ = ["OutgoingMail", "SendResult", "SendStatus", "SmtpSettings", "send_messages",
+           "smtp_password"]
 
 log = logging.getLogger(__name__)
 
-ENV_PREFIX = "ORDERGATE_SMTP_"
 PASSWORD_ENV = "ORDERGATE_SMTP_PASSWORD"
 PASSWORD_BLOCK_ENV = "ORDERGATE_SMTP_PASSWORD_BLOCK"
-_DEFAULT_PORTS = {"tls": 465, "starttls": 587, "none": 25}
 
 
-class SmtpSettings(BaseModel):
-    """Where and how to deliver mail; read from ``ORDERGATE_SMTP_*`` by ``from_env``."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    host: str = Field(min_length=1)
-    port: int | None = Field(default=None, ge=1, le=65535)  # None: 465, 587 or 25 by security
-    security: Literal["tls", "starttls", "none"] = "starttls"
-    user: str | None = None
-    timeout: float = Field(default=30.0, gt=0)
-    from_address: str
-    from_name: str = "ordergate"
-    # A CA bundle to trust instead of the system's, e.g. for a test server's self-signed cert.
-    ca_file: Path | None = None
-
-    @field_validator("from_address")
-    @classmethod
-    def _check_from_address(cls, value: str) -> str:
-        local, at, domain = value.strip().rpartition("@")
-        if not (local and at and domain):
-            raise ValueError(f"{value!r} is not an email address")
-        return value.strip()
-
-    @property
-    def effective_port(self) -> int:
-        return self.port or _DEFAULT_PORTS[self.security]
-
-    @property
-    def where(self) -> str:
-        return f"{self.host}:{self.effective_port}"
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "SmtpSettings":
-        """Settings from ``ORDERGATE_SMTP_HOST``, ``_PORT``, ``_SECURITY``, ``_USER``,
-        ``_TIMEOUT``, ``_FROM_ADDRESS``, ``_FROM_NAME`` and ``_CA_FILE``; empty means unset."""
-        return model_from_env(cls, ENV_PREFIX, "SMTP", environ)
-
-
-def smtp_password(environ: Mapping[str, str] | None = None) -> SecretStr | None:
-    """The SMTP password from ``ORDERGATE_SMTP_PASSWORD`` or from the Prefect Secret block
-    named by ``ORDERGATE_SMTP_PASSWORD_BLOCK``; None when neither is set (no login)."""
-    return password_from_env(PASSWORD_ENV, PASSWORD_BLOCK_ENV, environ)
+def smtp_password(settings: SmtpSettings) -> SecretStr | None:
+    """The SMTP password the settings carry (``ORDERGATE_SMTP_PASSWORD``) or the one in the
+    Prefect Secret block they name (``ORDERGATE_SMTP_PASSWORD_BLOCK``), read now; None when
+    neither is set (no login)."""
+    return resolve_password(settings, ENV_PREFIX)
 
 
 class SendStatus(str, Enum):

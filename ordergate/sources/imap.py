@@ -1,9 +1,10 @@
-"""The IMAP mail source: settings, password lookup, connecting, and ``ImapSource``.
+"""The IMAP mail source: password lookup, connecting, and ``ImapSource``.
 
 Security is implicit TLS (port 993), STARTTLS (143) or none; certificates are verified
 unless switched off, against the system's CAs or a CA file given for a self-signed server.
-The password never sits in the settings: it comes from ``ORDERGATE_IMAP_PASSWORD`` or a
-Prefect Secret block, travels as a ``SecretStr`` and is only unwrapped for LOGIN.
+The settings (``ImapSettings``) are read by ``ordergate.settings``; the password comes from
+``ORDERGATE_IMAP_PASSWORD`` or a Prefect Secret block, travels as a ``SecretStr`` and is only
+unwrapped for LOGIN.
 """
 
 from __future__ import annotations
@@ -11,85 +12,32 @@ from __future__ import annotations
 import imaplib
 import logging
 import ssl
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Literal
-from urllib.parse import quote
 
 from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import SecretStr
 
 from ordergate.errors import ConfigError
-from ordergate.secrets import password_from_env
-from ordergate.settings import model_from_env
+from ordergate.mail_settings import IMAP_PREFIX as ENV_PREFIX
+from ordergate.mail_settings import ImapSettings
+from ordergate.secrets import resolve_password
 from ordergate.sources.mailbox import (FetchedMail, MailboxLoginError, MailboxUnavailable, MailRef,
                                        MailSource, check_limit, check_own_ref)
 
 log = logging.getLogger(__name__)
 
-ENV_PREFIX = "ORDERGATE_IMAP_"
+__all__ = ["ImapSettings", "ImapSource", "imap_password", "open_imap"]
+
 PASSWORD_VAR = "ORDERGATE_IMAP_PASSWORD"
 PASSWORD_BLOCK_VAR = "ORDERGATE_IMAP_PASSWORD_BLOCK"
-DEFAULT_PORTS = {"tls": 993, "starttls": 143, "none": 143}
 
 
-class ImapSettings(BaseModel):
-    """Where the mail is. Holds no password, so its repr and logs cannot leak one."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    host: str = Field(min_length=1)
-    user: str = Field(min_length=1)
-    port: int | None = Field(default=None, ge=1, le=65535, description="993 for tls, 143 otherwise")
-    security: Literal["tls", "starttls", "none"] = "tls"
-    folder: str = "INBOX"
-    processed_folder: str = "Processed"
-    failed_folder: str = "Failed"
-    timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for the server")
-    verify_ssl: bool = True
-    ca_file: Path | None = Field(default=None, description="Trust this CA (PEM), e.g. a self-signed server's")
-
-    @model_validator(mode="after")
-    def _check_folders(self) -> ImapSettings:
-        if len({self.folder, self.processed_folder, self.failed_folder}) != 3:
-            raise ValueError(f"folder, processed_folder and failed_folder must differ, got "
-                             f"{self.folder!r}, {self.processed_folder!r}, {self.failed_folder!r}")
-        if self.ca_file is not None and not self.ca_file.is_file():
-            raise ValueError(f"ca_file {str(self.ca_file)!r} does not exist")
-        return self
-
-    @property
-    def effective_port(self) -> int:
-        return self.port or DEFAULT_PORTS[self.security]
-
-    @property
-    def mailbox_url(self) -> str:
-        """The watched folder as an IMAP URL without password: the ``mailbox`` of every MailRef."""
-        return (f"imap://{quote(self.user, safe='')}@{self.host}:{self.effective_port}/"
-                f"{quote(self.folder, safe='/')}")
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> ImapSettings:
-        """Settings from ``ORDERGATE_IMAP_HOST``, ``_USER``, ``_PORT``, ``_SECURITY``, ``_FOLDER``,
-        ``_PROCESSED_FOLDER``, ``_FAILED_FOLDER``, ``_TIMEOUT``, ``_VERIFY_SSL``, ``_CA_FILE``."""
-        return model_from_env(cls, ENV_PREFIX, "IMAP", environ)
-
-    def ssl_context(self) -> ssl.SSLContext:
-        context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
-        if not self.verify_ssl:
-            log.warning("IMAP: certificate checks are off for %s; anyone on the path can read the "
-                        "password", self.host)
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        return context
-
-
-def imap_password(environ: Mapping[str, str] | None = None) -> SecretStr:
-    """The IMAP password from ``ORDERGATE_IMAP_PASSWORD`` or from the Prefect Secret block
-    named by ``ORDERGATE_IMAP_PASSWORD_BLOCK``."""
-    password = password_from_env(PASSWORD_VAR, PASSWORD_BLOCK_VAR, environ)
+def imap_password(settings: ImapSettings) -> SecretStr:
+    """The IMAP password the settings carry (``ORDERGATE_IMAP_PASSWORD``) or the one in the
+    Prefect Secret block they name (``ORDERGATE_IMAP_PASSWORD_BLOCK``), read now."""
+    password = resolve_password(settings, ENV_PREFIX)
     if password is None:
         raise ConfigError(f"no IMAP password: set {PASSWORD_VAR}, or {PASSWORD_BLOCK_VAR} to the "
                           f"name of a Prefect Secret block that holds it")

@@ -182,42 +182,21 @@ def test_server_down_is_transient_for_every_message() -> None:
     assert f"127.0.0.1:{settings.port}" in results[0].detail
 
 
-def test_settings_from_env() -> None:
-    settings = SmtpSettings.from_env({
-        "ORDERGATE_SMTP_HOST": "mail.example", "ORDERGATE_SMTP_SECURITY": "tls",
-        "ORDERGATE_SMTP_USER": USER, "ORDERGATE_SMTP_TIMEOUT": "12.5",
-        "ORDERGATE_SMTP_FROM_ADDRESS": "orders@ordergate.test", "ORDERGATE_SMTP_FROM_NAME": "Sales",
-        "ORDERGATE_SMTP_CA_FILE": "/etc/ca.pem", "ORDERGATE_SMTP_PORT": ""})
-
-    assert settings == SmtpSettings(host="mail.example", security="tls", user=USER, timeout=12.5,
-                                    from_address="orders@ordergate.test", from_name="Sales",
-                                    ca_file="/etc/ca.pem")
-    assert settings.effective_port == 465
-
-
-def test_bad_settings_name_the_variables() -> None:
-    with pytest.raises(ConfigError) as error:
-        SmtpSettings.from_env({"ORDERGATE_SMTP_PORT": "smtp", "ORDERGATE_SMTP_SECURITY": "ssl"})
-
-    message = str(error.value)
-    for name in ("ORDERGATE_SMTP_HOST", "ORDERGATE_SMTP_PORT", "ORDERGATE_SMTP_SECURITY",
-                 "ORDERGATE_SMTP_FROM_ADDRESS"):
-        assert name in message
-
-
-def test_password_from_env_is_hidden_in_reprs() -> None:
-    password = smtp_password({"ORDERGATE_SMTP_PASSWORD": PASSWORD})
+# Reading the settings from ORDERGATE_SMTP_* is ordergate.settings' part: tests/test_settings.py.
+def test_password_is_hidden_in_reprs() -> None:
+    settings = SmtpSettings(host="h", from_address="orders@ordergate.test", password=PASSWORD)
+    password = smtp_password(settings)
 
     assert password is not None and password.get_secret_value() == PASSWORD
     assert PASSWORD not in repr(password) and PASSWORD not in str(password)
-    assert smtp_password({}) is None
+    assert PASSWORD not in repr(settings) and PASSWORD not in str(settings)
+    assert smtp_password(settings.model_copy(update={"password": None})) is None
 
 
-def test_a_password_and_a_block_both_set_is_refused_not_guessed() -> None:
-    environ = {"ORDERGATE_SMTP_PASSWORD_BLOCK": "some-block", "ORDERGATE_SMTP_PASSWORD": PASSWORD}
-    with pytest.raises(ConfigError, match="both ORDERGATE_SMTP_PASSWORD and "
-                                          "ORDERGATE_SMTP_PASSWORD_BLOCK are set") as error:
-        smtp_password(environ)
+def test_a_password_and_a_block_both_given_is_refused_not_guessed() -> None:
+    with pytest.raises(ValueError, match="not both") as error:
+        SmtpSettings(host="h", from_address="orders@ordergate.test", password=PASSWORD,
+                     password_block="some-block")
     assert PASSWORD not in str(error.value)
 
 
@@ -230,9 +209,12 @@ def test_password_from_a_prefect_secret_block() -> None:
     quiet_prefect()
     with prefect_test_harness(server_startup_timeout=60):
         Secret(value=PASSWORD).save("ordergate-smtp-test")
-        password = smtp_password({"ORDERGATE_SMTP_PASSWORD_BLOCK": "ordergate-smtp-test"})
-        with pytest.raises(ConfigError, match="Prefect Secret block 'no-such-block'") as error:
-            smtp_password({"ORDERGATE_SMTP_PASSWORD_BLOCK": "no-such-block"})
+        settings = SmtpSettings(host="h", from_address="orders@ordergate.test",
+                                password_block="ordergate-smtp-test")
+        password = smtp_password(settings)
+        with pytest.raises(ConfigError, match="Prefect Secret block 'no-such-block' "
+                                              r"\(from ORDERGATE_SMTP_PASSWORD_BLOCK\)") as error:
+            smtp_password(settings.model_copy(update={"password_block": "no-such-block"}))
 
     assert password is not None and password.get_secret_value() == PASSWORD
     assert PASSWORD not in str(error.value)

@@ -72,9 +72,9 @@ def test_nobody_listening_is_a_transient_error():
 
 def test_the_password_never_reaches_the_logs_or_reprs(imap_account, caplog):
     caplog.set_level(logging.DEBUG)  # imapclient logs the whole protocol at DEBUG
-    settings = imap_account.settings("starttls")
+    settings = imap_account.settings("starttls", password=imap_account.password)
 
-    with ImapSource(settings, imap_password({"ORDERGATE_IMAP_PASSWORD": imap_account.password})) as source:
+    with ImapSource(settings, imap_password(settings)) as source:
         source.fetch(1)
         shown = repr(source) + repr(settings) + str(source.__dict__)
 
@@ -208,21 +208,7 @@ def test_a_dropped_connection_is_transient_and_the_next_call_reconnects(imap_acc
 
 
 # ---------------------------------------------------------------- settings and password
-def test_settings_from_env():
-    settings = ImapSettings.from_env({
-        "ORDERGATE_IMAP_HOST": "mail.example.com", "ORDERGATE_IMAP_USER": "orders@example.com",
-        "ORDERGATE_IMAP_SECURITY": "starttls", "ORDERGATE_IMAP_FOLDER": "Purchase Orders",
-        "ORDERGATE_IMAP_TIMEOUT": "12.5", "ORDERGATE_IMAP_VERIFY_SSL": "false",
-        "ORDERGATE_IMAP_PORT": "",  # empty means "not set", as shells and .env files produce it
-    })
-
-    assert (settings.host, settings.user, settings.security, settings.folder) == (
-        "mail.example.com", "orders@example.com", "starttls", "Purchase Orders")
-    assert (settings.effective_port, settings.timeout, settings.verify_ssl) == (143, 12.5, False)
-    assert (settings.processed_folder, settings.failed_folder) == ("Processed", "Failed")
-    assert settings.mailbox_url == "imap://orders%40example.com@mail.example.com:143/Purchase%20Orders"
-
-
+# Reading them from ORDERGATE_IMAP_* is ordergate.settings' part: tests/test_settings.py.
 def test_settings_default_to_verified_implicit_tls():
     settings = ImapSettings(host="mail.example.com", user="u")
 
@@ -230,26 +216,8 @@ def test_settings_default_to_verified_implicit_tls():
     assert settings.ssl_context().verify_mode == ssl.CERT_REQUIRED
 
 
-@pytest.mark.parametrize("environ, problem", [
-    ({"ORDERGATE_IMAP_USER": "u"}, "ORDERGATE_IMAP_HOST is not set"),
-    ({"ORDERGATE_IMAP_HOST": "h", "ORDERGATE_IMAP_USER": "u", "ORDERGATE_IMAP_SECURITY": "ssl"},
-     "ORDERGATE_IMAP_SECURITY: Input should be 'tls', 'starttls' or 'none'"),
-    ({"ORDERGATE_IMAP_HOST": "h", "ORDERGATE_IMAP_USER": "u", "ORDERGATE_IMAP_PORT": "99999"},
-     "ORDERGATE_IMAP_PORT: Input should be less than or equal to 65535"),
-    ({"ORDERGATE_IMAP_HOST": "h", "ORDERGATE_IMAP_USER": "u", "ORDERGATE_IMAP_FAILED_FOLDER": "INBOX"},
-     "must differ"),
-    ({"ORDERGATE_IMAP_HOST": "h", "ORDERGATE_IMAP_USER": "u",
-      "ORDERGATE_IMAP_CA_FILE": "/nonexistent/ca.pem"},
-     "ca_file '/nonexistent/ca.pem' does not exist"),
-])
-def test_bad_settings_name_the_variable(environ, problem):
-    with pytest.raises(ConfigError) as caught:
-        ImapSettings.from_env(environ)
-    assert problem in str(caught.value)
-
-
-def test_password_from_the_environment_stays_wrapped():
-    password = imap_password({"ORDERGATE_IMAP_PASSWORD": "s3cret"})
+def test_password_stays_wrapped():
+    password = imap_password(ImapSettings(host="h", user="u", password="s3cret"))
 
     assert password.get_secret_value() == "s3cret"
     assert "s3cret" not in repr(password) and "s3cret" not in str(password)
@@ -257,14 +225,12 @@ def test_password_from_the_environment_stays_wrapped():
 
 def test_no_password_anywhere_says_where_to_put_one():
     with pytest.raises(ConfigError, match="set ORDERGATE_IMAP_PASSWORD, or ORDERGATE_IMAP_PASSWORD_BLOCK"):
-        imap_password({})
+        imap_password(ImapSettings(host="h", user="u"))
 
 
-def test_a_password_and_a_block_both_set_is_refused_not_guessed():
-    environ = {"ORDERGATE_IMAP_PASSWORD_BLOCK": "some-block", "ORDERGATE_IMAP_PASSWORD": "env-secret"}
-    with pytest.raises(ConfigError, match="both ORDERGATE_IMAP_PASSWORD and "
-                                          "ORDERGATE_IMAP_PASSWORD_BLOCK are set") as error:
-        imap_password(environ)
+def test_a_password_and_a_block_both_given_is_refused_not_guessed():
+    with pytest.raises(ValueError, match="not both") as error:
+        ImapSettings(host="h", user="u", password="env-secret", password_block="some-block")
     assert "env-secret" not in str(error.value)
 
 
@@ -272,11 +238,12 @@ def test_password_from_a_prefect_secret_block(prefect_api):
     from prefect.blocks.system import Secret
 
     Secret(value="from-the-block").save("ordergate-imap-test", overwrite=True)
-    environ = {"ORDERGATE_IMAP_PASSWORD_BLOCK": "ordergate-imap-test"}
+    settings = ImapSettings(host="h", user="u", password_block="ordergate-imap-test")
 
-    assert imap_password(environ).get_secret_value() == "from-the-block"
-    with pytest.raises(ConfigError, match="Prefect Secret block 'no-such-block' .* could not be loaded"):
-        imap_password({"ORDERGATE_IMAP_PASSWORD_BLOCK": "no-such-block"})
+    assert imap_password(settings).get_secret_value() == "from-the-block"
+    with pytest.raises(ConfigError, match="Prefect Secret block 'no-such-block' "
+                                          r"\(from ORDERGATE_IMAP_PASSWORD_BLOCK\) could not be loaded"):
+        imap_password(settings.model_copy(update={"password_block": "no-such-block"}))
 
 
 @pytest.fixture(scope="module")
