@@ -55,8 +55,7 @@ def check_storable(text: str | None, what: str) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise Violation(f"{what} cannot be stored as UTF-8: {exc}") from exc
-    if "\x00" in text:
-        raise Violation(f"{what} holds a NUL character, which PostgreSQL text cannot store")
+    # A NUL is storable: the PostgreSQL engine writes it as the escape \x00 (orders/db.py).
 
 
 def check_amounts(values: list[Decimal | None], what: str) -> None:
@@ -129,26 +128,36 @@ def run_x12(content: bytes) -> str:
     except DocumentError as exc:
         check_reason(str(exc), "a failed X12 document")
         return "failed"
+    def silent(item: PreparedSet) -> None:
+        if item.ack.set_id not in ACKNOWLEDGEMENT_SETS:
+            raise Violation(f"transaction set {item.ack.set_id!r} made neither an order nor a reason")
+
+    return _tally(items, OpenedInterchange, PreparedSet, "transaction set", silent)
+
+
+def _tally(items, opened_type: type, prepared_type: type, unit: str, silent=None) -> str:
+    """"orders", "failed" or "nothing" for a prepare stage's items, checking that every
+    rejection carries a reason and every order a valid detail and total; ``silent`` is called
+    for a prepared unit that made neither an order nor a reason."""
     orders = reasons = 0
     for item in items:
-        if isinstance(item, OpenedInterchange) and item.rejection is not None:
+        if isinstance(item, opened_type) and item.rejection is not None:
             check_reason(item.rejection[1], "a rejected interchange")
             reasons += 1
-        elif isinstance(item, PreparedSet):
+        elif isinstance(item, prepared_type):
             if item.order is not None:
                 check_json(item.order.detail, "a prepared order's detail")
                 check_amounts([item.order.total], "order total")
                 orders += 1
             elif item.report is not None:
                 for reason in item.report.hold_reasons or [None]:
-                    check_reason(reason, "a rejected transaction set")
+                    check_reason(reason, f"a rejected {unit}")
                 reasons += 1
             elif item.problem is not None:
-                check_reason(item.problem, "an unsupported transaction set")
+                check_reason(item.problem, f"an unsupported {unit}")
                 reasons += 1
-            elif item.ack.set_id not in ACKNOWLEDGEMENT_SETS:
-                raise Violation(f"transaction set {item.ack.set_id!r} made neither an order nor "
-                                f"a reason")
+            elif silent is not None:
+                silent(item)
         elif getattr(item, "problems", None):
             reasons += 1
     return "orders" if orders else ("failed" if reasons else "nothing")
@@ -198,26 +207,7 @@ def run_edifact(content: bytes) -> str:
         if _order_key(here) != _order_key(there):
             raise Violation(f"a message handed over as text reads differently: "
                             f"{_order_key(here)} here, {_order_key(there)} after the hand-over")
-    orders = reasons = 0
-    for item in items:
-        if isinstance(item, OpenedEdifactInterchange) and item.rejection is not None:
-            check_reason(item.rejection[1], "a rejected interchange")
-            reasons += 1
-        elif isinstance(item, PreparedMessage):
-            if item.order is not None:
-                check_json(item.order.detail, "a prepared order's detail")
-                check_amounts([item.order.total], "order total")
-                orders += 1
-            elif item.report is not None:
-                for reason in item.report.hold_reasons or [None]:
-                    check_reason(reason, "a rejected message")
-                reasons += 1
-            elif item.problem is not None:
-                check_reason(item.problem, "an unsupported message")
-                reasons += 1
-        elif getattr(item, "problems", None):
-            reasons += 1
-    return "orders" if orders else ("failed" if reasons else "nothing")
+    return _tally(items, OpenedEdifactInterchange, PreparedMessage, "message")
 
 
 def _order_key(prepared) -> tuple:
