@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import importlib
 import logging
 import multiprocessing
 import os
@@ -189,6 +190,9 @@ def check(target: Target, data: object, time_limit: float
         signal.signal(signal.SIGALRM, previous)
 
 
+WARM_IMPORTS = ("pandas", "openpyxl", "xlrd", "pdfplumber", "fpdf")
+
+
 def _worker(reader: str, seed: int, indices: range, start: int, skip: frozenset[int],
             time_limit: float, memory_mb: int, state: Path, current) -> None:
     target = target_named(reader)
@@ -196,6 +200,11 @@ def _worker(reader: str, seed: int, indices: range, start: int, skip: frozenset[
     out = _quiet(state.with_suffix(".stderr"))
     with contextlib.suppress(Exception):  # load master data, templates, imports before the bounds
         target.run(target.generate(input_rng(seed, reader, -1)))
+    # The readers import these on first need; a time bound that fell inside such an import
+    # would leave the module half-initialised for every later input of this worker.
+    for name in WARM_IMPORTS:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
     _limit_memory(memory_mb)
     tally = _load(state) if start else Tally()
     started = time.monotonic() - tally.seconds

@@ -152,7 +152,7 @@ def test_column_letters_and_references():
 
 def test_xlrd_prints_nothing_to_our_output_in_the_child_or_in_process(capfd):
     from ordergate.parsers.tabular_extent import open_xls
-    from tests.flows.test_cli_stdout import chatty_xls
+    from tests.cli.test_cli_stdout import chatty_xls
 
     with pytest.raises(TableError, match="looks like an XLS workbook but cannot be read"):
         read_table(chatty_xls())
