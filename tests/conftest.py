@@ -26,8 +26,8 @@ from ordergate.orders.db import make_engine, normalise_url, upgrade  # noqa: E40
 from ordergate.orders.tables import metadata  # noqa: E402
 
 # The real servers' fixtures, for every test that names them: a Dovecot started once per session
-# (tests/mailserver.py) and an aiosmtpd server in this process (tests/smtpserver.py).
-pytest_plugins = ["tests.mailserver", "smtpserver"]
+# (tests/kit/mailserver.py) and an aiosmtpd server in this process (tests/kit/smtpserver.py).
+pytest_plugins = ["tests.kit.mailserver", "tests.kit.smtpserver"]
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SAMPLES = ROOT / "samples"

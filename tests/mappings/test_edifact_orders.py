@@ -20,7 +20,7 @@ from pydifact.segments import Segment
 from ordergate.mappings.edifact_orders import MessageRejected, map_orders
 from ordergate.orders.model import Purpose
 from ordergate.sinks.edifact_envelope import SYNTAX_CHARSETS
-from tests.corpus import CORPUS as SHARED_CORPUS
+from tests.kit.corpus import CORPUS as SHARED_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = SHARED_CORPUS / "edifact" / "orders"

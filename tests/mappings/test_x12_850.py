@@ -14,7 +14,7 @@ from ordergate.mappings.x12_850 import TransactionRejected, map_850
 from ordergate.orders.model import Purpose
 from ordergate.parsers.x12 import iter_x12
 from ordergate.parsers.x12_types import TransactionSet
-from tests.corpus import CORPUS as SHARED_CORPUS
+from tests.kit.corpus import CORPUS as SHARED_CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "x12"

@@ -27,7 +27,7 @@ from ordergate.parsers.edifact_types import (
     InterchangeHeader,
     Message,
 )
-from tests.corpus import CORPUS
+from tests.kit.corpus import CORPUS
 
 EDIFACT = CORPUS / "edifact"
 

@@ -25,7 +25,7 @@ from fpdf import FPDF
 
 from ordergate.parsers.email_limits import MailLimits, decoded_size_bound
 from ordergate.parsers.email_message import MailDocument, read_mail
-from tests.corpus import CORPUS, require_corpus
+from tests.kit.corpus import CORPUS, require_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"

@@ -26,7 +26,7 @@ import pytest
 
 from ordergate.parsers.pdf_extract import PdfError, PdfExtraction, extract_pdf_order
 from ordergate.parsers.pdf_template import load_templates
-from tests.corpus import CORPUS, require_corpus
+from tests.kit.corpus import CORPUS, require_corpus
 
 PDF_DIR = CORPUS / "pdf"
 EXPECTED = Path(__file__).parent / "expected_pdf"

@@ -15,7 +15,7 @@ import pytest
 from fpdf import FPDF
 
 from ordergate.parsers.sniff import KINDS, declared_unpacked_size, sniff_kind
-from tests.corpus import CORPUS, require_corpus
+from tests.kit.corpus import CORPUS, require_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"

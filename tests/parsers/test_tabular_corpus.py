@@ -18,7 +18,7 @@ import pytest
 from ordergate.errors import DocumentError
 from ordergate.mappings.tabular_orders import TabularResult, orders_from_table
 from ordergate.parsers.tabular_columns import ColumnMap
-from tests.corpus import CORPUS, require_corpus
+from tests.kit.corpus import CORPUS, require_corpus
 from tests.parsers.test_tabular import summarise
 
 TABULAR = CORPUS / "csv"

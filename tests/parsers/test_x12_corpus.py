@@ -23,7 +23,7 @@ from ordergate.parsers.x12_types import (
     TransactionSet,
     X12Problem,
 )
-from tests.corpus import CORPUS
+from tests.kit.corpus import CORPUS
 
 X12 = CORPUS / "x12"
 

@@ -12,7 +12,7 @@ import pytest
 
 from ordergate.orders import tables as t
 
-from .x12kit import (
+from tests.kit.x12 import (
     stored_content,
     group,
     interchange,

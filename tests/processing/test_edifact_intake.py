@@ -31,7 +31,7 @@ from ordergate.processing.ingest import ingest_documents
 from ordergate.settings import Settings
 
 from .conftest import MASTERDATA, as_raw
-from .edifactkit import (
+from tests.kit.edifact import (
     INITECH,
     INITECH_PARTNER,
     Group,

@@ -15,7 +15,7 @@ from ordergate.orders import outbox as outbox_module
 from ordergate.orders import tables as t
 from ordergate.processing import x12_intake
 
-from .x12kit import (
+from tests.kit.x12 import (
     stored_content,
     GLOBEX,
     acks_855,

@@ -19,7 +19,7 @@ from .test_stock_and_credit import (
     set_credit_limit,
     stored_order,
 )
-from .x12kit import Item, interchange, order_file, po_850, sku, unknown
+from tests.kit.x12 import Item, interchange, order_file, po_850, sku, unknown
 
 
 def _add_the_xref(db) -> None:

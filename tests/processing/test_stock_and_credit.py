@@ -30,7 +30,7 @@ from ordergate.orders.store import PROCESSED
 from ordergate.parsers.x12_types import TransactionSet
 
 from .conftest import MASTERDATA
-from .x12kit import (
+from tests.kit.x12 import (
     SAMPLE_UNITS,
     Item,
     acks_855,

@@ -22,8 +22,8 @@ from ordergate.parsers.detect import detect_format
 from ordergate.processing.ingest import ingest_documents
 from ordergate.sinks.csv_ack import ACK_COLUMNS
 from ordergate.sources.document import RawDocument
-from tests.corpus import CORPUS, require_corpus
-from tests.processing.x12kit import order_file, outbox, rows, sku
+from tests.kit.corpus import CORPUS, require_corpus
+from tests.kit.x12 import order_file, outbox, rows, sku
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "csv"

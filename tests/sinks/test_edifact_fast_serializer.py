@@ -39,7 +39,7 @@ from ordergate.sinks.edifact_envelope import (
 )
 from ordergate.sinks.edifact_fast_serializer import FastSerializer
 from ordergate.sinks.edifact_ordrsp import build_duplicate_ordrsp, build_ordrsp, write_lines_ahead
-from tests.corpus import CORPUS as SHARED_CORPUS, require_corpus
+from tests.kit.corpus import CORPUS as SHARED_CORPUS, require_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = SHARED_CORPUS / "edifact"
