@@ -54,7 +54,7 @@ from tests.kit.edifact import (
     sku,
     unknown,
 )
-from .test_ingest_invariants import Crash, crash_on_call
+from tests.kit.resume import Crash, crash_on_call
 
 
 @pytest.fixture(autouse=True)
