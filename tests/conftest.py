@@ -2,7 +2,8 @@
 
 PostgreSQL tests use throwaway databases on the server named by ``ORDERGATE_TEST_PG_URL``
 (default: the local trust-auth server). Without a server they are skipped locally and fail
-in CI, so a broken CI service cannot turn the PostgreSQL half of the suite silently green.
+in strict mode (tests/kit/strict.py), so a broken CI service cannot turn the PostgreSQL half
+of the suite silently green.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ if str(ROOT) not in sys.path:
 
 from ordergate.orders.db import make_engine, normalise_url, upgrade  # noqa: E402
 from ordergate.orders.tables import metadata  # noqa: E402
+from tests.kit.strict import require  # noqa: E402
 
 # The real servers' fixtures, for every test that names them: a Dovecot started once per session
 # (tests/kit/mailserver.py) and an aiosmtpd server in this process (tests/kit/smtpserver.py).
@@ -55,7 +57,7 @@ def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
 # ---------------------------------------------------------------- PostgreSQL
 @pytest.fixture(scope="session")
 def pg_admin_url() -> URL:
-    """The URL of the server's admin connection; skips (locally) or fails (CI) without a server."""
+    """The URL of the server's admin connection; skips, or fails in strict mode, without a server."""
     url = normalise_url(os.environ.get("ORDERGATE_TEST_PG_URL", DEFAULT_PG_URL))
     engine = make_engine(url, isolation_level="AUTOCOMMIT")
     try:
@@ -65,9 +67,7 @@ def pg_admin_url() -> URL:
         # One line: the driver's own message runs to several, repeated for every skipped test.
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:160]
         message = f"PostgreSQL not reachable at {url.render_as_string(hide_password=True)}: {reason}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        require(False, message)
     finally:
         engine.dispose()
     return url

@@ -11,7 +11,7 @@ CSV), not from the reader's output. The others are not read, for these reasons:
   and no unit cost is printed; what the reader gets (component units) must go to a person.
 - George 1208546: a pre-pack row and its component rows both carry quantities; reading them
   literally double counts, which the printed quantity total exposes, so it must be held.
-Without the corpus the tests skip, except under CI=true, where they fail.
+Without the corpus the tests skip, except in strict mode (tests/kit/strict.py), where they fail.
 """
 
 from __future__ import annotations

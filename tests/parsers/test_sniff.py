@@ -1,7 +1,7 @@
 """sniff_kind: the kind of a file from its bytes, on made files and on the real corpus.
 
 Corpus files are read in place from ../shared/corpus (or $ORDERGATE_CORPUS); without it those
-tests skip, except under CI=true, where they fail.
+tests skip, except in strict mode (tests/kit/strict.py), where they fail.
 """
 
 from __future__ import annotations

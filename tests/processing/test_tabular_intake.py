@@ -3,7 +3,7 @@ folder, --customer), checked and stored orders, bad rows, duplicates, and the CS
 acknowledgement in the outbox. Runs on SQLite and PostgreSQL.
 
 The third-party files of ../shared/corpus/csv (or $ORDERGATE_CORPUS) are read in place; without
-them that test skips, except under CI=true, where it fails.
+them that test skips, except in strict mode (tests/kit/strict.py), where it fails.
 """
 
 from __future__ import annotations

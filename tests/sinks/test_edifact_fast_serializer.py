@@ -5,7 +5,7 @@ bytes the slower general path would.
 The replies are the real ones: every ORDERS in samples/edifact, in the shared corpus
 (../shared/corpus, or $ORDERGATE_CORPUS) and in generated interchanges whose values need the
 release character, mapped and checked, then answered with an ORDRSP, a duplicate ORDRSP and
-a CONTRL. Without the corpus the corpus cases skip, except under CI=true, where they fail.
+a CONTRL. Without the corpus the corpus cases skip, except in strict mode (tests/kit/strict.py), where they fail.
 """
 
 from __future__ import annotations
