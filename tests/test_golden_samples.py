@@ -1,8 +1,8 @@
 """Golden samples: ingesting samples/<format>/* (in name order, into one empty home) gives
 exactly samples/expected/<format>_ingest.json, for X12, EDIFACT and CSV. CSV files go through
 the drop folder as in the demo: into inbox/<CUSTOMER>/, the customer being the file name's first
-word. Adding a sample means adding data: rerun with ORDERGATE_UPDATE_GOLDEN=1, read the diff,
-commit it."""
+word. Adding a sample means adding data: run once with ORDERGATE_UPDATE_GOLDEN=1 (the test
+writes the golden file and fails, saying so), read the diff, run again, commit it."""
 
 from __future__ import annotations
 
@@ -96,6 +96,31 @@ def test_samples_match_golden_output(tmp_path, fmt):
     deliver_and_annotate(engine, settings, report)
     actual = normalised(json.loads(report.to_json()), home)
     engine.dispose()
+    check_golden(actual, expected)
+
+
+def check_golden(actual: dict, expected: Path) -> None:
+    """``actual`` must equal the golden file. With ORDERGATE_UPDATE_GOLDEN=1 a differing file is
+    rewritten, and the test still fails in that run: the new file is not checked until someone
+    has read the diff and runs the tests again."""
+    text = json.dumps(actual, indent=2, ensure_ascii=False) + "\n"
     if os.environ.get("ORDERGATE_UPDATE_GOLDEN") == "1":
-        expected.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n")
-    assert actual == json.loads(expected.read_text())
+        if not expected.exists() or expected.read_text(encoding="utf-8") != text:
+            expected.write_text(text, encoding="utf-8")
+            shown = expected.relative_to(ROOT) if expected.is_relative_to(ROOT) else expected
+            pytest.fail(f"wrote {shown}: read the diff, then run the tests "
+                        "again without ORDERGATE_UPDATE_GOLDEN", pytrace=False)
+    assert actual == json.loads(expected.read_text(encoding="utf-8"))
+
+
+def test_updating_a_golden_file_fails_the_run_that_wrote_it(tmp_path, monkeypatch):
+    golden = tmp_path / "g.json"
+    golden.write_text('{"old": 1}\n', encoding="utf-8")
+    monkeypatch.setenv("ORDERGATE_UPDATE_GOLDEN", "1")
+    with pytest.raises(pytest.fail.Exception, match="wrote .*g.json: read the diff"):
+        check_golden({"new": 2}, golden)
+    assert json.loads(golden.read_text(encoding="utf-8")) == {"new": 2}
+    check_golden({"new": 2}, golden)  # unchanged: nothing written, the comparison decides
+    monkeypatch.delenv("ORDERGATE_UPDATE_GOLDEN")
+    with pytest.raises(AssertionError):
+        check_golden({"other": 3}, golden)
