@@ -8,6 +8,7 @@ of the suite silently green.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import uuid
@@ -37,6 +38,22 @@ SAMPLES = ROOT / "samples"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgresql: needs the PostgreSQL test server")
+
+
+@pytest.fixture(autouse=True)
+def _root_log_handlers_restored() -> Iterator[None]:
+    """Take off the root-logger handlers a test left behind. A command run in-process lets
+    Prefect configure logging, which hangs a console handler on the root logger writing to that
+    test's captured stderr; pytest closes the capture afterwards, and the next record logged in
+    a later test would go to a closed file and print a logging error instead."""
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        # pytest's own capture handlers come and go with each phase; pytest removes them.
+        if handler not in before and not type(handler).__module__.startswith("_pytest"):
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 # ---------------------------------------------------------------- SQLite
