@@ -2,11 +2,13 @@
 
 PostgreSQL tests use throwaway databases on the server named by ``ORDERGATE_TEST_PG_URL``
 (default: the local trust-auth server). Without a server they are skipped locally and fail
-in CI, so a broken CI service cannot turn the PostgreSQL half of the suite silently green.
+in strict mode (tests/kit/strict.py), so a broken CI service cannot turn the PostgreSQL half
+of the suite silently green.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import uuid
@@ -24,10 +26,11 @@ if str(ROOT) not in sys.path:
 
 from ordergate.orders.db import make_engine, normalise_url, upgrade  # noqa: E402
 from ordergate.orders.tables import metadata  # noqa: E402
+from tests.kit.strict import require  # noqa: E402
 
 # The real servers' fixtures, for every test that names them: a Dovecot started once per session
-# (tests/mailserver.py) and an aiosmtpd server in this process (tests/smtpserver.py).
-pytest_plugins = ["tests.mailserver", "smtpserver"]
+# (tests/kit/mailserver.py) and an aiosmtpd server in this process (tests/kit/smtpserver.py).
+pytest_plugins = ["tests.kit.mailserver", "tests.kit.smtpserver"]
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SAMPLES = ROOT / "samples"
@@ -35,6 +38,22 @@ SAMPLES = ROOT / "samples"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgresql: needs the PostgreSQL test server")
+
+
+@pytest.fixture(autouse=True)
+def _root_log_handlers_restored() -> Iterator[None]:
+    """Take off the root-logger handlers a test left behind. A command run in-process lets
+    Prefect configure logging, which hangs a console handler on the root logger writing to that
+    test's captured stderr; pytest closes the capture afterwards, and the next record logged in
+    a later test would go to a closed file and print a logging error instead."""
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        # pytest's own capture handlers come and go with each phase; pytest removes them.
+        if handler not in before and not type(handler).__module__.startswith("_pytest"):
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 # ---------------------------------------------------------------- SQLite
@@ -55,7 +74,7 @@ def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
 # ---------------------------------------------------------------- PostgreSQL
 @pytest.fixture(scope="session")
 def pg_admin_url() -> URL:
-    """The URL of the server's admin connection; skips (locally) or fails (CI) without a server."""
+    """The URL of the server's admin connection; skips, or fails in strict mode, without a server."""
     url = normalise_url(os.environ.get("ORDERGATE_TEST_PG_URL", DEFAULT_PG_URL))
     engine = make_engine(url, isolation_level="AUTOCOMMIT")
     try:
@@ -65,9 +84,7 @@ def pg_admin_url() -> URL:
         # One line: the driver's own message runs to several, repeated for every skipped test.
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:160]
         message = f"PostgreSQL not reachable at {url.render_as_string(hide_password=True)}: {reason}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        require(False, message)
     finally:
         engine.dispose()
     return url

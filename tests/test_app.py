@@ -11,7 +11,7 @@ from ordergate.settings import Settings
 from ordergate.sinks.smtp import SendStatus
 from ordergate.sources.imap import ImapSource
 from ordergate.sources.maildir import MaildirSource
-from tests.mailserver import make_message
+from tests.kit.mailserver import make_message
 
 
 def _settings(tmp_path, **values) -> Settings:

@@ -1,16 +1,21 @@
 """Golden samples: ingesting samples/<format>/* (in name order, into one empty home) gives
-exactly samples/expected/<format>_ingest.json, for X12, EDIFACT and CSV. CSV files go through
-the drop folder as in the demo: into inbox/<CUSTOMER>/, the customer being the file name's first
-word. Adding a sample means adding data: rerun with ORDERGATE_UPDATE_GOLDEN=1, read the diff,
-commit it."""
+exactly samples/expected/<format>_ingest.json, for every inbound format: X12, EDIFACT, CSV,
+XLSX, PDF and email. CSV and XLSX files go through the drop folder as in the demo: into
+inbox/<CUSTOMER>/, the customer being the file name's first word; PDF orders arrive attached to
+a mail from the customer's buyer, as they do in production; .eml files are read as
+``ordergate ingest`` reads them. Adding a sample means adding data: run once with ORDERGATE_UPDATE_GOLDEN=1 (the test
+writes the golden file and fails, saying so), read the diff, run again, commit it."""
 
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import io
 import json
 import os
 import shutil
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -45,10 +50,22 @@ def csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
 
 
+def mail_reply(data: bytes) -> dict:
+    """A reply mail's addressing, subject, text and attachments; not its Date or Message-ID,
+    which differ from run to run."""
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    body = message.get_body(("plain",))
+    return {"from": message["From"], "to": message["To"], "subject": message["Subject"],
+            "in_reply_to": message["In-Reply-To"],
+            "text": body.get_content().splitlines() if body is not None else None,
+            "attachments": [[part.get_content_type(), part.get_filename()]
+                            for part in message.iter_attachments()]}
+
+
 # What each outbound file holds, read back by its suffix: X12 sets or EDIFACT messages by type,
-# or a CSV acknowledgement's rows.
+# a CSV acknowledgement's rows, or a reply mail.
 CONTENTS = {".x12": ("sets", x12_sets), ".edi": ("sets", edifact_messages),
-            ".csv": ("rows", csv_rows)}
+            ".csv": ("rows", csv_rows), ".eml": ("mail", mail_reply)}
 
 
 def normalised(report: dict, home: Path) -> dict:
@@ -67,9 +84,39 @@ def ingest_edi(engine, settings: Settings, samples: Path) -> IngestReport:
     return ingest_paths(engine, settings, sorted(samples.glob("*.edi")), actor="golden")
 
 
-def ingest_dropped_csv(engine, settings: Settings, samples: Path) -> IngestReport:
+def ingest_mail(engine, settings: Settings, samples: Path) -> IngestReport:
+    """The sample mails as ``ordergate ingest`` reads .eml files."""
+    return ingest_paths(engine, settings, sorted(samples.glob("*.eml")), actor="golden")
+
+
+def ingest_pdf_by_mail(engine, settings: Settings, samples: Path) -> IngestReport:
+    """PDF orders arrive by mail: each sample PDF attached to a mail from ACME's buyer, with the
+    Authentication-Results of the demo's mail server, ingested as ``ordergate ingest`` reads
+    an .eml file."""
+    mails = []
+    for number, path in enumerate(sorted(samples.glob("*.pdf")), start=1):
+        message = EmailMessage()
+        message["Authentication-Results"] = ("mx.ordergate.example; dkim=pass header.d=acme.example;"
+                                             " spf=pass smtp.mailfrom=acme.example;"
+                                             " dmarc=pass header.from=acme.example")
+        message["From"] = "Ann Buyer <buyer@acme.example>"
+        message["To"] = "orders@ordergate.example"
+        message["Subject"] = f"Order {path.stem.rsplit('_', 1)[-1]}"
+        message["Message-ID"] = f"<golden-{number}@acme.example>"
+        message["Date"] = "Mon, 23 Nov 2026 09:00:00 +0000"
+        message.set_content("Please find our order attached.\n")
+        message.add_attachment(path.read_bytes(), maintype="application", subtype="pdf",
+                               filename=path.name)
+        mail = settings.home / "mail" / f"{path.stem}.eml"
+        mail.parent.mkdir(parents=True, exist_ok=True)
+        mail.write_bytes(message.as_bytes())
+        mails.append(mail)
+    return ingest_paths(engine, settings, mails, actor="golden")
+
+
+def ingest_dropped(engine, settings: Settings, samples: Path) -> IngestReport:
     """Each file into inbox/<CUSTOMER>/, dropped one second apart in name order, then polled."""
-    for second, path in enumerate(sorted(samples.glob("*.csv"))):
+    for second, path in enumerate(sorted(p for p in samples.iterdir() if p.is_file())):
         folder = settings.inbox / path.name.split("_", 1)[0].upper()
         folder.mkdir(parents=True, exist_ok=True)
         dropped = folder / path.name
@@ -79,7 +126,9 @@ def ingest_dropped_csv(engine, settings: Settings, samples: Path) -> IngestRepor
                          for drop in scan_inbox(settings.inbox)])
 
 
-INGEST = {"x12": ingest_edi, "edifact": ingest_edi, "csv": ingest_dropped_csv}
+# Every inbound format, each with its samples in samples/<format>/ and its golden output.
+INGEST = {"x12": ingest_edi, "edifact": ingest_edi, "csv": ingest_dropped, "xlsx": ingest_dropped,
+          "pdf": ingest_pdf_by_mail, "email": ingest_mail}
 
 
 @pytest.mark.parametrize("fmt", sorted(INGEST))
@@ -87,7 +136,9 @@ def test_samples_match_golden_output(tmp_path, fmt):
     samples = ROOT / "samples" / fmt
     expected = ROOT / "samples" / "expected" / f"{fmt}_ingest.json"
     home = tmp_path / "home"
-    settings = Settings(home=home, database_url=None)
+    # The sample mails carry the Authentication-Results of the demo's mail server.
+    settings = Settings(home=home, database_url=None,
+                        mail_trusted_authserv_ids="mx.ordergate.example")
     settings.ensure_folders()
     engine = make_engine(settings.url)
     upgrade(engine)
@@ -96,6 +147,31 @@ def test_samples_match_golden_output(tmp_path, fmt):
     deliver_and_annotate(engine, settings, report, mailer=None)
     actual = normalised(json.loads(report.to_json()), home)
     engine.dispose()
+    check_golden(actual, expected)
+
+
+def check_golden(actual: dict, expected: Path) -> None:
+    """``actual`` must equal the golden file. With ORDERGATE_UPDATE_GOLDEN=1 a differing file is
+    rewritten, and the test still fails in that run: the new file is not checked until someone
+    has read the diff and runs the tests again."""
+    text = json.dumps(actual, indent=2, ensure_ascii=False) + "\n"
     if os.environ.get("ORDERGATE_UPDATE_GOLDEN") == "1":
-        expected.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n")
-    assert actual == json.loads(expected.read_text())
+        if not expected.exists() or expected.read_text(encoding="utf-8") != text:
+            expected.write_text(text, encoding="utf-8")
+            shown = expected.relative_to(ROOT) if expected.is_relative_to(ROOT) else expected
+            pytest.fail(f"wrote {shown}: read the diff, then run the tests "
+                        "again without ORDERGATE_UPDATE_GOLDEN", pytrace=False)
+    assert actual == json.loads(expected.read_text(encoding="utf-8"))
+
+
+def test_updating_a_golden_file_fails_the_run_that_wrote_it(tmp_path, monkeypatch):
+    golden = tmp_path / "g.json"
+    golden.write_text('{"old": 1}\n', encoding="utf-8")
+    monkeypatch.setenv("ORDERGATE_UPDATE_GOLDEN", "1")
+    with pytest.raises(pytest.fail.Exception, match="wrote .*g.json: read the diff"):
+        check_golden({"new": 2}, golden)
+    assert json.loads(golden.read_text(encoding="utf-8")) == {"new": 2}
+    check_golden({"new": 2}, golden)  # unchanged: nothing written, the comparison decides
+    monkeypatch.delenv("ORDERGATE_UPDATE_GOLDEN")
+    with pytest.raises(AssertionError):
+        check_golden({"other": 3}, golden)

@@ -1,6 +1,6 @@
 """The files each reader's mutations start from: samples/ and the third-party corpus.
 
-The corpus is read in place (tests/corpus.py finds it); nothing from it is copied into the
+The corpus is read in place (tests/kit/corpus.py finds it); nothing from it is copied into the
 repository. Without the corpus the samples alone are used, and the report says so.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from tests.corpus import CORPUS
+from tests.kit.corpus import CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"

@@ -61,7 +61,7 @@ def test_holds_list_release_and_reject_from_the_command_line(tmp_path, monkeypat
     monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
     samples = Path(__file__).resolve().parents[2] / "samples"
     assert main(["seed", str(samples / "masterdata")]) == 0
-    from tests.processing.x12kit import order_file, sku, unknown
+    from tests.kit.x12 import order_file, sku, unknown
 
     cheap = tmp_path / "cheap.edi"
     cheap.write_bytes(order_file("CHEAP-1", sku("HW-1001", price="12.00"), control=1))
@@ -93,7 +93,7 @@ def test_stock_report_shows_allocation_and_what_to_reorder(tmp_path, monkeypatch
     import json as _json
 
     from ordergate.cli import main
-    from tests.processing.x12kit import order_file, sku
+    from tests.kit.x12 import order_file, sku
 
     monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)

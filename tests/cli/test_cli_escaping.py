@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from ordergate.cli import main
-from tests.processing.x12kit import order_file, sku
+from tests.kit.x12 import order_file, sku
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ("\x1b", "\u202e", "\x9b", "\x07")

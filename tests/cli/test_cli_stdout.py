@@ -2,20 +2,12 @@
 reading a hostile file prints (xlrd writes its diagnostics to stdout by default)."""
 
 import json
-import struct
 from pathlib import Path
 
 from ordergate.cli import main
+from tests.kit.tabular import chatty_xls
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def chatty_xls() -> bytes:
-    """An OLE2 header whose 2-byte short sector size makes xlrd print
-    ``@@@@ sec_size=512 short_sec_size=1`` before it gives up on the file."""
-    head = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + struct.pack("<HH", 0x3E, 3)
-            + b"\xfe\xff" + struct.pack("<HH", 9, 0))
-    return head + b"\x00" * (1536 - len(head))
 
 
 def test_ingest_json_stays_json_when_xlrd_prints(tmp_path, monkeypatch, capfd):

@@ -26,7 +26,7 @@ def ordergate_home(tmp_path, monkeypatch):
 
     monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
-    from tests.mailserver import TRUSTED_AUTHSERV_ID
+    from tests.kit.mailserver import TRUSTED_AUTHSERV_ID
 
     monkeypatch.setenv("ORDERGATE_MAIL_TRUSTED_AUTHSERV_IDS", TRUSTED_AUTHSERV_ID)
     settings = Settings()

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
 from ordergate.orders import tables as t
 from ordergate.orders.masterdata import seed_masterdata
-from tests.mailserver import authentication_results
+from tests.kit.mailserver import authentication_results
 
 MASTERDATA = Path(__file__).resolve().parents[2] / "samples" / "masterdata"
 

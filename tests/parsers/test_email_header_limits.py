@@ -10,7 +10,7 @@ import time
 from ordergate.parsers.email_limits import MailLimits, scan_header_blocks
 from ordergate.parsers.email_message import read_mail
 from ordergate.parsers.guard import ParseBudget
-from tests.parsers.test_guard import children
+from tests.kit.processes import children
 
 HEAD = "From: Ann Buyer <ann@example.com>\r\nSubject: PO 4711\r\nMessage-ID: <p@example.com>\r\n"
 

@@ -2,8 +2,8 @@
 
 Mails are built with email.message.EmailMessage, or written as raw bytes where the point is
 that no well-behaved library would produce them. Corpus files (../shared/corpus, or
-$ORDERGATE_CORPUS) are read in place; without the corpus those tests skip, except under
-CI=true, where they fail.
+$ORDERGATE_CORPUS) are read in place; without the corpus those tests skip, except in strict mode
+(tests/kit/strict.py), where they fail.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from fpdf import FPDF
 
 from ordergate.parsers.email_limits import MailLimits, decoded_size_bound
 from ordergate.parsers.email_message import MailDocument, read_mail
-from tests.corpus import CORPUS, require_corpus
+from tests.kit.corpus import CORPUS, require_corpus
+from tests.kit.strict import require
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
@@ -223,8 +224,7 @@ def test_real_corpus_files_attached_under_misleading_names_are_classified_by_con
              "csv/rfscanner__PO_409811.csv": "csv", "pdf/ilmpoextr__PO_100538.pdf": "pdf",
              "pdf/ai102__HeroLimited_PO_Form_1.jpg": "image"}
     missing = [name for name in files if not (CORPUS / name).is_file()]
-    if missing:
-        pytest.skip(f"corpus files missing: {', '.join(missing)}")
+    require(not missing, f"corpus files missing: {', '.join(missing)}")
     message = new_mail()
     for name in files:
         attach(message, (CORPUS / name).read_bytes(), "scan.pdf", "application/pdf")

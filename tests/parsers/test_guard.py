@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 import pytest
 
 from ordergate.errors import DocumentError
 from ordergate.parsers import guard
 from ordergate.parsers.guard import BudgetExceeded, GuardedReadFailed, ParseBudget, run_guarded
+from tests.kit.processes import children
 
 
 class PickyError(DocumentError):
@@ -24,15 +24,6 @@ class PickyError(DocumentError):
 
 class OtherError(DocumentError):
     pass
-
-
-def children() -> set[str]:
-    """Our live (or unreaped) child processes, from /proc; other tests' servers included, so
-    a test compares before and after."""
-    found: set[str] = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        found.update((task / "children").read_text().split())
-    return found
 
 
 def test_the_result_comes_back():

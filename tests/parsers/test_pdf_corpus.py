@@ -11,7 +11,7 @@ CSV), not from the reader's output. The others are not read, for these reasons:
   and no unit cost is printed; what the reader gets (component units) must go to a person.
 - George 1208546: a pre-pack row and its component rows both carry quantities; reading them
   literally double counts, which the printed quantity total exposes, so it must be held.
-Without the corpus the tests skip, except under CI=true, where they fail.
+Without the corpus the tests skip, except in strict mode (tests/kit/strict.py), where they fail.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pytest
 
 from ordergate.parsers.pdf_extract import PdfError, PdfExtraction, extract_pdf_order
 from ordergate.parsers.pdf_template import load_templates
-from tests.corpus import CORPUS, require_corpus
+from tests.kit.corpus import CORPUS, require_corpus
 
 PDF_DIR = CORPUS / "pdf"
 EXPECTED = Path(__file__).parent / "expected_pdf"
@@ -71,21 +71,49 @@ def test_golden(name: str) -> None:
     else:
         assert result.ship_to is not None
         assert result.ship_to.model_dump(exclude_defaults=True) == expected["ship_to"]
+    # A known misread is left to test_known_misreads_are_still_misread, which expects the
+    # right value and fails loudly once the reader gets it; here it is neither right nor wrong.
     misreads = expected.get("known_misreads", {})
     assert len(result.lines) == len(expected["lines"])
-    for number, (line, row) in enumerate(zip(result.lines, expected["lines"]), start=1):
-        wanted = dict(zip(expected["line_fields"], row))
-        for field, value in wanted.items():
+    for number, line in enumerate(result.lines, start=1):
+        for field, value in wanted_fields(expected, number).items():
             key = f"line {number} {field}"
             if key in misreads:
-                value = misreads[key]["read"]
+                continue
             got = getattr(line, field)
-            if field in ("quantity", "unit_price") and value is not None:
-                value = Decimal(value)
             assert got == value, f"{key}: read {got!r}, expected {value!r}"
         assert line.line_number == number
     for limit in expected.get("doubtful_at_0.8", []):
         assert limit in result.doubtful(0.8)
+
+
+def wanted_fields(expected: dict, number: int) -> dict[str, object]:
+    """Line ``number`` of an expectation file as field -> the value the PDF prints."""
+    row = dict(zip(expected["line_fields"], expected["lines"][number - 1]))
+    return {field: Decimal(value) if field in ("quantity", "unit_price") and value is not None
+            else value for field, value in row.items()}
+
+
+def _known_misreads() -> list:
+    found = []
+    for name in GOLDEN:
+        expected = json.loads((EXPECTED / f"{name}.json").read_text(encoding="utf-8"))
+        for key, misread in expected.get("known_misreads", {}).items():
+            found.append(pytest.param(name, key, id=f"{name}-{key}", marks=pytest.mark.xfail(
+                strict=True, raises=AssertionError, reason=f"known misread: {misread['why']}")))
+    return found
+
+
+@pytest.mark.parametrize(("name", "key"), _known_misreads())
+def test_known_misreads_are_still_misread(name: str, key: str) -> None:
+    """The right value, expected to fail while the reader misreads it; once the reader gets it
+    right this passes, strict xfail turns that into a failure, and the entry goes."""
+    expected = json.loads((EXPECTED / f"{name}.json").read_text(encoding="utf-8"))
+    result = extract_pdf_order(read(expected["file"]), templates=TEMPLATES)
+    _, number, field = key.split(" ", 2)
+    value = wanted_fields(expected, int(number))[field]
+    got = getattr(result.lines[int(number) - 1], field)
+    assert got == value, f"{key}: read {got!r}, printed {value!r}"
 
 
 @pytest.mark.parametrize("name", [n for n in GOLDEN if "printed_quantity_totals" in

@@ -12,7 +12,7 @@ from ordergate.parsers import pdf_guard
 from ordergate.parsers.guard import ParseBudget
 from ordergate.parsers.pdf_extract import extract_pdf_order
 from ordergate.parsers.pdf_text import PdfError
-from tests.parsers.test_guard import children
+from tests.kit.processes import children
 
 PDF = build_po_pdf(PoSpec(po_number="PO-G1", lines=[
     PoLine(vendor_part="HW-1001", description=("Hex bolt",), quantity="3")]))

@@ -1,7 +1,7 @@
 """sniff_kind: the kind of a file from its bytes, on made files and on the real corpus.
 
 Corpus files are read in place from ../shared/corpus (or $ORDERGATE_CORPUS); without it those
-tests skip, except under CI=true, where they fail.
+tests skip, except in strict mode (tests/kit/strict.py), where they fail.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from fpdf import FPDF
 
 from ordergate.parsers.sniff import KINDS, declared_unpacked_size, sniff_kind
-from tests.corpus import CORPUS, require_corpus
+from tests.kit.corpus import CORPUS, require_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"

@@ -25,17 +25,13 @@ from ordergate.mappings.tabular_orders import (
 from ordergate.orders.model import SalesOrder
 from ordergate.parsers.tabular_columns import ColumnMap, find_header, normalise_header
 from ordergate.parsers.tabular_read import TableError, read_table
+from tests.kit.tabular import summarise
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "csv"
 EXPECTED = Path(__file__).resolve().parent / "expected_tabular"
 # The customer the drop folder a sample would sit in names, for samples without that column.
 SAMPLE_CUSTOMER = {"initech_0047110815.csv": "INITECH"}
-
-
-def summarise(order: SalesOrder) -> dict:
-    """The order as JSON, without defaults, so an expectation lists only what the file says."""
-    return order.model_dump(mode="json", exclude_defaults=True)
 
 
 def run(content: bytes | str, *, encoding: str = "utf-8", **kwargs) -> TabularResult:

@@ -4,7 +4,7 @@ Every file gives a TabularResult or a DocumentError with a readable message, nev
 exception. How each file fares without configuration is listed here; files given a column map
 below must match expected_tabular/<file>.json, written by reading the files, or the summary in
 LARGE (line count, quantity total, first and last item, counted with awk). Without the corpus
-the tests skip, except under CI=true, where they fail.
+the tests skip, except in strict mode (tests/kit/strict.py), where they fail.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import pytest
 from ordergate.errors import DocumentError
 from ordergate.mappings.tabular_orders import TabularResult, orders_from_table
 from ordergate.parsers.tabular_columns import ColumnMap
-from tests.corpus import CORPUS, require_corpus
-from tests.parsers.test_tabular import summarise
+from tests.kit.corpus import CORPUS, require_corpus
+from tests.kit.tabular import summarise
 
 TABULAR = CORPUS / "csv"
 EXPECTED = Path(__file__).resolve().parent / "expected_tabular"

@@ -2,12 +2,11 @@
 
 Every file must either raise ParseError or yield events, never anything else; every 850 file
 must yield an 850; the problems reported are exactly the ones listed here, each checked by
-hand against the file. Without the corpus the tests skip, except under CI=true, where they fail.
+hand against the file. Without the corpus the tests skip, except in strict mode (tests/kit/strict.py), where they fail.
 """
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -23,7 +22,8 @@ from ordergate.parsers.x12_types import (
     TransactionSet,
     X12Problem,
 )
-from tests.corpus import CORPUS
+from tests.kit.corpus import CORPUS
+from tests.kit.strict import require
 
 X12 = CORPUS / "x12"
 
@@ -41,10 +41,7 @@ OTHERS = _files("other", None)
 
 
 def require_corpus() -> None:
-    message = f"X12 corpus not found at {X12} (set ORDERGATE_CORPUS to its folder)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    require(False, f"X12 corpus not found at {X12} (set ORDERGATE_CORPUS to its folder)")
 
 
 def read(name: str) -> bytes:
@@ -155,8 +152,7 @@ def test_envelope_counts_agree_with_the_independent_sanity_scan(name: str | None
     if name is None:
         require_corpus()
     expected = sanity_counts().get(name)
-    if expected is None:
-        pytest.skip(f"the corpus's SANITY_REPORT.md has no counts for {name}")
+    require(expected is not None, f"the corpus's SANITY_REPORT.md has no counts for {name}")
     evs = events(name)
     sets = of(TransactionSet, evs)
     assert (len(of(InterchangeHeader, evs)), len(of(GroupHeader, evs)), len(sets)) == expected[:3]

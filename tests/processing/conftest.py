@@ -16,7 +16,7 @@ from ordergate.processing.ingest import ingest_documents
 from ordergate.processing.report import IngestReport
 from ordergate.settings import Settings
 from ordergate.sources.document import RawDocument
-from tests.mailserver import TRUSTED_AUTHSERV_ID
+from tests.kit.mailserver import TRUSTED_AUTHSERV_ID
 
 MASTERDATA = Path(__file__).resolve().parents[2] / "samples" / "masterdata"
 

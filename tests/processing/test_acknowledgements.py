@@ -13,7 +13,7 @@ from ordergate.orders import tables as t
 from ordergate.orders.checks import Overrides
 from ordergate.processing import holds
 
-from .x12kit import (
+from tests.kit.x12 import (
     ACME,
     GLOBEX,
     US,

@@ -12,7 +12,7 @@ import pytest
 
 from ordergate.orders import tables as t
 
-from .x12kit import (
+from tests.kit.x12 import (
     stored_content,
     group,
     interchange,
@@ -356,7 +356,7 @@ def test_a_resend_while_the_cut_copy_is_unfinished_fails_retryably_not_as_a_dupl
     good; it fails with a reason that says to process it again, which then works."""
     from ordergate.processing import x12_intake
 
-    from .test_ingest_invariants import Crash, crash_on_call
+    from tests.kit.resume import Crash, crash_on_call
 
     crash_on_call(monkeypatch, x12_intake, "queue_997", 1, Crash())
     with pytest.raises(Crash):

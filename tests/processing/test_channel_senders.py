@@ -6,8 +6,8 @@ from __future__ import annotations
 from ordergate.orders import tables as t
 from ordergate.sources.document import RawDocument
 
-from . import edifactkit
-from .x12kit import GLOBEX, order_file, outbox, rows
+from tests.kit import edifact as edifactkit
+from tests.kit.x12 import GLOBEX, order_file, outbox, rows
 
 
 def dropped(content: bytes, customer: str) -> RawDocument:

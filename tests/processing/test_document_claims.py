@@ -36,7 +36,7 @@ from ordergate.processing.report import DocumentReport
 from ordergate.sources.document import RawDocument, utcnow
 from ordergate.sources.dropfolder import scan_inbox
 
-from .x12kit import order_file, outbox, rows, sku
+from tests.kit.x12 import order_file, outbox, rows, sku
 
 LEASE = 900
 
@@ -290,7 +290,7 @@ def test_a_mail_another_poller_holds_stays_in_the_mailbox(db, settings, tmp_path
 
     from ordergate.processing.mail_run import poll_mailbox
     from ordergate.sources.maildir import MaildirSource
-    from tests.mailserver import make_message
+    from tests.kit.mailserver import make_message
 
     raw = make_message("PO 4711")
     mailbox.Maildir(tmp_path / "mail", factory=None, create=True).add(raw)

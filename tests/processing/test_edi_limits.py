@@ -16,8 +16,8 @@ from ordergate.parsers.edifact_types import Message
 from ordergate.parsers.x12 import iter_x12
 from ordergate.parsers.x12_types import TransactionSet
 
-from . import edifactkit as ek
-from .x12kit import interchange, outbox, po_850, replies, seg, segs, sku
+from tests.kit import edifact as ek
+from tests.kit.x12 import interchange, outbox, po_850, replies, seg, segs, sku
 
 
 def _orders_by_po(db) -> dict[str, int]:

@@ -31,7 +31,7 @@ from ordergate.processing.ingest import ingest_documents
 from ordergate.settings import Settings
 
 from .conftest import MASTERDATA, as_raw
-from .edifactkit import (
+from tests.kit.edifact import (
     INITECH,
     INITECH_PARTNER,
     Group,
@@ -54,7 +54,7 @@ from .edifactkit import (
     sku,
     unknown,
 )
-from .test_ingest_invariants import Crash, crash_on_call
+from tests.kit.resume import Crash, crash_on_call
 
 
 @pytest.fixture(autouse=True)

@@ -14,9 +14,9 @@ import pytest
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
 from ordergate.orders import tables as t
 
-from . import edifactkit
-from tests.mailserver import TRUSTED_AUTHSERV_ID
-from .x12kit import GLOBEX, order_file, outbox, rows, stored_content
+from tests.kit import edifact as edifactkit
+from tests.kit.mailserver import TRUSTED_AUTHSERV_ID
+from tests.kit.x12 import GLOBEX, order_file, outbox, rows, stored_content
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 ACME_CSV = (SAMPLES / "csv" / "acme_4500012400.csv").read_bytes()
@@ -184,8 +184,8 @@ def test_a_held_order_from_an_edifact_attachment_gets_its_ordrsp_and_an_email_on
     from ordergate.orders.checks import Overrides
     from ordergate.processing import holds
 
-    from .edifactkit import gtin
-    from .edifactkit import order_file as edifact_file
+    from tests.kit.edifact import gtin
+    from tests.kit.edifact import order_file as edifact_file
 
     content = edifact_file("EU-MAIL-1", gtin("HW-1001", "5", price="15,00"), reference="ICM")
     [document] = ingest(mail((content, "application/edifact", "order.edi"),

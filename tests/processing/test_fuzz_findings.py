@@ -11,9 +11,9 @@ import pytest
 from ordergate.orders import tables as t
 from ordergate.sources.document import RawDocument
 
-from tests.mailserver import authentication_results
+from tests.kit.mailserver import authentication_results
 
-from .x12kit import interchange, order_file, po_850, replace_once, rows
+from tests.kit.x12 import interchange, order_file, po_850, replace_once, rows
 
 
 def storable(db, text: str) -> str:

@@ -9,8 +9,8 @@ import pytest
 
 from ordergate.orders import tables as t
 
-from . import edifactkit as ek
-from .x12kit import interchange, outbox, po_850, replace_once, replies, rows, seg, segs, sku
+from tests.kit import edifact as ek
+from tests.kit.x12 import interchange, outbox, po_850, replace_once, replies, rows, seg, segs, sku
 
 
 def _not_internal(document) -> None:

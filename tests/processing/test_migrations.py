@@ -23,7 +23,7 @@ from ordergate.orders.masterdata import seed_masterdata
 from ordergate.processing.ingest import ingest_documents
 
 from .conftest import MASTERDATA, as_raw
-from .x12kit import acks_855, bak, order_file, rows, stored_content
+from tests.kit.x12 import acks_855, bak, order_file, rows, stored_content
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

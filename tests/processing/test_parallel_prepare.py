@@ -22,8 +22,8 @@ from ordergate.processing.ingest import ingest_documents
 from ordergate.settings import Settings
 
 from .conftest import MASTERDATA, as_raw
-from .test_ingest_invariants import FIVE_ORDERS, assert_stored_once_with_one_855, crash_on_call, five_orders
-from .x12kit import GLOBEX, interchange, order_file, po_850, rows, sku, unknown
+from tests.kit.resume import FIVE_ORDERS, assert_stored_once_with_one_855, crash_on_call, five_orders
+from tests.kit.x12 import GLOBEX, interchange, order_file, po_850, rows, sku, unknown
 
 MIXED = [
     interchange(po_850("A-1"), po_850("A-2", unknown()), po_850("A-3", sku("HW-1001", qty="TEN")),

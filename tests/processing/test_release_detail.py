@@ -11,15 +11,8 @@ from ordergate.orders import tables as t
 from ordergate.orders.checks import Overrides
 from ordergate.processing import holds
 
-from .test_stock_and_credit import (
-    NOW,
-    line,
-    lines_of,
-    set_acme_profile,
-    set_credit_limit,
-    stored_order,
-)
-from .x12kit import Item, interchange, order_file, po_850, sku, unknown
+from tests.kit.stock import NOW, line, lines_of, set_acme_profile, set_credit_limit, stored_order
+from tests.kit.x12 import Item, interchange, order_file, po_850, sku, unknown
 
 
 def _add_the_xref(db) -> None:

@@ -14,24 +14,22 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, Row, select, text, update
+from sqlalchemy import Engine, Row, select, text
 from sqlalchemy.engine import URL
 
 from ordergate.orders import tables as t
 from ordergate.orders.db import make_engine, upgrade
 from ordergate.orders.masterdata import seed_masterdata
-from ordergate.orders.profiles import PARTNERS_FOLDER, seed_profiles
 from ordergate.orders.store import PROCESSED
 from ordergate.parsers.x12_types import TransactionSet
 
 from .conftest import MASTERDATA
-from .x12kit import (
-    SAMPLE_UNITS,
+from tests.kit.stock import line, lines_of, set_acme_profile, set_credit_limit, set_stock, stock_of, stored_order
+from tests.kit.x12 import (
     Item,
     acks_855,
     interchange,
@@ -44,52 +42,9 @@ from .x12kit import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
 
 
 # ------------------------------------------------------------------------------ helpers
-def line(code: str, qty: int | str) -> Item:
-    """A line of our SKU in its own unit at the sample price: nothing but stock or credit
-    can hold it."""
-    return sku(code, str(qty), uom=SAMPLE_UNITS[code])
-
-
-def set_acme_profile(engine: Engine, tmp_path: Path, extra_yaml: str) -> None:
-    """ACME's sample profile plus ``extra_yaml``, loaded the way ``ordergate seed`` loads it
-    (the sample's ship-to codes must stay, or every order would be held for its ship-to)."""
-    folder = tmp_path / "profiles" / PARTNERS_FOLDER
-    folder.mkdir(parents=True)
-    sample = (MASTERDATA / PARTNERS_FOLDER / "ACME.yaml").read_text(encoding="utf-8")
-    (folder / "ACME.yaml").write_text(f"{sample}\n{extra_yaml}\n", encoding="utf-8")
-    assert seed_profiles(engine, folder, NOW) == 1
-
-
-def set_stock(engine: Engine, code: str, **values) -> None:
-    with engine.begin() as conn:
-        changed = conn.execute(update(t.stock).where(t.stock.c.sku == code).values(**values))
-    assert changed.rowcount == 1, f"no stock row for {code}"
-
-
-def set_credit_limit(engine: Engine, customer_id: str, limit: str | None) -> None:
-    with engine.begin() as conn:
-        conn.execute(update(t.customers).where(t.customers.c.customer_id == customer_id)
-                     .values(credit_limit=None if limit is None else Decimal(limit)))
-
-
-def stock_of(engine: Engine, code: str) -> Row:
-    [row] = rows(engine, t.stock, t.stock.c.sku == code)
-    return row
-
-
-def lines_of(engine: Engine, order_id: int) -> list[Row]:
-    return rows(engine, t.order_lines, t.order_lines.c.order_id == order_id)
-
-
-def stored_order(engine: Engine, order_id: int) -> Row:
-    [row] = rows(engine, t.orders, t.orders.c.id == order_id)
-    return row
-
-
 def acks(ts: TransactionSet) -> list[list[str]]:
     """Every ACK of an 855 as [code, quantity, unit], in order."""
     return [ack[1:4] for ack in segs(ts, "ACK")]

@@ -3,7 +3,7 @@ folder, --customer), checked and stored orders, bad rows, duplicates, and the CS
 acknowledgement in the outbox. Runs on SQLite and PostgreSQL.
 
 The third-party files of ../shared/corpus/csv (or $ORDERGATE_CORPUS) are read in place; without
-them that test skips, except under CI=true, where it fails.
+them that test skips, except in strict mode (tests/kit/strict.py), where it fails.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from ordergate.parsers.detect import detect_format
 from ordergate.processing.ingest import ingest_documents
 from ordergate.sinks.csv_ack import ACK_COLUMNS
 from ordergate.sources.document import RawDocument
-from tests.corpus import CORPUS, require_corpus
-from tests.processing.x12kit import order_file, outbox, rows, sku
+from tests.kit.corpus import CORPUS, require_corpus
+from tests.kit.x12 import order_file, outbox, rows, sku
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "csv"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ from ordergate.orders.model import (
 )
 from ordergate.orders.prepared import L_REASON, L_STATUS, PreparedOrder, prepare_order
 from ordergate.sinks.confirmation_pdf import DEJAVU_DIR, render_confirmation_pdf
+from tests.kit.strict import require
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc)
 HEADINGS = ["#", "Item", "Description", "Qty", "Unit", "Unit price", "Status"]
@@ -31,11 +31,8 @@ GREEK = "Μολύβι"
 
 @pytest.fixture
 def dejavu() -> Path:
-    if not (DEJAVU_DIR / "DejaVuSans.ttf").is_file():
-        message = f"DejaVu fonts not in {DEJAVU_DIR}: install the fonts-dejavu-core package"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require((DEJAVU_DIR / "DejaVuSans.ttf").is_file(),
+            f"DejaVu fonts not in {DEJAVU_DIR}: install the fonts-dejavu-core package")
     return DEJAVU_DIR
 
 

@@ -5,7 +5,7 @@ bytes the slower general path would.
 The replies are the real ones: every ORDERS in samples/edifact, in the shared corpus
 (../shared/corpus, or $ORDERGATE_CORPUS) and in generated interchanges whose values need the
 release character, mapped and checked, then answered with an ORDRSP, a duplicate ORDRSP and
-a CONTRL. Without the corpus the corpus cases skip, except under CI=true, where they fail.
+a CONTRL. Without the corpus the corpus cases skip, except in strict mode (tests/kit/strict.py), where they fail.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from ordergate.sinks.edifact_envelope import (
 )
 from ordergate.sinks.edifact_fast_serializer import FastSerializer
 from ordergate.sinks.edifact_ordrsp import build_duplicate_ordrsp, build_ordrsp, write_lines_ahead
-from tests.corpus import CORPUS as SHARED_CORPUS, require_corpus
+from tests.kit.corpus import CORPUS as SHARED_CORPUS, require_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = SHARED_CORPUS / "edifact"

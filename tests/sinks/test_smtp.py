@@ -9,7 +9,7 @@ from email.policy import SMTP
 
 import pytest
 from pydantic import SecretStr
-from smtpserver import SmtpServer, free_port
+from tests.kit.smtpserver import SmtpServer, free_port
 
 from ordergate.errors import ConfigError
 from ordergate.sinks.smtp import (

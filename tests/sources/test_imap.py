@@ -1,4 +1,4 @@
-"""ImapSource, its settings and password lookup, against a real Dovecot (tests/mailserver.py)."""
+"""ImapSource, its settings and password lookup, against a real Dovecot (tests/kit/mailserver.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from ordergate.errors import ConfigError
 from ordergate.sources.imap import ImapSettings, ImapSource, imap_password, open_imap
 from ordergate.sources.mailbox import MailboxLoginError, MailboxUnavailable, MailRef
-from tests.mailserver import make_message
+from tests.kit.mailserver import make_message
 
 
 # ---------------------------------------------------------------- connecting

@@ -19,7 +19,7 @@ import pytest
 from ordergate.sources.imap import ImapSettings, ImapSource
 from ordergate.sources.imap_idle import Backoff, watch_mailbox
 from ordergate.sources.mailbox import MailboxLoginError
-from tests.mailserver import make_message
+from tests.kit.mailserver import make_message
 
 GENEROUS = 5.0  # seconds; Dovecot notifies ~0.5 s after delivery
 FAST_RETRY = Backoff(first=0.1, cap=0.4)

@@ -11,7 +11,7 @@ import pytest
 from ordergate.errors import ConfigError
 from ordergate.sources.mailbox import MailRef
 from ordergate.sources.maildir import MaildirSource
-from tests.mailserver import make_message
+from tests.kit.mailserver import make_message
 
 
 @pytest.fixture

@@ -2,13 +2,12 @@
 
 ``dovecot``: one server per test session (benchmarks/dovecot_server.py starts it).
 ``imap_account``: a fresh mail user per test, so no test sees another's mail or folders.
-Without Dovecot the tests are skipped locally and fail in CI, so a missing package cannot
+Without Dovecot the tests are skipped locally and fail in strict mode (tests/kit/strict.py), so a missing package cannot
 turn the IMAP half of the suite silently green.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,12 +17,11 @@ from imapclient import IMAPClient
 from benchmarks.dovecot_server import (DovecotServer, DovecotUnavailable, MailUser, dovecot_binary,
                                        start_dovecot)
 from ordergate.sources.imap import ImapSettings
+from tests.kit.strict import require
 
 
 def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI must run the IMAP tests")
-    pytest.skip(f"{reason}; IMAP tests skipped")
+    require(False, f"{reason}; the IMAP tests need it")
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """A real SMTP server (aiosmtpd) inside the test process: plain, STARTTLS, implicit TLS, AUTH.
 
-Fixtures only, imported by ``tests/sinks/conftest.py`` (and by later end-to-end tests' conftest).
+Fixtures only, loaded for every test through ``pytest_plugins`` in ``tests/conftest.py``.
 ``start_smtp_server(security, user=..., password=...)`` starts a server on 127.0.0.1 with a
 free port and a handler that keeps every message it accepts; ``handler.rcpt_answers`` makes it
 answer chosen recipients with chosen codes (550, 451, ...). TLS uses a self-signed certificate

@@ -3,7 +3,7 @@
 The files are read in place from ../shared/corpus beside the checkout (or $ORDERGATE_CORPUS),
 never copied into the repository; a clone made elsewhere (e.g. a fresh clone in a temporary
 folder) finds it beside the checkout it was cloned from. Without them a corpus test skips
-locally and fails under CI=true, so a missing corpus can never turn CI green by skipping.
+locally and fails in strict mode (tests/kit/strict.py), so a missing corpus can never turn CI green by skipping.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import os
 import subprocess
 from pathlib import Path
 
-import pytest
+from tests.kit.strict import require
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cloned_from() -> Path | None:
@@ -44,9 +44,5 @@ CORPUS = _locate()
 
 def require_corpus(path: Path = CORPUS) -> Path:
     """``path`` (the corpus or a file or folder in it), or skip / fail the test without it."""
-    if not path.exists():
-        message = f"corpus not found at {path} (set ORDERGATE_CORPUS to the corpus folder)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require(path.exists(), f"corpus not found at {path} (set ORDERGATE_CORPUS to the corpus folder)")
     return path

@@ -27,8 +27,8 @@ from ordergate.parsers.edifact_types import (
     Segment,
 )
 
-from .x12kit import SAMPLE_UNITS, sample_price
-from .x12kit import outbox, replace_once, rows  # noqa: F401  (re-exported for the EDIFACT tests)
+from tests.kit.x12 import SAMPLE_UNITS, sample_price
+from tests.kit.x12 import outbox, replace_once, rows  # noqa: F401  (re-exported for the EDIFACT tests)
 
 # The sample master data (samples/masterdata) and our own id (Settings.edifact_id default).
 INITECH = ("5412345000013", "14")
