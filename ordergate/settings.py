@@ -153,6 +153,7 @@ class Settings(BaseSettings):
     # so a large weekly batch gets time in proportion to its size.
     edi_max_segment_bytes: int = Field(default=100_000, ge=1_000)
     edi_max_set_segments: int = Field(default=200_000, ge=10)
+    edi_max_interchanges: int = Field(default=500, ge=1)
     parse_seconds_per_mb: float = Field(default=5.0, ge=0)
     # A PO price further than this from ours (customer price, else list price) is a hold.
     price_tolerance_percent: float = Field(default=2.0, ge=0)

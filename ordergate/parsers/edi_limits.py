@@ -19,6 +19,9 @@ from ordergate.errors import DocumentError
 
 DEFAULT_MAX_SEGMENT_CHARS = 100_000
 DEFAULT_MAX_SET_SEGMENTS = 200_000
+# Each interchange is answered on its own (TA1, 997, CONTRL): without a cap one file of
+# repeated ISA or UNB headers makes thousands of acknowledgements.
+DEFAULT_MAX_INTERCHANGES = 500
 # How much of a segment over the limit is read, to name it and its envelope values.
 OVERSIZED_PREFIX = 1_000
 MB = 1024 * 1024
@@ -26,6 +29,11 @@ MB = 1024 * 1024
 
 class BudgetExceeded(DocumentError):
     """Reading a document took longer than its time budget."""
+
+
+class TooManyInterchanges(DocumentError):
+    """A document holds more interchanges than ``max_interchanges``: refused before anything in
+    it is stored or answered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +72,17 @@ class Budget:
 class EdiLimits:
     max_segment_chars: int = DEFAULT_MAX_SEGMENT_CHARS
     max_set_segments: int = DEFAULT_MAX_SET_SEGMENTS
+    max_interchanges: int = DEFAULT_MAX_INTERCHANGES
     budget: Budget | None = None
+
+
+def refuse_too_many(count: int, limits: EdiLimits) -> None:
+    """Raise ``TooManyInterchanges`` when ``count`` (counted up to one past the cap) is over it."""
+    if count > limits.max_interchanges:
+        raise TooManyInterchanges(
+            f"the document holds more than {limits.max_interchanges:,} interchanges; nothing in "
+            f"it was stored or answered. Send them as separate files or raise "
+            f"ORDERGATE_EDI_MAX_INTERCHANGES")
 
 
 def check_budget(budget: Budget | None, what: str) -> None:

@@ -94,6 +94,30 @@ def iter_edifact(data: bytes | str, limits: EdiLimits | None = None) -> Iterator
     return _iter_events(source, start, limits or EdiLimits())
 
 
+def count_interchanges(data: bytes | str, limits: EdiLimits) -> int:
+    """How many interchanges ``iter_edifact`` would open, counted up to one past
+    ``limits.max_interchanges``: the starts (UNA, UNB) it would read, found by the same search,
+    without reading what lies between them. 0 when the data has no readable start."""
+    try:
+        source, start = open_source(data)
+    except ParseError:
+        return 0  # the reader reports it
+    scan = source.scan
+    count = 1
+    while count <= limits.max_interchanges:
+        end = find_next_start(scan, start.body + 1, start.delimiters)
+        if end >= len(scan):
+            break
+        try:
+            start = read_start(scan, end)
+        except ParseError:
+            break  # the reader stops there too
+        count += 1
+        if count % 100 == 0:
+            check_budget(limits.budget, "counting the interchanges")
+    return count
+
+
 # ----------------------------------------------------------------------- events
 def _iter_events(source: Source, start: InterchangeStart, limits: EdiLimits) -> Iterator[EdifactEvent]:
     file_position = 1
@@ -112,6 +136,8 @@ def _iter_events(source: Source, start: InterchangeStart, limits: EdiLimits) -> 
         yield from reader.finish(next_follows=following is not None)
         if following is None:
             return
+        # Also between interchanges: a file of bare UNBs never reaches the per-chunk check.
+        check_budget(limits.budget, "reading the interchange")
         file_position += reader.count
         start = following
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ordergate.parsers.guard import ParseBudget
+from ordergate.parsers.mime_boundary import read_boundary
 
 MB = 1024 * 1024
 
@@ -72,7 +73,6 @@ def decoded_size_bound(encoded: str, transfer_encoding: str) -> int:
 # A header line as the email package's feedparser tells one: a field name and a colon, a
 # continuation (leading white space), or the mbox "From " line.
 _HEADER_LINE = re.compile(rb"From |[\041-\071\073-\176]*:|[\t ]")
-_BOUNDARY = re.compile(rb'boundary\s*=\s*(?:"([^"\r\n]*)"|([^\s;"]+))', re.IGNORECASE)
 _FIELD_END = re.compile(rb"\n(?![ \t])")
 _DASHES_AT_LINE_START = re.compile(rb"^--", re.MULTILINE)
 # Lines starting with "--" looked at for boundaries: a text body may have separator lines, but
@@ -166,7 +166,16 @@ def _scan_block(raw: bytes, start: int, where: str, limits: MailLimits, problems
             kept_bytes += len(text)
         if name == b"content-type":
             value = text.split(b":", 1)[1]
-            boundaries.update(b or q for q, b in _BOUNDARY.findall(value) if b or q)
+            declared = read_boundary(value)
+            if not declared.certain:
+                # Skipping the part scan would hand unchecked part headers to the parser.
+                problem = (f"{where}: the Content-Type header declares its MIME boundary in a "
+                           "form that cannot be checked safely (send it as a plain boundary=\"...\" "
+                           "parameter); the mail was not read")
+                if problem not in problems:
+                    problems.append(problem)
+            elif declared.boundary is not None:
+                boundaries.add(declared.boundary)
             forwarded = value.strip().lower().startswith((b"message/rfc822", b"message/global"))
     if too_many:
         problems.append(f"{where} have more than {limits.max_headers:,} header fields; the mail "

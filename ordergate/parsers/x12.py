@@ -78,6 +78,31 @@ def iter_x12(data: bytes | str, limits: EdiLimits | None = None) -> Iterator[X12
     return _iter_events(text, _read_isa(text, start), limits or EdiLimits())
 
 
+def count_interchanges(data: bytes | str, limits: EdiLimits) -> int:
+    """How many interchanges ``iter_x12`` would open, counted up to one past
+    ``limits.max_interchanges``: the ISAs it would read, found by the same search, without
+    reading what lies between them. 0 when the data does not start with a readable ISA."""
+    text = decode_x12(data) if isinstance(data, (bytes, bytearray)) else data
+    start = _skip_leading(text)
+    try:
+        isa = _read_isa(text, start)
+    except ParseError:
+        return 0  # the reader reports it
+    count = 1
+    while count <= limits.max_interchanges:
+        next_isa = _find_isa(text, isa.end, isa.delimiters.segment)
+        if next_isa >= len(text):
+            break
+        try:
+            isa = _read_isa(text, next_isa)
+        except ParseError:
+            break  # the reader stops there too
+        count += 1
+        if count % 100 == 0:
+            check_budget(limits.budget, "counting the interchanges")
+    return count
+
+
 # ------------------------------------------------------------------------------------- the ISA
 @dataclass(slots=True)
 class _Isa:
@@ -302,6 +327,8 @@ def _iter_events(text: str, isa: _Isa, limits: EdiLimits) -> Iterator[X12Event]:
         yield from reader.finish(next_isa_follows=isa is not None)
         if isa is None:
             return
+        # Also between interchanges: a file of bare ISAs never reaches the per-chunk check.
+        check_budget(budget, "reading the interchange")
         file_position += reader.count
 
 

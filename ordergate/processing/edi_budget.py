@@ -14,5 +14,6 @@ from ordergate.settings import Settings
 def edi_limits(settings: Settings, content: bytes) -> EdiLimits:
     return EdiLimits(max_segment_chars=settings.edi_max_segment_bytes,
                      max_set_segments=settings.edi_max_set_segments,
+                     max_interchanges=settings.edi_max_interchanges,
                      budget=Budget.start(len(content), settings.parse_max_seconds,
                                          settings.parse_seconds_per_mb))

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from ordergate.errors import ParseError
 from ordergate.orders.catalog import Catalog, Customer
+from ordergate.parsers.edi_limits import EdiLimits
 from ordergate.parsers.edifact import iter_edifact
 from ordergate.parsers.edifact_types import InterchangeHeader as EdifactHeader
 from ordergate.parsers.x12 import iter_x12
@@ -20,11 +21,22 @@ from ordergate.parsers.x12_types import InterchangeHeader as X12Header
 EDI_KINDS = ("x12", "edifact")
 
 
-def interchange_senders(catalog: Catalog, kind: str, content: bytes) -> Iterator[tuple[str, Customer | None]]:
-    """(sender as written, its customer or None) for each interchange envelope in the file."""
+def interchange_senders(catalog: Catalog, kind: str, content: bytes,
+                        limits: EdiLimits | None = None) -> Iterator[tuple[str, Customer | None]]:
+    """(sender as written, its customer or None) for each interchange envelope in the file.
+
+    Read under ``limits`` (``edi_limits``: time budget, segment and set caps) like the intake
+    itself, and only up to one interchange past ``max_interchanges``: a file over that cap is
+    refused by the intake whatever its senders say."""
+    limits = limits or EdiLimits()
     events = iter_x12 if kind == "x12" else iter_edifact
+    opened = 0
     try:
-        for event in events(content):
+        for event in events(content, limits):
+            if isinstance(event, (X12Header, EdifactHeader)):
+                opened += 1
+                if opened > limits.max_interchanges + 1:
+                    return
             if isinstance(event, X12Header):
                 sender = f"{event.sender_qualifier}:{event.sender_id}"
                 yield sender, catalog.customer_for_x12(event.sender_qualifier, event.sender_id)
@@ -39,10 +51,11 @@ def interchange_senders(catalog: Catalog, kind: str, content: bytes) -> Iterator
         return  # no envelope to read: the intake fails the file and has no one to answer
 
 
-def foreign_senders(catalog: Catalog, kind: str, content: bytes, customer_id: str) -> list[str]:
+def foreign_senders(catalog: Catalog, kind: str, content: bytes, customer_id: str,
+                    limits: EdiLimits) -> list[str]:
     """What in the file names another sender than ``customer_id``, in words; empty when all agree."""
     found: list[str] = []
-    for sender, customer in interchange_senders(catalog, kind, content):
+    for sender, customer in interchange_senders(catalog, kind, content, limits):
         if customer is None or customer.customer_id != customer_id:
             named = f"customer {customer.customer_id}" if customer else "no known customer"
             found.append(f"an interchange from {kind.upper()} sender {sender} ({named})")

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from ordergate.orders.prepared import PreparedOrder
 from ordergate.orders.store import claim_interchange, mark_interchange_incomplete, save_orders
+from ordergate.parsers.edi_limits import refuse_too_many
+from ordergate.parsers.edifact import count_interchanges
 from ordergate.parsers.edifact_problems import DUPLICATE_DETECTED, MISSING, EdifactProblem
 from ordergate.parsers.edifact_types import GroupEnd, GroupHeader, InterchangeEnd
 from ordergate.processing.context import DocumentContext
@@ -60,6 +62,8 @@ def process_edifact(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     # The prepare process writes ORDRSP lines ahead while this one is behind.
     pace = Pace.for_store(ctx.settings.store_batch_size, in_child)
     limits = edi_limits(ctx.settings, content)
+    # Counted before anything is stored or answered: each interchange gets its own CONTRL.
+    refuse_too_many(count_interchanges(content, limits), limits)
     items = prepared_items(lambda: prepare_edifact(content, ctx.settings, ctx.catalog,
                                                    channel=ctx.channel,
                                                    document_id=ctx.document_id, pace=pace,

