@@ -16,8 +16,8 @@ from ordergate.parsers import edifact, x12
 from ordergate.parsers.edi_limits import Budget, BudgetExceeded, EdiLimits
 from ordergate.processing.edi_senders import interchange_senders
 
-from . import edifactkit as ek
-from .x12kit import interchange, outbox, po_850, sku
+from tests.kit import edifact as ek
+from tests.kit.x12 import interchange, outbox, po_850, sku
 
 ISA = ("ISA*00*          *00*          *ZZ*ACMEBUY        *ZZ*ORDERGATE      *261120*0930*U*00401*"
        "000001001*0*P*>~")
