@@ -392,10 +392,10 @@ def test_every_corpus_orders_gives_its_listed_outcome(name):
 
 
 def test_an_outcome_is_matched_by_kind_and_fragment():
-    assert matches("maps", "maps") and not matches("maps", "rejected: maps")
-    assert matches("rejected: no line items", "rejected: the order has no line items (position 7)")
-    assert not matches("rejected: no line items", "unreadable: no line items")
-    assert not matches("unreadable: pydifact", "maps")
+    assert outcome_matches("maps", "maps") and not outcome_matches("maps", "rejected: maps")
+    assert outcome_matches("rejected: no line items", "rejected: the order has no line items (position 7)")
+    assert not outcome_matches("rejected: no line items", "unreadable: no line items")
+    assert not outcome_matches("unreadable: pydifact", "maps")
 
 
 def test_corpus_amazon_order_gtins_prices_and_invoicee():

@@ -177,10 +177,10 @@ def test_every_corpus_850_gives_its_listed_outcome(name):
 
 
 def test_an_outcome_is_matched_by_kind_and_fragment():
-    assert matches("maps", "maps") and not matches("maps", "rejected: maps")
-    assert matches("envelope: SE01 says", "envelope: SE01 says 87 segments (position 88)")
-    assert not matches("envelope: SE01 says", "rejected: SE01 says 87 segments")
-    assert not matches("rejected: BEG", "maps")
+    assert outcome_matches("maps", "maps") and not outcome_matches("maps", "rejected: maps")
+    assert outcome_matches("envelope: SE01 says", "envelope: SE01 says 87 segments (position 88)")
+    assert not outcome_matches("envelope: SE01 says", "rejected: SE01 says 87 segments")
+    assert not outcome_matches("rejected: BEG", "maps")
 
 
 def test_corpus_snack_order_reads_buyer_catalog_numbers_and_case_codes():
