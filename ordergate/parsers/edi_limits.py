@@ -13,9 +13,13 @@ segment: those loops are the readers' speed). Past it the document fails with
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ordergate.errors import DocumentError
+
+_Start = TypeVar("_Start")
 
 DEFAULT_MAX_SEGMENT_CHARS = 100_000
 DEFAULT_MAX_SET_SEGMENTS = 200_000
@@ -88,3 +92,21 @@ def refuse_too_many(count: int, limits: EdiLimits) -> None:
 def check_budget(budget: Budget | None, what: str) -> None:
     if budget is not None and time.monotonic() > budget.deadline:
         budget.exceeded(what)
+
+
+def count_starts(first: _Start | None, following: Callable[[_Start], _Start | None],
+                 limits: EdiLimits) -> int:
+    """How many interchange starts a reader would open, counted from ``first`` (None: no
+    readable start) by ``following`` (the next start after one, None at the end), up to one
+    past ``limits.max_interchanges``; the time budget is checked every hundred."""
+    if first is None:
+        return 0
+    start, count = first, 1
+    while count <= limits.max_interchanges:
+        start = following(start)
+        if start is None:
+            break
+        count += 1
+        if count % 100 == 0:
+            check_budget(limits.budget, "counting the interchanges")
+    return count

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pydifact.segments import Segment
 
 from ordergate.errors import ParseError
-from ordergate.parsers.edi_limits import OVERSIZED_PREFIX, EdiLimits, check_budget
+from ordergate.parsers.edi_limits import OVERSIZED_PREFIX, EdiLimits, check_budget, count_starts
 from ordergate.parsers.edifact_source import (
     InterchangeStart,
     Region,
@@ -103,19 +103,17 @@ def count_interchanges(data: bytes | str, limits: EdiLimits) -> int:
     except ParseError:
         return 0  # the reader reports it
     scan = source.scan
-    count = 1
-    while count <= limits.max_interchanges:
-        end = find_next_start(scan, start.body + 1, start.delimiters)
+
+    def following(current: InterchangeStart) -> InterchangeStart | None:
+        end = find_next_start(scan, current.body + 1, current.delimiters)
         if end >= len(scan):
-            break
+            return None
         try:
-            start = read_start(scan, end)
+            return read_start(scan, end)
         except ParseError:
-            break  # the reader stops there too
-        count += 1
-        if count % 100 == 0:
-            check_budget(limits.budget, "counting the interchanges")
-    return count
+            return None  # the reader stops there too
+
+    return count_starts(start, following, limits)
 
 
 # ----------------------------------------------------------------------- events

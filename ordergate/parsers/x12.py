@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ordergate.errors import ParseError
-from ordergate.parsers.edi_limits import OVERSIZED_PREFIX, EdiLimits, check_budget
+from ordergate.parsers.edi_limits import OVERSIZED_PREFIX, EdiLimits, check_budget, count_starts
 from ordergate.parsers.x12_types import (
     Delimiters,
     GroupEnd,
@@ -83,24 +83,18 @@ def count_interchanges(data: bytes | str, limits: EdiLimits) -> int:
     ``limits.max_interchanges``: the ISAs it would read, found by the same search, without
     reading what lies between them. 0 when the data does not start with a readable ISA."""
     text = decode_x12(data) if isinstance(data, (bytes, bytearray)) else data
-    start = _skip_leading(text)
-    try:
-        isa = _read_isa(text, start)
-    except ParseError:
-        return 0  # the reader reports it
-    count = 1
-    while count <= limits.max_interchanges:
-        next_isa = _find_isa(text, isa.end, isa.delimiters.segment)
-        if next_isa >= len(text):
-            break
+
+    def isa_at(position: int) -> _Isa | None:
         try:
-            isa = _read_isa(text, next_isa)
+            return _read_isa(text, position)
         except ParseError:
-            break  # the reader stops there too
-        count += 1
-        if count % 100 == 0:
-            check_budget(limits.budget, "counting the interchanges")
-    return count
+            return None  # the reader reports it, or stops there too
+
+    def following(isa: _Isa) -> _Isa | None:
+        position = _find_isa(text, isa.end, isa.delimiters.segment)
+        return isa_at(position) if position < len(text) else None
+
+    return count_starts(isa_at(_skip_leading(text)), following, limits)
 
 
 # ------------------------------------------------------------------------------------- the ISA
