@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
-import tempfile
 from functools import cache
-from pathlib import Path
 
 from . import gen_mail, gen_pdf, seeds, targets
 from .targets import Target, Violation, check_json, check_reason
@@ -35,16 +33,7 @@ class _Caught(logging.Handler):
 
 @cache
 def _home():
-    from ordergate.orders.db import make_engine, upgrade
-    from ordergate.orders.masterdata import seed_masterdata
-    from ordergate.settings import Settings
-
-    home = Path(tempfile.mkdtemp(prefix="ordergate-fuzz-e2e-"))
-    settings = Settings(home=home, database_url=None, x12_id="ZZ:ORDERGATE",
-                        edifact_id="ORDERGATE", store_batch_size=2000, parallel_from_bytes=0)
-    engine = make_engine(f"sqlite:///{home / 'fuzz.db'}")
-    upgrade(engine)
-    seed_masterdata(engine, seeds.SAMPLES / "masterdata")
+    engine, settings = targets.seeded_home("ordergate-fuzz-e2e-")
     caught = _Caught()
     logging.getLogger("ordergate").addHandler(caught)
     logging.getLogger("ordergate").setLevel(logging.ERROR)

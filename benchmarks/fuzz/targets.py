@@ -76,21 +76,27 @@ def check_reason(reason: str | None, what: str) -> None:
     check_storable(reason, what)
 
 
-@cache
-def _catalog_and_settings():
-    """A throwaway SQLite home seeded with samples/masterdata: the prepare stages need the
-    master data (customers, products, prices) and our own ids."""
-    from ordergate.orders.catalog import Catalog
+def seeded_home(prefix: str):
+    """(engine, settings) of a throwaway SQLite home seeded with samples/masterdata and our
+    own ids: what the prepare stages and the pipeline need."""
     from ordergate.orders.db import make_engine, upgrade
     from ordergate.orders.masterdata import seed_masterdata
     from ordergate.settings import Settings
 
-    home = Path(tempfile.mkdtemp(prefix="ordergate-fuzz-"))
+    home = Path(tempfile.mkdtemp(prefix=prefix))
     settings = Settings(home=home, database_url=None, x12_id="ZZ:ORDERGATE",
                         edifact_id="ORDERGATE", store_batch_size=2000, parallel_from_bytes=0)
     engine = make_engine(f"sqlite:///{home / 'fuzz.db'}")
     upgrade(engine)
     seed_masterdata(engine, seeds.SAMPLES / "masterdata")
+    return engine, settings
+
+
+@cache
+def _catalog_and_settings():
+    from ordergate.orders.catalog import Catalog
+
+    engine, settings = seeded_home("ordergate-fuzz-")
     with engine.connect() as conn:
         catalog = Catalog.load(conn)
     return catalog, settings
