@@ -12,7 +12,7 @@ import logging
 import random
 from functools import cache
 
-from . import gen_mail, gen_pdf, seeds, targets
+from . import gen_mail, gen_pdf, targets
 from .targets import Target, Violation, check_json, check_reason
 
 BATCH = 8

@@ -10,6 +10,7 @@ logger's handlers that this filter is added to.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 _RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
 
@@ -29,3 +30,20 @@ def quiet_run_failures() -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, _FailureToldByTheCommand) for f in handler.filters):
             handler.addFilter(_FailureToldByTheCommand())
+
+
+def report_of_flow(args, settings, start: Callable[[], object]) -> int:
+    """Run an ingest flow as the poll commands do (Prefect quiet, the schema ready, no
+    heartbeats), print its report and exit by it. ``start`` imports and runs the flow, so the
+    command's module does not import Prefect."""
+    from ordergate.cli.command import ready_engine, report_exit
+    from ordergate.cli.output import print_report
+    from ordergate.flows.runtime import quiet_prefect, without_heartbeats
+
+    quiet_prefect()
+    quiet_run_failures()
+    ready_engine(settings)
+    with without_heartbeats():
+        report = start()
+    print_report(args, report)
+    return report_exit(report)

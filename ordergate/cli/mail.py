@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ordergate.cli.command import EXIT_OK, Command, Group, ready_engine, report_exit
-from ordergate.cli.flowrun import quiet_run_failures
+from ordergate.cli.command import EXIT_OK, Command, Group, ready_engine
+from ordergate.cli.flowrun import quiet_run_failures, report_of_flow
 from ordergate.cli.options import add_json, add_limit
-from ordergate.cli.output import print_report, render_ingest_summary, say
+from ordergate.cli.output import render_ingest_summary, say
 
 
 class PollMailbox(Command):
@@ -17,17 +17,12 @@ class PollMailbox(Command):
         add_json(parser, help="print one JSON object, as ingest --json does")
 
     def run(self, args, settings):
-        from ordergate.flows.runtime import quiet_prefect, without_heartbeats
+        def start():
+            from ordergate.flows.mail_flow import ingest_mailbox
 
-        quiet_prefect()
-        quiet_run_failures()
-        ready_engine(settings)
-        from ordergate.flows.mail_flow import ingest_mailbox
+            return ingest_mailbox(max_mails=args.limit)
 
-        with without_heartbeats():
-            report = ingest_mailbox(max_mails=args.limit)
-        print_report(args, report)
-        return report_exit(report)
+        return report_of_flow(args, settings, start)
 
 
 class Watch(Command):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ordergate.cli.command import (EXIT_ATTENTION, EXIT_OK, Command, actor, ready_engine,
                                    report_exit)
-from ordergate.cli.flowrun import quiet_run_failures
+from ordergate.cli.flowrun import report_of_flow
 from ordergate.cli.options import add_by, add_json
 from ordergate.cli.output import print_report
 from ordergate.errors import UsageError
@@ -87,17 +87,12 @@ class Poll(Command):
         add_json(parser, help=_REPORT_JSON)
 
     def run(self, args, settings):
-        from ordergate.flows.runtime import quiet_prefect, without_heartbeats
+        def start():
+            from ordergate.flows.ingest_flow import ingest_drop_folder
 
-        quiet_prefect()
-        quiet_run_failures()
-        from ordergate.flows.ingest_flow import ingest_drop_folder
+            return ingest_drop_folder()
 
-        ready_engine(settings)
-        with without_heartbeats():
-            report = ingest_drop_folder()
-        print_report(args, report)
-        return report_exit(report)
+        return report_of_flow(args, settings, start)
 
 
 class Serve(Command):
