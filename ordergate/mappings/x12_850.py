@@ -154,8 +154,8 @@ def _map(ts: TransactionSet, partner_id: str, customer_id: str | None, source_ke
     warnings = _check_ctt(ctt, lines, ts) if ctt else []
     requested = next((dates[q] for q in REQUESTED_DATE_QUALIFIERS if dates.get(q)), None)
     return SalesOrder(
-        document_id=document_id, source_key=source_key, channel=channel,
-        format=OrderFormat.X12_850, partner_id=partner_id, customer_id=customer_id, po_number=po_number, po_date=po_date,
+        document_id=document_id, source_key=source_key, channel=channel, format=OrderFormat.X12_850,
+        partner_id=partner_id, customer_id=customer_id, po_number=po_number, po_date=po_date,
         purpose=purpose, order_type=order_type, currency=currency, requested_date=requested,
         references=references, ship_to=parties.get("ship_to"), bill_to=parties.get("bill_to"),
         lines=lines, notes=notes, warnings=warnings,
