@@ -47,13 +47,13 @@ def naive_split(text: str, element: str, terminator: str) -> int:
 
 
 def parse_all(text: str) -> int:
-    from ordergate.parsers.x12 import iter_x12
+    from ordergate.parsers.x12.reader import iter_x12
 
     return sum(1 for _ in iter_x12(text))
 
 
 def seed_benchmark_masterdata(engine) -> None:
-    from ordergate.orders import tables as t
+    from ordergate.store import tables as t
 
     with engine.begin() as conn:
         conn.execute(t.customers.insert(), [{"customer_id": "BENCH", "name": "Benchmark Buyer",
@@ -68,10 +68,10 @@ def seed_benchmark_masterdata(engine) -> None:
 
 def end_to_end(data: bytes, workdir: Path, **settings_overrides) -> tuple[float, int]:
     from ordergate.app import open_engine
-    from ordergate.orders.db import upgrade
+    from ordergate.store.db import upgrade
     from ordergate.processing.ingest import ingest_documents
     from ordergate.settings import Settings
-    from ordergate.sources.document import RawDocument
+    from ordergate.documents import RawDocument
 
     settings = Settings(home=workdir, database_url=None, **settings_overrides)
     engine = open_engine(settings)

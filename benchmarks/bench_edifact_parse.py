@@ -17,8 +17,8 @@ import warnings
 from pydifact.parser import Parser
 
 from benchmarks.gen_orders import generate_orders_interchange
-from ordergate.parsers.edifact import iter_edifact
-from ordergate.parsers.edifact_types import Message
+from ordergate.parsers.edifact.reader import iter_edifact
+from ordergate.parsers.edifact.types import Message
 
 GOAL = 10.0
 

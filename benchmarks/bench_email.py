@@ -141,8 +141,8 @@ def fresh_home(folder: Path) -> Home:
     """A new ORDERGATE_HOME with the schema and the sample master data, made the process's
     home: the flows and ``deliver`` read their settings from the environment."""
     from ordergate.app import open_engine
-    from ordergate.orders.db import upgrade
-    from ordergate.orders.masterdata import seed_masterdata
+    from ordergate.store.db import upgrade
+    from ordergate.masterdata.seed import seed_masterdata
     from ordergate.settings import Settings
 
     os.environ["ORDERGATE_HOME"] = str(folder)
@@ -297,14 +297,14 @@ STAGES = (
     Stage("mail source: move to Processed", (("ordergate/sources/imap.py", "_move"),
                                              ("ordergate/sources/maildir.py", "_move"))),
     Stage("store the raw mail", (("ordergate/orders/store.py", "store_document"),)),
-    Stage("read the MIME message", (("ordergate/parsers/email_message.py", "read_mail"),)),
+    Stage("read the MIME message", (("ordergate/parsers/email/message.py", "read_mail"),)),
     Stage("PDF reading (forked child, wall time)",
-          (("ordergate/parsers/pdf_guard.py", "extract_pdf_order_guarded"),)),
+          (("ordergate/parsers/pdf/guard.py", "extract_pdf_order_guarded"),)),
     Stage("check + save orders", (("ordergate/orders/checks.py", "check_order"),
                                   ("ordergate/orders/prepared.py", "prepare_order"),
                                   ("ordergate/orders/store.py", "save_orders"))),
-    Stage("reply rendering (confirmation PDF + MIME)", (("ordergate/sinks/email_reply.py", "order_reply"),)),
-    Stage("… of which loading the DejaVu fonts", (("ordergate/sinks/confirmation_pdf.py", "_load_dejavu"),),
+    Stage("reply rendering (confirmation PDF + MIME)", (("ordergate/sinks/email/reply.py", "order_reply"),)),
+    Stage("… of which loading the DejaVu fonts", (("ordergate/sinks/email/confirmation_pdf.py", "_load_dejavu"),),
           part_of_above=True),
     Stage("SMTP delivery + marking sent", (("ordergate/processing/delivery.py", "deliver"),)),
 )
@@ -362,12 +362,12 @@ class SpotChecks:
 
 def spot_checks(home: Home, repeat: int = 5) -> SpotChecks:
     from ordergate.mappings.pdf_order import sales_order_from_pdf
-    from ordergate.orders.catalog import Catalog
+    from ordergate.masterdata.catalog import Catalog
     from ordergate.orders.checks import check_order
     from ordergate.orders.prepared import prepare_order
-    from ordergate.parsers.pdf_extract import extract_pdf_order
-    from ordergate.parsers.pdf_guard import extract_pdf_order_guarded
-    from ordergate.sinks.confirmation_pdf import DEJAVU_DIR, render_confirmation_pdf
+    from ordergate.parsers.pdf.extract import extract_pdf_order
+    from ordergate.parsers.pdf.guard import extract_pdf_order_guarded
+    from ordergate.sinks.email.confirmation_pdf import DEJAVU_DIR, render_confirmation_pdf
 
     po_number, pdf = po_pdf(5, catalog_items(), "spot")
     extraction = extract_pdf_order(pdf)

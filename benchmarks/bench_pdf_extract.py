@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
-    from ordergate.parsers.pdf_extract import extract_pdf_order
+    from ordergate.parsers.pdf.extract import extract_pdf_order
 
     one_page = build_po_pdf(PoSpec(sample_lines(20)))
     five_pages = build_po_pdf(PoSpec(sample_lines(100), lines_per_page=20))

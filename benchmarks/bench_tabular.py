@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from ordergate.mappings.tabular_orders import orders_from_table
-from ordergate.parsers.tabular_read import read_table
+from ordergate.parsers.tabular.read import read_table
 
 HEADER = ["customer_id", "po_number", "po_date", "requested_date", "currency", "sku", "gtin",
           "description", "quantity", "uom", "unit_price", "ship_to_name", "ship_to_street",

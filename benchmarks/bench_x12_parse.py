@@ -13,8 +13,8 @@ import gc
 import time
 
 from benchmarks.gen_850 import generate_850_interchange
-from ordergate.parsers.x12 import iter_x12, read_delimiters
-from ordergate.parsers.x12_types import TransactionSet
+from ordergate.parsers.x12.reader import iter_x12, read_delimiters
+from ordergate.parsers.x12.types import TransactionSet
 
 GOAL = 1.5
 

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from ordergate.orders.db import make_engine
+from ordergate.store.db import make_engine
 from ordergate.settings import Settings
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
     from ordergate.mail_settings import ImapSettings, SmtpSettings
-    from ordergate.orders.outbox import Mailer
+    from ordergate.outbox.queue import Mailer
     from ordergate.sources.mailbox import MailSource
 
 
@@ -91,7 +91,7 @@ class _SmtpMailer:
         return f"SmtpMailer({self.settings.where!r})"
 
     def __call__(self, batch):
-        from ordergate.sinks.smtp import send_messages, smtp_password
+        from ordergate.sinks.email.smtp import send_messages, smtp_password
 
         if not self._resolved:
             self._password, self._resolved = smtp_password(self.settings), True

@@ -208,7 +208,7 @@ class Settings(BaseSettings):
 
     @property
     def mail_limits(self):
-        from ordergate.parsers.email_limits import MailLimits
+        from ordergate.parsers.email.limits import MailLimits
 
         return MailLimits(max_message_bytes=self.mail_max_message_bytes,
                           budget=self.parse_budget)

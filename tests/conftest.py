@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ordergate.orders.db import make_engine, normalise_url, upgrade  # noqa: E402
-from ordergate.orders.tables import metadata  # noqa: E402
+from ordergate.store.db import make_engine, normalise_url, upgrade  # noqa: E402
+from ordergate.store.tables import metadata  # noqa: E402
 from tests.kit.strict import require  # noqa: E402
 
 # The real servers' fixtures, for every test that names them: a Dovecot started once per session

@@ -8,7 +8,7 @@ from ordergate.app import imap_login, mail_source, open_mail_source, open_mailer
 from ordergate.errors import ConfigError
 from ordergate.mail_settings import ImapSettings
 from ordergate.settings import Settings
-from ordergate.sinks.smtp import SendStatus
+from ordergate.sinks.email.smtp import SendStatus
 from ordergate.sources.imap import ImapSource
 from ordergate.sources.maildir import MaildirSource
 from tests.kit.mailserver import make_message

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from ordergate.orders.db import make_engine, upgrade
-from ordergate.orders.masterdata import seed_masterdata
-from ordergate.parsers.edifact import iter_edifact
-from ordergate.parsers.edifact_types import Message
-from ordergate.parsers.x12 import iter_x12
-from ordergate.parsers.x12_types import TransactionSet
+from ordergate.store.db import make_engine, upgrade
+from ordergate.masterdata.seed import seed_masterdata
+from ordergate.parsers.edifact.reader import iter_edifact
+from ordergate.parsers.edifact.types import Message
+from ordergate.parsers.x12.reader import iter_x12
+from ordergate.parsers.x12.types import TransactionSet
 from ordergate.processing.dropfolder_run import (
     deliver_and_annotate,
     ingest_drop_file,

@@ -42,7 +42,7 @@ def _home():
 
 
 def _document(rng: random.Random):
-    from ordergate.sources.document import RawDocument
+    from ordergate.documents import RawDocument
 
     kind = rng.choice(("x12", "x12", "edifact", "edifact", "tabular", "email", "pdf"))
     if kind == "pdf":  # PDFs arrive by mail

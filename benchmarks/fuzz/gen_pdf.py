@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import random
 
-from ordergate.parsers.pdf_table import GENERIC_KEYWORDS
-from ordergate.parsers.pdf_text import PageText, Word, rows_of
+from ordergate.parsers.pdf.table import GENERIC_KEYWORDS
+from ordergate.parsers.pdf.text import PageText, Word, rows_of
 
 from . import hostile
 

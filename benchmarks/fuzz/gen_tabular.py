@@ -9,7 +9,7 @@ import io
 import random
 import zipfile
 
-from ordergate.parsers.tabular_columns import SYNONYMS
+from ordergate.parsers.tabular.columns import SYNONYMS
 
 from . import hostile
 

@@ -79,8 +79,8 @@ def check_reason(reason: str | None, what: str) -> None:
 def seeded_home(prefix: str):
     """(engine, settings) of a throwaway SQLite home seeded with samples/masterdata and our
     own ids: what the prepare stages and the pipeline need."""
-    from ordergate.orders.db import make_engine, upgrade
-    from ordergate.orders.masterdata import seed_masterdata
+    from ordergate.store.db import make_engine, upgrade
+    from ordergate.masterdata.seed import seed_masterdata
     from ordergate.settings import Settings
 
     home = Path(tempfile.mkdtemp(prefix=prefix))
@@ -94,7 +94,7 @@ def seeded_home(prefix: str):
 
 @cache
 def _catalog_and_settings():
-    from ordergate.orders.catalog import Catalog
+    from ordergate.masterdata.catalog import Catalog
 
     engine, settings = seeded_home("ordergate-fuzz-")
     with engine.connect() as conn:
@@ -125,8 +125,8 @@ X12_TOKENS = (b"ISA", b"GS", b"ST*850", b"SE", b"GE", b"IEA", b"~", b"*", b">", 
 
 
 def run_x12(content: bytes) -> str:
-    from ordergate.processing.x12_prepare import OpenedInterchange, PreparedSet, prepare_x12
-    from ordergate.sinks.x12_997 import ACKNOWLEDGEMENT_SETS
+    from ordergate.processing.x12.prepare import OpenedInterchange, PreparedSet, prepare_x12
+    from ordergate.sinks.x12.ack997 import ACKNOWLEDGEMENT_SETS
 
     catalog, settings = _catalog_and_settings()
     try:
@@ -188,7 +188,7 @@ class _HandOver:
 
 
 def run_edifact(content: bytes) -> str:
-    from ordergate.processing.edifact_prepare import (
+    from ordergate.processing.edifact.prepare import (
         OpenedEdifactInterchange,
         PreparedMessage,
         prepare_edifact,
@@ -264,7 +264,7 @@ MAIL_TOKENS = (b"\r\n", b"\r\n\r\n", b"--", b"boundary=", b"Content-Type: multip
 
 
 def run_email(content: bytes) -> str:
-    from ordergate.parsers.email_message import read_mail
+    from ordergate.parsers.email.message import read_mail
 
     mail = read_mail(content)
     for text in (mail.message_id, mail.subject, mail.from_address, mail.from_name, mail.reply_to,
@@ -288,7 +288,7 @@ def run_pdf_pages(pages) -> str:
     """Everything after the text layer: template matching, header fields, line table,
     confidences, the mapping to a SalesOrder."""
     from ordergate.mappings.pdf_order import sales_order_from_pdf
-    from ordergate.parsers import pdf_extract
+    from ordergate.parsers.pdf import extract as pdf_extract
 
     if not pages:
         return "empty"
@@ -312,7 +312,7 @@ def run_pdf_pages(pages) -> str:
 
 @cache
 def _templates():
-    from ordergate.parsers.pdf_template import load_templates
+    from ordergate.parsers.pdf.template import load_templates
 
     return tuple(load_templates())
 
@@ -333,7 +333,7 @@ PDF_TOKENS = (b"obj", b"endobj", b"stream", b"endstream", b"/Length 99999999", b
 
 
 def run_pdf_file(content: bytes) -> str:
-    from ordergate.parsers.pdf_extract import extract_pdf_order
+    from ordergate.parsers.pdf.extract import extract_pdf_order
     from ordergate.mappings.pdf_order import sales_order_from_pdf
 
     try:

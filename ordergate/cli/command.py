@@ -53,7 +53,7 @@ def ready_engine(settings: Settings):
     from sqlalchemy.exc import OperationalError
 
     from ordergate.app import open_engine
-    from ordergate.orders.db import ensure_schema
+    from ordergate.store.db import ensure_schema
 
     try:
         engine = open_engine(settings)  # creates ORDERGATE_HOME's folders
@@ -96,7 +96,7 @@ def report_exit(report) -> int:
     """An ingest report's exit code: 1 when a document failed (it is kept, with its reason,
     for ``documents show`` and ``replay``). Held orders do not count: they wait in
     ``holds list``, which is where a person looks for them."""
-    from ordergate.orders.statuses import DocumentStatus
+    from ordergate.statuses import DocumentStatus
 
     failed = any(doc.status == DocumentStatus.FAILED for doc in report.documents)
     return EXIT_ATTENTION if failed else EXIT_OK

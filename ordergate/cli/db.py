@@ -19,7 +19,7 @@ class Upgrade(Command):
 
     def run(self, args, settings):
         from ordergate.app import open_engine
-        from ordergate.orders.db import current_revision, free_bytes, upgrade
+        from ordergate.store.db import current_revision, free_bytes, upgrade
 
         from sqlalchemy.exc import OperationalError
 
@@ -56,7 +56,7 @@ class Vacuum(Command):
         from sqlalchemy.exc import OperationalError
 
         from ordergate.app import open_engine
-        from ordergate.orders.db import free_bytes, vacuum
+        from ordergate.store.db import free_bytes, vacuum
 
         engine = open_engine(settings)
         try:

@@ -9,7 +9,7 @@ from ordergate.cli.options import add_json, add_limit, add_status
 from ordergate.cli.output import listing, p, print_json, say, source_name
 from ordergate.errors import UsageError
 from ordergate.formats import DocumentFormat
-from ordergate.orders.statuses import STORED_DOCUMENT_STATUSES
+from ordergate.statuses import STORED_DOCUMENT_STATUSES
 
 
 class ListDocuments(Command):

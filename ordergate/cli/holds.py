@@ -53,7 +53,7 @@ class Release(Command):
     def run(self, args, settings):
         from ordergate.orders.checks import Overrides
         from ordergate.processing.holds import release
-        from ordergate.sources.document import utcnow
+        from ordergate.documents import utcnow
 
         overrides = Overrides(accept_po_price=args.accept_po_price, credit=args.override_credit,
                               ship_to=args.accept_ship_to, reviewed=args.reviewed,
@@ -75,7 +75,7 @@ class Reject(Command):
 
     def run(self, args, settings):
         from ordergate.processing.holds import reject
-        from ordergate.sources.document import utcnow
+        from ordergate.documents import utcnow
 
         outcome = reject(ready_engine(settings), settings, args.order_id, actor=actor(args),
                          now=utcnow(), reason=args.reason)

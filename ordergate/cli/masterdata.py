@@ -18,7 +18,7 @@ class Seed(Command):
         add_json(parser, help='print {"loaded": {file name: rows}}')
 
     def run(self, args, settings):
-        from ordergate.orders.masterdata import seed_masterdata
+        from ordergate.masterdata.seed import seed_masterdata
 
         report = seed_masterdata(ready_engine(settings), Path(args.folder))
         if args.json:

@@ -6,7 +6,7 @@ from ordergate.cli.command import EXIT_OK, Command, Group, ready_engine
 from ordergate.cli.options import add_json, add_limit, add_status
 from ordergate.cli.output import listing, p, print_json, qty, say, table
 from ordergate.errors import UsageError
-from ordergate.orders.statuses import OrderStatus
+from ordergate.statuses import OrderStatus
 
 
 class ListOrders(Command):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ordergate.cli.command import EXIT_ATTENTION, EXIT_OK, Command, Group, ready_engine
 from ordergate.cli.options import add_json, add_limit, add_status
 from ordergate.cli.output import listing, p, print_json, say
-from ordergate.orders.statuses import OutboxStatus
+from ordergate.statuses import OutboxStatus
 
 
 class ListOutbox(Command):
@@ -18,7 +18,7 @@ class ListOutbox(Command):
         add_json(parser)
 
     def run(self, args, settings):
-        from ordergate.orders.outbox import list_outbox
+        from ordergate.outbox.queue import list_outbox
 
         rows = list_outbox(ready_engine(settings), status=args.status, limit=args.limit)
         listing(args, "outbox", rows, ["id", "kind", "status", "destination", "filename", "created"],

@@ -11,7 +11,7 @@ from ordergate.cli.flowrun import report_of_flow
 from ordergate.cli.options import add_by, add_json
 from ordergate.cli.output import print_report
 from ordergate.errors import UsageError
-from ordergate.orders.statuses import DocumentStatus
+from ordergate.statuses import DocumentStatus
 
 _REPORT_JSON = "print one JSON object (the keys are listed in the README)"
 
@@ -58,7 +58,7 @@ class Replay(Command):
         from ordergate.orders.queries import load_document
         from ordergate.processing.dropfolder_run import deliver_and_annotate
         from ordergate.processing.ingest import ingest_documents
-        from ordergate.sources.document import RawDocument
+        from ordergate.documents import RawDocument
 
         engine = ready_engine(settings)
         row = load_document(engine, args.document_id)

@@ -6,7 +6,7 @@ from prefect import flow, task
 
 from ordergate.app import open_engine, open_mailer
 from ordergate.flows.retries import network_retries
-from ordergate.orders.outbox import Delivery
+from ordergate.outbox.queue import Delivery
 from ordergate.processing.delivery import deliver
 from ordergate.settings import Settings
 

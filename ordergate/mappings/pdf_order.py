@@ -11,7 +11,7 @@ from __future__ import annotations
 from ordergate.errors import MappingError
 from ordergate.formats import OrderFormat
 from ordergate.orders.model import OrderLine, SalesOrder
-from ordergate.parsers.pdf_result import PdfExtraction
+from ordergate.parsers.pdf.result import PdfExtraction
 
 PDF_FORMAT = OrderFormat.PDF_PO
 

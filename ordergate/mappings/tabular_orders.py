@@ -32,7 +32,7 @@ from ordergate.mappings.edifact_values import shorten
 from ordergate.orders.model import Address, OrderLine, SalesOrder
 from ordergate.orders.numbers import MAX_NUMBER_TEXT, out_of_range
 from ordergate.parsers.guard import ParseBudget
-from ordergate.parsers.tabular_columns import (
+from ordergate.parsers.tabular.columns import (
     HEADER_SCAN_ROWS,
     ITEM_FIELDS,
     SYNONYMS,
@@ -40,7 +40,7 @@ from ordergate.parsers.tabular_columns import (
     HeaderMatch,
     find_header,
 )
-from ordergate.parsers.tabular_read import Sheet, Table, TableError, read_table
+from ordergate.parsers.tabular.read import Sheet, Table, TableError, read_table
 
 # Column sizes of the order tables (orders/tables.py): longer values are refused, not cut.
 ID_LIMIT = 64

@@ -1,6 +1,6 @@
 """Alembic environment: runs ordergate's migrations on a connection handed in by ``db.upgrade``.
 
-``ordergate.orders.db`` builds the Config in code and passes its open connection in
+``ordergate.store.db`` builds the Config in code and passes its open connection in
 ``config.attributes["connection"]``, so migrations run inside the caller's transaction and
 with the same engine setup (SQLite pragmas, BEGIN IMMEDIATE). The ``sqlalchemy.url`` fallback
 only serves someone running the ``alembic`` command by hand.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from ordergate.orders.db import make_engine
-from ordergate.orders.tables import metadata
+from ordergate.store.db import make_engine
+from ordergate.store.tables import metadata
 
 
 def _run(connection) -> None:
@@ -44,5 +44,5 @@ def run_migrations_online() -> None:
 
 
 if context.is_offline_mode():
-    raise RuntimeError("ordergate migrations run online only (use ordergate.orders.db.upgrade)")
+    raise RuntimeError("ordergate migrations run online only (use ordergate.store.db.upgrade)")
 run_migrations_online()

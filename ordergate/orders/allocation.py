@@ -24,9 +24,9 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
-from ordergate.orders import tables as t
-from ordergate.orders.catalog import Catalog
-from ordergate.orders.db import insert_ignore, upsert
+from ordergate.store import tables as t
+from ordergate.masterdata.catalog import Catalog
+from ordergate.store.db import insert_ignore, upsert
 from ordergate.orders.numbers import tidy_money, tidy_quantity
 from ordergate.orders.prepared import (
     L_NUMBER,

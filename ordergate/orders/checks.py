@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ordergate.orders.catalog import Catalog, Product
+from ordergate.masterdata.catalog import Catalog, Product
 from ordergate.orders.model import (
     CheckedOrder,
     LineOutcome,

@@ -14,7 +14,7 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ordergate.orders.statuses import LineStatus, OrderStatus
+from ordergate.statuses import LineStatus, OrderStatus
 
 
 # Enum.value is a descriptor call; code that touches every line of 10,000 orders looks the

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
 
-from ordergate.orders import tables as t
-from ordergate.orders.claims import ClaimRefused, held_by
+from ordergate.store import tables as t
+from ordergate.store.claims import ClaimRefused, held_by
 from ordergate.orders.numbers import tidy_money, tidy_quantity
 
 

@@ -8,7 +8,7 @@ import json
 
 from sqlalchemy import Connection, select
 
-from ordergate.orders import tables as t
+from ordergate.store import tables as t
 from ordergate.orders.model import OrderLine, SalesOrder
 from ordergate.orders.prepared import LINE_COLUMNS, PreparedOrder
 

@@ -15,15 +15,15 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, tuple_, update
 
 from ordergate.errors import DocumentError
-from ordergate.orders import tables as t
+from ordergate.store import tables as t
 from ordergate.orders.allocation import decide
-from ordergate.orders.bulk import bulk_insert
-from ordergate.orders.catalog import Catalog
-from ordergate.orders.db import insert_ignore
+from ordergate.store.bulk import bulk_insert
+from ordergate.masterdata.catalog import Catalog
+from ordergate.store.db import insert_ignore
 from ordergate.orders.model import OrderStatus
-from ordergate.orders.statuses import DocumentStatus
+from ordergate.statuses import DocumentStatus
 from ordergate.orders.prepared import LINE_COLUMNS, PreparedOrder
-from ordergate.sources.document import RawDocument, utcnow
+from ordergate.documents import RawDocument, utcnow
 
 INCOMPLETE = "incomplete"  # interchanges.status: it ended without its trailer (IEA/UNZ)
 

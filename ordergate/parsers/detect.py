@@ -75,8 +75,8 @@ def _looks_like_order_table(content: bytes) -> bool:
     is nothing but a number (a quantity, a price) below its first row; prose has neither."""
     from ordergate.errors import DocumentError
     from ordergate.parsers import sniff
-    from ordergate.parsers.tabular_columns import find_header
-    from ordergate.parsers.tabular_read import sniff_delimiter
+    from ordergate.parsers.tabular.columns import find_header
+    from ordergate.parsers.tabular.read import sniff_delimiter
 
     text = sniff._decode_text_sample(content)
     if text is None:

@@ -127,7 +127,7 @@ def _has_order_header(text: str, delimiter: str) -> bool:
     """An ERP export with title rows above the table and a totals row below it has rows of
     several widths; it is still an order file when one of its first rows names order columns
     (quantity and others) the way the tabular reader recognises them."""
-    from ordergate.parsers.tabular_columns import find_header  # the tabular reader's own rule
+    from ordergate.parsers.tabular.columns import find_header  # the tabular reader's own rule
 
     try:
         rows = list(islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 25))

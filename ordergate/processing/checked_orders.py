@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from ordergate.orders.checks import check_order
 from ordergate.orders.model import SalesOrder
-from ordergate.orders.outbox import Queued
+from ordergate.outbox.queue import Queued
 from ordergate.orders.prepared import prepare_order
 from ordergate.orders.store import SavedOrder, save_orders
 from ordergate.processing.context import DocumentContext

@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 
 from ordergate.errors import DocumentError
-from ordergate.orders.catalog import Catalog
-from ordergate.orders.claims import DocumentClaim, keep_claim
-from ordergate.orders.outbox import Queued
+from ordergate.masterdata.catalog import Catalog
+from ordergate.store.claims import DocumentClaim, keep_claim
+from ordergate.outbox.queue import Queued
 from ordergate.processing.report import DocumentReport, OutboundReport
 from ordergate.settings import Settings
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from ordergate.orders.outbox import Delivery, Mailer, deliver_pending
+from ordergate.outbox.queue import Delivery, Mailer, deliver_pending
 from ordergate.settings import Settings
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ordergate.errors import ParseError
-from ordergate.orders.catalog import Catalog, Customer
+from ordergate.masterdata.catalog import Catalog, Customer
 from ordergate.parsers.edi_limits import EdiLimits
-from ordergate.parsers.edifact import iter_edifact
-from ordergate.parsers.edifact_types import InterchangeHeader as EdifactHeader
-from ordergate.parsers.x12 import iter_x12
-from ordergate.parsers.x12_types import InterchangeHeader as X12Header
+from ordergate.parsers.edifact.reader import iter_edifact
+from ordergate.parsers.edifact.types import InterchangeHeader as EdifactHeader
+from ordergate.parsers.x12.reader import iter_x12
+from ordergate.parsers.x12.types import InterchangeHeader as X12Header
 
 EDI_KINDS = ("x12", "edifact")
 

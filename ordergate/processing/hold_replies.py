@@ -15,9 +15,9 @@ from pathlib import PurePath
 from sqlalchemy import Connection, select
 
 from ordergate.formats import DocumentFormat, OrderFormat
-from ordergate.orders import tables as t
+from ordergate.store import tables as t
 from ordergate.orders.model import SalesOrder
-from ordergate.orders.outbox import OutboundMessage, Queued, queue_messages
+from ordergate.outbox.queue import OutboundMessage, Queued, queue_messages
 from ordergate.orders.store import SavedOrder
 from ordergate.settings import Settings
 
@@ -45,11 +45,11 @@ def _mailed(conn: Connection, settings: Settings, saved: SavedOrder, document,
             now: datetime) -> list[Queued]:
     """Whatever was attached, a mail is answered by mail; an 850 or ORDERS attachment's
     sender also gets its 855 or ORDRSP."""
-    from ordergate.parsers.email_message import read_mail
-    from ordergate.processing.email_replies import original_of, queue_replies_for
-    from ordergate.sinks.email_reply import should_reply
+    from ordergate.parsers.email.message import read_mail
+    from ordergate.processing.email.replies import original_of, queue_replies_for
+    from ordergate.sinks.email.reply import should_reply
 
-    from ordergate.orders.catalog import Catalog
+    from ordergate.masterdata.catalog import Catalog
 
     content = bytes(document.content)
     mail = read_mail(content, limits=settings.mail_limits)
@@ -73,7 +73,7 @@ def _mailed(conn: Connection, settings: Settings, saved: SavedOrder, document,
 
 
 def _x12(conn: Connection, saved: SavedOrder, document_id: int, now: datetime) -> list[Queued]:
-    from ordergate.processing.x12_replies import queue_855s
+    from ordergate.processing.x12.replies import queue_855s
 
     reply = SalesOrder.model_validate_json(saved.order.detail).reply_to
     if reply is None:
@@ -83,10 +83,10 @@ def _x12(conn: Connection, saved: SavedOrder, document_id: int, now: datetime) -
 
 def _edifact_from(conn: Connection, settings: Settings, saved: SavedOrder, content: bytes,
                   document_id: int, now: datetime) -> list[Queued]:
-    from ordergate.parsers.edifact import iter_edifact
-    from ordergate.parsers.edifact_types import InterchangeHeader
-    from ordergate.processing.edifact_replies import queue_ordrsps
-    from ordergate.sinks.edifact_envelope import reply_from_unb
+    from ordergate.parsers.edifact.reader import iter_edifact
+    from ordergate.parsers.edifact.types import InterchangeHeader
+    from ordergate.processing.edifact.replies import queue_ordrsps
+    from ordergate.sinks.edifact.envelope import reply_from_unb
 
     # source_key is "<UNB 0020>/<UNG 0048>/<UNH 0062>": the first part names the interchange.
     reference = saved.order.source_key.split("/", 1)[0]
@@ -101,7 +101,7 @@ def _edifact_from(conn: Connection, settings: Settings, saved: SavedOrder, conte
 
 
 def _csv(conn: Connection, saved: SavedOrder, document, now: datetime) -> list[Queued]:
-    from ordergate.sinks.csv_ack import render_csv_ack, rows_for_order
+    from ordergate.sinks.csv.ack import render_csv_ack, rows_for_order
 
     customer_id = saved.order.customer_id or "unknown"
     stem = PurePath(document.source_ref).stem or "orders"

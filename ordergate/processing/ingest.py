@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 
 from ordergate.errors import DocumentError
-from ordergate.orders.catalog import Catalog
-from ordergate.orders.claims import (
+from ordergate.masterdata.catalog import Catalog
+from ordergate.store.claims import (
     ClaimRefused,
     DocumentClaim,
     FinishedMeanwhile,
@@ -30,11 +30,11 @@ from ordergate.processing.context import DocumentContext
 from ordergate.processing.edi_budget import edi_limits
 from ordergate.processing.edi_senders import foreign_senders
 from ordergate.processing.report import DocumentReport, IngestReport
-from ordergate.processing.edifact_intake import process_edifact
+from ordergate.processing.edifact.intake import process_edifact
 from ordergate.processing.outcome import document_status
-from ordergate.processing.x12_intake import process_x12
+from ordergate.processing.x12.intake import process_x12
 from ordergate.settings import Settings
-from ordergate.sources.document import RawDocument, utcnow
+from ordergate.documents import RawDocument, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +72,13 @@ def _refuse_foreign_senders(ctx: DocumentContext, kind: str, content: bytes) -> 
 # Mail (pdfplumber, fpdf2) and spreadsheets (pandas) bring heavy libraries: imported when such a
 # document arrives, not by every command and flow that imports the pipeline.
 def _email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
-    from ordergate.processing.email_intake import process_email
+    from ordergate.processing.email.intake import process_email
 
     return process_email(ctx, content)
 
 
 def _tabular(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
-    from ordergate.processing.tabular_intake import process_tabular
+    from ordergate.processing.tabular.intake import process_tabular
 
     return process_tabular(ctx, content)
 

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from ordergate.orders import tables as t
-from ordergate.orders.catalog import Catalog
-from ordergate.orders.db import insert_ignore
+from ordergate.store import tables as t
+from ordergate.masterdata.catalog import Catalog
+from ordergate.store.db import insert_ignore
 from ordergate.orders.store import FAILED, IN_PROGRESS, store_document
 from ordergate.processing.ingest import ingest_document
 from ordergate.processing.report import DocumentReport
 from ordergate.settings import Settings
-from ordergate.sources.document import RawDocument, utcnow
+from ordergate.documents import RawDocument, utcnow
 from ordergate.sources.mailbox import FetchedMail, MailSource
 
 CHANNEL = "email"

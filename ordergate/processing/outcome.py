@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ordergate.orders.catalog import Catalog
+from ordergate.masterdata.catalog import Catalog
 from ordergate.orders.store import SavedOrder
 
 from ordergate.processing.report import DocumentReport

@@ -1,5 +1,5 @@
 """Getting raw documents in. Sources yield ``RawDocument``s and know nothing about formats."""
 
-from ordergate.sources.document import RawDocument
+from ordergate.documents import RawDocument
 
 __all__ = ["RawDocument"]

@@ -15,8 +15,8 @@ from ordergate.errors import (ConfigError, DocumentError, MappingError, Ordergat
 from ordergate.mappings.edifact_values import EdifactValueError
 from ordergate.mappings.tabular_orders import CellError
 from ordergate.mappings.x12_values import ElementError
-from ordergate.orders.masterdata import MasterDataError, Problem
-from ordergate.parsers.email_auth import AuthResultsSyntaxError
+from ordergate.masterdata.seed import MasterDataError, Problem
+from ordergate.parsers.email.auth import AuthResultsSyntaxError
 from ordergate.processing.holds import HoldError
 from ordergate.sources.mailbox import MailboxLoginError, MailboxUnavailable
 
@@ -154,7 +154,7 @@ def test_a_locked_database_is_transient(cli, tmp_path, monkeypatch):
     """Another process holds SQLite's write lock past the busy timeout: exit 1, try again."""
     import sqlite3
 
-    from ordergate.orders import db
+    from ordergate.store import db
 
     monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 50)  # read as each connection is set up
     (tmp_path / "home").mkdir()

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from ordergate.cli import build_parser
 from ordergate.formats import DocumentFormat
-from ordergate.orders.statuses import (STORED_DOCUMENT_STATUSES, DocumentStatus, OrderStatus,
+from ordergate.statuses import (STORED_DOCUMENT_STATUSES, DocumentStatus, OrderStatus,
                                        OutboxStatus)
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -57,7 +57,7 @@ def test_status_choices_are_the_enums():
 
 def test_outbox_list_filters_on_failed(cli, tmp_path):
     from ordergate.app import open_engine
-    from ordergate.orders.tables import outbox
+    from ordergate.store.tables import outbox
     from ordergate.settings import Settings
 
     assert cli("seed", str(SAMPLES / "masterdata")).code == 0

@@ -20,8 +20,8 @@ def ordergate_home(tmp_path, monkeypatch):
     from pathlib import Path
 
     from ordergate.app import open_engine
-    from ordergate.orders.db import upgrade
-    from ordergate.orders.masterdata import seed_masterdata
+    from ordergate.store.db import upgrade
+    from ordergate.masterdata.seed import seed_masterdata
     from ordergate.settings import Settings
 
     monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))

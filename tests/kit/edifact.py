@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ordergate.parsers.edifact import iter_edifact
-from ordergate.parsers.edifact_types import (
+from ordergate.parsers.edifact.reader import iter_edifact
+from ordergate.parsers.edifact.types import (
     CHARSETS,
     DEFAULT_DELIMITERS,
     Delimiters,

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from ordergate.orders import tables as t
+from ordergate.store import tables as t
 from tests.kit.x12 import acks_855, bak, interchange, outbox, po_850, read_reply, rows
 
 

@@ -22,7 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session, SMTP
 
-from ordergate.sinks.smtp import SmtpSettings
+from ordergate.sinks.email.smtp import SmtpSettings
 
 HOST = "127.0.0.1"
 SERVER_ADDRESS = "orders@ordergate.test"

@@ -14,10 +14,10 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, Table, select
 
-from ordergate.orders import tables as t
+from ordergate.store import tables as t
 from ordergate.orders.store import document_content
-from ordergate.parsers.x12 import iter_x12, read_delimiters
-from ordergate.parsers.x12_types import (
+from ordergate.parsers.x12.reader import iter_x12, read_delimiters
+from ordergate.parsers.x12.types import (
     GroupEnd,
     GroupHeader,
     InterchangeEnd,
@@ -25,7 +25,7 @@ from ordergate.parsers.x12_types import (
     Segment,
     TransactionSet,
 )
-from ordergate.parsers.x12_writer import OutGroup, OutInterchange, OutTransaction, write_interchange
+from ordergate.parsers.x12.writer import OutGroup, OutInterchange, OutTransaction, write_interchange
 
 # The sample master data (samples/masterdata) and our own id.
 ACME = ("ZZ", "ACMEBUY")

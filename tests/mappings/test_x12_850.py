@@ -11,8 +11,8 @@ import pytest
 from ordergate.errors import ParseError
 from ordergate.mappings.x12_850 import TransactionRejected, map_850
 from ordergate.orders.model import Purpose
-from ordergate.parsers.x12 import iter_x12
-from ordergate.parsers.x12_types import TransactionSet
+from ordergate.parsers.x12.reader import iter_x12
+from ordergate.parsers.x12.types import TransactionSet
 from tests.kit.corpus import CORPUS as SHARED_CORPUS, outcome_matches
 from tests.kit.strict import require
 

@@ -9,9 +9,9 @@ import traceback
 import pytest
 from sqlalchemy import Engine, update
 
-from ordergate.orders import tables as t
-from ordergate.orders.control_numbers import MAX_CONTROL_NUMBER, allocate
-from ordergate.orders.db import make_engine
+from ordergate.store import tables as t
+from ordergate.outbox.control_numbers import MAX_CONTROL_NUMBER, allocate
+from ordergate.store.db import make_engine
 
 
 def _allocate(engine: Engine, partner: str, sequence: str, count: int = 1) -> range:

@@ -12,8 +12,8 @@ from sqlalchemy import Column, Integer, MetaData, inspect, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ordergate.errors import ConfigError
-from ordergate.orders import tables as t
-from ordergate.orders.db import (
+from ordergate.store import tables as t
+from ordergate.store.db import (
     alembic_config,
     current_revision,
     head_revision,
@@ -191,7 +191,7 @@ def test_bulk_inserted_decimals_come_back_exactly_and_as_numbers(engine):
 
     from sqlalchemy import func, text
 
-    from ordergate.orders.bulk import bulk_insert
+    from ordergate.store.bulk import bulk_insert
 
     values = [Decimal("619.98"), Decimal("58"), Decimal("1.1000"), Decimal("0.0001"),
               Decimal("1E+1"), None]
@@ -214,7 +214,7 @@ def test_bulk_insert_leaves_out_only_columns_that_store_null_when_left_out(engin
     but only where leaving them out stores the same NULL: not where a default would fill in."""
     from sqlalchemy import Column, Integer, MetaData, String, Table
 
-    from ordergate.orders.bulk import bulk_insert
+    from ordergate.store.bulk import bulk_insert
 
     table = Table("bulk_probe", MetaData(), Column("id", Integer, primary_key=True),
                   Column("plain", String(10)), Column("served", String(10), server_default="dflt"),

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from ordergate.errors import ConfigError
-from ordergate.orders import tables as t
-from ordergate.orders.masterdata import MasterDataError, normalise_gtin, seed_masterdata
+from ordergate.store import tables as t
+from ordergate.masterdata.seed import MasterDataError, normalise_gtin, seed_masterdata
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "masterdata"
 
@@ -260,7 +260,7 @@ def _profiles(tmp_path, files: dict[str, str]):
 
 
 def test_partner_profiles_load_and_reach_the_catalog(engine, tmp_path):
-    from ordergate.orders.catalog import Catalog
+    from ordergate.masterdata.catalog import Catalog
 
     folder = _profiles(tmp_path, {"ACME.yaml": "email_domains: [Acme.Example]\nmin_confidence: 0.9\n"})
     seed_masterdata(engine, folder)

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ordergate.orders import outbox as outbox_module
-from ordergate.orders import outbox_temp
-from ordergate.orders import tables as t
-from ordergate.orders.outbox import (
+from ordergate.outbox import queue as outbox_module
+from ordergate.outbox import temp as outbox_temp
+from ordergate.store import tables as t
+from ordergate.outbox.queue import (
     OutboundMessage,
     deliver_pending,
     list_outbox,
@@ -215,7 +215,7 @@ def test_list_outbox_shows_newest_first_without_payloads(engine, outbox_dir):
 _KILLED_WRITER = """
 import os, sys
 from pathlib import Path
-from ordergate.orders import outbox
+from ordergate.outbox import queue as outbox
 outbox.os.replace = lambda *args: os._exit(9)  # killed after writing, before the rename
 outbox.write_atomically(Path(sys.argv[1]), b"half-done")
 """

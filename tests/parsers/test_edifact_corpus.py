@@ -15,10 +15,10 @@ import pytest
 from pydifact.parser import Parser
 
 from ordergate.errors import ParseError
-from ordergate.parsers import edifact
-from ordergate.parsers.edifact import decode_edifact, iter_edifact
-from ordergate.parsers.edifact_tokens import parse_segments, split_segments
-from ordergate.parsers.edifact_types import (
+from ordergate.parsers.edifact import reader as edifact
+from ordergate.parsers.edifact.reader import decode_edifact, iter_edifact
+from ordergate.parsers.edifact.tokens import parse_segments, split_segments
+from ordergate.parsers.edifact.types import (
     EdifactProblem,
     GroupEnd,
     GroupHeader,

@@ -13,10 +13,10 @@ from pydifact.segments import Segment
 
 from benchmarks.gen_orders import generate_orders_interchange
 from ordergate.errors import ParseError
-from ordergate.parsers import edifact
-from ordergate.parsers.edifact import decode_edifact, iter_edifact
-from ordergate.parsers.edifact_tokens import parse_segments, read_una, split_segments
-from ordergate.parsers.edifact_types import (
+from ordergate.parsers.edifact import reader as edifact
+from ordergate.parsers.edifact.reader import decode_edifact, iter_edifact
+from ordergate.parsers.edifact.tokens import parse_segments, read_una, split_segments
+from ordergate.parsers.edifact.types import (
     CHARSETS,
     SYNTAX_ERRORS,
     Delimiters,

@@ -8,7 +8,7 @@ from email.parser import BytesParser
 
 import pytest
 
-from ordergate.parsers.email_auth import (
+from ordergate.parsers.email.auth import (
     AuthResultsSyntaxError,
     auth_problems,
     check_authentication,

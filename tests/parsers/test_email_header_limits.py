@@ -7,8 +7,8 @@ from __future__ import annotations
 import base64
 import time
 
-from ordergate.parsers.email_limits import MailLimits, scan_header_blocks
-from ordergate.parsers.email_message import read_mail
+from ordergate.parsers.email.limits import MailLimits, scan_header_blocks
+from ordergate.parsers.email.message import read_mail
 from ordergate.parsers.guard import ParseBudget
 from tests.kit.processes import children
 
@@ -77,7 +77,7 @@ def test_ordinary_mail_passes_the_scan_with_its_headers_kept():
 
 def test_a_mail_over_the_time_budget_is_quarantined_and_still_named(monkeypatch):
     before = children()
-    from ordergate.parsers import email_message
+    from ordergate.parsers.email import message as email_message
 
     def slow(*args, **kwargs):
         time.sleep(60)
@@ -94,7 +94,7 @@ def test_a_mail_over_the_time_budget_is_quarantined_and_still_named(monkeypatch)
 
 
 def test_a_mail_over_the_memory_budget_is_quarantined_with_the_memory_sentence(monkeypatch):
-    from ordergate.parsers import email_message
+    from ordergate.parsers.email import message as email_message
 
     def greedy(*args, **kwargs):
         return bytearray(512 * 1024 * 1024)

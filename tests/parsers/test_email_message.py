@@ -23,8 +23,8 @@ import openpyxl
 import pytest
 from fpdf import FPDF
 
-from ordergate.parsers.email_limits import MailLimits, decoded_size_bound
-from ordergate.parsers.email_message import MailDocument, read_mail
+from ordergate.parsers.email.limits import MailLimits, decoded_size_bound
+from ordergate.parsers.email.message import MailDocument, read_mail
 from tests.kit.corpus import CORPUS, require_corpus
 from tests.kit.strict import require
 

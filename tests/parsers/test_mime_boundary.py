@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ordergate.parsers.email_limits import MailLimits, scan_header_blocks
-from ordergate.parsers.email_message import read_mail
-from ordergate.parsers.mime_boundary import read_boundary
+from ordergate.parsers.email.limits import MailLimits, scan_header_blocks
+from ordergate.parsers.email.message import read_mail
+from ordergate.parsers.email.mime_boundary import read_boundary
 
 HEAD = "From: Ann Buyer <ann@example.com>\r\nSubject: PO 4711\r\nMessage-ID: <p@example.com>\r\n"
 PART_PARAMETERS = "".join(f';\r\n p{n}*0="a"' for n in range(20_000))

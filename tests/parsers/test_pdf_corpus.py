@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from ordergate.parsers.pdf_extract import PdfError, PdfExtraction, extract_pdf_order
-from ordergate.parsers.pdf_template import load_templates
+from ordergate.parsers.pdf.extract import PdfError, PdfExtraction, extract_pdf_order
+from ordergate.parsers.pdf.template import load_templates
 from tests.kit.corpus import CORPUS, require_corpus
 
 PDF_DIR = CORPUS / "pdf"

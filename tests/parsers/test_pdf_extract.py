@@ -13,9 +13,9 @@ from fpdf import FPDF
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf, sample_lines
 from ordergate.errors import ConfigError, DocumentError, MappingError
 from ordergate.mappings.pdf_order import sales_order_from_pdf
-from ordergate.parsers.pdf_extract import PdfError, PdfExtraction, PdfLimits, extract_pdf_order
-from ordergate.parsers.pdf_template import DEFAULT_TEMPLATE_DIR, load_templates
-from ordergate.parsers.pdf_values import parse_date, parse_number
+from ordergate.parsers.pdf.extract import PdfError, PdfExtraction, PdfLimits, extract_pdf_order
+from ordergate.parsers.pdf.template import DEFAULT_TEMPLATE_DIR, load_templates
+from ordergate.parsers.pdf.values import parse_date, parse_number
 
 
 def extract(spec: PoSpec, **kwargs) -> PdfExtraction:

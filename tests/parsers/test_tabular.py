@@ -23,8 +23,8 @@ from ordergate.mappings.tabular_orders import (
     parse_decimal,
 )
 from ordergate.orders.model import SalesOrder
-from ordergate.parsers.tabular_columns import ColumnMap, find_header, normalise_header
-from ordergate.parsers.tabular_read import TableError, read_table
+from ordergate.parsers.tabular.columns import ColumnMap, find_header, normalise_header
+from ordergate.parsers.tabular.read import TableError, read_table
 from tests.kit.tabular import summarise
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ import pytest
 
 from ordergate.errors import DocumentError
 from ordergate.mappings.tabular_orders import TabularResult, orders_from_table
-from ordergate.parsers.tabular_columns import ColumnMap
+from ordergate.parsers.tabular.columns import ColumnMap
 from tests.kit.corpus import CORPUS, require_corpus
 from tests.kit.tabular import summarise
 

@@ -13,8 +13,8 @@ import pytest
 
 from ordergate.parsers import guard
 from ordergate.parsers.guard import ParseBudget
-from ordergate.parsers.tabular_extent import _split_reference, column_letters
-from ordergate.parsers.tabular_read import TableError, read_table
+from ordergate.parsers.tabular.extent import _split_reference, column_letters
+from ordergate.parsers.tabular.read import TableError, read_table
 from tests.kit.tabular import chatty_xls
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -176,7 +176,7 @@ def test_column_letters_and_references():
 
 
 def test_xlrd_prints_nothing_to_our_output_in_the_child_or_in_process(capfd):
-    from ordergate.parsers.tabular_extent import open_xls
+    from ordergate.parsers.tabular.extent import open_xls
 
     with pytest.raises(TableError, match="looks like an XLS workbook but cannot be read"):
         read_table(chatty_xls())

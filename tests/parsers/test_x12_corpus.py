@@ -12,9 +12,9 @@ import re
 import pytest
 
 from ordergate.errors import ParseError
-from ordergate.parsers import x12
-from ordergate.parsers.x12 import iter_x12
-from ordergate.parsers.x12_types import (
+from ordergate.parsers.x12 import reader as x12
+from ordergate.parsers.x12.reader import iter_x12
+from ordergate.parsers.x12.types import (
     GroupEnd,
     GroupHeader,
     InterchangeEnd,

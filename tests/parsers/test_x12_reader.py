@@ -9,9 +9,9 @@ import pytest
 
 from benchmarks.gen_850 import generate_850_interchange
 from ordergate.errors import ParseError
-from ordergate.parsers import x12
-from ordergate.parsers.x12 import decode_x12, iter_x12, read_delimiters
-from ordergate.parsers.x12_types import (
+from ordergate.parsers.x12 import reader as x12
+from ordergate.parsers.x12.reader import decode_x12, iter_x12, read_delimiters
+from ordergate.parsers.x12.types import (
     Delimiters,
     GroupEnd,
     GroupHeader,

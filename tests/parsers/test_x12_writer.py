@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from benchmarks.gen_850 import generate_850_interchange
-from ordergate.parsers.x12 import iter_x12
-from ordergate.parsers.x12_types import (
+from ordergate.parsers.x12.reader import iter_x12
+from ordergate.parsers.x12.types import (
     Delimiters,
     GroupEnd,
     GroupHeader,
@@ -17,7 +17,7 @@ from ordergate.parsers.x12_types import (
     InterchangeHeader,
     TransactionSet,
 )
-from ordergate.parsers.x12_writer import OutGroup, OutInterchange, OutTransaction, write_interchange
+from ordergate.parsers.x12.writer import OutGroup, OutInterchange, OutTransaction, write_interchange
 
 WHEN = datetime(2024, 7, 4, 8, 5)
 PLAIN = Delimiters(element="*", component=">", repetition=None, segment="~")
@@ -259,7 +259,7 @@ def test_generated_benchmark_interchange_reads_back_clean() -> None:
 @pytest.mark.parametrize("line_break", [True, False])
 def test_whole_transaction_fast_path_writes_what_segment_by_segment_writing_does(line_break: bool) -> None:
     """render_all checks a transaction's joined text once; it must never differ from render."""
-    from ordergate.parsers.x12_writer import DEFAULT_DELIMITERS, SegmentWriter
+    from ordergate.parsers.x12.writer import DEFAULT_DELIMITERS, SegmentWriter
 
     end = "~" + ("\n" if line_break else "")
     reserved = frozenset({"*", ">", "^", "~", "\r", "\n"})

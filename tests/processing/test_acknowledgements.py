@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ordergate.orders import tables as t
+from ordergate.store import tables as t
 from ordergate.orders.checks import Overrides
 from ordergate.processing import holds
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ordergate.orders import tables as t
+from ordergate.store import tables as t
 
 from tests.kit.x12 import (
     stored_content,
@@ -354,7 +354,7 @@ def test_a_resend_while_the_cut_copy_is_unfinished_fails_retryably_not_as_a_dupl
     """Two workers: the cut copy has claimed the control number but not yet found its end
     (here: the process died before its 997). The resend must not be called a duplicate for
     good; it fails with a reason that says to process it again, which then works."""
-    from ordergate.processing import x12_intake
+    from ordergate.processing.x12 import intake as x12_intake
 
     from tests.kit.resume import Crash, crash_on_call
 

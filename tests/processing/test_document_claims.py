@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import update
 
 from ordergate.errors import DocumentError
-from ordergate.orders import claims as claims_module
-from ordergate.orders import tables as t
-from ordergate.orders.catalog import Catalog
-from ordergate.orders.claims import (
+from ordergate.store import claims as claims_module
+from ordergate.store import tables as t
+from ordergate.masterdata.catalog import Catalog
+from ordergate.store.claims import (
     ClaimRefused,
     DocumentClaim,
     FinishedMeanwhile,
@@ -33,7 +33,7 @@ from ordergate.processing.context import DocumentContext
 from ordergate.processing.dropfolder_run import ingest_drop_file
 from ordergate.processing.ingest import ingest_documents
 from ordergate.processing.report import DocumentReport
-from ordergate.sources.document import RawDocument, utcnow
+from ordergate.documents import RawDocument, utcnow
 from ordergate.sources.dropfolder import scan_inbox
 
 from tests.kit.x12 import order_file, outbox, rows, sku
@@ -385,7 +385,7 @@ def test_a_holder_that_finishes_while_another_worker_takes_over_is_not_redone(
 
 @pytest.mark.postgresql
 def test_a_refusal_names_the_times_in_utc_whatever_the_session_time_zone(pg_url):
-    from ordergate.orders.db import make_engine
+    from ordergate.store.db import make_engine
 
     engine = make_engine(pg_url, connect_args={"options": "-c timezone=America/New_York"})
     try:

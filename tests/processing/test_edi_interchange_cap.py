@@ -10,8 +10,8 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from ordergate.orders import tables as t
-from ordergate.orders.catalog import Catalog
+from ordergate.store import tables as t
+from ordergate.masterdata.catalog import Catalog
 from ordergate.parsers import edifact, x12
 from ordergate.parsers.edi_limits import Budget, BudgetExceeded, EdiLimits
 from ordergate.processing.edi_senders import interchange_senders

@@ -18,15 +18,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
-from ordergate.orders import tables as t
+from ordergate.store import tables as t
 from ordergate.orders.checks import Overrides
 from ordergate.processing import holds
-from ordergate.orders.db import make_engine, upgrade
-from ordergate.orders.masterdata import seed_masterdata
-from ordergate.parsers.edifact_types import Delimiters
-from ordergate.orders.catalog import Catalog
+from ordergate.store.db import make_engine, upgrade
+from ordergate.masterdata.seed import seed_masterdata
+from ordergate.parsers.edifact.types import Delimiters
+from ordergate.masterdata.catalog import Catalog
 from ordergate.processing import edifact_intake, parallel
-from ordergate.processing.edifact_prepare import PreparedMessage, prepare_edifact, read_handed_over
+from ordergate.processing.edifact.prepare import PreparedMessage, prepare_edifact, read_handed_over
 from ordergate.processing.ingest import ingest_documents
 from ordergate.settings import Settings
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
-from ordergate.orders import tables as t
+from ordergate.store import tables as t
 
 from tests.kit import edifact as edifactkit
 from tests.kit.mailserver import TRUSTED_AUTHSERV_ID
@@ -366,7 +366,7 @@ def test_a_mails_attachments_share_one_reading_budget(db, ingest, settings, monk
     import itertools
     import types
 
-    from ordergate.processing import email_intake
+    from ordergate.processing.email import intake as email_intake
 
     # Each look at the clock finds 40 s more gone: the first attachment still has 20 s of
     # the mail's 60, the second none.

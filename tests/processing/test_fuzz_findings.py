@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from ordergate.orders import tables as t
-from ordergate.sources.document import RawDocument
+from ordergate.store import tables as t
+from ordergate.documents import RawDocument
 
 from tests.kit.mailserver import authentication_results
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ordergate.orders import outbox as outbox_module
-from ordergate.orders import tables as t
-from ordergate.processing import x12_intake
+from ordergate.outbox import queue as outbox_module
+from ordergate.store import tables as t
+from ordergate.processing.x12 import intake as x12_intake
 
 from tests.kit.resume import FIVE_ORDERS, Crash, assert_stored_once_with_one_855, crash_on_call, five_orders
 from tests.kit.x12 import (

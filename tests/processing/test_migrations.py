@@ -8,10 +8,10 @@ import time
 import pytest
 from sqlalchemy import delete, inspect, text, update
 
-from ordergate.orders import tables as t
+from ordergate.store import tables as t
 from alembic import command
 
-from ordergate.orders.db import (
+from ordergate.store.db import (
     alembic_config,
     current_revision,
     free_bytes,
@@ -19,7 +19,7 @@ from ordergate.orders.db import (
     upgrade,
     vacuum,
 )
-from ordergate.orders.masterdata import seed_masterdata
+from ordergate.masterdata.seed import seed_masterdata
 from ordergate.processing.ingest import ingest_documents
 
 from .conftest import MASTERDATA, as_raw

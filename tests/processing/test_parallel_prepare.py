@@ -14,9 +14,9 @@ import time
 
 import pytest
 
-from ordergate.orders import tables as t
-from ordergate.orders.db import make_engine, upgrade
-from ordergate.orders.masterdata import seed_masterdata
+from ordergate.store import tables as t
+from ordergate.store.db import make_engine, upgrade
+from ordergate.masterdata.seed import seed_masterdata
 from ordergate.processing import x12_intake, x12_prepare
 from ordergate.processing.ingest import ingest_documents
 from ordergate.settings import Settings

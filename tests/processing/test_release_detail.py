@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from ordergate.orders import tables as t
+from ordergate.store import tables as t
 from ordergate.orders.checks import Overrides
 from ordergate.processing import holds
 

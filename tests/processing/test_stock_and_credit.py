@@ -21,11 +21,11 @@ import pytest
 from sqlalchemy import Engine, Row, select, text
 from sqlalchemy.engine import URL
 
-from ordergate.orders import tables as t
-from ordergate.orders.db import make_engine, upgrade
-from ordergate.orders.masterdata import seed_masterdata
+from ordergate.store import tables as t
+from ordergate.store.db import make_engine, upgrade
+from ordergate.masterdata.seed import seed_masterdata
 from ordergate.orders.store import PROCESSED
-from ordergate.parsers.x12_types import TransactionSet
+from ordergate.parsers.x12.types import TransactionSet
 
 from .conftest import MASTERDATA
 from tests.kit.stock import line, lines_of, set_acme_profile, set_credit_limit, set_stock, stock_of, stored_order
@@ -326,10 +326,10 @@ WORKER = """
 import sys
 from pathlib import Path
 
-from ordergate.orders.db import make_engine
+from ordergate.store.db import make_engine
 from ordergate.processing.ingest import ingest_documents
 from ordergate.settings import Settings
-from ordergate.sources.document import RawDocument
+from ordergate.documents import RawDocument
 
 url, path, home, batch_size = sys.argv[1:5]
 engine = make_engine(url)

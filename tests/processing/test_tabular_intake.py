@@ -17,11 +17,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ordergate.orders import tables as t
+from ordergate.store import tables as t
 from ordergate.parsers.detect import detect_format
 from ordergate.processing.ingest import ingest_documents
-from ordergate.sinks.csv_ack import ACK_COLUMNS
-from ordergate.sources.document import RawDocument
+from ordergate.sinks.csv.ack import ACK_COLUMNS
+from ordergate.documents import RawDocument
 from tests.kit.corpus import CORPUS, require_corpus
 from tests.kit.x12 import order_file, outbox, rows, sku
 

@@ -20,7 +20,7 @@ from ordergate.orders.model import (
     accepted_total,
 )
 from ordergate.orders.prepared import L_REASON, L_STATUS, PreparedOrder, prepare_order
-from ordergate.sinks.confirmation_pdf import DEJAVU_DIR, render_confirmation_pdf
+from ordergate.sinks.email.confirmation_pdf import DEJAVU_DIR, render_confirmation_pdf
 from tests.kit.strict import require
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc)

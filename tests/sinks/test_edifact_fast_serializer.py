@@ -20,14 +20,14 @@ from pydifact.segments import Segment
 from pydifact.serializer import Serializer
 
 from benchmarks.gen_orders import generate_orders_interchange
-from ordergate.orders.catalog import Catalog, Customer, Product
-from ordergate.parsers.edifact import iter_edifact
-from ordergate.parsers.edifact_types import InterchangeHeader
-from ordergate.processing.edifact_prepare import PreparedMessage, prepare_edifact
+from ordergate.masterdata.catalog import Catalog, Customer, Product
+from ordergate.parsers.edifact.reader import iter_edifact
+from ordergate.parsers.edifact.types import InterchangeHeader
+from ordergate.processing.edifact.prepare import PreparedMessage, prepare_edifact
 from ordergate.settings import Settings
-from ordergate.sinks import edifact_envelope
-from ordergate.sinks.edifact_contrl import InterchangeAck, build_contrl
-from ordergate.sinks.edifact_envelope import (
+from ordergate.sinks.edifact import envelope as edifact_envelope
+from ordergate.sinks.edifact.contrl import InterchangeAck, build_contrl
+from ordergate.sinks.edifact.envelope import (
     REPLY_CHARACTERS,
     SYNTAX_CHARSETS,
     EdifactParty,
@@ -37,8 +37,8 @@ from ordergate.sinks.edifact_envelope import (
     segment,
     written_for,
 )
-from ordergate.sinks.edifact_fast_serializer import FastSerializer
-from ordergate.sinks.edifact_ordrsp import build_duplicate_ordrsp, build_ordrsp, write_lines_ahead
+from ordergate.sinks.edifact.serializer import FastSerializer
+from ordergate.sinks.edifact.ordrsp import build_duplicate_ordrsp, build_ordrsp, write_lines_ahead
 from tests.kit.corpus import CORPUS as SHARED_CORPUS, require_corpus
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,8 +21,8 @@ from ordergate.orders.model import (
     OrderStatus,
     SalesOrder,
 )
-from ordergate.parsers.edifact_problems import EdifactProblem
-from ordergate.sinks.edifact_contrl import (
+from ordergate.parsers.edifact.problems import EdifactProblem
+from ordergate.sinks.edifact.contrl import (
     Action,
     GroupAck,
     InterchangeAck,
@@ -30,7 +30,7 @@ from ordergate.sinks.edifact_contrl import (
     build_contrl,
     not_supported_problem,
 )
-from ordergate.sinks.edifact_envelope import (
+from ordergate.sinks.edifact.envelope import (
     EdifactParty,
     EdifactReply,
     OutMessage,
@@ -40,7 +40,7 @@ from ordergate.sinks.edifact_envelope import (
     segment,
 )
 from ordergate.orders.prepared import PreparedOrder, prepare_order
-from ordergate.sinks.edifact_ordrsp import build_duplicate_ordrsp, build_ordrsp, parties_of
+from ordergate.sinks.edifact.ordrsp import build_duplicate_ordrsp, build_ordrsp, parties_of
 
 WHEN = datetime(2026, 11, 21, 9, 30)
 TODAY = date(2026, 11, 21)

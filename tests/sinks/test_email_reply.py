@@ -22,7 +22,7 @@ from ordergate.orders.model import (
     accepted_total,
 )
 from ordergate.orders.prepared import L_REASON, L_STATUS, PreparedOrder, prepare_order
-from ordergate.sinks.email_reply import (
+from ordergate.sinks.email.reply import (
     MAX_REFERENCES,
     OriginalMail,
     ReplyNotAllowed,

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from tests.kit.smtpserver import SmtpServer, free_port
 
 from ordergate.errors import ConfigError
-from ordergate.sinks.smtp import (
+from ordergate.sinks.email.smtp import (
     OutgoingMail,
     SendStatus,
     SmtpSettings,

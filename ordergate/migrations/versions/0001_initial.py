@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-22
 
-Written out in full rather than built from ``ordergate.orders.tables`` so that later edits to
+Written out in full rather than built from ``ordergate.store.tables`` so that later edits to
 the tables module cannot change what this revision creates; ``tests/orders/test_db.py``
 checks that head still matches the tables module on SQLite and PostgreSQL.
 """

@@ -1,0 +1,109 @@
+"""Turning X12 processing results into outbox rows: 855 per order, 997 per interchange, TA1.
+
+Control numbers are allocated from the database in blocks inside the same transaction that
+queues the messages, so a rolled-back batch leaves no gap-less promise broken and two workers
+never share a number.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from ordergate.outbox.control_numbers import allocate
+from ordergate.orders.model import ReplyAddress
+from ordergate.outbox.queue import OutboundMessage, Queued, queue_messages
+from ordergate.orders.store import SavedOrder
+from ordergate.parsers.x12.writer import OutTransaction, segment_writer, write_interchange
+from ordergate.sinks.x12.ack855 import build_855, build_duplicate_855
+from ordergate.sinks.x12.ack997 import GroupAck, build_997
+from ordergate.sinks.x12.envelope import reply_delimiters, reply_group, reply_interchange
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def partner_key(reply: ReplyAddress) -> str:
+    return f"x12:{reply.partner_qualifier}:{reply.partner_id}"
+
+
+def destination_for(customer_id: str | None, reply: ReplyAddress) -> str:
+    """outbox/<customer_id>/, or a folder named after an unknown sender's X12 id."""
+    if customer_id:
+        return customer_id
+    return "unknown-" + _UNSAFE.sub("-", f"{reply.partner_qualifier}-{reply.partner_id}").strip("-")
+
+
+def _safe(text: str) -> str:
+    return _UNSAFE.sub("-", text).strip("-")[:60] or "x"
+
+
+def queue_855s(conn: Connection, saved: list[SavedOrder], reply: ReplyAddress, *,
+               document_id: int, now: datetime, occasion: str = "") -> list[Queued]:
+    """One 855 interchange for a stored batch, with an ST per new or duplicate order (a resumed
+    order has its 855 already). A batch never spans two reply addresses: the intake stores
+    what it holds before a new group starts.
+
+    Batching is what partners' translators expect from a busy supplier, and it keeps the
+    envelope, the outbox row and the file to one per batch instead of one per order; each
+    order's ST02 is recorded in ``order_acknowledgements``.
+    """
+    items = [item for item in saved if item.outcome != "resumed"]
+    if not items:
+        return []
+    today = now.date()
+    first = items[0].order
+    partner = partner_key(reply)
+    isa_no = allocate(conn, partner, "isa", 1)[0]
+    gs_no = allocate(conn, partner, "gs", 1)[0]
+    transactions = []
+    acknowledges = []
+    writer = segment_writer(reply_delimiters(reply), reply.interchange_version)
+    for item, st_no in zip(items, allocate(conn, partner, "st", len(items))):
+        if item.outcome == "duplicate":
+            transactions.append(build_duplicate_855(item.order, item.order_id, st_no, today))
+        else:
+            transactions.append(build_855(item.order, item.order_id, st_no, today, writer))
+            acknowledges.append((item.order_id, f"{st_no:04d}"))
+    group = reply_group(reply, "PR", gs_no, transactions)
+    payload = write_interchange(reply_interchange(reply, isa_no, [group], timestamp=now))
+    what = _safe(first.po_number) if len(items) == 1 else f"{len(items)}-orders"
+    message = OutboundMessage(
+        # Batches are cut the same way on a rerun, and a resumed order never gets here, so the
+        # first order of the batch names it.
+        # ``occasion`` tells a later answer to the same order (e.g. ":released") from the first.
+        dedupe_key=f"855:{document_id}:{first.source_key}{occasion}", kind="855", partner_id=partner,
+        customer_id=first.customer_id, destination=destination_for(first.customer_id, reply),
+        filename=f"855_{what}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
+        document_id=document_id,
+        order_id=items[0].order_id if len(items) == 1 and items[0].outcome == "new" else None,
+        acknowledges=tuple(acknowledges))
+    return queue_messages(conn, [message], now)
+
+
+def queue_997(conn: Connection, reply: ReplyAddress, customer_id: str | None,
+              groups: list[GroupAck], *, document_id: int, interchange_control: str,
+              ta1: list[str] | None, now: datetime) -> Queued | None:
+    """One interchange answering one received interchange: a 997 per group, plus a TA1."""
+    groups = [g for g in groups if g.group.functional_id != "FA"]  # never acknowledge acks
+    if not groups and ta1 is None:
+        return None
+    partner = partner_key(reply)
+    isa_no = allocate(conn, partner, "isa", 1)[0]
+    transactions: list[OutTransaction] = []
+    out_groups = []
+    if groups:
+        st = allocate(conn, partner, "st", len(groups))
+        transactions = [build_997(group, st_no) for group, st_no in zip(groups, st)]
+        out_groups = [reply_group(reply, "FA", allocate(conn, partner, "gs", 1)[0], transactions)]
+    kind = "997" if groups else "TA1"
+    interchange = reply_interchange(reply, isa_no, out_groups, extra_segments=[ta1] if ta1 else None,
+                                    timestamp=now)
+    message = OutboundMessage(
+        dedupe_key=f"{kind}:{document_id}:{partner}:{interchange_control}", kind=kind,
+        partner_id=partner, customer_id=customer_id,
+        destination=destination_for(customer_id, reply),
+        filename=f"{kind}_{_safe(interchange_control)}_{isa_no:09d}.x12",
+        payload=write_interchange(interchange).encode("utf-8"), document_id=document_id)
+    return queue_messages(conn, [message], now)[0]
