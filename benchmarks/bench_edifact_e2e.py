@@ -44,11 +44,11 @@ def pydifact_rate(orders: int, lines: int) -> float:
 
 def end_to_end(data: bytes, workdir: Path, **overrides) -> tuple[float, int]:
     from ordergate.app import open_engine
-    from ordergate.store import tables as t
-    from ordergate.store.db import upgrade
+    from ordergate.documents import RawDocument
     from ordergate.processing.ingest import ingest_documents
     from ordergate.settings import Settings
-    from ordergate.documents import RawDocument
+    from ordergate.store import tables as t
+    from ordergate.store.db import upgrade
 
     settings = Settings(home=workdir, database_url=None, **overrides)
     engine = open_engine(settings)

@@ -48,7 +48,12 @@ from sqlalchemy import Engine
 
 from benchmarks.bench_e2e import best_of, machine
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
-from benchmarks.dovecot_server import DovecotServer, DovecotUnavailable, MailUser, start_dovecot
+from benchmarks.dovecot_server import (
+    DovecotServer,
+    DovecotUnavailable,
+    MailUser,
+    start_dovecot,
+)
 from benchmarks.smtp_sink import SmtpSink, SmtpSinkUnavailable, start_smtp_sink
 from ordergate.sources.mailbox import MailSource
 
@@ -141,9 +146,9 @@ def fresh_home(folder: Path) -> Home:
     """A new ORDERGATE_HOME with the schema and the sample master data, made the process's
     home: the flows and ``deliver`` read their settings from the environment."""
     from ordergate.app import open_engine
-    from ordergate.store.db import upgrade
     from ordergate.masterdata.seed import seed_masterdata
     from ordergate.settings import Settings
+    from ordergate.store.db import upgrade
 
     os.environ["ORDERGATE_HOME"] = str(folder)
     os.environ["ORDERGATE_MAIL_TRUSTED_AUTHSERV_IDS"] = TRUSTED_SERVER
@@ -367,7 +372,10 @@ def spot_checks(home: Home, repeat: int = 5) -> SpotChecks:
     from ordergate.orders.prepared import prepare_order
     from ordergate.parsers.pdf.extract import extract_pdf_order
     from ordergate.parsers.pdf.guard import extract_pdf_order_guarded
-    from ordergate.sinks.email.confirmation_pdf import DEJAVU_DIR, render_confirmation_pdf
+    from ordergate.sinks.email.confirmation_pdf import (
+        DEJAVU_DIR,
+        render_confirmation_pdf,
+    )
 
     po_number, pdf = po_pdf(5, catalog_items(), "spot")
     extraction = extract_pdf_order(pdf)

@@ -14,7 +14,12 @@ import sys
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from ordergate.parsers.x12.writer import OutGroup, OutInterchange, OutTransaction, write_interchange
+from ordergate.parsers.x12.writer import (
+    OutGroup,
+    OutInterchange,
+    OutTransaction,
+    write_interchange,
+)
 
 TIMESTAMP = datetime(2024, 3, 1, 9, 30)
 CITIES = [("SPRINGFIELD", "IL", "62701"), ("COLUMBUS", "OH", "43004"), ("AUSTIN", "TX", "73301"),

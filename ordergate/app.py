@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from ordergate.store.db import make_engine
 from ordergate.settings import Settings
+from ordergate.store.db import make_engine
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -91,7 +91,7 @@ class _SmtpMailer:
         return f"SmtpMailer({self.settings.where!r})"
 
     def __call__(self, batch):
-        from ordergate.sinks.email.smtp import send_messages, smtp_password
+        from ordergate.sinks.email import send_messages, smtp_password
 
         if not self._resolved:
             self._password, self._resolved = smtp_password(self.settings), True

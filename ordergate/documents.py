@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+from ordergate.clock import utcnow
 
 
 @dataclass(frozen=True, slots=True)

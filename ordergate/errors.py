@@ -1,10 +1,11 @@
 """The error taxonomy every stage raises from.
 
-Three outcomes, as in STYLE.md: a bad document is kept and marked failed with a reason a
-person can act on (``DocumentError`` and subclasses); a transient problem is retried
-(``TransientError``, network I/O only); a bug or bad configuration fails the run loudly
-(``ConfigError`` and anything unexpected). ``UsageError`` is a request that cannot be done
-as asked (no such order, an order that is not held): nothing is wrong with the system.
+Three outcomes: a bad document is kept and marked failed with a reason a person can act on
+(``DocumentError`` and subclasses); a transient problem is retried (``TransientError``, network
+I/O only); a bug or bad configuration fails the run loudly (``ConfigError``; ``InternalError``
+and anything unexpected, reported with the traceback in the log). ``UsageError`` is a request
+that cannot be done as asked (no such order, an order that is not held): nothing is wrong with
+the system.
 
 The command line turns each kind into an exit code in one table (``ordergate.cli``).
 """
@@ -26,6 +27,12 @@ class TransientError(OrdergateError):
 
 class UsageError(OrdergateError):
     """What was asked cannot be done (no such record, not in a state that allows it)."""
+
+
+class InternalError(OrdergateError):
+    """A fault in ordergate itself found on purpose (a format registered without an answer, a
+    reader child that crashed): reported like any bug, with its traceback, never retried; a
+    document it hit is kept for replay."""
 
 
 class DocumentError(OrdergateError):

@@ -1,6 +1,6 @@
 """Where the mail servers are: the IMAP mailbox orders come from and the SMTP server replies
 go out through. Plain models, read from ``ORDERGATE_IMAP_*`` and ``ORDERGATE_SMTP_*`` by
-``ordergate.settings``; the IMAP and SMTP clients (``sources/imap.py``, ``sinks/smtp.py``)
+``ordergate.settings``; the IMAP and SMTP clients (``sources/imap.py``, ``sinks/email/smtp.py``)
 take them as they are.
 
 They live apart from the clients so that loading the settings does not import an IMAP or
@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 log = logging.getLogger(__name__)
 

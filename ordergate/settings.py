@@ -18,8 +18,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import (BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict)
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 from sqlalchemy.engine import make_url
 
 from ordergate.errors import ConfigError
@@ -111,9 +122,9 @@ class Settings(BaseSettings):
     # hold SQLite's write lock for less time. 500 was fastest end to end (BENCHMARKS.md).
     store_batch_size: int = Field(default=500, ge=1)
     # Documents at least this large are parsed, mapped and checked in a second process while
-    # this one stores (processing/parallel.py); 0 keeps everything in one process.
+    # this one stores (processing/pipeline.py); 0 keeps everything in one process.
     parallel_from_bytes: int = Field(default=1_000_000, ge=0)
-    # A worker processing a document holds a claim on it (orders/claims.py) for this long,
+    # A worker processing a document holds a claim on it (store/claims.py) for this long,
     # renewed as it stores batches once half of it has passed (the other half is the margin for
     # a batch in flight and for clocks that differ); a document whose worker died on another
     # host is picked up again once the lease has run out (on this host, as soon as the dead
@@ -208,7 +219,7 @@ class Settings(BaseSettings):
 
     @property
     def mail_limits(self):
-        from ordergate.parsers.email.limits import MailLimits
+        from ordergate.parsers.email import MailLimits
 
         return MailLimits(max_message_bytes=self.mail_max_message_bytes,
                           budget=self.parse_budget)

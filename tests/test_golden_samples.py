@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from ordergate.store.db import make_engine, upgrade
 from ordergate.masterdata.seed import seed_masterdata
 from ordergate.parsers.edifact.reader import iter_edifact
 from ordergate.parsers.edifact.types import Message
@@ -34,6 +33,7 @@ from ordergate.processing.dropfolder_run import (
 from ordergate.processing.report import IngestReport
 from ordergate.settings import Settings
 from ordergate.sources.dropfolder import scan_inbox
+from ordergate.store.db import make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 

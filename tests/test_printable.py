@@ -8,7 +8,12 @@ import unicodedata
 
 import pytest
 
-from ordergate.printable import install_log_escaping, markdown_text, printable, printable_lines
+from ordergate.printable import (
+    install_log_escaping,
+    markdown_text,
+    printable,
+    printable_lines,
+)
 
 _ESCAPED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 

@@ -55,7 +55,7 @@ def check_storable(text: str | None, what: str) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise Violation(f"{what} cannot be stored as UTF-8: {exc}") from exc
-    # A NUL is storable: the PostgreSQL engine writes it as the escape \x00 (orders/db.py).
+    # A NUL is storable: the PostgreSQL engine writes it as the escape \x00 (store/db.py).
 
 
 def check_amounts(values: list[Decimal | None], what: str) -> None:
@@ -79,9 +79,9 @@ def check_reason(reason: str | None, what: str) -> None:
 def seeded_home(prefix: str):
     """(engine, settings) of a throwaway SQLite home seeded with samples/masterdata and our
     own ids: what the prepare stages and the pipeline need."""
-    from ordergate.store.db import make_engine, upgrade
     from ordergate.masterdata.seed import seed_masterdata
     from ordergate.settings import Settings
+    from ordergate.store.db import make_engine, upgrade
 
     home = Path(tempfile.mkdtemp(prefix=prefix))
     settings = Settings(home=home, database_url=None, x12_id="ZZ:ORDERGATE",
@@ -125,7 +125,11 @@ X12_TOKENS = (b"ISA", b"GS", b"ST*850", b"SE", b"GE", b"IEA", b"~", b"*", b">", 
 
 
 def run_x12(content: bytes) -> str:
-    from ordergate.processing.x12.prepare import OpenedInterchange, PreparedSet, prepare_x12
+    from ordergate.processing.x12.prepare import (
+        OpenedInterchange,
+        PreparedSet,
+        prepare_x12,
+    )
     from ordergate.sinks.x12.ack997 import ACKNOWLEDGEMENT_SETS
 
     catalog, settings = _catalog_and_settings()
@@ -333,8 +337,8 @@ PDF_TOKENS = (b"obj", b"endobj", b"stream", b"endstream", b"/Length 99999999", b
 
 
 def run_pdf_file(content: bytes) -> str:
-    from ordergate.parsers.pdf.extract import extract_pdf_order
     from ordergate.mappings.pdf_order import sales_order_from_pdf
+    from ordergate.parsers.pdf.extract import extract_pdf_order
 
     try:
         extraction = extract_pdf_order(content, templates=_templates())

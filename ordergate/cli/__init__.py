@@ -27,10 +27,23 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ordergate.cli import db, documents, holds, mail, masterdata, orders, outbox, run
-from ordergate.cli.command import (EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, Command, Group,
-                                   busy_database)
+from ordergate.cli.command import (
+    EXIT_ATTENTION,
+    EXIT_OK,
+    EXIT_USAGE,
+    Command,
+    Group,
+    busy_database,
+)
 from ordergate.cli.output import say
-from ordergate.errors import ConfigError, DocumentError, OrdergateError, TransientError, UsageError
+from ordergate.errors import (
+    ConfigError,
+    DocumentError,
+    InternalError,
+    OrdergateError,
+    TransientError,
+    UsageError,
+)
 from ordergate.printable import install_log_escaping, printable
 
 __all__ = ["EXIT_CODES", "build_parser", "exit_code_for", "main"]
@@ -56,7 +69,10 @@ COMMANDS: tuple[Command | Group, ...] = (
 
 
 def exit_code_for(error: Exception) -> tuple[int, str] | None:
-    """The exit code and message line for an error of a kind in ``EXIT_CODES``, else None."""
+    """The exit code and message line for an error of a kind in ``EXIT_CODES``, else None
+    (a bug: reported as an internal error with its traceback)."""
+    if isinstance(error, InternalError):
+        return None
     for kind, code, line in EXIT_CODES:
         if isinstance(error, kind):
             return code, line.format(error=error)

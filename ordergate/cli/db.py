@@ -18,10 +18,10 @@ class Upgrade(Command):
         add_json(parser, help='print {"database", "revision", "free_bytes"}')
 
     def run(self, args, settings):
+        from sqlalchemy.exc import OperationalError
+
         from ordergate.app import open_engine
         from ordergate.store.db import current_revision, free_bytes, upgrade
-
-        from sqlalchemy.exc import OperationalError
 
         engine = open_engine(settings)
         try:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from ordergate.cli.command import EXIT_ATTENTION, EXIT_OK, Command, Group, actor, ready_engine
+from ordergate.cli.command import (
+    EXIT_ATTENTION,
+    EXIT_OK,
+    Command,
+    Group,
+    actor,
+    ready_engine,
+)
 from ordergate.cli.options import add_by, add_json
 from ordergate.cli.output import p, print_json, say
 
@@ -51,9 +58,9 @@ class Release(Command):
         add_json(parser)
 
     def run(self, args, settings):
+        from ordergate.clock import utcnow
         from ordergate.orders.checks import Overrides
         from ordergate.processing.holds import release
-        from ordergate.documents import utcnow
 
         overrides = Overrides(accept_po_price=args.accept_po_price, credit=args.override_credit,
                               ship_to=args.accept_ship_to, reviewed=args.reviewed,
@@ -74,8 +81,8 @@ class Reject(Command):
         add_json(parser)
 
     def run(self, args, settings):
+        from ordergate.clock import utcnow
         from ordergate.processing.holds import reject
-        from ordergate.documents import utcnow
 
         outcome = reject(ready_engine(settings), settings, args.order_id, actor=actor(args),
                          now=utcnow(), reason=args.reason)

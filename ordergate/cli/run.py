@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ordergate.cli.command import (EXIT_ATTENTION, EXIT_OK, Command, actor, ready_engine,
-                                   report_exit)
+from ordergate.cli.command import (
+    EXIT_ATTENTION,
+    EXIT_OK,
+    Command,
+    actor,
+    ready_engine,
+    report_exit,
+)
 from ordergate.cli.flowrun import report_of_flow
 from ordergate.cli.options import add_by, add_json
 from ordergate.cli.output import print_report
@@ -31,7 +37,10 @@ class Ingest(Command):
 
     def run(self, args, settings):
         from ordergate.app import open_mailer
-        from ordergate.processing.dropfolder_run import deliver_and_annotate, ingest_paths
+        from ordergate.processing.dropfolder_run import (
+            deliver_and_annotate,
+            ingest_paths,
+        )
 
         engine = ready_engine(settings)
         report = ingest_paths(engine, settings, [Path(p) for p in args.paths], actor=actor(args),
@@ -55,10 +64,10 @@ class Replay(Command):
 
     def run(self, args, settings):
         from ordergate.app import open_mailer
+        from ordergate.documents import RawDocument
         from ordergate.orders.queries import load_document
         from ordergate.processing.dropfolder_run import deliver_and_annotate
         from ordergate.processing.ingest import ingest_documents
-        from ordergate.documents import RawDocument
 
         engine = ready_engine(settings)
         row = load_document(engine, args.document_id)

@@ -41,7 +41,7 @@ from ordergate.mappings.edifact_values import (
 from ordergate.mappings.x12_values import normalise_gtin
 from ordergate.orders.model import Purpose, SalesOrder
 from ordergate.orders.numbers import fits_stored_scale
-from ordergate.parsers.edifact.problems import INVALID_VALUE, MISSING, EdifactProblem
+from ordergate.parsers.edifact import INVALID_VALUE, MISSING, EdifactProblem
 
 FORMAT = OrderFormat.EDIFACT_ORDERS
 

@@ -24,7 +24,7 @@ from pydifact.segments import Segment
 from ordergate.errors import DocumentError
 from ordergate.mappings.x12_values import normalise_gtin
 from ordergate.orders.numbers import MAX_AMOUNT, MAX_NUMBER_TEXT, out_of_range
-from ordergate.parsers.edifact.problems import (
+from ordergate.parsers.edifact import (
     INVALID_CHARACTER_TYPE,
     INVALID_VALUE,
     MISSING,

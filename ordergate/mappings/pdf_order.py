@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from ordergate.errors import MappingError
 from ordergate.formats import OrderFormat
-from ordergate.orders.model import OrderLine, SalesOrder
-from ordergate.parsers.pdf.result import PdfExtraction
+from ordergate.orders.model import Address, OrderLine, SalesOrder
+from ordergate.parsers.pdf import PdfExtraction
 
 PDF_FORMAT = OrderFormat.PDF_PO
 
@@ -39,5 +39,6 @@ def sales_order_from_pdf(extraction: PdfExtraction, *, source_key: str, channel:
     return SalesOrder(
         source_key=source_key, channel=channel, format=PDF_FORMAT, partner_id=partner_id,
         customer_id=customer_id, po_number=extraction.po_number, po_date=extraction.po_date,
-        currency=extraction.currency, ship_to=extraction.ship_to, lines=lines,
+        currency=extraction.currency, lines=lines,
+        ship_to=Address(**extraction.ship_to.filled()) if extraction.ship_to else None,
         notes=list(extraction.notes))

@@ -2,7 +2,7 @@
 
 The rules a person sending such a file meets:
 
-- The header row is found by its names (``parsers.tabular_columns``); rows above it are ignored.
+- The header row is found by its names (``parsers.tabular.columns``); rows above it are ignored.
 - Rows are grouped by PO number in file order; rows of one PO split into several blocks still
   make one order, with lines numbered 1..n in file order.
 - A cell that cannot be read makes its whole PO unusable: that PO gets no order, each problem
@@ -32,17 +32,20 @@ from ordergate.mappings.edifact_values import shorten
 from ordergate.orders.model import Address, OrderLine, SalesOrder
 from ordergate.orders.numbers import MAX_NUMBER_TEXT, out_of_range
 from ordergate.parsers.guard import ParseBudget
-from ordergate.parsers.tabular.columns import (
+from ordergate.parsers.tabular import (
     HEADER_SCAN_ROWS,
     ITEM_FIELDS,
     SYNONYMS,
     ColumnMap,
     HeaderMatch,
+    Sheet,
+    Table,
+    TableError,
     find_header,
+    read_table,
 )
-from ordergate.parsers.tabular.read import Sheet, Table, TableError, read_table
 
-# Column sizes of the order tables (orders/tables.py): longer values are refused, not cut.
+# Column sizes of the order tables (store/tables.py): longer values are refused, not cut.
 ID_LIMIT = 64
 LINE_ID_LIMIT = 20
 UOM_LIMIT = 8

@@ -25,7 +25,7 @@ from ordergate.mappings.x12_values import (
 )
 from ordergate.orders.model import Purpose, SalesOrder
 from ordergate.orders.numbers import MAX_ADJUSTED, MAX_NUMBER_TEXT, MIN_ADJUSTED
-from ordergate.parsers.x12.types import TransactionSet, X12Problem
+from ordergate.parsers.x12 import TransactionSet, X12Problem
 
 PURPOSES = {
     "00": Purpose.ORIGINAL, "01": Purpose.CANCEL, "04": Purpose.CHANGE, "05": Purpose.REPLACE,

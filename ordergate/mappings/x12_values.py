@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from ordergate.errors import DocumentError
 from ordergate.orders.numbers import MAX_AMOUNT, MAX_NUMBER_TEXT, out_of_range
-from ordergate.parsers.x12.types import X12Problem, Segment
+from ordergate.parsers.x12 import Segment, X12Problem
 
 # AK403 element syntax error codes
 MANDATORY_MISSING = "1"

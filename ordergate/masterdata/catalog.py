@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, select
 
-from ordergate.store import tables as t
 from ordergate.masterdata.profiles import PartnerProfile, load_profiles
+from ordergate.store import tables as t
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,9 +25,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Connection, Engine, select
 
+from ordergate.masterdata.problems import MasterDataError, Problem
+from ordergate.parsers.tabular import ColumnMap
 from ordergate.store.db import upsert
 from ordergate.store.tables import customers, partner_profiles
-from ordergate.parsers.tabular.columns import ColumnMap
 
 PARTNERS_FOLDER = "partners"
 
@@ -76,8 +77,6 @@ class PartnerProfile(BaseModel):
 
 def load_profile_files(folder: Path) -> list[tuple[Path, PartnerProfile]]:
     """Every ``*.yaml`` in ``folder``, validated; raises MasterDataError listing all problems."""
-    from ordergate.masterdata.seed import MasterDataError, Problem  # masterdata imports us
-
     loaded, problems = [], []
     for path in sorted(Path(folder).glob("*.y*ml")):
         name = f"{PARTNERS_FOLDER}/{path.name}"
@@ -110,8 +109,6 @@ def load_profile_files(folder: Path) -> list[tuple[Path, PartnerProfile]]:
 
 def seed_profiles(engine: Engine, folder: Path, now: datetime) -> int:
     """Upsert the profiles in ``folder`` in one transaction, all or nothing."""
-    from ordergate.masterdata.seed import MasterDataError, Problem
-
     loaded = load_profile_files(folder)
     with engine.begin() as conn:
         known = set(conn.execute(select(customers.c.customer_id)).scalars())

@@ -17,51 +17,33 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import Connection, Engine, String, Table, select
 from sqlalchemy.exc import IntegrityError
 
+from ordergate.clock import utcnow
 from ordergate.errors import ConfigError
-from ordergate.store.db import upsert
+from ordergate.masterdata.problems import MasterDataError, Problem
 from ordergate.masterdata.profiles import PARTNERS_FOLDER, seed_profiles
-from ordergate.store.tables import customers, item_xref, prices, products, stock
 from ordergate.settings import X12Identity
-from ordergate.documents import utcnow
+from ordergate.store.db import upsert
+from ordergate.store.tables import customers, item_xref, prices, products, stock
 
 _BATCH = 1000  # rows per executemany / IN (...) list, well under every driver's parameter limit
-_MAX_SHOWN = 50  # problems spelled out in the message; all of them stay on .problems
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4, allow_inf_nan=False)]
 Quantity = Money  # stock counts share the money precision, Numeric(18, 4)
 Text = Annotated[str, Field(min_length=1)]
 
 
-# ---------------------------------------------------------------- errors and report
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file} line {self.line}"
-        if self.field:
-            where += f", field {self.field}"
-        return f"{where}: {self.message}"
-
-
-class MasterDataError(ConfigError):
-    """A master data file that cannot be loaded; ``problems`` lists every reason found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        lines = [str(p) for p in problems[:_MAX_SHOWN]]
-        if len(problems) > _MAX_SHOWN:
-            lines.append(f"... and {len(problems) - _MAX_SHOWN} more")
-        super().__init__("\n".join(lines))
-
-
+# ---------------------------------------------------------------- report
 @dataclass(frozen=True)
 class SeedReport:
     counts: dict[str, int] = field(default_factory=dict)  # file name -> rows loaded

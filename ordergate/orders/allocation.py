@@ -24,9 +24,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
-from ordergate.store import tables as t
 from ordergate.masterdata.catalog import Catalog
-from ordergate.store.db import insert_ignore, upsert
 from ordergate.orders.numbers import tidy_money, tidy_quantity
 from ordergate.orders.prepared import (
     L_NUMBER,
@@ -39,6 +37,8 @@ from ordergate.orders.prepared import (
     SHIPPING_LINES,
     PreparedOrder,
 )
+from ordergate.store import tables as t
+from ordergate.store.db import insert_ignore, upsert
 
 ACCEPTED, HELD, REJECTED = "accepted", "held", "rejected"
 _ZERO = Decimal(0)

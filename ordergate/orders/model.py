@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ordergate.statuses import LineStatus, OrderStatus
 
-
 # Enum.value is a descriptor call; code that touches every line of 10,000 orders looks the
 # plain string up here instead.
 LINE_STATUS_VALUE = {status: status.value for status in LineStatus}

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
 
+from ordergate.orders.numbers import tidy_money, tidy_quantity
 from ordergate.store import tables as t
 from ordergate.store.claims import ClaimRefused, held_by
-from ordergate.orders.numbers import tidy_money, tidy_quantity
 
 
 @dataclass(slots=True)
@@ -136,7 +136,7 @@ def load_document(engine: Engine, document_id: int):
 
 
 def document_claim(engine: Engine, document_id: int) -> ClaimRefused | None:
-    """The worker processing the document right now (orders/claims.py), or None."""
+    """The worker processing the document right now (store/claims.py), or None."""
     with engine.connect() as conn:
         return held_by(conn, document_id)
 

@@ -8,9 +8,9 @@ import json
 
 from sqlalchemy import Connection, select
 
-from ordergate.store import tables as t
 from ordergate.orders.model import OrderLine, SalesOrder
 from ordergate.orders.prepared import LINE_COLUMNS, PreparedOrder
+from ordergate.store import tables as t
 
 _IN_CHUNK = 500
 

@@ -12,18 +12,28 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 
+from ordergate.clock import utcnow
+from ordergate.documents import RawDocument
 from ordergate.errors import DocumentError
-from ordergate.store import tables as t
-from ordergate.orders.allocation import decide
-from ordergate.store.bulk import bulk_insert
 from ordergate.masterdata.catalog import Catalog
-from ordergate.store.db import insert_ignore
+from ordergate.orders.allocation import decide
 from ordergate.orders.model import OrderStatus
-from ordergate.statuses import DocumentStatus
 from ordergate.orders.prepared import LINE_COLUMNS, PreparedOrder
-from ordergate.documents import RawDocument, utcnow
+from ordergate.statuses import DocumentStatus
+from ordergate.store import tables as t
+from ordergate.store.bulk import bulk_insert
+from ordergate.store.db import insert_ignore
 
 INCOMPLETE = "incomplete"  # interchanges.status: it ended without its trailer (IEA/UNZ)
 
@@ -32,7 +42,7 @@ RECEIVED = DocumentStatus.RECEIVED
 PROCESSED = DocumentStatus.PROCESSED
 FAILED = DocumentStatus.FAILED
 DUPLICATE = DocumentStatus.DUPLICATE
-# Only in a report, never in the table: another worker holds the document (orders/claims.py).
+# Only in a report, never in the table: another worker holds the document (store/claims.py).
 IN_PROGRESS = DocumentStatus.IN_PROGRESS
 
 

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ordergate.errors import DocumentError
+from ordergate.errors import DocumentError, InternalError
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class BudgetExceeded(DocumentError):
     """The document needed more time or memory than the budget allows."""
 
 
-class GuardedReadFailed(RuntimeError):
+class GuardedReadFailed(InternalError):
     """An unexpected error inside the child (a bug, not a bad document): the message has its
     traceback."""
 

@@ -10,9 +10,9 @@ from sqlalchemy import Connection
 
 from ordergate.orders.checks import check_order
 from ordergate.orders.model import SalesOrder
-from ordergate.outbox.queue import Queued
 from ordergate.orders.prepared import prepare_order
 from ordergate.orders.store import SavedOrder, save_orders
+from ordergate.outbox.queue import Queued
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.report import OrderReport
 

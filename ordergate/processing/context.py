@@ -6,16 +6,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 
 from ordergate.errors import DocumentError
 from ordergate.masterdata.catalog import Catalog
-from ordergate.store.claims import DocumentClaim, keep_claim
 from ordergate.outbox.queue import Queued
 from ordergate.processing.report import DocumentReport, OutboundReport
 from ordergate.settings import Settings
+from ordergate.store.claims import DocumentClaim, keep_claim
 
+if TYPE_CHECKING:  # the handlers' signatures name this context
+    from ordergate.processing.handlers import FormatRegistry
 
 FIRST_BATCH = 100
 
@@ -30,6 +33,7 @@ class DocumentContext:
     now: datetime
     actor: str
     report: DocumentReport
+    formats: FormatRegistry  # how each format is read and answered (processing.registry)
     # The customer the document arrived for (drop folder ``inbox/<customer_id>/``, or
     # ``ordergate ingest --customer``); formats that do not name their sender rely on it.
     customer_hint: str | None = None
@@ -47,7 +51,7 @@ class DocumentContext:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A transaction that stores the document's results, as ``engine.begin()``, that
-        only commits while this worker still holds the document (orders/claims.py): else it
+        only commits while this worker still holds the document (store/claims.py): else it
         raises and rolls back."""
         with self.engine.begin() as conn:
             if self.claim is not None and not keep_claim(conn, self.claim):

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from ordergate.outbox.queue import Mailer
+from ordergate.documents import RawDocument
 from ordergate.orders.store import IN_PROGRESS
+from ordergate.outbox.queue import Mailer
 from ordergate.processing.delivery import deliver
 from ordergate.processing.ingest import ingest_documents
 from ordergate.processing.report import DocumentReport, IngestReport
 from ordergate.settings import Settings
-from ordergate.documents import RawDocument
 from ordergate.sources.dropfolder import DropFile, finish_drop_file, read_drop_file
 
 

@@ -13,12 +13,10 @@ from collections.abc import Iterator
 from ordergate.errors import ParseError
 from ordergate.masterdata.catalog import Catalog, Customer
 from ordergate.parsers.edi_limits import EdiLimits
-from ordergate.parsers.edifact.reader import iter_edifact
-from ordergate.parsers.edifact.types import InterchangeHeader as EdifactHeader
-from ordergate.parsers.x12.reader import iter_x12
-from ordergate.parsers.x12.types import InterchangeHeader as X12Header
-
-EDI_KINDS = ("x12", "edifact")
+from ordergate.parsers.edifact import InterchangeHeader as EdifactHeader
+from ordergate.parsers.edifact import iter_edifact
+from ordergate.parsers.x12 import InterchangeHeader as X12Header
+from ordergate.parsers.x12 import iter_x12
 
 
 def interchange_senders(catalog: Catalog, kind: str, content: bytes,
@@ -51,8 +49,8 @@ def interchange_senders(catalog: Catalog, kind: str, content: bytes,
         return  # no envelope to read: the intake fails the file and has no one to answer
 
 
-def foreign_senders(catalog: Catalog, kind: str, content: bytes, customer_id: str,
-                    limits: EdiLimits) -> list[str]:
+def foreign_senders(catalog: Catalog, content: bytes, customer_id: str, limits: EdiLimits, *,
+                    kind: str) -> list[str]:
     """What in the file names another sender than ``customer_id``, in words; empty when all agree."""
     found: list[str] = []
     for sender, customer in interchange_senders(catalog, kind, content, limits):

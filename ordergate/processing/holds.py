@@ -18,20 +18,26 @@ from decimal import Decimal
 from sqlalchemy import Connection, Engine, delete, select, update
 
 from ordergate.errors import UsageError
-from ordergate.store import tables as t
-from ordergate.orders.allocation import decide
-from ordergate.store.bulk import bulk_insert
 from ordergate.masterdata.catalog import Catalog
+from ordergate.orders.allocation import decide
 from ordergate.orders.checks import Overrides, check_order
 from ordergate.orders.model import SalesOrder
 from ordergate.orders.numbers import tidy_money
-from ordergate.outbox.queue import Queued
-from ordergate.orders.prepared import L_REASON, L_SHIP_QUANTITY, L_STATUS, PreparedOrder, prepare_order
+from ordergate.orders.prepared import (
+    L_REASON,
+    L_SHIP_QUANTITY,
+    L_STATUS,
+    PreparedOrder,
+    prepare_order,
+)
 from ordergate.orders.reload import stored_sales_order
-from ordergate.statuses import LineStatus, OrderStatus
 from ordergate.orders.store import LINE_INSERT_COLUMNS, SavedOrder
+from ordergate.outbox.queue import Queued
 from ordergate.processing.hold_replies import queue_resolution
 from ordergate.settings import Settings
+from ordergate.statuses import LineStatus, OrderStatus
+from ordergate.store import tables as t
+from ordergate.store.bulk import bulk_insert
 
 HELD, ACCEPTED, REJECTED = OrderStatus.HELD, OrderStatus.ACCEPTED, OrderStatus.REJECTED
 
@@ -169,7 +175,7 @@ def _saved(row, prepared: PreparedOrder, status: str) -> SavedOrder:
     order = prepared._replace(source_key=row.source_key, channel=row.channel, format=row.format,
                               status=status)
     if row.format.startswith("edifact"):  # the ORDRSP names the parties (EANCOM needs BY, SU)
-        from ordergate.sinks.edifact.ordrsp import parties_of
+        from ordergate.sinks.edifact import parties_of
 
         order = order._replace(parties=parties_of(SalesOrder.model_validate_json(row.detail)))
     return SavedOrder(order, "new", row.id, status, order.hold_reasons)

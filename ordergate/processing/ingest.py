@@ -7,16 +7,29 @@ its traceback, marks that document failed, and the batch carries on.
 
 from __future__ import annotations
 
-import gc
 import logging
-import threading
-from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 from sqlalchemy import Engine
 
+from ordergate.clock import utcnow
+from ordergate.documents import RawDocument
 from ordergate.errors import DocumentError
 from ordergate.masterdata.catalog import Catalog
+from ordergate.orders.store import (
+    DUPLICATE,
+    FAILED,
+    IN_PROGRESS,
+    finish_document,
+    store_document,
+)
+from ordergate.processing.context import DocumentContext
+from ordergate.processing.edi_budget import edi_limits
+from ordergate.processing.handlers import FormatHandler
+from ordergate.processing.pipeline import collector_paused
+from ordergate.processing.registry import FORMATS
+from ordergate.processing.report import DocumentReport, IngestReport
+from ordergate.settings import Settings
 from ordergate.store.claims import (
     ClaimRefused,
     DocumentClaim,
@@ -24,68 +37,12 @@ from ordergate.store.claims import (
     claim_document,
     release_claim,
 )
-from ordergate.orders.store import DUPLICATE, FAILED, IN_PROGRESS, finish_document, store_document
-from ordergate.parsers.detect import detect_format
-from ordergate.processing.context import DocumentContext
-from ordergate.processing.edi_budget import edi_limits
-from ordergate.processing.edi_senders import foreign_senders
-from ordergate.processing.report import DocumentReport, IngestReport
-from ordergate.processing.edifact.intake import process_edifact
-from ordergate.processing.outcome import document_status
-from ordergate.processing.x12.intake import process_x12
-from ordergate.settings import Settings
-from ordergate.documents import RawDocument, utcnow
 
 log = logging.getLogger(__name__)
-
-Processor = Callable[[DocumentContext, bytes], tuple[str, str | None]]
 
 
 class ForeignSender(DocumentError):
     """An EDI file whose envelopes name another sender than the customer its channel names."""
-
-
-def _x12(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
-    _refuse_foreign_senders(ctx, "x12", content)
-    return document_status(process_x12(ctx, content), ctx.report)
-
-
-def _edifact(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
-    _refuse_foreign_senders(ctx, "edifact", content)
-    return document_status(process_edifact(ctx, content), ctx.report)
-
-
-def _refuse_foreign_senders(ctx: DocumentContext, kind: str, content: bytes) -> None:
-    """A file that came for a customer (its drop folder, ``--customer``) may only hold that
-    customer's interchanges: nothing in it is read or answered otherwise."""
-    if ctx.customer_hint is None:
-        return
-    foreign = foreign_senders(ctx.catalog, kind, content, ctx.customer_hint,
-                              edi_limits(ctx.settings, content))
-    if foreign:
-        more = f" (and {len(foreign) - 3} more)" if len(foreign) > 3 else ""
-        raise ForeignSender(f"{ctx.hint_origin()} says the file is customer {ctx.customer_hint}'s, "
-                            f"but it holds {'; '.join(foreign[:3])}{more}; no order was made and "
-                            f"nothing was sent")
-
-
-# Mail (pdfplumber, fpdf2) and spreadsheets (pandas) bring heavy libraries: imported when such a
-# document arrives, not by every command and flow that imports the pipeline.
-def _email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
-    from ordergate.processing.email.intake import process_email
-
-    return process_email(ctx, content)
-
-
-def _tabular(ctx: DocumentContext, content: bytes) -> tuple[str, str | None]:
-    from ordergate.processing.tabular.intake import process_tabular
-
-    return process_tabular(ctx, content)
-
-
-# Every format ordergate turns into orders; one grep shows them all.
-PROCESSORS: dict[str, Processor] = {"x12": _x12, "edifact": _edifact, "email": _email,
-                                    "csv": _tabular, "xlsx": _tabular, "xls": _tabular}
 
 
 def ingest_documents(engine: Engine, settings: Settings, raws: Iterable[RawDocument], *,
@@ -97,41 +54,9 @@ def ingest_documents(engine: Engine, settings: Settings, raws: Iterable[RawDocum
             with engine.connect() as conn:
                 catalog = Catalog.load(
                     conn, price_tolerance_percent=settings.price_tolerance_percent)
-        with _collector_paused():
+        with collector_paused():
             report.documents.append(ingest_document(engine, settings, catalog, raw, actor=actor))
     return report
-
-
-@contextmanager
-def _collector_paused():
-    """A large interchange allocates millions of objects, nearly all freed by reference
-    counting the moment they are done with; the cyclic collector finds nothing among them but
-    walked them anyway: with first-generation thresholds of 700 it cost about a quarter of the
-    run, and still about 9 % at 50,000 (measured: 0.18 s of a 2 s run in the storing process,
-    0.15 s in the preparing one, which is forked with the collector as it is here). So it is
-    off while a document is processed and back on afterwards; the few cycles it makes wait
-    until then. Counted, because flows may process documents in several threads at once; a
-    document that ends while others keep it off collects the young objects itself, so that
-    overlapping documents never keep the collector away for good."""
-    with _PAUSE_LOCK:
-        if _PAUSED[0] == 0:
-            _PAUSED[1] = gc.isenabled()
-            gc.disable()
-        _PAUSED[0] += 1
-    try:
-        yield
-    finally:
-        with _PAUSE_LOCK:
-            _PAUSED[0] -= 1
-            others = _PAUSED[0]
-            if others == 0 and _PAUSED[1]:
-                gc.enable()
-        if others and _PAUSED[1]:
-            gc.collect(0)
-
-
-_PAUSE_LOCK = threading.Lock()
-_PAUSED = [0, True]  # documents being processed; whether the collector was on before
 
 
 def ingest_document(engine: Engine, settings: Settings, catalog: Catalog, raw: RawDocument, *,
@@ -152,7 +77,8 @@ def ingest_document(engine: Engine, settings: Settings, catalog: Catalog, raw: R
         return report
     ctx = DocumentContext(engine=engine, settings=settings, catalog=catalog,
                           document_id=stored.id, channel=raw.channel, now=utcnow(), actor=actor,
-                          report=report, customer_hint=raw.customer_hint, claim=claim)
+                          report=report, formats=FORMATS, customer_hint=raw.customer_hint,
+                          claim=claim)
     finished = False
     try:
         _process_claimed(ctx, raw)
@@ -170,7 +96,7 @@ def _already_received(document_id: int, status: str) -> str:
 def _process_claimed(ctx: DocumentContext, raw: RawDocument) -> None:
     """Process the document this worker has claimed and record its outcome in ``ctx.report``."""
     report, document_id = ctx.report, ctx.document_id
-    fmt = detect_format(raw.content)
+    fmt = ctx.formats.detect(raw.content)
     report.format = fmt
     try:
         status, error = _process(ctx, fmt, raw.content)
@@ -210,8 +136,22 @@ def _process(ctx: DocumentContext, fmt: str | None, content: bytes) -> tuple[str
         return FAILED, (f"not a format ordergate reads (expected an X12 interchange starting with "
                         f"ISA, an EDIFACT one starting with UNA or UNB, or an email message); the "
                         f"file starts with '{head}'")
-    processor = PROCESSORS.get(fmt)
-    if processor is None:
+    handler = ctx.formats[fmt]
+    if handler.process is None:
         return FAILED, (f"{fmt} documents are not processed yet; supported formats: "
-                        f"{', '.join(sorted(PROCESSORS))}")
-    return processor(ctx, content)
+                        f"{', '.join(ctx.formats.processable())}")
+    if ctx.customer_hint is not None and handler.foreign_senders is not None:
+        _refuse_foreign_senders(ctx, handler, content)
+    return handler.process(ctx, content)
+
+
+def _refuse_foreign_senders(ctx: DocumentContext, handler: FormatHandler, content: bytes) -> None:
+    """A file that came for a customer (its drop folder, ``--customer``) may only hold that
+    customer's interchanges: nothing in it is read or answered otherwise."""
+    foreign = handler.foreign_senders(ctx.catalog, content, ctx.customer_hint,
+                                      edi_limits(ctx.settings, content))
+    if foreign:
+        more = f" (and {len(foreign) - 3} more)" if len(foreign) > 3 else ""
+        raise ForeignSender(f"{ctx.hint_origin()} says the file is customer {ctx.customer_hint}'s, "
+                            f"but it holds {'; '.join(foreign[:3])}{more}; no order was made and "
+                            f"nothing was sent")

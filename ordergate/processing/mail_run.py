@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from ordergate.store import tables as t
+from ordergate.clock import utcnow
+from ordergate.documents import RawDocument
 from ordergate.masterdata.catalog import Catalog
-from ordergate.store.db import insert_ignore
 from ordergate.orders.store import FAILED, IN_PROGRESS, store_document
 from ordergate.processing.ingest import ingest_document
 from ordergate.processing.report import DocumentReport
 from ordergate.settings import Settings
-from ordergate.documents import RawDocument, utcnow
 from ordergate.sources.mailbox import FetchedMail, MailSource
+from ordergate.store import tables as t
+from ordergate.store.db import insert_ignore
 
 CHANNEL = "email"
 

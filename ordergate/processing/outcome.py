@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from ordergate.masterdata.catalog import Catalog
 from ordergate.orders.store import SavedOrder
-
 from ordergate.processing.report import DocumentReport
 
 

@@ -1,1 +1,3 @@
-"""Outbound documents: pure renderers (one module per message type) and delivery."""
+"""Outbound documents: pure renderers, one package per standard (``x12``, ``edifact``,
+``email``, ``csv``). They build bytes from prepared orders; queuing is ``outbox``'s, and the kinds
+of document sent are registered in ``outbox.kinds``."""

@@ -23,8 +23,15 @@ from ordergate.errors import ConfigError
 from ordergate.mail_settings import IMAP_PREFIX as ENV_PREFIX
 from ordergate.mail_settings import ImapSettings
 from ordergate.secrets import resolve_password
-from ordergate.sources.mailbox import (FetchedMail, MailboxLoginError, MailboxUnavailable, MailRef,
-                                       MailSource, check_limit, check_own_ref)
+from ordergate.sources.mailbox import (
+    FetchedMail,
+    MailboxLoginError,
+    MailboxUnavailable,
+    MailRef,
+    MailSource,
+    check_limit,
+    check_own_ref,
+)
 
 log = logging.getLogger(__name__)
 

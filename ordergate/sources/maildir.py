@@ -15,7 +15,13 @@ import os
 from pathlib import Path
 
 from ordergate.errors import ConfigError
-from ordergate.sources.mailbox import FetchedMail, MailRef, MailSource, check_limit, check_own_ref
+from ordergate.sources.mailbox import (
+    FetchedMail,
+    MailRef,
+    MailSource,
+    check_limit,
+    check_own_ref,
+)
 
 log = logging.getLogger(__name__)
 

@@ -24,10 +24,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Connection, delete, select, update
 
+from ordergate.clock import utcnow
+from ordergate.statuses import DocumentStatus
 from ordergate.store import tables as t
 from ordergate.store.db import insert_ignore
-from ordergate.statuses import DocumentStatus
-from ordergate.documents import utcnow
 
 _ATTEMPTS = 3
 

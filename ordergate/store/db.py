@@ -8,9 +8,9 @@ spell INSERT ... ON CONFLICT. Everything else writes portable SQLAlchemy Core.
 from __future__ import annotations
 
 import re
-from importlib import import_module
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 

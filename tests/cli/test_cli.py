@@ -141,10 +141,11 @@ def test_documents_show_tells_the_reason_and_saves_what_was_received(tmp_path, m
 
 def test_documents_show_names_the_worker_processing_it(tmp_path, monkeypatch, capsys):
     from ordergate.app import open_engine
-    from ordergate.store.claims import claim_document
+    from ordergate.clock import utcnow
+    from ordergate.documents import RawDocument
     from ordergate.orders.store import store_document
     from ordergate.settings import Settings
-    from ordergate.documents import RawDocument, utcnow
+    from ordergate.store.claims import claim_document
 
     monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
@@ -166,9 +167,9 @@ def test_documents_show_names_the_worker_processing_it(tmp_path, monkeypatch, ca
 def test_documents_are_listed_by_a_short_source_name(tmp_path, monkeypatch, capsys):
     from ordergate.app import open_engine
     from ordergate.cli import main
+    from ordergate.documents import RawDocument
     from ordergate.orders.store import store_document
     from ordergate.settings import Settings
-    from ordergate.documents import RawDocument
 
     monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)

@@ -10,12 +10,19 @@ from pathlib import Path
 import pytest
 
 from ordergate.cli import EXIT_CODES, exit_code_for
-from ordergate.errors import (ConfigError, DocumentError, MappingError, OrdergateError, ParseError,
-                              TransientError, UsageError)
+from ordergate.errors import (
+    ConfigError,
+    DocumentError,
+    MappingError,
+    OrdergateError,
+    ParseError,
+    TransientError,
+    UsageError,
+)
 from ordergate.mappings.edifact_values import EdifactValueError
 from ordergate.mappings.tabular_orders import CellError
 from ordergate.mappings.x12_values import ElementError
-from ordergate.masterdata.seed import MasterDataError, Problem
+from ordergate.masterdata.problems import MasterDataError, Problem
 from ordergate.parsers.email.auth import AuthResultsSyntaxError
 from ordergate.processing.holds import HoldError
 from ordergate.sources.mailbox import MailboxLoginError, MailboxUnavailable

@@ -11,8 +11,12 @@ from sqlalchemy import update
 
 from ordergate.cli import build_parser
 from ordergate.formats import DocumentFormat
-from ordergate.statuses import (STORED_DOCUMENT_STATUSES, DocumentStatus, OrderStatus,
-                                       OutboxStatus)
+from ordergate.statuses import (
+    STORED_DOCUMENT_STATUSES,
+    DocumentStatus,
+    OrderStatus,
+    OutboxStatus,
+)
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 # Commands that print no data: ``serve`` and ``mail watch`` run until stopped.
@@ -57,8 +61,8 @@ def test_status_choices_are_the_enums():
 
 def test_outbox_list_filters_on_failed(cli, tmp_path):
     from ordergate.app import open_engine
-    from ordergate.store.tables import outbox
     from ordergate.settings import Settings
+    from ordergate.store.tables import outbox
 
     assert cli("seed", str(SAMPLES / "masterdata")).code == 0
     assert cli("ingest", "--no-deliver", str(SAMPLES / "x12" / "acme_two_orders.edi")).code == 0

@@ -20,9 +20,9 @@ def ordergate_home(tmp_path, monkeypatch):
     from pathlib import Path
 
     from ordergate.app import open_engine
-    from ordergate.store.db import upgrade
     from ordergate.masterdata.seed import seed_masterdata
     from ordergate.settings import Settings
+    from ordergate.store.db import upgrade
 
     monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from ordergate.store import tables as t
 from ordergate.parsers.x12.reader import iter_x12
 from ordergate.parsers.x12.types import TransactionSet
+from ordergate.store import tables as t
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "x12"
 

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
-from ordergate.store import tables as t
 from ordergate.masterdata.seed import seed_masterdata
+from ordergate.store import tables as t
 from tests.kit.mailserver import authentication_results
 
 MASTERDATA = Path(__file__).resolve().parents[2] / "samples" / "masterdata"

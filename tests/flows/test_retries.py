@@ -8,7 +8,11 @@ from prefect import flow, task
 from ordergate.errors import DocumentError, TransientError
 from ordergate.flows.mail_flow import ingest_mail_batch_task
 from ordergate.flows.outbox_flow import deliver_outbox_task
-from ordergate.flows.retries import NETWORK_RETRIES, network_retries, retry_only_transient
+from ordergate.flows.retries import (
+    NETWORK_RETRIES,
+    network_retries,
+    retry_only_transient,
+)
 from ordergate.sources.mailbox import MailboxLoginError, MailboxUnavailable
 
 

@@ -26,9 +26,7 @@ from ordergate.parsers.edifact.types import (
     Message,
     Segment,
 )
-
-from tests.kit.x12 import SAMPLE_UNITS, sample_price
-from tests.kit.x12 import outbox, replace_once, rows  # noqa: F401  (re-exported for the EDIFACT tests)
+from tests.kit.x12 import SAMPLE_UNITS, outbox, replace_once, rows, sample_price  # noqa: F401  (re-exported for the EDIFACT tests)
 
 # The sample master data (samples/masterdata) and our own id (Settings.edifact_id default).
 INITECH = ("5412345000013", "14")

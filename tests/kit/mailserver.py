@@ -14,8 +14,13 @@ from dataclasses import dataclass
 import pytest
 from imapclient import IMAPClient
 
-from benchmarks.dovecot_server import (DovecotServer, DovecotUnavailable, MailUser, dovecot_binary,
-                                       start_dovecot)
+from benchmarks.dovecot_server import (
+    DovecotServer,
+    DovecotUnavailable,
+    MailUser,
+    dovecot_binary,
+    start_dovecot,
+)
 from ordergate.sources.imap import ImapSettings
 from tests.kit.strict import require
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, Row, update
 
-from ordergate.store import tables as t
 from ordergate.masterdata.profiles import PARTNERS_FOLDER, seed_profiles
+from ordergate.store import tables as t
 from tests.kit.x12 import SAMPLE_UNITS, Item, rows, sku
 
 MASTERDATA = Path(__file__).resolve().parents[2] / "samples" / "masterdata"

@@ -8,13 +8,12 @@ targeted edit (``replace_once``) or cut (``cut_before``). Outputs are read back 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import Engine, Table, select
 
-from ordergate.store import tables as t
 from ordergate.orders.store import document_content
 from ordergate.parsers.x12.reader import iter_x12, read_delimiters
 from ordergate.parsers.x12.types import (
@@ -25,7 +24,13 @@ from ordergate.parsers.x12.types import (
     Segment,
     TransactionSet,
 )
-from ordergate.parsers.x12.writer import OutGroup, OutInterchange, OutTransaction, write_interchange
+from ordergate.parsers.x12.writer import (
+    OutGroup,
+    OutInterchange,
+    OutTransaction,
+    write_interchange,
+)
+from ordergate.store import tables as t
 
 # The sample master data (samples/masterdata) and our own id.
 ACME = ("ZZ", "ACMEBUY")

@@ -19,7 +19,8 @@ from pydifact.segments import Segment
 from ordergate.mappings.edifact_orders import MessageRejected, map_orders
 from ordergate.orders.model import Purpose
 from ordergate.sinks.edifact.envelope import SYNTAX_CHARSETS
-from tests.kit.corpus import CORPUS as SHARED_CORPUS, outcome_matches
+from tests.kit.corpus import CORPUS as SHARED_CORPUS
+from tests.kit.corpus import outcome_matches
 from tests.kit.strict import require
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,8 @@ from ordergate.mappings.x12_850 import TransactionRejected, map_850
 from ordergate.orders.model import Purpose
 from ordergate.parsers.x12.reader import iter_x12
 from ordergate.parsers.x12.types import TransactionSet
-from tests.kit.corpus import CORPUS as SHARED_CORPUS, outcome_matches
+from tests.kit.corpus import CORPUS as SHARED_CORPUS
+from tests.kit.corpus import outcome_matches
 from tests.kit.strict import require
 
 ROOT = Path(__file__).resolve().parents[2]

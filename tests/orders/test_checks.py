@@ -3,9 +3,16 @@ from decimal import Decimal
 import pytest
 
 from ordergate.masterdata.catalog import Catalog, Customer, Product
-from ordergate.orders.checks import Overrides, check_order, resolve_item
-from ordergate.orders.model import Address, LineStatus, OrderLine, OrderStatus, Purpose, SalesOrder
 from ordergate.masterdata.profiles import PartnerProfile
+from ordergate.orders.checks import Overrides, check_order, resolve_item
+from ordergate.orders.model import (
+    Address,
+    LineStatus,
+    OrderLine,
+    OrderStatus,
+    Purpose,
+    SalesOrder,
+)
 
 WAREHOUSE = Address(name="Acme Store 17", street=["1200 Industrial Parkway"], city="Springfield",
                     postal_code="62701", country="US")

@@ -14,9 +14,9 @@ import os
 import time
 import tracemalloc
 import zipfile
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import datetime, timezone
 from pathlib import Path
 
 import openpyxl

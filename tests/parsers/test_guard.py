@@ -11,7 +11,12 @@ import pytest
 
 from ordergate.errors import DocumentError
 from ordergate.parsers import guard
-from ordergate.parsers.guard import BudgetExceeded, GuardedReadFailed, ParseBudget, run_guarded
+from ordergate.parsers.guard import (
+    BudgetExceeded,
+    GuardedReadFailed,
+    ParseBudget,
+    run_guarded,
+)
 from tests.kit.processes import children
 
 

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
-from ordergate.parsers.pdf import guard as pdf_guard
 from ordergate.parsers.guard import ParseBudget
+from ordergate.parsers.pdf import guard as pdf_guard
 from ordergate.parsers.pdf.extract import extract_pdf_order
 from ordergate.parsers.pdf.text import PdfError
 from tests.kit.processes import children

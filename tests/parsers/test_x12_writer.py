@@ -17,7 +17,12 @@ from ordergate.parsers.x12.types import (
     InterchangeHeader,
     TransactionSet,
 )
-from ordergate.parsers.x12.writer import OutGroup, OutInterchange, OutTransaction, write_interchange
+from ordergate.parsers.x12.writer import (
+    OutGroup,
+    OutInterchange,
+    OutTransaction,
+    write_interchange,
+)
 
 WHEN = datetime(2024, 7, 4, 8, 5)
 PLAIN = Delimiters(element="*", component=">", repetition=None, segment="~")

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from ordergate.documents import RawDocument
 from ordergate.masterdata.seed import seed_masterdata
 from ordergate.outbox.queue import Delivery, deliver_pending
 from ordergate.processing.ingest import ingest_documents
 from ordergate.processing.report import IngestReport
 from ordergate.settings import Settings
-from ordergate.documents import RawDocument
 from tests.kit.mailserver import TRUSTED_AUTHSERV_ID
 
 MASTERDATA = Path(__file__).resolve().parents[2] / "samples" / "masterdata"

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
-from ordergate.store import tables as t
 from ordergate.orders.checks import Overrides
 from ordergate.processing import holds
-
+from ordergate.store import tables as t
 from tests.kit.x12 import (
     ACME,
     GLOBEX,

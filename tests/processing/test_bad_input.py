@@ -11,22 +11,21 @@ from pathlib import Path
 import pytest
 
 from ordergate.store import tables as t
-
 from tests.kit.x12 import (
-    stored_content,
+    cut_before,
     group,
     interchange,
     order_file,
     outbox,
     po_850,
     read_reply,
-    cut_before,
     replace_once,
     replies,
     rows,
     seg,
     segs,
     sku,
+    stored_content,
     transaction,
 )
 
@@ -355,7 +354,6 @@ def test_a_resend_while_the_cut_copy_is_unfinished_fails_retryably_not_as_a_dupl
     (here: the process died before its 997). The resend must not be called a duplicate for
     good; it fails with a reason that says to process it again, which then works."""
     from ordergate.processing.x12 import intake as x12_intake
-
     from tests.kit.resume import Crash, crash_on_call
 
     crash_on_call(monkeypatch, x12_intake, "queue_997", 1, Crash())

@@ -3,9 +3,8 @@ customer's interchanges: the envelope is the sender's text and cannot choose who
 
 from __future__ import annotations
 
-from ordergate.store import tables as t
 from ordergate.documents import RawDocument
-
+from ordergate.store import tables as t
 from tests.kit import edifact as edifactkit
 from tests.kit.x12 import GLOBEX, order_file, outbox, rows
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from ordergate.processing.ingest import _collector_paused
+from ordergate.processing.pipeline import collector_paused
 
 
 def test_off_inside_back_on_after_even_when_nested_or_in_two_threads():
@@ -14,15 +14,15 @@ def test_off_inside_back_on_after_even_when_nested_or_in_two_threads():
     leave = threading.Event()
 
     def other_document():
-        with _collector_paused():
+        with collector_paused():
             inside.set()
             leave.wait(5)
 
     worker = threading.Thread(target=other_document)
     worker.start()
     inside.wait(5)
-    with _collector_paused():
-        with _collector_paused():
+    with collector_paused():
+        with collector_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert not gc.isenabled()  # the other thread's document is still being processed
@@ -34,7 +34,7 @@ def test_off_inside_back_on_after_even_when_nested_or_in_two_threads():
 def test_a_collector_switched_off_by_the_caller_stays_off():
     gc.disable()
     try:
-        with _collector_paused():
+        with collector_paused():
             pass
         assert not gc.isenabled()
     finally:

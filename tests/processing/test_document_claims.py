@@ -1,4 +1,4 @@
-"""One worker at a time processes a document (orders/claims.py), on SQLite and PostgreSQL.
+"""One worker at a time processes a document (store/claims.py), on SQLite and PostgreSQL.
 
 Two workers that receive the same bytes at once both store them (one document); only the one
 holding the claim processes it. The other reports ``in_progress`` and leaves the file or mail
@@ -11,15 +11,24 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
+from ordergate.clock import utcnow
+from ordergate.documents import RawDocument
 from ordergate.errors import DocumentError
+from ordergate.masterdata.catalog import Catalog
+from ordergate.processing.context import DocumentContext
+from ordergate.processing.dropfolder_run import ingest_drop_file
+from ordergate.processing.ingest import ingest_documents
+from ordergate.processing.registry import FORMATS
+from ordergate.processing.report import DocumentReport
+from ordergate.sources.dropfolder import scan_inbox
 from ordergate.store import claims as claims_module
 from ordergate.store import tables as t
-from ordergate.masterdata.catalog import Catalog
 from ordergate.store.claims import (
     ClaimRefused,
     DocumentClaim,
@@ -28,14 +37,6 @@ from ordergate.store.claims import (
     keep_claim,
     release_claim,
 )
-from ordergate.processing import ingest as ingest_module
-from ordergate.processing.context import DocumentContext
-from ordergate.processing.dropfolder_run import ingest_drop_file
-from ordergate.processing.ingest import ingest_documents
-from ordergate.processing.report import DocumentReport
-from ordergate.documents import RawDocument, utcnow
-from ordergate.sources.dropfolder import scan_inbox
-
 from tests.kit.x12 import order_file, outbox, rows, sku
 
 LEASE = 900
@@ -163,7 +164,7 @@ def test_a_transaction_of_a_worker_that_lost_its_document_rolls_back(db, setting
     ctx = DocumentContext(engine=db, settings=settings, catalog=catalog, document_id=document_id,
                           channel="test", now=utcnow(), actor="test",
                           report=DocumentReport(path="x", document_id=document_id, format=None,
-                                                status="received"), claim=held)
+                                                status="received"), formats=FORMATS, claim=held)
     with pytest.raises(DocumentError, match="taken over by another worker"):
         with ctx.transaction() as conn:
             conn.execute(update(t.documents).values(error="written by the stale worker"))
@@ -211,7 +212,7 @@ def test_a_drop_file_another_worker_holds_stays_in_the_inbox(db, settings):
 
 def test_a_worker_whose_document_was_taken_over_records_nothing(db, settings, monkeypatch):
     content = order_file("4711")
-    real = ingest_module.PROCESSORS["x12"]
+    real = FORMATS["x12"].process
 
     def taken_over_meanwhile(ctx, data):
         result = real(ctx, data)
@@ -219,7 +220,7 @@ def test_a_worker_whose_document_was_taken_over_records_nothing(db, settings, mo
             conn.execute(update(t.document_claims).values(holder="elsewhere:1:ffffffff"))
         return result
 
-    monkeypatch.setitem(ingest_module.PROCESSORS, "x12", taken_over_meanwhile)
+    monkeypatch.setitem(FORMATS.handlers, "x12", replace(FORMATS["x12"], process=taken_over_meanwhile))
     [report] = ingest_documents(db, settings, [RawDocument(content=content, channel="test",
                                                            source_ref="a.edi")], actor="test").documents
     assert report.status == "in_progress"
@@ -237,7 +238,7 @@ def test_a_worker_stopped_half_way_gives_the_document_back(db, settings, monkeyp
     def stopped(ctx, data):
         raise Stop()
 
-    monkeypatch.setitem(ingest_module.PROCESSORS, "x12", stopped)
+    monkeypatch.setitem(FORMATS.handlers, "x12", replace(FORMATS["x12"], process=stopped))
     raw = RawDocument(content=order_file("4711"), channel="test", source_ref="a.edi")
     with pytest.raises(Stop):
         ingest_documents(db, settings, [raw], actor="test")

@@ -10,12 +10,12 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from ordergate.store import tables as t
 from ordergate.masterdata.catalog import Catalog
-from ordergate.parsers import edifact, x12
 from ordergate.parsers.edi_limits import Budget, BudgetExceeded, EdiLimits
+from ordergate.parsers.edifact import reader as edifact
+from ordergate.parsers.x12 import reader as x12
 from ordergate.processing.edi_senders import interchange_senders
-
+from ordergate.store import tables as t
 from tests.kit import edifact as ek
 from tests.kit.x12 import interchange, outbox, po_850, sku
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from ordergate.store import tables as t
 from ordergate.parsers.edi_limits import Budget, EdiLimits
 from ordergate.parsers.edifact.reader import iter_edifact
 from ordergate.parsers.edifact.types import Message
 from ordergate.parsers.x12.reader import iter_x12
 from ordergate.parsers.x12.types import TransactionSet
-
+from ordergate.store import tables as t
 from tests.kit import edifact as ek
 from tests.kit.x12 import interchange, outbox, po_850, replies, seg, segs, sku
 

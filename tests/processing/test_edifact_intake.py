@@ -7,30 +7,33 @@ Every test that takes ``db`` runs on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 import logging
 import multiprocessing
 import random
 import re
+from datetime import datetime, timezone
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
 
-from ordergate.store import tables as t
-from ordergate.orders.checks import Overrides
-from ordergate.processing import holds
-from ordergate.store.db import make_engine, upgrade
-from ordergate.masterdata.seed import seed_masterdata
-from ordergate.parsers.edifact.types import Delimiters
 from ordergate.masterdata.catalog import Catalog
-from ordergate.processing import edifact_intake, parallel
-from ordergate.processing.edifact.prepare import PreparedMessage, prepare_edifact, read_handed_over
+from ordergate.masterdata.seed import seed_masterdata
+from ordergate.orders.checks import Overrides
+from ordergate.parsers.edifact.types import Delimiters
+from ordergate.processing import holds
+from ordergate.processing import pipeline as parallel
+from ordergate.processing.edifact import intake as edifact_intake
+from ordergate.processing.edifact.prepare import (
+    PreparedMessage,
+    prepare_edifact,
+    read_handed_over,
+)
 from ordergate.processing.ingest import ingest_documents
 from ordergate.settings import Settings
-
-from .conftest import MASTERDATA, as_raw
+from ordergate.store import tables as t
+from ordergate.store.db import make_engine, upgrade
 from tests.kit.edifact import (
     INITECH,
     INITECH_PARTNER,
@@ -55,6 +58,8 @@ from tests.kit.edifact import (
     unknown,
 )
 from tests.kit.resume import Crash, crash_on_call
+
+from .conftest import MASTERDATA, as_raw
 
 
 @pytest.fixture(autouse=True)

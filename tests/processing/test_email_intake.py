@@ -4,8 +4,8 @@ become, what is answered, and what is kept but never turned into orders."""
 from __future__ import annotations
 
 import email
-from email import policy
 from decimal import Decimal
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -13,7 +13,6 @@ import pytest
 
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
 from ordergate.store import tables as t
-
 from tests.kit import edifact as edifactkit
 from tests.kit.mailserver import TRUSTED_AUTHSERV_ID
 from tests.kit.x12 import GLOBEX, order_file, outbox, rows, stored_content
@@ -183,7 +182,6 @@ def test_a_held_order_from_an_edifact_attachment_gets_its_ordrsp_and_an_email_on
 
     from ordergate.orders.checks import Overrides
     from ordergate.processing import holds
-
     from tests.kit.edifact import gtin
     from tests.kit.edifact import order_file as edifact_file
 

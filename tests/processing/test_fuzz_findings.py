@@ -8,11 +8,9 @@ import zipfile
 
 import pytest
 
-from ordergate.store import tables as t
 from ordergate.documents import RawDocument
-
+from ordergate.store import tables as t
 from tests.kit.mailserver import authentication_results
-
 from tests.kit.x12 import interchange, order_file, po_850, replace_once, rows
 
 

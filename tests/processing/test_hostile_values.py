@@ -8,9 +8,18 @@ from __future__ import annotations
 import pytest
 
 from ordergate.store import tables as t
-
 from tests.kit import edifact as ek
-from tests.kit.x12 import interchange, outbox, po_850, replace_once, replies, rows, seg, segs, sku
+from tests.kit.x12 import (
+    interchange,
+    outbox,
+    po_850,
+    replace_once,
+    replies,
+    rows,
+    seg,
+    segs,
+    sku,
+)
 
 
 def _not_internal(document) -> None:

@@ -11,12 +11,16 @@ from pathlib import Path
 import pytest
 
 from ordergate.outbox import queue as outbox_module
-from ordergate.store import tables as t
 from ordergate.processing.x12 import intake as x12_intake
-
-from tests.kit.resume import FIVE_ORDERS, Crash, assert_stored_once_with_one_855, crash_on_call, five_orders
+from ordergate.store import tables as t
+from tests.kit.resume import (
+    FIVE_ORDERS,
+    Crash,
+    assert_stored_once_with_one_855,
+    crash_on_call,
+    five_orders,
+)
 from tests.kit.x12 import (
-    stored_content,
     GLOBEX,
     acks_855,
     bak,
@@ -27,10 +31,11 @@ from tests.kit.x12 import (
     read_reply,
     replies,
     rows,
+    sample_price,
     seg,
     segs,
-    sample_price,
     sku,
+    stored_content,
 )
 
 ACME_PARTNER = "x12:ZZ:ACMEBUY"

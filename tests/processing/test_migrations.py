@@ -6,11 +6,12 @@ import re
 import time
 
 import pytest
+from alembic import command
 from sqlalchemy import delete, inspect, text, update
 
+from ordergate.masterdata.seed import seed_masterdata
+from ordergate.processing.ingest import ingest_documents
 from ordergate.store import tables as t
-from alembic import command
-
 from ordergate.store.db import (
     alembic_config,
     current_revision,
@@ -19,11 +20,9 @@ from ordergate.store.db import (
     upgrade,
     vacuum,
 )
-from ordergate.masterdata.seed import seed_masterdata
-from ordergate.processing.ingest import ingest_documents
+from tests.kit.x12 import acks_855, bak, order_file, rows, stored_content
 
 from .conftest import MASTERDATA, as_raw
-from tests.kit.x12 import acks_855, bak, order_file, rows, stored_content
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,6 +1,6 @@
 """The prepare stage in a second process: same results as in one process, failures contained.
 
-``parallel_from_bytes=1`` forces every document through ``processing.parallel``; the
+``parallel_from_bytes=1`` forces every document through ``processing.pipeline``; the
 comparison runs the same documents through both paths into two fresh databases.
 """
 
@@ -14,16 +14,22 @@ import time
 
 import pytest
 
+from ordergate.masterdata.seed import seed_masterdata
+from ordergate.processing.ingest import ingest_documents
+from ordergate.processing.x12 import intake as x12_intake
+from ordergate.processing.x12 import prepare as x12_prepare
+from ordergate.settings import Settings
 from ordergate.store import tables as t
 from ordergate.store.db import make_engine, upgrade
-from ordergate.masterdata.seed import seed_masterdata
-from ordergate.processing import x12_intake, x12_prepare
-from ordergate.processing.ingest import ingest_documents
-from ordergate.settings import Settings
+from tests.kit.resume import (
+    FIVE_ORDERS,
+    assert_stored_once_with_one_855,
+    crash_on_call,
+    five_orders,
+)
+from tests.kit.x12 import GLOBEX, interchange, order_file, po_850, rows, sku, unknown
 
 from .conftest import MASTERDATA, as_raw
-from tests.kit.resume import FIVE_ORDERS, assert_stored_once_with_one_855, crash_on_call, five_orders
-from tests.kit.x12 import GLOBEX, interchange, order_file, po_850, rows, sku, unknown
 
 MIXED = [
     interchange(po_850("A-1"), po_850("A-2", unknown()), po_850("A-3", sku("HW-1001", qty="TEN")),
@@ -157,8 +163,8 @@ def test_a_store_crash_stops_the_second_process_and_a_rerun_stores_every_order_o
 
 
 # ---------------------------------------------------------------- the process lifecycle itself
-from ordergate.processing import parallel  # noqa: E402
 from ordergate.errors import DocumentError  # noqa: E402
+from ordergate.processing import pipeline as parallel  # noqa: E402
 
 
 def _numbers(count: int, fail_at: int | None = None):

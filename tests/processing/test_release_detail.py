@@ -7,11 +7,17 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from ordergate.store import tables as t
 from ordergate.orders.checks import Overrides
 from ordergate.processing import holds
-
-from tests.kit.stock import NOW, line, lines_of, set_acme_profile, set_credit_limit, stored_order
+from ordergate.store import tables as t
+from tests.kit.stock import (
+    NOW,
+    line,
+    lines_of,
+    set_acme_profile,
+    set_credit_limit,
+    stored_order,
+)
 from tests.kit.x12 import Item, interchange, order_file, po_850, sku, unknown
 
 

@@ -21,14 +21,20 @@ import pytest
 from sqlalchemy import Engine, Row, select, text
 from sqlalchemy.engine import URL
 
-from ordergate.store import tables as t
-from ordergate.store.db import make_engine, upgrade
 from ordergate.masterdata.seed import seed_masterdata
 from ordergate.orders.store import PROCESSED
 from ordergate.parsers.x12.types import TransactionSet
-
-from .conftest import MASTERDATA
-from tests.kit.stock import line, lines_of, set_acme_profile, set_credit_limit, set_stock, stock_of, stored_order
+from ordergate.store import tables as t
+from ordergate.store.db import make_engine, upgrade
+from tests.kit.stock import (
+    line,
+    lines_of,
+    set_acme_profile,
+    set_credit_limit,
+    set_stock,
+    stock_of,
+    stored_order,
+)
 from tests.kit.x12 import (
     Item,
     acks_855,
@@ -40,6 +46,8 @@ from tests.kit.x12 import (
     segs,
     sku,
 )
+
+from .conftest import MASTERDATA
 
 ROOT = Path(__file__).resolve().parents[2]
 

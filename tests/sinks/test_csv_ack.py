@@ -8,7 +8,12 @@ from decimal import Decimal
 
 from ordergate.orders.prepared import LINE_COLUMNS, PreparedOrder
 from ordergate.orders.store import SavedOrder
-from ordergate.sinks.csv.ack import ACK_COLUMNS, render_csv_ack, row_for_rejected_po, rows_for_order
+from ordergate.sinks.csv.ack import (
+    ACK_COLUMNS,
+    render_csv_ack,
+    row_for_rejected_po,
+    rows_for_order,
+)
 
 
 def line(number: int, status: str = "accepted", reason: str | None = None, **values) -> tuple:

@@ -37,9 +37,14 @@ from ordergate.sinks.edifact.envelope import (
     segment,
     written_for,
 )
+from ordergate.sinks.edifact.ordrsp import (
+    build_duplicate_ordrsp,
+    build_ordrsp,
+    write_lines_ahead,
+)
 from ordergate.sinks.edifact.serializer import FastSerializer
-from ordergate.sinks.edifact.ordrsp import build_duplicate_ordrsp, build_ordrsp, write_lines_ahead
-from tests.kit.corpus import CORPUS as SHARED_CORPUS, require_corpus
+from tests.kit.corpus import CORPUS as SHARED_CORPUS
+from tests.kit.corpus import require_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = SHARED_CORPUS / "edifact"

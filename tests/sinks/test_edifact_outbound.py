@@ -21,6 +21,7 @@ from ordergate.orders.model import (
     OrderStatus,
     SalesOrder,
 )
+from ordergate.orders.prepared import PreparedOrder, prepare_order
 from ordergate.parsers.edifact.problems import EdifactProblem
 from ordergate.sinks.edifact.contrl import (
     Action,
@@ -39,8 +40,11 @@ from ordergate.sinks.edifact.envelope import (
     reply_from_unb,
     segment,
 )
-from ordergate.orders.prepared import PreparedOrder, prepare_order
-from ordergate.sinks.edifact.ordrsp import build_duplicate_ordrsp, build_ordrsp, parties_of
+from ordergate.sinks.edifact.ordrsp import (
+    build_duplicate_ordrsp,
+    build_ordrsp,
+    parties_of,
+)
 
 WHEN = datetime(2026, 11, 21, 9, 30)
 TODAY = date(2026, 11, 21)

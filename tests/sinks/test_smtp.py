@@ -9,7 +9,6 @@ from email.policy import SMTP
 
 import pytest
 from pydantic import SecretStr
-from tests.kit.smtpserver import SmtpServer, free_port
 
 from ordergate.errors import ConfigError
 from ordergate.sinks.email.smtp import (
@@ -19,6 +18,7 @@ from ordergate.sinks.email.smtp import (
     send_messages,
     smtp_password,
 )
+from tests.kit.smtpserver import SmtpServer, free_port
 
 USER, PASSWORD = "ordergate", "s3cret-Pässword"
 

@@ -13,7 +13,12 @@ from ordergate.orders.model import ReplyAddress
 from ordergate.orders.prepared import LINE_COLUMNS, PreparedOrder
 from ordergate.parsers.x12.writer import segment_writer, write_interchange
 from ordergate.sinks.x12.ack855 import build_855
-from ordergate.sinks.x12.envelope import REPLY_DELIMITERS, reply_delimiters, reply_group, reply_interchange
+from ordergate.sinks.x12.envelope import (
+    REPLY_DELIMITERS,
+    reply_delimiters,
+    reply_group,
+    reply_interchange,
+)
 
 NOW = datetime(2026, 11, 29, 12, 0)
 TODAY = NOW.date()

@@ -1,7 +1,7 @@
 import os
 import time
 
-from ordergate.parsers.detect import detect_format
+from ordergate.processing.registry import FORMATS
 from ordergate.sources.dropfolder import finish_drop_file, read_drop_file, scan_inbox
 
 
@@ -41,9 +41,9 @@ def test_finish_moves_to_archive_or_failed_without_overwriting(tmp_path):
 
 
 def test_detect_format_by_content_not_name():
-    assert detect_format(b"\xef\xbb\xbf\r\n  ISA*00*") == "x12"
-    assert detect_format(b"UNA:+.? 'UNB+UNOC") == "edifact"
-    assert detect_format(b"UNB+UNOA:3") == "edifact"
-    assert detect_format(b"%PDF-1.7") == "pdf"
-    assert detect_format(b"po_number,sku\n") is None
-    assert detect_format(b"") is None
+    assert FORMATS.detect(b"\xef\xbb\xbf\r\n  ISA*00*") == "x12"
+    assert FORMATS.detect(b"UNA:+.? 'UNB+UNOC") == "edifact"
+    assert FORMATS.detect(b"UNB+UNOA:3") == "edifact"
+    assert FORMATS.detect(b"%PDF-1.7") == "pdf"
+    assert FORMATS.detect(b"po_number,sku\n") is None
+    assert FORMATS.detect(b"") is None

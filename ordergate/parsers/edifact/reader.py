@@ -1,8 +1,8 @@
 """Reading EDIFACT interchanges as a stream of envelope and message events, with envelope checks.
 
-``edifact_source`` finds the interchanges and decodes each with the character set its UNB
+``source`` finds the interchanges and decodes each with the character set its UNB
 names; each interchange is then split in small chunks, cut after a segment terminator, by
-``edifact_tokens``, and only the envelope segments (UNB UNG UNH UNT UNE UNZ) get individual
+``tokens``, and only the envelope segments (UNB UNG UNH UNT UNE UNZ) get individual
 attention here. At most one message's segments are held beyond the current chunk.
 
 Without a UNB (messages that start right after a UNA, or a file that starts with UNH) the
@@ -23,7 +23,12 @@ from dataclasses import dataclass, field
 from pydifact.segments import Segment
 
 from ordergate.errors import ParseError
-from ordergate.parsers.edi_limits import OVERSIZED_PREFIX, EdiLimits, check_budget, count_starts
+from ordergate.parsers.edi_limits import (
+    OVERSIZED_PREFIX,
+    EdiLimits,
+    check_budget,
+    count_starts,
+)
 from ordergate.parsers.edifact.source import (
     InterchangeStart,
     Region,
@@ -54,11 +59,11 @@ from ordergate.parsers.edifact.types import (
     INVALID_SERVICE_CHARACTERS,
     INVALID_VALUE,
     LOWER_LEVEL_EMPTY,
-    TOO_MANY_REPETITIONS,
     MISSING,
     REFERENCES_DO_NOT_MATCH,
     SYNTAX_NOT_SUPPORTED,
     SYNTAX_VERSIONS,
+    TOO_MANY_REPETITIONS,
     EdifactEvent,
     EdifactProblem,
     GroupEnd,

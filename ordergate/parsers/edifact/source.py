@@ -4,7 +4,7 @@ An interchange starts at a UNA or UNB that begins a segment (or, at the start of
 UNH). Its separators come from the UNA, or else from the defaults, or else from what the UNB
 shows (reported). Its syntax identifier (UNB S001 0001) is read from the bytes, ASCII in every
 repertoire EDIFACT uses, and only then is the interchange decoded with the character set it
-names (``edifact_types.CHARSETS``):
+names (``types.CHARSETS``):
 
 - bytes that fit the declared set are read with it;
 - bytes that are valid UTF-8 where a single-byte set (UNOA to UNOL) is declared are read as

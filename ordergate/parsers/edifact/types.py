@@ -6,7 +6,7 @@ a ``str``, or a ``list[str]`` when it has more than one component (trailing empt
 are dropped, so ``"21:5:"`` is ``["21", "5"]`` and ``"5:"`` is ``"5"``). Release characters
 are already removed; decimal marks are left as sent.
 
-Problems are ``EdifactProblem`` (owned by ``edifact_problems``, shared with the mappings and
+Problems are ``EdifactProblem`` (owned by ``problems``, shared with the mappings and
 the CONTRL sink). The reader fills them like this:
 
 - ``position``: the segment's 1-based position in its interchange, UNB = 1 (a UNA is a service
@@ -357,7 +357,7 @@ class Message:
     interchange: InterchangeHeader
     group: GroupHeader | None = None
     problems: list[EdifactProblem] = field(default_factory=list)  # envelope problems of this message
-    # The segments' texts (``edifact_tokens.Split.texts``): ``text`` reads back into
+    # The segments' texts (``tokens.Split.texts``): ``text`` reads back into
     # ``segments``. None for a message cut short (no UNT), which has a problem anyway.
     texts: list[str] | None = None
 

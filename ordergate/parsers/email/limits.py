@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ordergate.parsers.guard import ParseBudget
 from ordergate.parsers.email.mime_boundary import read_boundary
+from ordergate.parsers.guard import ParseBudget
 
 MB = 1024 * 1024
 

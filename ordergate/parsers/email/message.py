@@ -3,7 +3,7 @@
 The mail is hostile until proven otherwise. Sizes are checked on the encoded text before
 anything is decoded; attachments are classified by their bytes (``sniff``), never by the
 name or type they claim; file names are cleaned for display and never used as paths; the
-sender is judged only by our own server's ``Authentication-Results`` (``email_auth``).
+sender is judged only by our own server's ``Authentication-Results`` (``auth``).
 Whatever the input, ``read_mail`` returns a document whose ``quarantine`` says whether it may
 become orders; it does not raise.
 """
@@ -22,16 +22,20 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses
 from html.parser import HTMLParser
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from ordergate.parsers.email.auth import AuthVerdict, check_authentication
 from ordergate.errors import DocumentError
-from ordergate.parsers.email.limits import MailLimits, decoded_size_bound, format_size, scan_header_blocks
+from ordergate.parsers.email.auth import AuthVerdict, check_authentication
+from ordergate.parsers.email.limits import (
+    MailLimits,
+    decoded_size_bound,
+    format_size,
+    scan_header_blocks,
+)
 from ordergate.parsers.guard import run_guarded
-from ordergate.parsers.sniff import declared_unpacked_size, sniff_kind
+from ordergate.parsers.sniff import ORDER_KINDS, declared_unpacked_size, sniff_kind
 
 # The kinds a parser downstream turns into orders; the rest are listed and noted, not read.
-ORDER_KINDS = frozenset({"pdf", "csv", "xlsx", "xls", "x12", "edifact"})
 _FALLBACK_EXTENSION = {"x12": "edi", "edifact": "edi", "image": "img", "other": "bin"}
 _MAX_NAME_CHARS = 100
 _MAX_HEADER_CHARS = 998  # RFC 5322 line limit: longer values are junk or an attack
@@ -47,14 +51,38 @@ _BROKEN_STRUCTURE = {
 _T = TypeVar("_T")
 
 
+class AttachmentKinds(Protocol):
+    """What a file's kind is, and whether that kind is read for orders: the format registry
+    answers both (``processing.registry.FORMATS``); ``BUILT_IN_KINDS`` knows only the
+    built-in formats."""
+
+    def kind_of(self, content: bytes) -> str: ...
+
+    def is_order(self, kind: str) -> bool: ...
+
+
+class _BuiltInKinds:
+    @staticmethod
+    def kind_of(content: bytes) -> str:
+        return sniff_kind(content)
+
+    @staticmethod
+    def is_order(kind: str) -> bool:
+        return kind in ORDER_KINDS
+
+
+BUILT_IN_KINDS: AttachmentKinds = _BuiltInKinds()
+
+
 @dataclass
 class Attachment:
     name: str  # cleaned for display: never a path
     claimed_type: str  # the Content-Type the sender gave it
-    kind: str  # from the bytes: one of sniff.KINDS
+    kind: str  # from the bytes: a format's name, "image" or "other" (AttachmentKinds)
     content: bytes
     forwarded: bool  # came from inside a forwarded (message/rfc822) part
     index: int  # 1-based position among the mail's attachments
+    order: bool = False  # of a kind read for orders
 
 
 @dataclass
@@ -81,11 +109,12 @@ class MailDocument:
     @property
     def order_attachments(self) -> list[Attachment]:
         """The attachments in a format ordergate reads orders from."""
-        return [a for a in self.attachments if a.kind in ORDER_KINDS]
+        return [a for a in self.attachments if a.order]
 
 
 def read_mail(raw: bytes, *, limits: MailLimits = MailLimits(),
-              trusted_authserv_ids: Sequence[str] = ()) -> MailDocument:
+              trusted_authserv_ids: Sequence[str] = (),
+              kinds: AttachmentKinds = BUILT_IN_KINDS) -> MailDocument:
     """Read one raw RFC 5322 message; problems end up in ``quarantine``/``notes``, never raised.
 
     The header blocks are checked on the raw bytes first (``scan_header_blocks``); the parse
@@ -103,7 +132,7 @@ def read_mail(raw: bytes, *, limits: MailLimits = MailLimits(),
         if refused:
             return run_guarded(_read_headers_only, raw, scan.safe_head, refused,
                                trusted_authserv_ids, budget=limits.budget, what="the mail")
-        return run_guarded(_read_whole_mail, raw, scan.safe_head, limits, trusted_authserv_ids,
+        return run_guarded(_read_whole_mail, raw, scan.safe_head, limits, trusted_authserv_ids, kinds,
                            budget=limits.budget, what="the mail")
     except DocumentError as exc:  # over the time or memory budget
         refused.append(str(exc))
@@ -118,7 +147,7 @@ def read_mail(raw: bytes, *, limits: MailLimits = MailLimits(),
 
 
 def _read_whole_mail(raw: bytes, head: bytes, limits: MailLimits,
-                     trusted_authserv_ids: Sequence[str]) -> MailDocument:
+                     trusted_authserv_ids: Sequence[str], kinds: AttachmentKinds) -> MailDocument:
     quarantine: list[str] = []
     notes: list[str] = []
     message = _guard(lambda: BytesParser(policy=policy.default).parsebytes(raw), None,
@@ -129,7 +158,7 @@ def _read_whole_mail(raw: bytes, head: bytes, limits: MailLimits,
     document = _read_headers(message, raw, quarantine, notes)
     _check_authentication(document, message, trusted_authserv_ids, quarantine, notes)
     if parsed_fully:
-        walker = _PartWalker(limits, quarantine, notes)
+        walker = _PartWalker(limits, kinds, quarantine, notes)
         _guard(lambda: walker.walk(message, forward_depth=0), None,
                "the MIME structure could not be read", quarantine)
         walker.finish()
@@ -295,8 +324,10 @@ def _all_ids(value: str) -> list[str]:
 class _PartWalker:
     """Visits every part once, depth-first, keeping attachments, body parts and the counts."""
 
-    def __init__(self, limits: MailLimits, quarantine: list[str], notes: list[str]) -> None:
+    def __init__(self, limits: MailLimits, kinds: AttachmentKinds, quarantine: list[str],
+                 notes: list[str]) -> None:
         self.limits = limits
+        self.kinds = kinds
         self.quarantine = quarantine
         self.notes = notes
         self.attachments: list[Attachment] = []
@@ -388,14 +419,15 @@ class _PartWalker:
         content = part.get_payload(decode=True) or b""
         if not self._decoded_cleanly(part.defects[defects_before:], label, transfer):
             return
-        kind = sniff_kind(content)
+        kind = self.kinds.kind_of(content)
         name = _display_name(raw_name) or f"attachment-{index}.{_FALLBACK_EXTENSION.get(kind, kind)}"
         if raw_name is not None and name != raw_name:
             self.notes.append(f"attachment {index} name {raw_name[:80]!r} shown as {name!r}")
         if not self._within_unpack_limit(content, kind, label):
             return
         self._note_kind(name, claimed, kind)
-        self.attachments.append(Attachment(name, claimed, kind, content, forwarded, index))
+        self.attachments.append(Attachment(name, claimed, kind, content, forwarded, index,
+                                           self.kinds.is_order(kind)))
 
     def _decoded_cleanly(self, defects: list[mail_errors.MessageDefect], label: str, transfer: str) -> bool:
         for defect in defects:

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ordergate.orders.model import Address
 from ordergate.parsers.pdf.header import (
     Found,
     address_from_lines,
@@ -22,7 +21,7 @@ from ordergate.parsers.pdf.header import (
     find_po_number,
     find_ship_to,
 )
-from ordergate.parsers.pdf.result import ExtractedLine, PdfExtraction
+from ordergate.parsers.pdf.result import ExtractedLine, PdfExtraction, PrintedAddress
 from ordergate.parsers.pdf.table import GENERIC_RULES, TableRead, read_line_table
 from ordergate.parsers.pdf.template import PdfTemplate
 from ordergate.parsers.pdf.text import PageText, PdfError, PdfLimits, read_pdf_pages
@@ -44,7 +43,7 @@ class _Header:
     po_number: Found[str] | None = None
     po_date: Found[date] | None = None
     currency: Found[str] | None = None
-    ship_to: Found[Address] | None = None
+    ship_to: Found[PrintedAddress] | None = None
     buyer_name: Found[str] | None = None
 
 
@@ -116,7 +115,7 @@ def _template_header(template: PdfTemplate, pages: list[PageText],
     return header
 
 
-def _template_ship_to(template: PdfTemplate, page: PageText) -> Found[Address] | None:
+def _template_ship_to(template: PdfTemplate, page: PageText) -> Found[PrintedAddress] | None:
     rule = template.ship_to
     assert rule is not None
     if rule.region is not None:
@@ -131,7 +130,7 @@ def _template_ship_to(template: PdfTemplate, page: PageText) -> Found[Address] |
         return None
     parts = {k: v.strip() for k, v in match.groupdict().items() if v}
     street = [parts.pop("street")] if "street" in parts else []
-    return Found(Address(street=street, **parts), 0.9)
+    return Found(PrintedAddress(street=street, **parts), 0.9)
 
 
 def _assemble(template: PdfTemplate | None, header: _Header, table: TableRead,

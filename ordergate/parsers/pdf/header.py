@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
-from ordergate.orders.model import Address
+from ordergate.parsers.pdf.result import PrintedAddress
 from ordergate.parsers.pdf.text import PageText, Row, Word
 from ordergate.parsers.pdf.values import (
     CURRENCY_SIGNS,
@@ -147,7 +147,7 @@ def find_currency(pages: Sequence[PageText]) -> Found[str] | None:
     return None
 
 
-def find_ship_to(pages: Sequence[PageText]) -> Found[Address] | None:
+def find_ship_to(pages: Sequence[PageText]) -> Found[PrintedAddress] | None:
     page = pages[0]
     for index, row in enumerate(page.rows):
         for phrase in row.phrases():
@@ -193,7 +193,7 @@ _COUNTRY_NAMES = frozenset(n.casefold() for n in (
 _POSTAL = re.compile(r"\d{4,5}(?:-\d{4})?")
 
 
-def address_from_lines(lines: Sequence[str]) -> Address:
+def address_from_lines(lines: Sequence[str]) -> PrintedAddress:
     """An address from its printed lines: name first, then street, city, postcode, country.
 
     Forms print the parts either together ("Fremont CA 94538") or one per line ("Winter Park",
@@ -222,7 +222,7 @@ def address_from_lines(lines: Sequence[str]) -> Address:
         else:
             break
         rest.pop()
-    return Address(name=name, street=rest, **fields)
+    return PrintedAddress(name=name, street=rest, **fields)
 
 
 def _values_below(page: PageText, label: re.Pattern[str]) -> list[str]:

@@ -6,7 +6,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ordergate.orders.model import Address
+
+@dataclass(slots=True)
+class PrintedAddress:
+    """An address as printed on the PDF; the mapping turns it into the order's ``Address``
+    (the reader knows nothing of the order model)."""
+
+    name: str | None = None
+    street: list[str] = field(default_factory=list)
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+    def filled(self) -> dict[str, object]:
+        """The parts that were found, by name."""
+        return {name: getattr(self, name) for name in self.__slots__ if getattr(self, name)}
 
 
 @dataclass(slots=True)
@@ -38,7 +53,7 @@ class PdfExtraction:
     confidence: dict[str, float]
     po_date: date | None = None
     currency: str | None = None
-    ship_to: Address | None = None
+    ship_to: PrintedAddress | None = None
     buyer_name: str | None = None
     pages: int = 1
     notes: list[str] = field(default_factory=list)  # why a confidence is low, for the reviewer

@@ -13,13 +13,20 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ordergate.errors import ConfigError
 from ordergate.parsers.pdf.table import IDENTIFIERS, TABLE_END, TableRules
 from ordergate.parsers.pdf.values import DateOrder, NumberStyle
 
-DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "mappings" / "pdf_templates"
+DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "mappings" / "pdf_templates"
 LineField = Literal["buyer_part", "vendor_part", "gtin", "description", "quantity", "uom",
                     "unit_price", "line_total", "line_id"]
 

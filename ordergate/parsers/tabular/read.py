@@ -183,7 +183,7 @@ def _read_workbook(content: bytes, kind: str, max_rows: int, budget: ParseBudget
 
 
 def _read_workbook_checked(content: bytes, kind: str, max_rows: int) -> list[Sheet]:
-    """Sheet count and used ranges first (``tabular_extent``), then the cells."""
+    """Sheet count and used ranges first (``extent``), then the cells."""
     import pandas as pd
 
     try:

@@ -18,7 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ordergate.errors import ParseError
-from ordergate.parsers.edi_limits import OVERSIZED_PREFIX, EdiLimits, check_budget, count_starts
+from ordergate.parsers.edi_limits import (
+    OVERSIZED_PREFIX,
+    EdiLimits,
+    check_budget,
+    count_starts,
+)
 from ordergate.parsers.x12.types import (
     Delimiters,
     GroupEnd,

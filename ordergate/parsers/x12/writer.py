@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from ordergate.parsers.x12.types import Delimiters
 
 DEFAULT_DELIMITERS = Delimiters(element="*", component=">", repetition="^", segment="~")
 MAX_CONTROL_NUMBER = 999_999_999
 # (min, max) characters of the envelope fields that echo what a partner sent: the reading side
-# checks received values against these (``x12_envelope.unfit_for_reply``) so that writing
+# checks received values against these (``sinks.x12.envelope``) so that writing
 # the answer never fails.
 ISA_QUALIFIER = (2, 2)  # ISA05/ISA07
 ISA_ID = (1, 15)  # ISA06/ISA08

@@ -1,7 +1,7 @@
 """Storing one EDIFACT document: interchange claims, orders in batches, ORDRSPs and CONTRLs.
 
-The EDIFACT twin of ``x12_intake``, on the same store and outbox. The pure half
-(``edifact_prepare``) yields items in document order, here or from a second process for a
+The EDIFACT twin of ``processing.x12.intake``, on the same store and outbox. The pure half
+(``prepare``) yields items in document order, here or from a second process for a
 large document. Orders are saved in batches of ``settings.store_batch_size``, each with its
 ORDRSP interchange in one transaction; every interchange received gets a CONTRL: accepting
 (with UCM/UCS/UCD for the messages that were rejected), or rejecting the whole interchange
@@ -14,11 +14,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ordergate.orders.prepared import PreparedOrder
-from ordergate.orders.store import claim_interchange, mark_interchange_incomplete, save_orders
+from ordergate.orders.store import (
+    claim_interchange,
+    mark_interchange_incomplete,
+    save_orders,
+)
 from ordergate.parsers.edi_limits import refuse_too_many
-from ordergate.parsers.edifact.reader import count_interchanges
-from ordergate.parsers.edifact.problems import DUPLICATE_DETECTED, MISSING, EdifactProblem
-from ordergate.parsers.edifact.types import GroupEnd, GroupHeader, InterchangeEnd
+from ordergate.parsers.edifact import (
+    DUPLICATE_DETECTED,
+    MISSING,
+    EdifactProblem,
+    GroupEnd,
+    GroupHeader,
+    InterchangeEnd,
+    count_interchanges,
+)
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.edi_budget import edi_limits
 from ordergate.processing.edifact.prepare import (
@@ -32,8 +42,7 @@ from ordergate.processing.edifact.replies import queue_contrl, queue_ordrsps
 from ordergate.processing.outcome import IntakeOutcome, answer_now
 from ordergate.processing.pipeline import Pace, prepared_items, worth_a_second_process
 from ordergate.processing.report import OrderReport
-from ordergate.sinks.edifact.contrl import Action, GroupAck, InterchangeAck
-from ordergate.sinks.edifact.envelope import EdifactParty
+from ordergate.sinks.edifact import Action, EdifactParty, GroupAck, InterchangeAck
 
 EANCOM_ORDRSP = "EAN005"  # the EANCOM ORDRSP subset, for partners who send EANCOM ORDERS
 

@@ -1,6 +1,6 @@
 """The pure half of EDIFACT intake: envelopes read, ORDERS mapped and checked, no database.
 
-The EDIFACT twin of ``x12_prepare``: ``prepare_edifact`` yields, in document order, an
+The EDIFACT twin of ``processing.x12.prepare``: ``prepare_edifact`` yields, in document order, an
 ``OpenedEdifactInterchange`` per UNB (already rejected when it is addressed to someone else,
 comes from an unknown sender or has an unusable header), the reader's ``GroupHeader``,
 a ``PreparedMessage`` per message (its CONTRL entry plus a prepared order, or the reason it
@@ -24,23 +24,30 @@ from ordergate.masterdata.catalog import Catalog
 from ordergate.orders.checks import check_order
 from ordergate.orders.prepared import PreparedOrder, prepare_order
 from ordergate.parsers.edi_limits import EdiLimits
-from ordergate.parsers.edifact.reader import iter_edifact
-from ordergate.parsers.edifact.problems import MISSING, UNKNOWN_SENDER
-from ordergate.parsers.edifact.tokens import LINE_BREAKS, split_segments
-from ordergate.parsers.edifact.types import (
+from ordergate.parsers.edifact import (
+    LINE_BREAKS,
+    MISSING,
+    UNKNOWN_SENDER,
     Delimiters,
     GroupEnd,
     GroupHeader,
     InterchangeEnd,
     InterchangeHeader,
     Message,
+    iter_edifact,
+    split_segments,
 )
 from ordergate.processing.pipeline import Pace, store_will_wait, time_to_spare
 from ordergate.processing.report import OrderReport
 from ordergate.settings import Settings
-from ordergate.sinks.edifact.contrl import MessageAck, not_supported_problem
-from ordergate.sinks.edifact.envelope import EdifactReply, reply_from_unb
-from ordergate.sinks.edifact.ordrsp import parties_of, write_lines_ahead
+from ordergate.sinks.edifact import (
+    EdifactReply,
+    MessageAck,
+    not_supported_problem,
+    parties_of,
+    reply_from_unb,
+    write_lines_ahead,
+)
 from ordergate.wire import by_fields
 
 ORDERS = "ORDERS"
@@ -107,7 +114,7 @@ PreparedItem = OpenedEdifactInterchange | GroupHeader | PreparedMessage | GroupE
 class _State:
     opened: OpenedEdifactInterchange
     source: OrdersSource
-    # Every key given out in this document so far (see x12_prepare: two partners may use the
+    # Every key given out in this document so far (see processing.x12.prepare: two partners may use the
     # same interchange reference in one file).
     source_keys: set[str] = field(default_factory=set)
 

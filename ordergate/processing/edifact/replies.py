@@ -12,12 +12,18 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from ordergate.outbox.control_numbers import allocate
-from ordergate.outbox.queue import OutboundMessage, Queued, queue_messages
 from ordergate.orders.store import SavedOrder
-from ordergate.sinks.edifact.contrl import InterchangeAck, build_contrl
-from ordergate.sinks.edifact.envelope import EdifactReply, render_interchange
-from ordergate.sinks.edifact.ordrsp import build_duplicate_ordrsp, build_ordrsp
+from ordergate.outbox.control_numbers import allocate
+from ordergate.outbox.kinds import EDIFACT_CONTRL, EDIFACT_ORDRSP
+from ordergate.outbox.queue import OutboundMessage, Queued, queue_messages
+from ordergate.sinks.edifact import (
+    EdifactReply,
+    InterchangeAck,
+    build_contrl,
+    build_duplicate_ordrsp,
+    build_ordrsp,
+    render_interchange,
+)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -62,7 +68,7 @@ def queue_ordrsps(conn: Connection, saved: list[SavedOrder], reply: EdifactReply
             acknowledges.append((item.order_id, str(unh)))
     what = _safe(first.po_number) if len(items) == 1 else f"{len(items)}-orders"
     message = OutboundMessage(
-        dedupe_key=f"ORDRSP:{document_id}:{first.source_key}{occasion}", kind="ORDRSP",
+        dedupe_key=f"ORDRSP:{document_id}:{first.source_key}{occasion}", kind=EDIFACT_ORDRSP.name,
         partner_id=partner,
         customer_id=first.customer_id, destination=destination_for(first.customer_id, reply),
         filename=f"ORDRSP_{what}_{unb:09d}.edi",
@@ -85,7 +91,7 @@ def queue_contrl(conn: Connection, reply: EdifactReply, customer_id: str | None,
     # verdict, still finds the CONTRL it queued before.
     verdict = ack.verdict.value + (f"-{ack.problems[0].code}" if ack.problems else "")
     message = OutboundMessage(
-        dedupe_key=f"CONTRL:{document_id}:{partner}:{ack.reference}:{verdict}", kind="CONTRL",
+        dedupe_key=f"CONTRL:{document_id}:{partner}:{ack.reference}:{verdict}", kind=EDIFACT_CONTRL.name,
         partner_id=partner, customer_id=customer_id,
         destination=destination_for(customer_id, reply),
         filename=f"CONTRL_{_safe(ack.reference)}_{unb:09d}.edi",

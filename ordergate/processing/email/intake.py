@@ -25,25 +25,26 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from ordergate.errors import DocumentError
-from ordergate.store import tables as t
-from ordergate.masterdata.catalog import Catalog, Customer
-from ordergate.store.db import insert_ignore
+from ordergate.masterdata.catalog import Customer
 from ordergate.orders.reload import load_prepared
 from ordergate.orders.store import SavedOrder
-from ordergate.parsers.email.message import Attachment, MailDocument, read_mail
-from ordergate.processing.email.attachments import orders_from_attachment
+from ordergate.parsers.email import Attachment, MailDocument, read_mail
 from ordergate.processing.checked_orders import store_checked
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.edi_budget import edi_limits
-from ordergate.processing.edi_senders import EDI_KINDS, foreign_senders
-from ordergate.processing.edifact.intake import process_edifact
-from ordergate.processing.email.replies import original_of, queue_order_replies, queue_unreadable_reply
+from ordergate.processing.email.attachments import orders_from_attachment
+from ordergate.processing.email.replies import (
+    original_of,
+    queue_order_replies,
+    queue_unreadable_reply,
+)
+from ordergate.processing.handlers import AttachedTo
 from ordergate.processing.outcome import IntakeOutcome, document_status
 from ordergate.processing.report import OrderReport
-from ordergate.processing.x12.intake import process_x12
-from ordergate.sinks.email.reply import OriginalMail, should_reply
+from ordergate.sinks.email import OriginalMail, should_reply
+from ordergate.store import tables as t
+from ordergate.store.db import insert_ignore
 
-EDI_INTAKES = {"x12": process_x12, "edifact": process_edifact}
 _LEAST_SECONDS = 0.5  # less is no chance to read anything: the attachment is reported unread
 
 
@@ -57,7 +58,7 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
     # may not take twenty budgets.
     deadline = time.monotonic() + settings.parse_max_seconds
     mail = read_mail(content, limits=settings.mail_limits,
-                     trusted_authserv_ids=settings.trusted_authserv_ids)
+                     trusted_authserv_ids=settings.trusted_authserv_ids, kinds=ctx.formats)
     customer = ctx.catalog.customer_for_email(mail.from_address) if mail.from_address else None
     duplicate_of = _claim(ctx, mail, customer)
     if duplicate_of is not None:
@@ -76,17 +77,17 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
 
     attachments = mail.order_attachments
     unverified = None if proof else unauthenticated_reason(mail, settings.trusted_authserv_ids)
-    foreign = _untrusted_interchanges(ctx.catalog, settings, attachments, customer, unverified)
+    foreign = _untrusted_interchanges(ctx, attachments, customer, unverified)
     if foreign:
         raise MailQuarantined("quarantined: " + "; ".join(foreign))
     problems: list[str] = []
     orders = []
     outcome = IntakeOutcome()
     for attachment in attachments:
-        intake = EDI_INTAKES.get(attachment.kind)
-        if intake is not None:
+        handler = ctx.formats[attachment.kind]
+        if handler.read_interchanges is not None:  # read as if dropped in a folder
             reported = len(ctx.report.orders)
-            outcome.add(intake(ctx, attachment.content))
+            outcome.add(handler.read_interchanges(ctx, attachment.content))
             _confirm_edi_orders(ctx, original, ctx.report.orders[reported:])
             continue
         remaining = deadline - time.monotonic()
@@ -95,11 +96,11 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
                             f"mail's reading budget of {settings.parse_max_seconds:g} s "
                             f"(ORDERGATE_PARSE_MAX_SECONDS) was used up before it")
             continue
-        found = orders_from_attachment(attachment, channel=ctx.channel,
-                                       customer_id=customer.customer_id,
-                                       profile=ctx.catalog.profile(customer.customer_id),
-                                       min_confidence=settings.pdf_min_confidence,
-                                       budget=replace(settings.parse_budget, max_seconds=remaining))
+        found = orders_from_attachment(handler, attachment, AttachedTo(
+            channel=ctx.channel, customer_id=customer.customer_id,
+            profile=ctx.catalog.profile(customer.customer_id),
+            min_confidence=settings.pdf_min_confidence,
+            budget=replace(settings.parse_budget, max_seconds=remaining)))
         for order in found.orders:
             order.sender_unverified = unverified
         orders.extend(found.orders)
@@ -131,22 +132,23 @@ def unauthenticated_reason(mail: MailDocument, trusted_authserv_ids: tuple[str, 
             f"or SPF or DKIM pass for {domain}")
 
 
-def _untrusted_interchanges(catalog: Catalog, settings, attachments: list[Attachment],
+def _untrusted_interchanges(ctx: DocumentContext, attachments: list[Attachment],
                             customer: Customer, unverified: str | None) -> list[str]:
     """Reasons to refuse the mail's EDI attachments: an unproven mail, or an interchange whose
     envelope names another partner (or none we know) than the mail's customer."""
     reasons: list[str] = []
     for attachment in attachments:
-        if attachment.kind not in EDI_KINDS:
+        handler = ctx.formats[attachment.kind]
+        if handler.foreign_senders is None:
             continue
         label = f"attachment {attachment.index} ({attachment.name})"
         if unverified:
             reasons.append(f"{label} is an {attachment.kind.upper()} interchange, taken only from an "
                            f"authenticated sender: {unverified}")
             continue
-        limits = edi_limits(settings, attachment.content)
-        for foreign in foreign_senders(catalog, attachment.kind, attachment.content,
-                                       customer.customer_id, limits):
+        limits = edi_limits(ctx.settings, attachment.content)
+        for foreign in handler.foreign_senders(ctx.catalog, attachment.content, customer.customer_id,
+                                               limits):
             reasons.append(f"{label} holds {foreign}, but the mail is from customer "
                            f"{customer.customer_id}; no order was made and nothing was sent")
     return reasons

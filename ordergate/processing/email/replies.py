@@ -11,13 +11,14 @@ import re
 
 from sqlalchemy import Connection
 
-from ordergate.outbox.queue import OutboundMessage, Queued, queue_messages
 from ordergate.orders.store import SavedOrder
-from ordergate.parsers.email.message import MailDocument
+from ordergate.outbox.kinds import EMAIL_REPLY
+from ordergate.outbox.queue import OutboundMessage, Queued, queue_messages
+from ordergate.parsers.email import MailDocument
 from ordergate.processing.context import DocumentContext
-from ordergate.sinks.email.reply import OriginalMail, order_reply, unreadable_reply
+from ordergate.sinks.email import OriginalMail, order_reply, unreadable_reply
 
-EMAIL = "email"
+EMAIL = EMAIL_REPLY.name
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 

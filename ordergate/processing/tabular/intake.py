@@ -24,19 +24,20 @@ from ordergate.errors import DocumentError
 from ordergate.mappings.tabular_orders import TabularResult, orders_from_table
 from ordergate.masterdata.catalog import Catalog
 from ordergate.orders.model import SalesOrder
-from ordergate.outbox.queue import OutboundMessage, Queued, queue_messages
 from ordergate.orders.store import FAILED, PROCESSED, SavedOrder
+from ordergate.outbox.kinds import CSV_ACK
+from ordergate.outbox.queue import OutboundMessage, Queued, queue_messages
 from ordergate.processing.checked_orders import store_checked
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.report import OrderReport
-from ordergate.sinks.csv.ack import (
+from ordergate.sinks.csv import (
     AckRow,
     render_csv_ack,
     row_for_rejected_po,
     rows_for_order,
 )
 
-ACK_KIND = "csv-ack"
+ACK_KIND = CSV_ACK.name
 HOW_TO_NAME_A_CUSTOMER = ("add a customer_id column, drop the file into inbox/<customer_id>/, "
                           "or run: ordergate ingest FILE --customer <customer_id>")
 # How the tabular mapping names the rows of a PO it refused, and where a row's problem is.

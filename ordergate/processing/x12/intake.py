@@ -1,8 +1,8 @@
 """Storing one X12 document: claims, checked orders in batches, 855s, 997s and TA1s.
 
-The pure half (``x12_prepare``: envelopes, 850 mapping, checks) yields items in document
+The pure half (``prepare``: envelopes, 850 mapping, checks) yields items in document
 order, computed in this process or, for a large document, in a second one
-(``processing.parallel``); this half does everything that needs the database. Orders are
+(``processing.pipeline``); this half does everything that needs the database. Orders are
 saved in batches of ``settings.store_batch_size``, each batch in one transaction with its 855
 interchange. An interchange addressed to someone else, from an unknown sender, or reusing a
 control number is rejected whole with a TA1; inside an accepted interchange every
@@ -15,19 +15,32 @@ from dataclasses import dataclass, field
 
 from ordergate.orders.model import ReplyAddress
 from ordergate.orders.prepared import PreparedOrder
-from ordergate.orders.store import claim_interchange, mark_interchange_incomplete, save_orders
+from ordergate.orders.store import (
+    claim_interchange,
+    mark_interchange_incomplete,
+    save_orders,
+)
 from ordergate.parsers.edi_limits import refuse_too_many
-from ordergate.parsers.x12.reader import count_interchanges
-from ordergate.parsers.x12.types import GroupEnd, InterchangeEnd, InterchangeHeader
+from ordergate.parsers.x12 import (
+    GroupEnd,
+    InterchangeEnd,
+    InterchangeHeader,
+    count_interchanges,
+)
 from ordergate.processing.context import DocumentContext
 from ordergate.processing.edi_budget import edi_limits
 from ordergate.processing.outcome import IntakeOutcome, answer_now
 from ordergate.processing.pipeline import Pace, prepared_items, worth_a_second_process
 from ordergate.processing.report import OrderReport
-from ordergate.processing.x12.prepare import OpenedGroup, OpenedInterchange, PreparedSet, prepare_x12
+from ordergate.processing.x12.prepare import (
+    OpenedGroup,
+    OpenedInterchange,
+    PreparedSet,
+    prepare_x12,
+)
 from ordergate.processing.x12.replies import queue_855s, queue_997
+from ordergate.sinks.x12 import GroupAck
 from ordergate.sinks.x12 import ta1 as x12_ta1
-from ordergate.sinks.x12.ack997 import GroupAck
 
 
 @dataclass(slots=True)

@@ -1,11 +1,11 @@
 """The pure half of X12 intake: envelopes read, 850s mapped and checked, no database.
 
-``prepare_x12`` turns a document's bytes into the items the storing half (``x12_intake``)
+``prepare_x12`` turns a document's bytes into the items the storing half (``intake``)
 consumes, in document order: an ``OpenedInterchange`` per ISA (already rejected when it is
 addressed to someone else or comes from an unknown sender), an ``OpenedGroup`` per GS, a
 ``PreparedSet`` per transaction set (its 997 entry plus a prepared order, or the reason it
 makes none), and the reader's ``GroupEnd``/``InterchangeEnd``. It depends only on the bytes,
-the settings and the master data, so it can run in a second process (``processing.parallel``)
+the settings and the master data, so it can run in a second process (``processing.pipeline``)
 while the first one stores; every item is cheap to pickle.
 """
 
@@ -20,33 +20,32 @@ from ordergate.orders.checks import check_order
 from ordergate.orders.model import ReplyAddress
 from ordergate.orders.prepared import PreparedOrder, prepare_order
 from ordergate.parsers.edi_limits import EdiLimits
-from ordergate.parsers.x12.reader import decode_x12, iter_x12
-from ordergate.parsers.x12.writer import segment_writer
-from ordergate.parsers.x12.types import (
+from ordergate.parsers.x12 import (
     GroupEnd,
     GroupHeader,
     InterchangeEnd,
     InterchangeHeader,
     TransactionSet,
     X12Problem,
+    decode_x12,
+    iter_x12,
+    segment_writer,
 )
 from ordergate.processing.pipeline import Pace, time_to_spare
 from ordergate.processing.report import OrderReport
 from ordergate.settings import Settings
-from ordergate.sinks.x12 import ta1 as x12_ta1
-from ordergate.sinks.x12.ack997 import (
+from ordergate.sinks.x12 import (
     ACKNOWLEDGEMENT_SETS,
     SUPPORTED_SETS,
     TransactionAck,
-    not_supported_problem,
-)
-from ordergate.sinks.x12.ack855 import write_lines_ahead
-from ordergate.sinks.x12.envelope import (
     group_unfit,
     interchange_unfit,
+    not_supported_problem,
     reply_address,
     reply_delimiters,
+    write_lines_ahead,
 )
+from ordergate.sinks.x12 import ta1 as x12_ta1
 from ordergate.wire import by_fields
 
 

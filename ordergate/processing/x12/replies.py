@@ -12,14 +12,21 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from ordergate.outbox.control_numbers import allocate
 from ordergate.orders.model import ReplyAddress
-from ordergate.outbox.queue import OutboundMessage, Queued, queue_messages
 from ordergate.orders.store import SavedOrder
-from ordergate.parsers.x12.writer import OutTransaction, segment_writer, write_interchange
-from ordergate.sinks.x12.ack855 import build_855, build_duplicate_855
-from ordergate.sinks.x12.ack997 import GroupAck, build_997
-from ordergate.sinks.x12.envelope import reply_delimiters, reply_group, reply_interchange
+from ordergate.outbox.control_numbers import allocate
+from ordergate.outbox.kinds import X12_855, X12_997, X12_TA1
+from ordergate.outbox.queue import OutboundMessage, Queued, queue_messages
+from ordergate.parsers.x12 import OutTransaction, segment_writer, write_interchange
+from ordergate.sinks.x12 import (
+    GroupAck,
+    build_855,
+    build_997,
+    build_duplicate_855,
+    reply_delimiters,
+    reply_group,
+    reply_interchange,
+)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -73,7 +80,7 @@ def queue_855s(conn: Connection, saved: list[SavedOrder], reply: ReplyAddress, *
         # Batches are cut the same way on a rerun, and a resumed order never gets here, so the
         # first order of the batch names it.
         # ``occasion`` tells a later answer to the same order (e.g. ":released") from the first.
-        dedupe_key=f"855:{document_id}:{first.source_key}{occasion}", kind="855", partner_id=partner,
+        dedupe_key=f"855:{document_id}:{first.source_key}{occasion}", kind=X12_855.name, partner_id=partner,
         customer_id=first.customer_id, destination=destination_for(first.customer_id, reply),
         filename=f"855_{what}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
         document_id=document_id,
@@ -97,7 +104,7 @@ def queue_997(conn: Connection, reply: ReplyAddress, customer_id: str | None,
         st = allocate(conn, partner, "st", len(groups))
         transactions = [build_997(group, st_no) for group, st_no in zip(groups, st)]
         out_groups = [reply_group(reply, "FA", allocate(conn, partner, "gs", 1)[0], transactions)]
-    kind = "997" if groups else "TA1"
+    kind = X12_997.name if groups else X12_TA1.name
     interchange = reply_interchange(reply, isa_no, out_groups, extra_segments=[ta1] if ta1 else None,
                                     timestamp=now)
     message = OutboundMessage(

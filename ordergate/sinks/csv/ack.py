@@ -89,7 +89,7 @@ def row_for_rejected_po(po_number: str, reason: str) -> AckRow:
 
 def render_csv_ack(rows: Iterable[AckRow]) -> bytes:
     """UTF-8, comma-separated, a header row, CRLF line ends (RFC 4180); empty cells for None;
-    cells a spreadsheet would run as a formula start with "'" (``csv_safe``)."""
+    cells a spreadsheet would run as a formula start with "'" (``sinks.csv.safe``)."""
     buffer = io.StringIO(newline="")
     writer = safe_writer(buffer, lineterminator="\r\n")
     writer.writerow(ACK_COLUMNS)

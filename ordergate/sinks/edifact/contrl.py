@@ -19,7 +19,7 @@ from enum import Enum
 
 from pydifact.segments import Segment
 
-from ordergate.parsers.edifact.problems import EdifactProblem
+from ordergate.parsers.edifact import EdifactProblem
 from ordergate.sinks.edifact.envelope import EdifactParty, OutMessage, segment
 from ordergate.wire import by_fields
 

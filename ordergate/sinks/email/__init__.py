@@ -1,0 +1,22 @@
+"""Mail answers: the threaded reply to a mailed order (``reply``) with its PDF confirmation
+(``confirmation_pdf``), sent through SMTP (``smtp``).
+"""
+
+from __future__ import annotations
+
+from ordergate.sinks.email.reply import (
+    OriginalMail,
+    order_reply,
+    should_reply,
+    unreadable_reply,
+)
+from ordergate.sinks.email.smtp import send_messages, smtp_password
+
+__all__ = [
+    "order_reply",
+    "OriginalMail",
+    "send_messages",
+    "should_reply",
+    "smtp_password",
+    "unreadable_reply",
+]

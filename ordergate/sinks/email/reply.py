@@ -18,8 +18,8 @@ from email.policy import SMTP
 from email.utils import format_datetime, getaddresses, make_msgid
 
 from ordergate.errors import DocumentError
-from ordergate.printable import printable, printable_lines
 from ordergate.orders.prepared import PreparedOrder
+from ordergate.printable import printable, printable_lines
 from ordergate.sinks.email.confirmation_pdf import (
     LineView,
     line_views,

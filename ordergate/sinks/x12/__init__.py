@@ -1,0 +1,41 @@
+"""X12 answers: the 997 functional acknowledgement (``ack997``), the 855 purchase order
+acknowledgement (``ack855``), the TA1 (``ta1``) and the envelope they go out in (``envelope``).
+"""
+
+from __future__ import annotations
+
+from ordergate.sinks.x12.ack855 import build_855, build_duplicate_855, write_lines_ahead
+from ordergate.sinks.x12.ack997 import (
+    ACKNOWLEDGEMENT_SETS,
+    SUPPORTED_SETS,
+    GroupAck,
+    TransactionAck,
+    build_997,
+    not_supported_problem,
+)
+from ordergate.sinks.x12.envelope import (
+    group_unfit,
+    interchange_unfit,
+    reply_address,
+    reply_delimiters,
+    reply_group,
+    reply_interchange,
+)
+
+__all__ = [
+    "ACKNOWLEDGEMENT_SETS",
+    "build_855",
+    "build_997",
+    "build_duplicate_855",
+    "group_unfit",
+    "GroupAck",
+    "interchange_unfit",
+    "not_supported_problem",
+    "reply_address",
+    "reply_delimiters",
+    "reply_group",
+    "reply_interchange",
+    "SUPPORTED_SETS",
+    "TransactionAck",
+    "write_lines_ahead",
+]

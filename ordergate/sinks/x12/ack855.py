@@ -34,7 +34,7 @@ from ordergate.orders.prepared import (
     WrittenLines,
     lines_written_ahead,
 )
-from ordergate.parsers.x12.writer import OutTransaction, SegmentWriter
+from ordergate.parsers.x12 import OutTransaction, SegmentWriter
 
 ACCEPTED = "IA"  # ACK01: item accepted
 CHANGED = "IC"  # item accepted, changes made (our price, or our unit of measure)

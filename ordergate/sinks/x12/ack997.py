@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ordergate.parsers.x12.types import GroupHeader, X12Problem
-from ordergate.parsers.x12.writer import OutTransaction
+from ordergate.parsers.x12 import GroupHeader, OutTransaction, X12Problem
 from ordergate.wire import by_fields
 
 # Transaction sets we turn into business documents; others are acknowledged as not supported.

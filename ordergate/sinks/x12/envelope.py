@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from ordergate.orders.model import ReplyAddress
-from ordergate.parsers.x12.types import Delimiters, GroupHeader, InterchangeHeader
-from ordergate.parsers.x12.writer import (
+from ordergate.parsers.x12 import (
     GS_APPLICATION,
     GS_VERSION,
     ISA_ID,
     ISA_QUALIFIER,
+    Delimiters,
+    GroupHeader,
+    InterchangeHeader,
     OutGroup,
     OutInterchange,
     OutTransaction,

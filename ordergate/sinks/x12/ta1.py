@@ -3,7 +3,7 @@ sender, duplicate control number) or when ISA14 asked for one."""
 
 from __future__ import annotations
 
-from ordergate.parsers.x12.types import InterchangeHeader
+from ordergate.parsers.x12 import InterchangeHeader
 
 NO_ERROR = "000"
 INVALID_SENDER_QUALIFIER = "005"

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from ordergate.errors import ConfigError
-from ordergate.store import tables as t
 from ordergate.masterdata.seed import MasterDataError, normalise_gtin, seed_masterdata
+from ordergate.store import tables as t
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "masterdata"
 

@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from ordergate.outbox import queue as outbox_module
 from ordergate.outbox import temp as outbox_temp
-from ordergate.store import tables as t
 from ordergate.outbox.queue import (
     OutboundMessage,
     deliver_pending,
@@ -22,6 +21,7 @@ from ordergate.outbox.queue import (
     queue_messages,
     safe_name,
 )
+from ordergate.store import tables as t
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 ROOT = Path(__file__).resolve().parents[2]

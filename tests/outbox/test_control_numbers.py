@@ -9,8 +9,8 @@ import traceback
 import pytest
 from sqlalchemy import Engine, update
 
-from ordergate.store import tables as t
 from ordergate.outbox.control_numbers import MAX_CONTROL_NUMBER, allocate
+from ordergate.store import tables as t
 from ordergate.store.db import make_engine
 
 
