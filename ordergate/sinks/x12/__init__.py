@@ -1,5 +1,6 @@
 """X12 answers: the 997 functional acknowledgement (``ack997``), the 855 purchase order
-acknowledgement (``ack855``), the TA1 (``ta1``) and the envelope they go out in (``envelope``).
+acknowledgement (``ack855``), the TA1 (``ta1``), the 856 ship notice (``asn856``) and the
+envelope they go out in (``envelope``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ordergate.sinks.x12.ack997 import (
     build_997,
     not_supported_problem,
 )
+from ordergate.sinks.x12.asn856 import SHIP_NOTICE_GROUP, build_856
 from ordergate.sinks.x12.envelope import (
     group_unfit,
     interchange_unfit,
@@ -25,6 +27,7 @@ from ordergate.sinks.x12.envelope import (
 __all__ = [
     "ACKNOWLEDGEMENT_SETS",
     "build_855",
+    "build_856",
     "build_997",
     "build_duplicate_855",
     "group_unfit",
@@ -35,6 +38,7 @@ __all__ = [
     "reply_delimiters",
     "reply_group",
     "reply_interchange",
+    "SHIP_NOTICE_GROUP",
     "SUPPORTED_SETS",
     "TransactionAck",
     "write_lines_ahead",
