@@ -1,5 +1,5 @@
-"""CSV answers: the acknowledgement table (``ack``), written so no cell runs as a formula in a
-spreadsheet (``safe``).
+"""CSV answers: the acknowledgement table (``ack``) and the ship notice (``ship_notice``),
+written so no cell runs as a formula in a spreadsheet (``safe``).
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from ordergate.sinks.csv.ack import (
     row_for_rejected_po,
     rows_for_order,
 )
+from ordergate.sinks.csv.ship_notice import render_ship_notice_csv
 
 __all__ = [
     "AckRow",
     "render_csv_ack",
+    "render_ship_notice_csv",
     "row_for_rejected_po",
     "rows_for_order",
 ]

@@ -144,8 +144,12 @@ def _references(original: OriginalMail) -> list[str]:
     return ids
 
 
-def _start_reply(original: OriginalMail, subject: str, *, our_address: str, our_name: str,
-                 now: datetime) -> EmailMessage:
+def start_reply(original: OriginalMail, subject: str, *, our_address: str, our_name: str,
+                now: datetime, message_id: str | None = None) -> EmailMessage:
+    """The headers of a reply to ``original``: addressed, threaded and marked automatic, with
+    no body yet. ``message_id`` (``<...>``) for a reply whose id is derived from what it
+    answers, so rendering it again gives the same mail; None for a new id. Raises
+    ``ReplyNotAllowed`` when ``original`` must not be answered (``should_reply``)."""
     reason = should_reply(original, our_address)
     if reason:
         raise ReplyNotAllowed(f"not replying to mail {original.message_id or '(no Message-ID)'}: "
@@ -160,7 +164,7 @@ def _start_reply(original: OriginalMail, subject: str, *, our_address: str, our_
     message["To"] = Address(display_name=their_name, addr_spec=original.from_address.strip())
     message["Subject"] = subject
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=domain)
+    message["Message-ID"] = message_id or make_msgid(domain=domain)
     parent = _bare_id(original.message_id or "")
     if parent:
         message.set_raw("In-Reply-To", f"<{parent}>")
@@ -242,7 +246,7 @@ def order_reply(original: OriginalMail, order: PreparedOrder, order_id: int, *, 
     """The answer to an order that came by email; accepted orders get the PDF confirmation."""
     text = _order_text(order, order_id)
     subject = reply_subject(original.subject, f"purchase order {order.po_number}")
-    message = _start_reply(original, subject, our_address=our_address, our_name=our_name, now=now)
+    message = start_reply(original, subject, our_address=our_address, our_name=our_name, now=now)
     _set_body(message, original, text, our_name)
     if order.status == "accepted":
         pdf = render_confirmation_pdf(order, order_id, company=our_name, now=now)
@@ -257,7 +261,7 @@ def unreadable_reply(original: OriginalMail, reasons: list[str], *, our_address:
     if not reasons:
         raise ValueError("unreadable_reply needs at least one reason to tell the sender")
     subject = reply_subject(original.subject, "your message")
-    message = _start_reply(original, subject, our_address=our_address, our_name=our_name, now=now)
+    message = start_reply(original, subject, our_address=our_address, our_name=our_name, now=now)
     text = (f"we could not read an order from your message, because:\n{_bullets(reasons)}\n\n"
             "Nothing has been entered. Please correct this and send the order again.")
     _set_body(message, original, text, our_name)
