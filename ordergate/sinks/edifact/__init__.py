@@ -1,5 +1,6 @@
-"""EDIFACT answers: CONTRL (``contrl``) and ORDRSP (``ordrsp``), in an interchange addressed
-from the partner's UNB (``envelope``, written by ``serializer``).
+"""EDIFACT answers: CONTRL (``contrl``) and ORDRSP (``ordrsp``), and the DESADV (``desadv``)
+of a shipment, in an interchange addressed from the partner's UNB (``envelope``, written by
+``serializer``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from ordergate.sinks.edifact.contrl import (
     build_contrl,
     not_supported_problem,
 )
+from ordergate.sinks.edifact.desadv import build_desadv
 from ordergate.sinks.edifact.envelope import (
     EdifactParty,
     EdifactReply,
@@ -28,6 +30,7 @@ from ordergate.sinks.edifact.ordrsp import (
 __all__ = [
     "Action",
     "build_contrl",
+    "build_desadv",
     "build_duplicate_ordrsp",
     "build_ordrsp",
     "EdifactParty",
