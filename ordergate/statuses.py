@@ -31,10 +31,21 @@ STORED_DOCUMENT_STATUSES = (DocumentStatus.RECEIVED, DocumentStatus.PROCESSED,
 
 
 class OrderStatus(StrEnum):
+    """accepted → picking → partially_shipped → shipped, or cancelled before anything shipped;
+    held and rejected as the checks and ops decide. DUPLICATE appears in reports only."""
+
     ACCEPTED = "accepted"
     HELD = "held"
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
+    PICKING = "picking"  # on a pick list, nothing shipped yet
+    PARTIALLY_SHIPPED = "partially_shipped"  # something shipped, something still open
+    SHIPPED = "shipped"  # every line shipped in full
+    CANCELLED = "cancelled"  # cancelled before anything shipped; stock and credit given back
+
+
+# Orders the warehouse works on: they may be picked and shipped.
+OPEN_FOR_FULFILMENT = (OrderStatus.ACCEPTED, OrderStatus.PICKING, OrderStatus.PARTIALLY_SHIPPED)
 
 
 class LineStatus(StrEnum):

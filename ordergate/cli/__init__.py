@@ -26,7 +26,17 @@ import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ordergate.cli import db, documents, holds, mail, masterdata, orders, outbox, run
+from ordergate.cli import (
+    db,
+    documents,
+    fulfilment,
+    holds,
+    mail,
+    masterdata,
+    orders,
+    outbox,
+    run,
+)
 from ordergate.cli.command import (
     EXIT_ATTENTION,
     EXIT_OK,
@@ -64,7 +74,8 @@ EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 # Top-level commands and groups, in the order ``ordergate --help`` lists them.
 COMMANDS: tuple[Command | Group, ...] = (
     db.GROUP, masterdata.Seed(), run.Ingest(), orders.GROUP, outbox.GROUP, documents.GROUP,
-    run.Replay(), run.Poll(), masterdata.Stock(), holds.GROUP, mail.GROUP, run.Serve(),
+    run.Replay(), run.Poll(), masterdata.Stock(), holds.GROUP, fulfilment.Pick(),
+    fulfilment.Ship(), fulfilment.SHIPMENTS, mail.GROUP, run.Serve(),
 )
 
 

@@ -40,7 +40,7 @@ def report_of_flow(args, settings, start: Callable[[], object]) -> int:
     from ordergate.cli.output import print_report
     from ordergate.flows.runtime import quiet_prefect, without_heartbeats
 
-    quiet_prefect()
+    quiet_prefect(temporary_server=True)
     quiet_run_failures()
     ready_engine(settings)
     with without_heartbeats():

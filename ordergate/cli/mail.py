@@ -34,7 +34,7 @@ class Watch(Command):
 
         from ordergate.flows.runtime import quiet_prefect, without_heartbeats
 
-        quiet_prefect()
+        quiet_prefect(temporary_server=True)
         quiet_run_failures()
         from ordergate.app import imap_login
         from ordergate.flows.mail_flow import ingest_mailbox

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ordergate.cli.command import EXIT_OK, Command, ready_engine
+from ordergate.cli.fulfilment import ReceiveStock
 from ordergate.cli.options import add_json
 from ordergate.cli.output import listing, p, print_json, qty, say
 
@@ -31,11 +32,16 @@ class Seed(Command):
 
 class Stock(Command):
     name = "stock"
-    help = "stock per SKU: on hand, allocated, available, reorder suggestions"
+    help = "stock per SKU: on hand, allocated, available, reorder suggestions; stock receive"
 
     def configure(self, parser):
         parser.add_argument("--reorders", action="store_true", help="only SKUs below their reorder point")
         add_json(parser)
+        # ``ordergate stock`` lists; ``ordergate stock receive`` books goods received.
+        sub = parser.add_subparsers(dest="stock_command", required=False)
+        receive = ReceiveStock()
+        receive.configure(sub.add_parser(receive.name, help=receive.help))
+        sub.choices[receive.name].set_defaults(handler=receive)
 
     def run(self, args, settings):
         from ordergate.orders.allocation import stock_report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ordergate.cli.command import EXIT_OK, Command, Group, ready_engine
+from ordergate.cli.fulfilment import CancelOrder
 from ordergate.cli.options import add_json, add_limit, add_status
 from ordergate.cli.output import listing, p, print_json, qty, say, table
 from ordergate.errors import UsageError
@@ -55,11 +56,21 @@ class ShowOrder(Command):
             f"{p(order.source_key)})")
         for reason in s.hold_reasons:
             say(f"  hold: {p(reason)}")
-        rows = [[ln["line_number"], ln["buyer_part"] or "", ln["sku"] or "", ln["quantity"],
-                 "" if ln.get("ship_quantity") is None else qty(ln["ship_quantity"]), ln["uom"] or "",
+        rows = [[ln["line_number"], ln["buyer_part"] or "", ln["sku"] or "", qty(ln["ordered"]),
+                 qty(ln["allocated"]), qty(ln["picked"]), qty(ln["shipped"]),
+                 qty(ln["backordered"]), ln["uom"] or "",
                  ln["unit_price"] if ln["unit_price"] is not None else "", ln["status"],
                  (ln.get("reason") or "")[:60]] for ln in order.lines]
-        say(table(rows, ["line", "buyer part", "sku", "qty", "ships", "uom", "price", "status", "reason"]))
+        say(table(rows, ["line", "buyer part", "sku", "ordered", "allocated", "picked", "shipped",
+                         "backordered", "uom", "price", "status", "reason"]))
+        if order.shipments:
+            say("shipments:")
+        for shipment in order.shipments:
+            shipped = ", ".join(f"line {ln['line_number']} {qty(ln['quantity'])}"
+                                + (f" in {ln['package_id']}" if ln["package_id"] else "")
+                                for ln in shipment["lines"])
+            say(f"  {shipment['shipment_id']}  {shipment['ship_date']}  {p(shipment['carrier'])} "
+                f"{p(shipment['tracking_number'])}: {shipped}")
         say("history:")
         for event in order.events:
             say(f"  {event['at']}  {event['from_status'] or '-'} -> {event['to_status']}  "
@@ -71,4 +82,4 @@ class ShowOrder(Command):
         return EXIT_OK
 
 
-GROUP = Group("orders", "sales orders", (ListOrders(), ShowOrder()))
+GROUP = Group("orders", "sales orders", (ListOrders(), ShowOrder(), CancelOrder()))

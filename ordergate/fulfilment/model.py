@@ -51,6 +51,9 @@ class ShipmentNotice:
     complete: bool = False  # every line of the order has shipped in full with this shipment
     # (role, id) of the parties the order named, e.g. ("BY", GLN), ("DP", GLN) for EDIFACT
     parties: tuple[tuple[str, str], ...] = ()
+    # The order's other lines that are still to ship (``quantity`` 0: not in this shipment),
+    # so a notice can say everything that is still open.
+    other_open_lines: tuple[ShippedLine, ...] = ()
 
     @property
     def packages(self) -> tuple[str, ...]:

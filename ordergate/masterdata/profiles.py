@@ -42,13 +42,17 @@ class PartnerProfile(BaseModel):
     pdf_templates: tuple[str, ...] = ()
     min_confidence: float | None = Field(default=None, ge=0, le=1)
     column_map: ColumnMap | None = None
-    # Checks (issue: price, stock, credit, ship-to)
+    # Checks: price, stock, credit, ship-to
     price_tolerance_percent: float | None = Field(default=None, ge=0)  # None: the setting
     uom_factors: dict[str, Decimal] = Field(default_factory=dict)  # their unit -> our units, e.g. CS: 12
     backorder_policy: Literal["ship_partial", "hold", "reject_line"] = "ship_partial"
     ship_to_codes: tuple[str, ...] = ()  # location codes we know, so a code alone is enough
     credit_stop: bool = False  # on stop: every order is a credit hold
     ack_held: bool = False  # send a "received, pending" acknowledgement for a held order
+    # How the customer hears of a shipment: its EDI standard's notice (856/DESADV; the default
+    # for orders that came as X12 or EDIFACT), a mail (the default for mailed orders), a CSV in
+    # its outbox folder (the default for dropped order files), or not at all.
+    ship_notice: Literal["edi", "email", "csv", "none"] | None = None
 
     @field_validator("uom_factors")
     @classmethod

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ordergate.clock import utcnow
 from ordergate.errors import ConfigError
+from ordergate.gs1 import check_digit
 from ordergate.masterdata.problems import MasterDataError, Problem
 from ordergate.masterdata.profiles import PARTNERS_FOLDER, seed_profiles
 from ordergate.settings import X12Identity
@@ -119,6 +120,7 @@ class StockRow(_Row):
     # Optional columns: below reorder_point available units, suggest ordering reorder_quantity.
     reorder_point: Quantity | None = None
     reorder_quantity: Quantity | None = None
+    location: Annotated[str, Field(min_length=1, max_length=40)] | None = None  # the bin
 
 
 class PriceRow(_Row):
@@ -138,17 +140,10 @@ def normalise_gtin(value: str) -> str:
     if not value.isascii() or not value.isdigit() or len(value) not in (8, 12, 13, 14):
         raise ValueError(f"{value!r} is not a GTIN (8, 12, 13 or 14 digits)")
     padded = value.zfill(14)
-    expected = gtin_check_digit(padded[:-1])
+    expected = check_digit(padded[:-1])
     if padded[-1] != expected:
         raise ValueError(f"{value!r} has a bad check digit (expected {expected})")
     return padded
-
-
-def gtin_check_digit(body: str) -> str:
-    """The GS1 mod-10 check digit for ``body`` (all digits but the last)."""
-    # Weights 3,1,3,... from the rightmost body digit, the same for every GTIN length.
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return str(-total % 10)
 
 
 # ---------------------------------------------------------------- file specs
@@ -180,7 +175,7 @@ SPECS = (
     _FileSpec("customers.csv", customers, CustomerRow),
     _FileSpec("products.csv", products, ProductRow),
     _FileSpec("stock.csv", stock, StockRow, {"sku": products},
-              optional=("reorder_point", "reorder_quantity")),
+              optional=("reorder_point", "reorder_quantity", "location")),
     _FileSpec("prices.csv", prices, PriceRow, {"customer_id": customers, "sku": products}),
     _FileSpec("item_xref.csv", item_xref, ItemXrefRow, {"customer_id": customers, "sku": products}),
 )

@@ -40,6 +40,7 @@ class OrderDetail:
     lines: list[dict]
     events: list[dict]
     outbox: list[dict]
+    shipments: list[dict]
 
 
 def _reasons(raw: str | None) -> list[str]:
@@ -85,15 +86,54 @@ def get_order(engine: Engine, order_id: int) -> OrderDetail | None:
                    t.outbox.c.filename, t.outbox.c.sent_at, acks.c.reference)
             .join(acks, acks.c.outbox_id == t.outbox.c.id)
             .where(acks.c.order_id == order_id).order_by(t.outbox.c.id))]
+        shipments = _shipments(conn, order_id)
     for line in lines:
         line.pop("order_id", None)
         line["quantity"], line["unit_price"] = tidy_quantity(line["quantity"]), tidy_money(line["unit_price"])
+        _fulfilment_view(line)
     for event in events:
         event.pop("order_id", None)
     return OrderDetail(
         summary=_summary(row), po_date=row.po_date, requested_date=row.requested_date,
         channel=row.channel, partner_id=row.partner_id, source_key=row.source_key,
-        detail=json.loads(row.detail), lines=lines, events=events, outbox=outbox)
+        detail=json.loads(row.detail), lines=lines, events=events, outbox=outbox,
+        shipments=shipments)
+
+
+_SHIPPING = ("accepted", "changed", "backordered")
+
+
+def _fulfilment_view(line: dict) -> None:
+    """Per line: ordered, allocated (set aside from stock), picked, shipped, backordered (what
+    stock has not covered yet), as ``orders show`` lists them."""
+    ordered = line["quantity"]
+    allocated = tidy_quantity(line.get("ship_quantity"))
+    line["ordered"] = ordered
+    line["allocated"] = allocated if allocated is not None else Decimal(0)
+    line["picked"] = tidy_quantity(line.pop("picked_quantity", None) or Decimal(0))
+    line["shipped"] = tidy_quantity(line.pop("shipped_quantity", None) or Decimal(0))
+    shipping = line["status"] in _SHIPPING and allocated is not None
+    line["backordered"] = max(ordered - allocated, Decimal(0)) if shipping else Decimal(0)
+
+
+def _shipments(conn, order_id: int) -> list[dict]:
+    found = []
+    rows = conn.execute(select(t.shipments).where(t.shipments.c.order_id == order_id)
+                        .order_by(t.shipments.c.id)).all()
+    lines = {}
+    if rows:
+        for line in conn.execute(select(t.shipment_lines).where(
+                t.shipment_lines.c.shipment_id.in_([row.id for row in rows]))
+                .order_by(t.shipment_lines.c.id)):
+            lines.setdefault(line.shipment_id, []).append(
+                {"line_number": line.line_number, "sku": line.sku,
+                 "quantity": tidy_quantity(line.quantity), "package_id": line.package_id})
+    for row in rows:
+        found.append({"shipment_id": row.id, "carrier": row.carrier,
+                      "tracking_number": row.tracking_number, "ship_date": row.ship_date,
+                      "source": row.source, "actor": row.actor, "created_at": row.created_at,
+                      "lines": lines.get(row.id, [])})
+    return found
 
 
 @dataclass(slots=True)

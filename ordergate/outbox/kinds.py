@@ -69,3 +69,10 @@ CSV_ACK = OUTBOUND.register(OutboundKind("csv-ack", "csv", Carrier.FILE,
                                          "order acknowledgement table"))
 EMAIL_REPLY = OUTBOUND.register(OutboundKind("email", "email", Carrier.MAIL,
                                              "reply to a mailed order, with a PDF confirmation"))
+X12_856 = OUTBOUND.register(OutboundKind("856", "x12", Carrier.FILE, "advance ship notice"))
+EDIFACT_DESADV = OUTBOUND.register(OutboundKind("DESADV", "edifact", Carrier.FILE,
+                                                "despatch advice"))
+EMAIL_SHIP_NOTICE = OUTBOUND.register(OutboundKind("ship-notice", "email", Carrier.MAIL,
+                                                   "mail saying what shipped, with tracking"))
+CSV_SHIP_NOTICE = OUTBOUND.register(OutboundKind("csv-ship-notice", "csv", Carrier.FILE,
+                                                 "table of what shipped, with tracking"))

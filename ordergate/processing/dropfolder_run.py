@@ -6,12 +6,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from ordergate.clock import utcnow
 from ordergate.documents import RawDocument
 from ordergate.orders.store import IN_PROGRESS
 from ordergate.outbox.queue import Mailer
 from ordergate.processing.delivery import deliver
 from ordergate.processing.ingest import ingest_documents
 from ordergate.processing.report import DocumentReport, IngestReport
+from ordergate.processing.shipment_files import SHIPMENTS_FOLDER, import_stored
 from ordergate.settings import Settings
 from ordergate.sources.dropfolder import DropFile, finish_drop_file, read_drop_file
 
@@ -20,7 +22,10 @@ def ingest_drop_file(engine: Engine, settings: Settings, drop: DropFile, *, acto
     """One inbox file: store, process, then move it to archive/ (or failed/). A file another
     worker is processing stays where it is, for that worker to move."""
     raw = read_drop_file(drop)
-    document = ingest_documents(engine, settings, [raw], actor=actor).documents[0]
+    if drop.customer_hint == SHIPMENTS_FOLDER:  # the warehouse's confirmations
+        document, _ = import_stored(engine, settings, raw, actor=actor, now=utcnow())
+    else:
+        document = ingest_documents(engine, settings, [raw], actor=actor).documents[0]
     if document.status == IN_PROGRESS:
         return document
     finish_drop_file(drop, archive=settings.archive, failed=settings.failed,

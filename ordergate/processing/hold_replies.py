@@ -12,6 +12,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from ordergate.formats import OrderFormat
+from ordergate.orders.model import SalesOrder
+from ordergate.orders.prepared import PreparedOrder
 from ordergate.orders.store import SavedOrder
 from ordergate.outbox.queue import Queued
 from ordergate.processing.handlers import NoAnswer, Resolution
@@ -21,7 +24,9 @@ from ordergate.store import tables as t
 
 
 def queue_resolution(conn: Connection, settings: Settings, saved: SavedOrder, *,
-                     now: datetime) -> list[Queued]:
+                     now: datetime, occasion: str = ":resolved") -> list[Queued]:
+    """The answer to ``saved`` now that it was released, rejected or (``occasion``
+    ":cancelled") cancelled, the way its document came."""
     document = conn.execute(select(t.documents.c.id, t.document_contents.c.content,
                                    t.documents.c.source_ref, t.documents.c.format)
                             .select_from(t.documents.join(t.document_contents))
@@ -33,4 +38,19 @@ def queue_resolution(conn: Connection, settings: Settings, saved: SavedOrder, *,
                        f"answer on release or rejection is registered for that format; nothing "
                        f"was sent")
     return handler.answer_resolved(Resolution(conn, settings, FORMATS, saved, document.id,
-                                              document.source_ref, bytes(document.content), now))
+                                              document.source_ref, bytes(document.content), now,
+                                              occasion))
+
+
+def answerable(prepared: PreparedOrder, order_id: int, status: str, *,
+               stored_detail: str | None = None) -> SavedOrder:
+    """A stored order as its answer needs it: with the parties an ORDRSP names (EANCOM wants
+    BY and SU), read from the order's canonical JSON as stored (``stored_detail``, else the
+    prepared order's)."""
+    order = prepared._replace(status=status)
+    if prepared.format == OrderFormat.EDIFACT_ORDERS:
+        from ordergate.sinks.edifact import parties_of
+
+        detail = SalesOrder.model_validate_json(stored_detail or prepared.detail)
+        order = order._replace(parties=parties_of(detail))
+    return SavedOrder(order, "new", order_id, status, order.hold_reasons)

@@ -21,7 +21,6 @@ from ordergate.errors import UsageError
 from ordergate.masterdata.catalog import Catalog
 from ordergate.orders.allocation import decide
 from ordergate.orders.checks import Overrides, check_order
-from ordergate.orders.model import SalesOrder
 from ordergate.orders.numbers import tidy_money
 from ordergate.orders.prepared import (
     L_REASON,
@@ -33,7 +32,7 @@ from ordergate.orders.prepared import (
 from ordergate.orders.reload import stored_sales_order
 from ordergate.orders.store import LINE_INSERT_COLUMNS, SavedOrder
 from ordergate.outbox.queue import Queued
-from ordergate.processing.hold_replies import queue_resolution
+from ordergate.processing.hold_replies import answerable, queue_resolution
 from ordergate.settings import Settings
 from ordergate.statuses import LineStatus, OrderStatus
 from ordergate.store import tables as t
@@ -172,13 +171,9 @@ def _event(conn: Connection, order_id: int, now: datetime, actor: str, before: s
 
 
 def _saved(row, prepared: PreparedOrder, status: str) -> SavedOrder:
-    order = prepared._replace(source_key=row.source_key, channel=row.channel, format=row.format,
-                              status=status)
-    if row.format.startswith("edifact"):  # the ORDRSP names the parties (EANCOM needs BY, SU)
-        from ordergate.sinks.edifact import parties_of
-
-        order = order._replace(parties=parties_of(SalesOrder.model_validate_json(row.detail)))
-    return SavedOrder(order, "new", row.id, status, order.hold_reasons)
+    return answerable(prepared._replace(source_key=row.source_key, channel=row.channel,
+                                        format=row.format), row.id, status,
+                      stored_detail=row.detail)
 
 
 def _overridden(overrides: Overrides) -> str | None:

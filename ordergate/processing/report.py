@@ -106,12 +106,17 @@ class DocumentReport:
     outbound: list[OutboundReport] = field(default_factory=list)
 
 
+INTAKE_STATUSES = (OrderStatus.ACCEPTED, OrderStatus.HELD, OrderStatus.REJECTED,
+                   OrderStatus.DUPLICATE)
+
+
 @dataclass(slots=True)
 class IngestReport:
     documents: list[DocumentReport] = field(default_factory=list)
 
     def order_counts(self) -> dict[str, int]:
-        counts = {status.value: 0 for status in OrderStatus}
+        """Orders per status an intake gives (fulfilment's come later, never from a document)."""
+        counts = {status.value: 0 for status in INTAKE_STATUSES}
         for document in self.documents:
             for order in document.orders:
                 counts[order.status] = counts.get(order.status, 0) + 1

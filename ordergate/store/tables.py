@@ -41,6 +41,10 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 Money = Numeric(18, 4, asdecimal=True)
 Qty = Numeric(18, 4, asdecimal=True)
 UtcTime = DateTime(timezone=True)
+# An order's status ("partially_shipped" is 17 characters). SQLite does not enforce a VARCHAR's
+# length, and widening it there means rebuilding ``orders``, which eight tables refer to; so
+# only PostgreSQL's columns were widened (migration 0008), and SQLite's still read 16.
+OrderStatusText = String(20).with_variant(String(16), "sqlite")
 
 # ---------------------------------------------------------------- master data
 customers = Table(
@@ -74,6 +78,7 @@ stock = Table(
     Column("allocated", Qty, nullable=False, default=0, server_default="0"),
     Column("reorder_point", Qty),  # below this available quantity, suggest a reorder
     Column("reorder_quantity", Qty),
+    Column("location", String(40)),  # the bin it is picked from; pick lists sort by it
 )
 
 prices = Table(
@@ -158,7 +163,7 @@ orders = Table(
     Column("purpose", String(16), nullable=False),
     Column("currency", String(3)),
     Column("requested_date", Date),
-    Column("status", String(16), nullable=False),
+    Column("status", OrderStatusText, nullable=False),
     Column("hold_reasons", Text),  # JSON list of strings
     Column("total", Money),
     Column("detail", Text, nullable=False),  # the canonical SalesOrder as JSON
@@ -186,8 +191,13 @@ order_lines = Table(
     Column("status", String(16), nullable=False),
     Column("reason", Text),
     Column("po_unit_price", Money),  # the price on the PO, when it had one
-    # Allocated from stock (what ships now); giving an order's stock back sums these.
+    # Allocated from stock (what ships now); giving an order's stock back sums these. A receipt
+    # that fills a backorder raises it; it never exceeds quantity.
     Column("ship_quantity", Qty),
+    # On a pick list so far, and shipped so far: shipped <= picked-or-shipped <= ship_quantity,
+    # each raised by a conditional UPDATE so two workers never ship a line twice.
+    Column("picked_quantity", Qty, nullable=False, default=0, server_default="0"),
+    Column("shipped_quantity", Qty, nullable=False, default=0, server_default="0"),
     UniqueConstraint("order_id", "line_number"),
 )
 
@@ -198,8 +208,8 @@ order_events = Table(
     Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
     Column("at", UtcTime, nullable=False),
     Column("actor", String(120), nullable=False),
-    Column("from_status", String(16)),
-    Column("to_status", String(16), nullable=False),
+    Column("from_status", OrderStatusText),
+    Column("to_status", OrderStatusText, nullable=False),
     Column("reason", Text),
 )
 Index("ix_order_events_order_id", order_events.c.order_id)
@@ -214,6 +224,65 @@ order_duplicates = Table(
     Column("at", UtcTime, nullable=False),
     UniqueConstraint("document_id", "source_key"),
 )
+
+# ---------------------------------------------------------------- fulfilment
+# One shipment of one order: an order + tracking number is one shipment, whoever records it
+# (``ordergate ship``, a warehouse file imported twice, two workers): the unique key makes a
+# second recording a no-op.
+shipments = Table(
+    "shipments", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("carrier", String(40), nullable=False),
+    Column("tracking_number", String(60), nullable=False),
+    Column("ship_date", Date, nullable=False),
+    Column("source", String(1000), nullable=False),  # "ordergate ship", or the file and its lines
+    Column("actor", String(120), nullable=False),
+    Column("created_at", UtcTime, nullable=False),
+    UniqueConstraint("order_id", "tracking_number"),
+)
+
+shipment_lines = Table(
+    "shipment_lines", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shipment_id", Id, ForeignKey("shipments.id"), nullable=False),
+    Column("line_number", Integer, nullable=False),  # the order line
+    Column("sku", String(64), nullable=False),
+    Column("quantity", Qty, nullable=False),
+    Column("package_id", String(18)),  # SSCC-18, check digit verified
+)
+Index("ix_shipment_lines_shipment_id", shipment_lines.c.shipment_id)
+
+# Goods received into stock; the reference (a delivery note, or the file and row it came
+# from) is unique, so the same receipt booked twice is refused.
+stock_receipts = Table(
+    "stock_receipts", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("reference", String(200), nullable=False, unique=True),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("quantity", Qty, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("received_at", UtcTime, nullable=False),
+)
+
+pick_lists = Table(
+    "pick_lists", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("actor", String(120), nullable=False),
+    Column("created_at", UtcTime, nullable=False),
+)
+
+pick_list_lines = Table(
+    "pick_list_lines", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("pick_list_id", Id, ForeignKey("pick_lists.id"), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("line_number", Integer, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("quantity", Qty, nullable=False),
+    Column("location", String(40)),
+)
+Index("ix_pick_list_lines_pick_list_id", pick_list_lines.c.pick_list_id)
 
 # ---------------------------------------------------------------- outbound
 outbox = Table(

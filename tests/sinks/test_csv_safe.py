@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from ordergate.sinks.csv.safe import safe_cell, safe_writer
+from ordergate.sinks.csv_safe import safe_cell, safe_writer
 
 
 @pytest.mark.parametrize("value", ["=cmd|' /C calc'!A0", "+1+1", "-1+1", "@SUM(A1:A2)",

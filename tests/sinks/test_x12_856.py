@@ -27,7 +27,12 @@ from ordergate.parsers.x12 import (
     iter_x12,
     write_interchange,
 )
-from ordergate.sinks.x12 import SHIP_NOTICE_GROUP, build_856, reply_group, reply_interchange
+from ordergate.sinks.x12 import (
+    SHIP_NOTICE_GROUP,
+    build_856,
+    reply_group,
+    reply_interchange,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "samples" / "expected" / "x12_856.edi"

@@ -12,15 +12,18 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from ordergate.fulfilment.model import ShipmentNotice
 from ordergate.orders.model import ReplyAddress
 from ordergate.orders.store import SavedOrder
 from ordergate.outbox.control_numbers import allocate
-from ordergate.outbox.kinds import X12_855, X12_997, X12_TA1
+from ordergate.outbox.kinds import X12_855, X12_856, X12_997, X12_TA1
 from ordergate.outbox.queue import OutboundMessage, Queued, queue_messages
 from ordergate.parsers.x12 import OutTransaction, segment_writer, write_interchange
 from ordergate.sinks.x12 import (
+    SHIP_NOTICE_GROUP,
     GroupAck,
     build_855,
+    build_856,
     build_997,
     build_duplicate_855,
     reply_delimiters,
@@ -114,3 +117,32 @@ def queue_997(conn: Connection, reply: ReplyAddress, customer_id: str | None,
         filename=f"{kind}_{_safe(interchange_control)}_{isa_no:09d}.x12",
         payload=write_interchange(interchange).encode("utf-8"), document_id=document_id)
     return queue_messages(conn, [message], now)[0]
+
+
+def queue_856s(conn: Connection, notices: list[ShipmentNotice], reply: ReplyAddress, *,
+               ship_from_id: tuple[str, str] | None, now: datetime) -> list[Queued]:
+    """One 856 interchange for shipments to one partner, an ST per shipment; the shipment ids
+    name it, so recording the same shipments again queues nothing twice."""
+    if not notices:
+        return []
+    partner = partner_key(reply)
+    isa_no = allocate(conn, partner, "isa", 1)[0]
+    gs_no = allocate(conn, partner, "gs", 1)[0]
+    numbers = allocate(conn, partner, "st", len(notices))
+    transactions = [build_856(notice, st_no, now, ship_from_id=ship_from_id)
+                    for notice, st_no in zip(notices, numbers)]
+    group = reply_group(reply, SHIP_NOTICE_GROUP, gs_no, transactions)
+    payload = write_interchange(reply_interchange(reply, isa_no, [group], timestamp=now))
+    first = notices[0]
+    what = f"{_safe(first.po_number)}_{first.shipment_id}" if len(notices) == 1 else \
+        f"{len(notices)}-shipments_{first.shipment_id}"
+    message = OutboundMessage(
+        dedupe_key=f"856:{partner}:{first.shipment_id}:{len(notices)}", kind=X12_856.name,
+        partner_id=partner, customer_id=first.customer_id,
+        destination=destination_for(first.customer_id, reply),
+        filename=f"856_{what}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
+        order_id=first.order_id if len(notices) == 1 else None,
+        acknowledges=tuple((notice.order_id, f"{st_no:04d}")
+                           for notice, st_no in zip(notices, numbers)))
+    return queue_messages(conn, [message], now)
+

@@ -1,5 +1,6 @@
 """CSV answers: the acknowledgement table (``ack``) and the ship notice (``ship_notice``),
-written so no cell runs as a formula in a spreadsheet (``safe``).
+written so no cell runs as a formula in a spreadsheet (``sinks.csv_safe``, shared with every
+sink that writes a table).
 """
 
 from __future__ import annotations

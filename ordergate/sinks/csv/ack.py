@@ -29,7 +29,7 @@ from ordergate.orders.prepared import (
     L_UOM,
 )
 from ordergate.orders.store import SavedOrder
-from ordergate.sinks.csv.safe import safe_writer
+from ordergate.sinks.csv_safe import safe_writer
 
 ACK_COLUMNS = ("po_number", "order_id", "line_number", "sku", "buyer_part", "quantity", "uom",
                "unit_price", "status", "reason")
@@ -89,7 +89,7 @@ def row_for_rejected_po(po_number: str, reason: str) -> AckRow:
 
 def render_csv_ack(rows: Iterable[AckRow]) -> bytes:
     """UTF-8, comma-separated, a header row, CRLF line ends (RFC 4180); empty cells for None;
-    cells a spreadsheet would run as a formula start with "'" (``sinks.csv.safe``)."""
+    cells a spreadsheet would run as a formula start with "'" (``sinks.csv_safe``)."""
     buffer = io.StringIO(newline="")
     writer = safe_writer(buffer, lineterminator="\r\n")
     writer.writerow(ACK_COLUMNS)

@@ -15,7 +15,7 @@ import io
 
 from ordergate.fulfilment.model import ShipmentNotice
 from ordergate.orders.numbers import quantity_text
-from ordergate.sinks.csv.safe import safe_writer
+from ordergate.sinks.csv_safe import safe_writer
 
 SHIP_NOTICE_COLUMNS = ("shipment_id", "order_id", "po_number", "customer_id", "line_number",
                        "sku", "buyer_part", "quantity_shipped", "uom", "quantity_ordered",

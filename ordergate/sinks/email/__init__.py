@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ordergate.sinks.email.reply import (
     OriginalMail,
+    ReplyNotAllowed,
     order_reply,
     should_reply,
     unreadable_reply,
@@ -17,6 +18,7 @@ from ordergate.sinks.email.smtp import send_messages, smtp_password
 __all__ = [
     "order_reply",
     "OriginalMail",
+    "ReplyNotAllowed",
     "send_messages",
     "ship_notice_mail",
     "should_reply",

@@ -229,8 +229,13 @@ def _order_text(order: PreparedOrder, order_id: int) -> str:
         why = f" because:\n{_bullets(order.hold_reasons)}" if order.hold_reasons else "."
         return (f"we cannot accept your purchase order {po} (recorded as our order {order_id})"
                 f"{why}\n\nNothing will be shipped for it.\n\n{_order_summary(order, order_id)}")
+    if order.status == "cancelled":
+        why = f" because:\n{_bullets(order.hold_reasons)}" if order.hold_reasons else "."
+        return (f"we have cancelled your purchase order {po} (our order {order_id}){why}\n\n"
+                f"Nothing of it was shipped and nothing will be.\n\n"
+                f"{_order_summary(order, order_id)}")
     raise ValueError(f"order {order_id} has status {order.status!r}; expected accepted, held, "
-                     "rejected or duplicate")
+                     "rejected, duplicate or cancelled")
 
 
 def _set_body(message: EmailMessage, original: OriginalMail, text: str, our_name: str) -> None:

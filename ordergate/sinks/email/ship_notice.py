@@ -127,6 +127,7 @@ def _still_open(notice: ShipmentNotice, by_line: list[list[ShippedLine]]) -> str
         return "Your order is complete."
     # A line's running totals are the same on each of its package rows; the last one is taken.
     open_lines = [rows[-1] for rows in by_line if rows[-1].open_quantity > 0]
+    open_lines += list(notice.other_open_lines)
     if not open_lines:
         return ("Still open:\nNothing on the lines above; other lines of your order are still "
                 "to ship.")

@@ -12,7 +12,7 @@ import io
 
 from ordergate.fulfilment.model import PickList
 from ordergate.orders.numbers import quantity_text
-from ordergate.sinks.csv.safe import safe_writer
+from ordergate.sinks.csv_safe import safe_writer
 
 PICK_LIST_COLUMNS = ("pick_list_id", "location", "sku", "description", "quantity", "uom",
                      "order_id", "po_number", "customer_id", "line_number")

@@ -2,7 +2,7 @@
 
 BAK02: AH received and on hold (only for partners that ask for it), AD accepted as sent, AC accepted with changes (a line rejected, repriced or partly
 backordered), RD rejected with detail (no line ships), RJ rejected without detail (a duplicate
-PO). One PO1 per line (at the price we sell at, in our unit) with its ACKs: IA accepted (the quantity
+PO, or an order cancelled after it was accepted, its lines all IR). One PO1 per line (at the price we sell at, in our unit) with its ACKs: IA accepted (the quantity
 that ships now), IC accepted with changes (our price, or converted to our unit), IB the
 backordered rest, IR rejected. A line that is not
 simply accepted carries its reason in REF*ZZ, since ACK has no free-text element.
@@ -80,6 +80,8 @@ def write_lines_ahead(order: PreparedOrder, writer: SegmentWriter) -> PreparedOr
 def _ack_type(order: PreparedOrder) -> str:
     if order.status == "held":  # received, pending review: the lines' answer comes on release
         return "AH"
+    if order.status == "cancelled":  # accepted before, withdrawn now: every line IR
+        return "RJ"
     statuses = [line[L_STATUS] for line in order.lines]
     as_sent = statuses.count(ACCEPTED_LINE)
     if as_sent == len(statuses):

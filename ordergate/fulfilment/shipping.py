@@ -1,0 +1,317 @@
+"""Recording shipments: what left the warehouse, for which order lines, with carrier and tracking.
+
+A batch of shipment requests is recorded in the caller's transaction. The orders concerned are
+locked first (``FOR UPDATE`` on PostgreSQL, in id order; SQLite's write lock is already held),
+so two workers recording shipments of one order take turns, and every check below reads the
+state the writes will change. An order + tracking number is one shipment: recording it again
+(the same warehouse file imported twice) finds it and ships nothing. A request that cannot be
+shipped as asked (more than allocated and unshipped, an unknown line, an order that is not
+open) is refused with a sentence and writes nothing; the other requests of the batch go on.
+
+Shipping lowers on hand and allocated by what shipped (the allocation was made for it), raises
+the line's shipped (and picked) quantity, and moves the order to partially shipped or shipped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Connection, bindparam, func, select, tuple_, update
+
+from ordergate.errors import InternalError
+from ordergate.fulfilment.model import ShipmentNotice, ShippedLine
+from ordergate.fulfilment.sscc import sscc_problem
+from ordergate.orders.events import change_statuses
+from ordergate.orders.model import SalesOrder
+from ordergate.orders.numbers import tidy_quantity
+from ordergate.orders.prepared import SHIPPING_LINES
+from ordergate.statuses import OPEN_FOR_FULFILMENT, OrderStatus
+from ordergate.store import tables as t
+from ordergate.store.bulk import bulk_insert
+
+_ZERO = Decimal(0)
+SHIPPED, DUPLICATE, REFUSED = "shipped", "duplicate", "refused"
+
+
+@dataclass(frozen=True, slots=True)
+class ShipLine:
+    line_number: int
+    quantity: Decimal
+    package_id: str | None = None  # SSCC-18
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentRequest:
+    order_id: int
+    carrier: str
+    tracking_number: str
+    ship_date: date
+    source: str  # "ordergate ship", or the file and rows it came from
+    # None: everything allocated and not yet shipped (in ``package_id`` when given)
+    lines: tuple[ShipLine, ...] | None = None
+    package_id: str | None = None
+
+
+@dataclass(slots=True)
+class ShipmentResult:
+    request: ShipmentRequest
+    status: str  # shipped | duplicate | refused
+    shipment_id: int | None = None
+    reason: str | None = None  # why it was refused
+    notice: ShipmentNotice | None = None  # what to tell the customer (shipped only)
+    order_status: str | None = None  # the order's status afterwards
+    # the order as stored, for whoever announces the shipment (format, channel, detail)
+    order: object | None = None
+
+
+@dataclass(slots=True)
+class _Line:
+    row: object
+    allocated: Decimal
+    shipped: Decimal
+    picked: Decimal
+
+
+_SHIP_LINE = (update(t.order_lines)
+              .where(t.order_lines.c.order_id == bindparam("_order"),
+                     t.order_lines.c.line_number == bindparam("_line"),
+                     func.round(t.order_lines.c.ship_quantity - t.order_lines.c.shipped_quantity, 4)
+                     >= bindparam("_quantity"))
+              .values(shipped_quantity=t.order_lines.c.shipped_quantity + bindparam("_quantity"),
+                      picked_quantity=bindparam("_picked")))
+_SHIP_STOCK = (update(t.stock)
+               .where(t.stock.c.sku == bindparam("_sku"),
+                      func.round(t.stock.c.on_hand, 4) >= bindparam("_quantity"),
+                      func.round(t.stock.c.allocated, 4) >= bindparam("_quantity"))
+               .values(on_hand=t.stock.c.on_hand - bindparam("_quantity"),
+                       allocated=t.stock.c.allocated - bindparam("_quantity")))
+
+
+class ShipmentConflict(InternalError):
+    """A guarded UPDATE found the database other than the checks read it: never expected with
+    the locks held; the transaction rolls back rather than ship twice."""
+
+
+def record_shipments(conn: Connection, requests: list[ShipmentRequest], *, now: datetime,
+                     actor: str) -> list[ShipmentResult]:
+    """Record ``requests`` in the caller's transaction; one result per request, in order."""
+    results = [ShipmentResult(request, REFUSED) for request in requests]
+    order_ids = sorted({request.order_id for request in requests})
+    orders = _lock_orders(conn, order_ids)
+    lines = _lines(conn, order_ids)
+    existing = _existing(conn, [(r.order_id, r.tracking_number) for r in requests])
+    taken: dict[tuple[int, str], int | None] = dict(existing)
+    accepted: list[tuple[ShipmentResult, list[ShipLine]]] = []
+    for result in results:
+        request = result.request
+        key = (request.order_id, request.tracking_number)
+        if key in taken:  # recorded before, or earlier in this batch
+            result.status, result.shipment_id = DUPLICATE, taken[key]
+            result.order_status = orders[request.order_id].status
+            continue
+        problem, shipped = _check(request, orders.get(request.order_id),
+                                  lines.get(request.order_id, {}))
+        if problem:
+            result.reason = problem
+            continue
+        taken[key] = None
+        for line in shipped:  # later requests of the batch see these as shipped
+            held = lines[request.order_id][line.line_number]
+            held.shipped += line.quantity
+        accepted.append((result, shipped))
+    problem = _stock_problem(conn, accepted, lines)
+    if problem:  # on hand below what ships: refuse those, keep the rest
+        for result, shipped in accepted:
+            skus = {lines[result.request.order_id][line.line_number].row.sku for line in shipped}
+            if skus & set(problem):
+                result.status, result.reason = REFUSED, "; ".join(problem[sku] for sku in
+                                                                  sorted(skus & set(problem)))
+                for line in shipped:
+                    lines[result.request.order_id][line.line_number].shipped -= line.quantity
+        accepted = [(result, shipped) for result, shipped in accepted if result.status != REFUSED]
+    if accepted:
+        _write(conn, accepted, orders, lines, now=now, actor=actor)
+    return results
+
+
+def _lock_orders(conn: Connection, order_ids: list[int]) -> dict[int, object]:
+    query = select(t.orders).where(t.orders.c.id.in_(order_ids)).order_by(t.orders.c.id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return {row.id: row for row in conn.execute(query)} if order_ids else {}
+
+
+def _lines(conn: Connection, order_ids: list[int]) -> dict[int, dict[int, _Line]]:
+    found: dict[int, dict[int, _Line]] = defaultdict(dict)
+    if not order_ids:
+        return found
+    for row in conn.execute(select(t.order_lines).where(t.order_lines.c.order_id.in_(order_ids))
+                            .order_by(t.order_lines.c.order_id, t.order_lines.c.line_number)):
+        found[row.order_id][row.line_number] = _Line(
+            row, tidy_quantity(row.ship_quantity) or _ZERO, tidy_quantity(row.shipped_quantity),
+            tidy_quantity(row.picked_quantity))
+    return found
+
+
+def _existing(conn: Connection, keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    if not keys:
+        return {}
+    found = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        for row in conn.execute(select(t.shipments.c.id, t.shipments.c.order_id,
+                                       t.shipments.c.tracking_number)
+                                .where(tuple_(t.shipments.c.order_id,
+                                              t.shipments.c.tracking_number).in_(chunk))):
+            found[(row.order_id, row.tracking_number)] = row.id
+    return found
+
+
+def _check(request: ShipmentRequest, order, lines: dict[int, _Line]) -> tuple[str | None, list[ShipLine]]:
+    """Why ``request`` cannot ship (None when it can), and its lines with quantities."""
+    if order is None:
+        return f"there is no order {request.order_id}", []
+    if order.status not in OPEN_FOR_FULFILMENT:
+        return (f"order {order.id} (PO {order.po_number}) is {order.status}: only accepted, picking "
+                f"or partially shipped orders ship"), []
+    for package in {request.package_id, *(line.package_id for line in request.lines or ())}:
+        problem = sscc_problem(package) if package else None
+        if problem:
+            return f"package {package!r}: {problem}", []
+    if request.lines is None:
+        wanted = [ShipLine(number, line.allocated - line.shipped, request.package_id)
+                  for number, line in sorted(lines.items())
+                  if line.row.status in SHIPPING_LINES and line.allocated > line.shipped]
+        if not wanted:
+            return (f"order {order.id} (PO {order.po_number}) has nothing allocated that has not "
+                    f"shipped yet"), []
+        return None, wanted
+    asked: dict[int, Decimal] = defaultdict(lambda: _ZERO)
+    shipped = []
+    for line in request.lines:
+        held = lines.get(line.line_number)
+        if held is None:
+            return f"order {order.id} (PO {order.po_number}) has no line {line.line_number}", []
+        if not line.quantity > 0:
+            return f"line {line.line_number}: the quantity must be more than 0", []
+        asked[line.line_number] += line.quantity
+        open_now = held.allocated - held.shipped
+        if asked[line.line_number] > open_now:
+            return (f"line {line.line_number} ({held.row.sku}): {asked[line.line_number].normalize():f} "
+                    f"is more than the {open_now.normalize():f} allocated and not yet shipped"), []
+        shipped.append(ShipLine(line.line_number, line.quantity, line.package_id or request.package_id))
+    return None, shipped
+
+
+def _stock_problem(conn: Connection, accepted, lines) -> dict[str, str]:
+    """SKUs whose on hand or allocated stock is below what the accepted requests ship."""
+    wanted: dict[str, Decimal] = defaultdict(lambda: _ZERO)
+    for result, shipped in accepted:
+        for line in shipped:
+            wanted[lines[result.request.order_id][line.line_number].row.sku] += line.quantity
+    if not wanted:
+        return {}
+    query = select(t.stock.c.sku, t.stock.c.on_hand, t.stock.c.allocated).where(
+        t.stock.c.sku.in_(sorted(wanted))).order_by(t.stock.c.sku)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    have = {row.sku: row for row in conn.execute(query)}
+    problems = {}
+    for sku, quantity in wanted.items():
+        row = have.get(sku)
+        on_hand = tidy_quantity(row.on_hand) if row else _ZERO
+        allocated = tidy_quantity(row.allocated) if row else _ZERO
+        if on_hand < quantity or allocated < quantity:
+            problems[sku] = (f"{sku}: {on_hand.normalize():f} on hand ({allocated.normalize():f} "
+                             f"allocated) is less than the {quantity.normalize():f} to ship; "
+                             f"correct the stock first")
+    return problems
+
+
+def _write(conn: Connection, accepted, orders, lines, *, now: datetime, actor: str) -> None:
+    bulk_insert(conn, t.shipments, [
+        {"order_id": result.request.order_id, "carrier": result.request.carrier,
+         "tracking_number": result.request.tracking_number, "ship_date": result.request.ship_date,
+         "source": result.request.source[:1000], "actor": actor, "created_at": now}
+        for result, _ in accepted])
+    ids = _existing(conn, [(r.request.order_id, r.request.tracking_number) for r, _ in accepted])
+    line_rows, line_updates = [], {}
+    stock: dict[str, Decimal] = defaultdict(lambda: _ZERO)
+    for result, shipped in accepted:
+        request = result.request
+        result.shipment_id = ids[(request.order_id, request.tracking_number)]
+        for line in shipped:
+            held = lines[request.order_id][line.line_number]
+            line_rows.append({"shipment_id": result.shipment_id, "line_number": line.line_number,
+                              "sku": held.row.sku, "quantity": line.quantity,
+                              "package_id": line.package_id})
+            stock[held.row.sku] += line.quantity
+            key = (request.order_id, line.line_number)
+            before = line_updates.get(key, {"_quantity": _ZERO})["_quantity"]
+            line_updates[key] = {"_order": request.order_id, "_line": line.line_number,
+                                 "_quantity": before + line.quantity,
+                                 "_picked": max(held.picked, held.shipped)}
+    bulk_insert(conn, t.shipment_lines, line_rows)
+    if conn.execute(_SHIP_LINE, list(line_updates.values())).rowcount != len(line_updates):
+        raise ShipmentConflict("an order line changed while its shipment was recorded")
+    if conn.execute(_SHIP_STOCK, [{"_sku": sku, "_quantity": quantity}
+                                  for sku, quantity in sorted(stock.items())]).rowcount != len(stock):
+        raise ShipmentConflict("stock changed while a shipment was recorded")
+    changes, after = [], {}
+    for order_id in sorted({result.request.order_id for result, _ in accepted}):
+        order = orders[order_id]
+        status = _status_after(lines[order_id])
+        after[order_id] = status
+        shipments = [r.request.tracking_number for r, _ in accepted if r.request.order_id == order_id]
+        changes.append((order_id, order.status, status,
+                        f"shipped: {', '.join(shipments)}"))
+    # One actor for the batch; the shipments' own rows say where each came from.
+    change_statuses(conn, changes, now=now, actor=actor)
+    for result, shipped in accepted:
+        order = orders[result.request.order_id]
+        result.status, result.order_status, result.order = SHIPPED, after[order.id], order
+        result.notice = _notice(result, order, shipped, lines[order.id], after[order.id])
+
+
+def _status_after(lines: dict[int, _Line]) -> str:
+    shipping = [line for line in lines.values() if line.row.status in SHIPPING_LINES]
+    if shipping and all(line.shipped >= tidy_quantity(line.row.quantity) for line in shipping):
+        return OrderStatus.SHIPPED
+    return OrderStatus.PARTIALLY_SHIPPED
+
+
+def _notice(result: ShipmentResult, order, shipped: list[ShipLine], lines: dict[int, _Line],
+            status: str) -> ShipmentNotice:
+    request = result.request
+    sales_order = SalesOrder.model_validate_json(order.detail)
+    notice_lines = []
+    for line in shipped:
+        held = lines[line.line_number]
+        row = held.row
+        ordered = tidy_quantity(row.quantity)
+        notice_lines.append(ShippedLine(
+            line_number=line.line_number, sku=row.sku, quantity=line.quantity, ordered=ordered,
+            shipped_total=held.shipped, open_quantity=max(ordered - held.shipped, _ZERO),
+            uom=row.uom, buyer_line_id=row.buyer_line_id, buyer_part=row.buyer_part,
+            vendor_part=row.vendor_part, gtin=row.gtin, description=row.description,
+            package_id=line.package_id))
+    in_shipment = {line.line_number for line in shipped}
+    other_open = []
+    for number, held in sorted(lines.items()):
+        row = held.row
+        ordered = tidy_quantity(row.quantity)
+        if number in in_shipment or row.status not in SHIPPING_LINES or held.shipped >= ordered:
+            continue
+        other_open.append(ShippedLine(
+            line_number=number, sku=row.sku or "", quantity=_ZERO, ordered=ordered,
+            shipped_total=held.shipped, open_quantity=ordered - held.shipped, uom=row.uom,
+            buyer_line_id=row.buyer_line_id, buyer_part=row.buyer_part,
+            vendor_part=row.vendor_part, gtin=row.gtin, description=row.description))
+    return ShipmentNotice(
+        shipment_id=result.shipment_id, other_open_lines=tuple(other_open), order_id=order.id, customer_id=order.customer_id,
+        po_number=order.po_number, carrier=request.carrier, tracking_number=request.tracking_number,
+        ship_date=request.ship_date, lines=tuple(notice_lines), po_date=order.po_date,
+        ship_to=sales_order.ship_to, complete=status == OrderStatus.SHIPPED)
