@@ -40,8 +40,19 @@ demo: install
 	@# Only our own mail server's Authentication-Results prove a sender; the sample mails carry
 	@# the header the demo's (imagined) server mx.ordergate.example adds.
 	ORDERGATE_HOME=$(DEMO_HOME) ORDERGATE_MAIL_TRUSTED_AUTHSERV_IDS=mx.ordergate.example $(BIN)/ordergate mail poll || [ $$? -eq 1 ]
+	@# The warehouse: a pick list for every accepted order, then the shipments it confirms: ACME's
+	@# and GLOBEX's 850s ship whole (856), INITECH's ORDERS in part (DESADV). INITECH's CSV order
+	@# was short of stock; a receipt fills its backorders and it ships whole (a CSV notice).
+	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate pick
+	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate shipments import samples/fulfilment/shipments.csv
+	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate stock receive samples/fulfilment/receipts.csv
+	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate shipments import samples/fulfilment/shipments_after_receipt.csv
+	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate outbox deliver
 	@echo
-	@echo "Look around: export ORDERGATE_HOME=$$PWD/$(DEMO_HOME); $(BIN)/ordergate orders list; $(BIN)/ordergate holds list; ls $(DEMO_HOME)/outbox/*"
+	@echo "What went out for the shipments:"
+	@ls $(DEMO_HOME)/outbox/*/856_* $(DEMO_HOME)/outbox/*/DESADV_* $(DEMO_HOME)/outbox/*/*_shipment_*.csv
+	@echo
+	@echo "Look around: export ORDERGATE_HOME=$$PWD/$(DEMO_HOME); $(BIN)/ordergate orders list; $(BIN)/ordergate holds list; $(BIN)/ordergate orders show 1; ls $(DEMO_HOME)/outbox/* $(DEMO_HOME)/picking"
 
 bench: install
 	$(BIN)/python -m benchmarks.bench_e2e

@@ -27,6 +27,8 @@ def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
     """(command path, its parser) for every command, e.g. (("orders", "list"), parser)."""
     for action in parser._actions:  # argparse has no public walk over its subparsers
         if isinstance(action, argparse._SubParsersAction):
+            if path and not action.required:  # a command of its own too (``stock``, ``stock receive``)
+                yield path, parser
             for name, sub in action.choices.items():
                 yield from _commands(sub, path + (name,))
             return
@@ -39,7 +41,7 @@ def _options(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
 
 def test_every_command_that_prints_data_has_json():
     commands = dict(_commands(build_parser()))
-    assert len(commands) == 19
+    assert len(commands) == 24
     missing = [path for path, parser in commands.items()
                if "--json" not in _options(parser) and path not in WITHOUT_JSON]
     assert missing == []

@@ -235,9 +235,9 @@ def test_unknown_and_missing_columns_name_the_expected_ones(engine, folder):
 
 def test_a_repeated_column_and_an_empty_file_are_reported(engine, folder):
     _write(folder, "stock.csv", "sku,on_hand,sku\nP1,1,P1\n")
-    assert "repeated column(s) 'sku'; expected columns sku,on_hand (optional: reorder_point,reorder_quantity)" in str(_seed_error(engine, folder))
+    assert "repeated column(s) 'sku'; expected columns sku,on_hand (optional: reorder_point,reorder_quantity,location)" in str(_seed_error(engine, folder))
     _write(folder, "stock.csv", "")
-    assert str(_seed_error(engine, folder)) == "stock.csv: is empty; expected columns sku,on_hand (optional: reorder_point,reorder_quantity)"
+    assert str(_seed_error(engine, folder)) == "stock.csv: is empty; expected columns sku,on_hand (optional: reorder_point,reorder_quantity,location)"
 
 
 def test_a_file_that_is_not_utf8_is_reported(engine, folder):
