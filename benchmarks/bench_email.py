@@ -309,7 +309,7 @@ STAGES = (
                                   ("ordergate/orders/prepared.py", "prepare_order"),
                                   ("ordergate/orders/store.py", "save_orders"))),
     Stage("reply rendering (confirmation PDF + MIME)", (("ordergate/sinks/email/reply.py", "order_reply"),)),
-    Stage("… of which loading the DejaVu fonts", (("ordergate/sinks/email/confirmation_pdf.py", "_load_dejavu"),),
+    Stage("… of which loading the DejaVu fonts", (("ordergate/sinks/pdf_fonts.py", "load_dejavu"),),
           part_of_above=True),
     Stage("SMTP delivery + marking sent", (("ordergate/processing/delivery.py", "deliver"),)),
 )

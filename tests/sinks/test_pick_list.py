@@ -12,8 +12,8 @@ import pdfplumber
 import pytest
 
 from ordergate.fulfilment.model import PickLine, PickList
+from ordergate.sinks.pdf_fonts import DEJAVU_DIR
 from ordergate.sinks.picking import render_pick_list_csv, render_pick_list_pdf
-from ordergate.sinks.picking.fonts import DEJAVU_DIR
 from tests.kit.strict import require
 
 CREATED = datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc)

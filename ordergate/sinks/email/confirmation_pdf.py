@@ -13,7 +13,6 @@ outside Latin-1.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -38,10 +37,15 @@ from ordergate.orders.prepared import (
     L_VENDOR_PART,
     PreparedOrder,
 )
-
-DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
-_REGULAR, _BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
-_MISSING = "?"
+from ordergate.sinks.pdf_fonts import (
+    DEJAVU_DIR,
+    HELVETICA,
+    HELVETICA_AS_IS,
+    NotLatin1,
+    PdfFont,
+    dejavu_files,
+    load_dejavu,
+)
 
 # Words for the line statuses the store writes today; statuses added later ("backordered",
 # "changed", ...) still read sensibly through the underscore fallback in ``status_words``.
@@ -106,70 +110,6 @@ def line_views(order: PreparedOrder) -> list[LineView]:
                 for line in order.lines]
 
 
-class _Font(NamedTuple):
-    family: str
-    clean: Callable[[str], str]  # makes a string printable in this font
-
-
-# Letters and punctuation outside Latin-1 that have no decomposition to fall back on.
-_LATIN1_STANDINS = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "œ": "oe",
-                                  "Œ": "OE", "‘": "'", "’": "'", "‚": ",", "“": '"', "”": '"',
-                                  "„": '"', "–": "-", "—": "-", "…": "...", "€": "EUR"})
-
-
-# fpdf2 writes core-font text as Latin-1 bytes in a font declared WinAnsiEncoding, which
-# draws other glyphs there (0x80 as "€") or none (control characters): only these print as
-# they are.
-_PRINTABLE_LATIN1 = re.compile(r"[\t\n\r\x20-\x7e\xa0-\xff]*")
-
-
-def _latin1(text: str) -> str:
-    """Helvetica only prints Latin-1: keep what fits, drop accents that do not ("ź" -> "z")."""
-    out = []
-    for char in text.translate(_LATIN1_STANDINS):
-        if _PRINTABLE_LATIN1.fullmatch(char):
-            out.append(char)
-            continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if " " <= c <= "~")
-        out.append(base or _MISSING)
-    return "".join(out)
-
-
-class _NotLatin1(Exception):
-    """A text Helvetica cannot print as it is: the confirmation is set in DejaVu instead."""
-
-
-def _latin1_as_is(text: str) -> str:
-    if _PRINTABLE_LATIN1.fullmatch(text) is None:
-        raise _NotLatin1
-    return text
-
-
-_HELVETICA = _Font("helvetica", _latin1)
-_HELVETICA_AS_IS = _Font("helvetica", _latin1_as_is)
-
-
-def _dejavu_files(font_dir: Path | None) -> tuple[Path, Path] | None:
-    regular = font_dir / _REGULAR if font_dir else None
-    bold = font_dir / _BOLD if font_dir else None
-    return (regular, bold) if regular and bold and regular.is_file() and bold.is_file() else None
-
-
-def _load_dejavu(pdf: FPDF, files: tuple[Path, Path]) -> _Font:
-    # fpdf2 parses both TrueType files for every document (about 30 ms): why Latin-1 texts
-    # are set in Helvetica.
-    regular, bold = files
-    pdf.add_font("dejavu", "", str(regular))
-    pdf.add_font("dejavu", "B", str(bold))
-    cmap = pdf.fonts["dejavu"].cmap
-
-    def clean(text: str) -> str:
-        # fpdf2 silently drops glyphs a font lacks; a "?" at least shows something was there.
-        return "".join(c if ord(c) in cmap or c in "\n\r\t" else _MISSING for c in text)
-
-    return _Font("dejavu", clean)
-
-
 class _ConfirmationPdf(FPDF):
     """A4 with a footer naming the order on every page (fpdf2 draws it from ``footer``)."""
 
@@ -185,18 +125,18 @@ class _ConfirmationPdf(FPDF):
 def render_confirmation_pdf(order: PreparedOrder, order_id: int, *, company: str, now: datetime,
                             font_dir: Path | None = DEJAVU_DIR) -> bytes:
     """The confirmation of one stored order as PDF bytes; ``font_dir=None`` forces Helvetica."""
-    dejavu = _dejavu_files(font_dir)
+    dejavu = dejavu_files(font_dir)
     if dejavu is None:
-        return _render(order, order_id, company, now, lambda pdf: _HELVETICA)
+        return _render(order, order_id, company, now, lambda pdf: HELVETICA)
     try:  # every printed text goes through the font's ``clean``: the first one that is not
         # Latin-1 stops this attempt, and the confirmation is set again in DejaVu
-        return _render(order, order_id, company, now, lambda pdf: _HELVETICA_AS_IS)
-    except _NotLatin1:
-        return _render(order, order_id, company, now, lambda pdf: _load_dejavu(pdf, dejavu))
+        return _render(order, order_id, company, now, lambda pdf: HELVETICA_AS_IS)
+    except NotLatin1:
+        return _render(order, order_id, company, now, lambda pdf: load_dejavu(pdf, dejavu))
 
 
 def _render(order: PreparedOrder, order_id: int, company: str, now: datetime,
-            load_font: Callable[[FPDF], _Font]) -> bytes:
+            load_font: Callable[[FPDF], PdfFont]) -> bytes:
     pdf = _ConfirmationPdf(orientation="portrait", unit="mm", format="A4")
     font = load_font(pdf)
     clean = font.clean
@@ -218,7 +158,7 @@ def _render(order: PreparedOrder, order_id: int, company: str, now: datetime,
     return bytes(pdf.output())
 
 
-def _write_facts(pdf: FPDF, font: _Font, order: PreparedOrder, order_id: int, now: datetime) -> None:
+def _write_facts(pdf: FPDF, font: PdfFont, order: PreparedOrder, order_id: int, now: datetime) -> None:
     facts = [("Purchase order", order.po_number), ("Our order", str(order_id)),
              ("Status", order_status_words(order.status)),
              ("PO date", order.po_date.isoformat() if order.po_date else ""),
@@ -243,7 +183,7 @@ def _write_facts(pdf: FPDF, font: _Font, order: PreparedOrder, order_id: int, no
     pdf.ln(4)
 
 
-def _write_lines(pdf: FPDF, font: _Font, order: PreparedOrder) -> None:
+def _write_lines(pdf: FPDF, font: PdfFont, order: PreparedOrder) -> None:
     pdf.set_font(font.family, size=8.5)
     with pdf.table(col_widths=_WIDTHS, text_align=_ALIGN, line_height=4.5, repeat_headings=1,
                    headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230))) as table:
@@ -253,7 +193,7 @@ def _write_lines(pdf: FPDF, font: _Font, order: PreparedOrder) -> None:
     pdf.ln(4)
 
 
-def _write_totals(pdf: FPDF, font: _Font, order: PreparedOrder) -> None:
+def _write_totals(pdf: FPDF, font: PdfFont, order: PreparedOrder) -> None:
     counts: dict[str, int] = {}
     for line in order.lines:
         counts[line[L_STATUS]] = counts.get(line[L_STATUS], 0) + 1

@@ -20,7 +20,7 @@ from fpdf.fonts import FontFace
 
 from ordergate.fulfilment.model import PickLine, PickList
 from ordergate.orders.numbers import quantity_text
-from ordergate.sinks.picking.fonts import (
+from ordergate.sinks.pdf_fonts import (
     DEJAVU_DIR,
     HELVETICA,
     HELVETICA_AS_IS,

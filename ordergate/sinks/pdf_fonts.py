@@ -1,6 +1,6 @@
-"""The fonts a pick list is set in, chosen the way the order confirmation chooses them.
+"""The fonts the PDFs we write are set in: order confirmations and pick lists.
 
-A pick list whose every text is Latin-1 (most) is set in the core Helvetica: nothing to parse
+A document whose every text is Latin-1 (most) is set in the core Helvetica: nothing to parse
 or embed. Any other is set in DejaVu Sans (Debian package ``fonts-dejavu-core``), which covers
 Latin, Greek and Cyrillic; characters it lacks print as "?" rather than vanish. Without DejaVu,
 Helvetica prints everything, simplifying or replacing what lies outside Latin-1.
