@@ -17,8 +17,8 @@ from ordergate.cli.command import (
     actor,
     ready_engine,
 )
-from ordergate.cli.options import add_by, add_json
-from ordergate.cli.output import p, print_json, qty, say, table
+from ordergate.cli.options import add_by, add_json, add_limit
+from ordergate.cli.output import listing, p, print_json, qty, say, table
 from ordergate.errors import UsageError
 
 
@@ -336,4 +336,26 @@ class CancelOrder(Command):
         return EXIT_OK
 
 
-SHIPMENTS = Group("shipments", "warehouse shipment confirmations", (ImportShipments(),))
+class ListShipments(Command):
+    name = "list"
+    help = "shipments, newest first"
+
+    def configure(self, parser):
+        parser.add_argument("--order", type=int, help="only this order's")
+        add_limit(parser)
+        add_json(parser)
+
+    def run(self, args, settings):
+        from ordergate.orders.queries import list_shipments
+
+        shipments = list_shipments(ready_engine(settings), order_id=args.order, limit=args.limit)
+        listing(args, "shipments", shipments,
+                ["id", "order", "customer", "po", "ship date", "carrier", "tracking", "lines",
+                 "quantity", "source"],
+                lambda s: [s.shipment_id, s.order_id, s.customer_id, s.po_number, s.ship_date,
+                           s.carrier, s.tracking_number, s.lines, qty(s.quantity), s.source[:40]])
+        return EXIT_OK
+
+
+SHIPMENTS = Group("shipments", "warehouse shipments: import confirmations, list them",
+                  (ImportShipments(), ListShipments()))

@@ -196,3 +196,42 @@ def to_jsonable(value):
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value
+
+
+@dataclass(slots=True)
+class ShipmentSummary:
+    shipment_id: int
+    order_id: int
+    customer_id: str
+    po_number: str
+    carrier: str
+    tracking_number: str
+    ship_date: date
+    lines: int
+    quantity: Decimal
+    source: str
+    created_at: datetime
+
+
+def list_shipments(engine: Engine, *, order_id: int | None = None,
+                   limit: int | None = 200) -> list[ShipmentSummary]:
+    """Shipments, newest first, with how many lines and units each carried."""
+    lines = t.shipment_lines
+    per_shipment = (select(lines.c.shipment_id, func.count().label("lines"),
+                           func.sum(lines.c.quantity).label("quantity"))
+                    .group_by(lines.c.shipment_id).subquery())
+    query = (select(t.shipments, t.orders.c.customer_id, t.orders.c.po_number,
+                    per_shipment.c.lines, per_shipment.c.quantity)
+             .join(t.orders, t.orders.c.id == t.shipments.c.order_id)
+             .join(per_shipment, per_shipment.c.shipment_id == t.shipments.c.id)
+             .order_by(t.shipments.c.id.desc()))
+    if order_id is not None:
+        query = query.where(t.shipments.c.order_id == order_id)
+    if limit:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        return [ShipmentSummary(row.id, row.order_id, row.customer_id, row.po_number, row.carrier,
+                                row.tracking_number, row.ship_date, row.lines,
+                                tidy_quantity(Decimal(str(row.quantity))), row.source,
+                                row.created_at)
+                for row in conn.execute(query)]

@@ -130,3 +130,13 @@ def test_orders_cancel_answers_the_customer_and_refuses_a_second_time(cli, order
     assert shown["events"][-1]["actor"] == "ops:ann"
     assert cli("orders", "cancel", str(order_id), "--reason", "again").code == 2
     assert cli("orders", "list", "--status", "cancelled", "--json").code == 0
+
+
+def test_shipments_list_shows_each_shipment_with_its_units(cli, orders):
+    order_id = orders["4500012345"]
+    assert cli("ship", str(order_id), "--line", "1=4", "--carrier", "UPSN", "--tracking", "A1").code == 0
+    assert cli("ship", str(order_id), "--carrier", "UPSN", "--tracking", "A2").code == 0
+    listed = as_json(cli("shipments", "list", "--order", str(order_id), "--json"))["shipments"]
+    assert [(s["tracking_number"], s["lines"], s["quantity"]) for s in listed] == [
+        ("A2", 3, "12"), ("A1", 1, "4")]
+    assert as_json(cli("shipments", "list", "--order", "999", "--json")) == {"shipments": []}
