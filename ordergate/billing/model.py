@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ordergate.masterdata.terms import PaymentTerms
+
 INVOICE, CREDIT_NOTE = "invoice", "credit_note"
+__all__ = ["CREDIT_NOTE", "INVOICE", "Invoice", "InvoiceLine", "Party", "PaymentTerms", "TaxSubtotal"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +33,6 @@ class Party:
     # The id the partner knows it by: a GLN (qualifier "14"/"9"), an X12 id, a location code.
     code: str | None = None
     code_qualifier: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentTerms:
-    """``NET30``, or ``2/10 NET30``: 2 % off when paid within 10 days, else due in 30."""
-
-    text: str  # as written in customers.csv, e.g. "2/10 NET30"
-    net_days: int
-    discount_percent: Decimal | None = None
-    discount_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

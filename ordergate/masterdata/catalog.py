@@ -25,6 +25,10 @@ class Customer:
     credit_limit: Decimal | None
     currency: str | None
     active: bool
+    payment_terms: str | None = None
+    tax_rate: Decimal | None = None
+    tax_id: str | None = None
+    invoice_email: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,12 @@ customers = Table(
     Column("credit_limit", Money),
     Column("currency", String(3)),
     Column("active", Boolean, nullable=False, default=True),
+    # Billing: "NET30" (the default when empty), "NET45", "2/10 NET30"; tax in percent;
+    # invoices by mail go to invoice_email, else email.
+    Column("payment_terms", String(40)),
+    Column("tax_rate", Numeric(7, 4, asdecimal=True)),
+    Column("tax_id", String(40)),
+    Column("invoice_email", String(320)),
 )
 
 products = Table(
@@ -284,6 +290,83 @@ pick_list_lines = Table(
 )
 Index("ix_pick_list_lines_pick_list_id", pick_list_lines.c.pick_list_id)
 
+# ---------------------------------------------------------------- billing
+# Who we are on an invoice (company.yaml at seed time), validated, as JSON: one row.
+company_profile = Table(
+    "company_profile", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("profile", Text, nullable=False),
+    Column("updated_at", UtcTime, nullable=False),
+)
+
+# An invoice or credit note. Its number is gapless per prefix and year: taken from
+# control_numbers in the invoice's own transaction, so a rollback gives it back.
+invoices = Table(
+    "invoices", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("invoice_number", String(40), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # invoice | credit_note
+    Column("customer_id", String(64), ForeignKey("customers.customer_id"), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id")),
+    Column("corrects_invoice_id", Id, ForeignKey("invoices.id")),  # a credit note's invoice
+    Column("issue_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("discount_date", Date),
+    Column("discount_percent", Numeric(7, 4, asdecimal=True)),
+    Column("terms", String(40), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("subtotal", Money, nullable=False),
+    Column("tax", Money, nullable=False),
+    Column("total", Money, nullable=False),
+    # What payments (and, for an invoice, credit notes) have settled so far.
+    Column("paid", Money, nullable=False, default=0, server_default="0"),
+    Column("status", String(16), nullable=False),  # open | paid | credited
+    Column("document", Text, nullable=False),  # the Invoice as rendered, JSON, to render again
+    Column("actor", String(120), nullable=False),
+    Column("created_at", UtcTime, nullable=False),
+)
+Index("ix_invoices_customer_id_status", invoices.c.customer_id, invoices.c.status)
+
+invoice_lines = Table(
+    "invoice_lines", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("invoice_id", Id, ForeignKey("invoices.id"), nullable=False),
+    Column("line_number", Integer, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("quantity", Qty, nullable=False),
+    Column("unit_price", Money, nullable=False),
+    Column("tax_rate", Numeric(7, 4, asdecimal=True), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("tax", Money, nullable=False),
+)
+Index("ix_invoice_lines_invoice_id", invoice_lines.c.invoice_id)
+
+# Which invoice billed which shipment: a shipment is invoiced once (the unique key), whoever
+# runs the invoicing and however often.
+invoice_shipments = Table(
+    "invoice_shipments", metadata,
+    Column("shipment_id", Id, ForeignKey("shipments.id"), primary_key=True, autoincrement=False),
+    Column("invoice_id", Id, ForeignKey("invoices.id"), nullable=False),
+)
+
+# A payment received; its reference (the bank's, or the remittance's) is unique, so the same
+# payment file imported twice applies each payment once.
+payments = Table(
+    "payments", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("reference", String(200), nullable=False, unique=True),
+    Column("customer_id", String(64), ForeignKey("customers.customer_id"), nullable=False),
+    Column("invoice_id", Id, ForeignKey("invoices.id")),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("applied", Money, nullable=False),  # to the invoice
+    Column("unapplied", Money, nullable=False),  # more than the invoice's balance: the customer's credit
+    Column("source", String(1000), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("created_at", UtcTime, nullable=False),
+)
+
 # ---------------------------------------------------------------- outbound
 outbox = Table(
     "outbox", metadata,
@@ -382,4 +465,6 @@ customer_exposure = Table(
     Column("customer_id", String(64), ForeignKey("customers.customer_id"), primary_key=True),
     Column("open_orders", Money, nullable=False, default=0, server_default="0"),
     Column("open_invoices", Money, nullable=False, default=0, server_default="0"),
+    # Paid beyond what an invoice asked: the customer's to use (it lowers what it owes).
+    Column("unapplied_credit", Money, nullable=False, default=0, server_default="0"),
 )
