@@ -53,6 +53,11 @@ class PartnerProfile(BaseModel):
     # for orders that came as X12 or EDIFACT), a mail (the default for mailed orders), a CSV in
     # its outbox folder (the default for dropped order files), or not at all.
     ship_notice: Literal["edi", "email", "csv", "none"] | None = None
+    # How invoices go out (default: EDI for EDI customers, mail for mailed orders, CSV and a
+    # mailed PDF for dropped order files), how often, and when overdue invoices hold new orders.
+    invoice_channel: Literal["edi", "email", "csv"] | None = None
+    invoice_policy: Literal["per_shipment", "daily"] = "per_shipment"
+    hold_if_overdue_days: int | None = Field(default=None, ge=0)
 
     @field_validator("uom_factors")
     @classmethod

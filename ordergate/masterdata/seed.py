@@ -31,8 +31,10 @@ from sqlalchemy.exc import IntegrityError
 from ordergate.clock import utcnow
 from ordergate.errors import ConfigError
 from ordergate.gs1 import check_digit
+from ordergate.masterdata.company import COMPANY_FILE, seed_company
 from ordergate.masterdata.problems import MasterDataError, Problem
 from ordergate.masterdata.profiles import PARTNERS_FOLDER, seed_profiles
+from ordergate.masterdata.terms import parse_terms
 from ordergate.settings import X12Identity
 from ordergate.store.db import upsert
 from ordergate.store.tables import customers, item_xref, prices, products, stock
@@ -75,13 +77,22 @@ class CustomerRow(_Row):
     edifact_id: str | None = None
     credit_limit: Money | None = None
     currency: str | None = None
+    payment_terms: str | None = None  # NET30 when empty
+    tax_rate: Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)] | None = None
+    tax_id: Annotated[str, Field(max_length=40)] | None = None
+    invoice_email: str | None = None
 
-    @field_validator("email")
+    @field_validator("email", "invoice_email")
     @classmethod
     def _check_email(cls, value: str | None) -> str | None:
         if value is not None and (value.count("@") != 1 or " " in value):
             raise ValueError(f"{value!r} is not an e-mail address")
         return value
+
+    @field_validator("payment_terms")
+    @classmethod
+    def _check_terms(cls, value: str | None) -> str | None:
+        return None if value is None else parse_terms(value).text
 
     @field_validator("x12_id")
     @classmethod
@@ -172,7 +183,8 @@ class _FileSpec:
 
 # Dependency order: what a file refers to is loaded before it.
 SPECS = (
-    _FileSpec("customers.csv", customers, CustomerRow),
+    _FileSpec("customers.csv", customers, CustomerRow,
+              optional=("payment_terms", "tax_rate", "tax_id", "invoice_email")),
     _FileSpec("products.csv", products, ProductRow),
     _FileSpec("stock.csv", stock, StockRow, {"sku": products},
               optional=("reorder_point", "reorder_quantity", "location")),
@@ -194,6 +206,10 @@ def seed_masterdata(engine: Engine, folder: Path) -> SeedReport:
     partners = folder / PARTNERS_FOLDER
     if partners.is_dir():  # after customers.csv: a profile names a customer
         counts[f"{PARTNERS_FOLDER}/"] = seed_profiles(engine, partners, utcnow())
+    company = folder / COMPANY_FILE
+    if company.is_file():
+        seed_company(engine, company, utcnow())
+        counts[COMPANY_FILE] = 1
     return SeedReport(counts)
 
 

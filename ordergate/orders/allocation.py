@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
@@ -239,12 +239,16 @@ def _reserve_credit(conn: Connection, orders: list[PreparedOrder], catalog: Cata
     credit risk; the exposure still goes on the books."""
     by_customer: dict[str, list[int]] = defaultdict(list)
     decided = list(orders)
+    overdue = {} if override else _overdue(conn, orders, catalog)
     for n, order in enumerate(orders):
         if order.status != ACCEPTED or not order.customer_id:
             continue
         profile = catalog.profile(order.customer_id)
         if profile is not None and profile.credit_stop and not override:
             decided[n] = _credit_hold(order, f"customer {order.customer_id} is on credit stop")
+            continue
+        if order.customer_id in overdue:
+            decided[n] = _credit_hold(order, overdue[order.customer_id])
             continue
         customer = catalog.customers.get(order.customer_id)
         if customer is not None and customer.credit_limit is not None:
@@ -269,6 +273,31 @@ def _reserve_credit(conn: Connection, orders: list[PreparedOrder], catalog: Cata
                                f"{tidy_money(exposure).normalize():f} exceeds the credit limit "
                                f"{limit.normalize():f} of {customer_id}")
     return decided, booked
+
+
+def _overdue(conn: Connection, orders: list[PreparedOrder], catalog: Catalog) -> dict[str, str]:
+    """Customers whose profile holds orders while an invoice is more than
+    ``hold_if_overdue_days`` past due, and which invoice is: the hold's reason."""
+    days = {}
+    for order in orders:
+        profile = catalog.profile(order.customer_id) if order.customer_id else None
+        if profile is not None and profile.hold_if_overdue_days is not None:
+            days[order.customer_id] = profile.hold_if_overdue_days
+    if not days:
+        return {}
+    today = datetime.now(timezone.utc).date()
+    found = {}
+    for row in conn.execute(select(t.invoices.c.customer_id, t.invoices.c.invoice_number,
+                                   t.invoices.c.due_date)
+                            .where(t.invoices.c.customer_id.in_(sorted(days)),
+                                   t.invoices.c.status == "open")
+                            .order_by(t.invoices.c.due_date)):
+        late = (today - row.due_date).days
+        if late > days[row.customer_id] and row.customer_id not in found:
+            found[row.customer_id] = (f"overdue invoices: {row.invoice_number} is {late} days past "
+                                      f"due (the profile holds orders past "
+                                      f"{days[row.customer_id]} days)")
+    return found
 
 
 def _reserve(conn: Connection, customer_id: str, amount: Decimal, limit: Decimal | None) -> bool:

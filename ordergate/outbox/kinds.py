@@ -76,3 +76,10 @@ EMAIL_SHIP_NOTICE = OUTBOUND.register(OutboundKind("ship-notice", "email", Carri
                                                    "mail saying what shipped, with tracking"))
 CSV_SHIP_NOTICE = OUTBOUND.register(OutboundKind("csv-ship-notice", "csv", Carrier.FILE,
                                                  "table of what shipped, with tracking"))
+X12_810 = OUTBOUND.register(OutboundKind("810", "x12", Carrier.FILE, "invoice or credit memo"))
+EDIFACT_INVOIC = OUTBOUND.register(OutboundKind("INVOIC", "edifact", Carrier.FILE,
+                                                "invoice or credit note"))
+EMAIL_INVOICE = OUTBOUND.register(OutboundKind("invoice-mail", "email", Carrier.MAIL,
+                                               "invoice PDF (Factur-X) by mail, or a reminder"))
+CSV_INVOICE = OUTBOUND.register(OutboundKind("csv-invoice", "csv", Carrier.FILE,
+                                             "invoice as a table"))

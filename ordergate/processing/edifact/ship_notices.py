@@ -73,13 +73,20 @@ def queue_desadvs(conn: Connection, settings: Settings, items: list, *, now: dat
 
 
 def _replies(conn: Connection, settings: Settings, items: list) -> dict[int, EdifactReply]:
-    """Order id -> the reply address of the interchange it came in."""
+    orders = [(item.result.order.id, item.result.order.source_key, item.result.order.document_id)
+              for item in items]
+    return order_replies(conn, settings, orders)
+
+
+def order_replies(conn: Connection, settings: Settings,
+                  orders: list[tuple[int, str, int]]) -> dict[int, EdifactReply]:
+    """Order id -> the reply address of the interchange it came in, for (order id, source key,
+    document id) of EDIFACT orders."""
     wanted: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for item in items:
-        order = item.result.order
+    for order_id, source_key, document_id in orders:
         # source_key is "<UNB 0020>/<UNG 0048>/<UNH 0062>"; a mail's attachments add "edi/".
-        reference = order.source_key.removeprefix("edi/").split("/", 1)[0]
-        wanted[order.document_id][reference].append(order.id)
+        reference = source_key.removeprefix("edi/").split("/", 1)[0]
+        wanted[document_id][reference].append(order_id)
     found: dict[int, EdifactReply] = {}
     ours = settings.our_edifact
     for document_id, references in wanted.items():

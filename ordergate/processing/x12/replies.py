@@ -12,11 +12,12 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from ordergate.billing.model import Invoice
 from ordergate.fulfilment.model import ShipmentNotice
 from ordergate.orders.model import ReplyAddress
 from ordergate.orders.store import SavedOrder
 from ordergate.outbox.control_numbers import allocate
-from ordergate.outbox.kinds import X12_855, X12_856, X12_997, X12_TA1
+from ordergate.outbox.kinds import X12_810, X12_855, X12_856, X12_997, X12_TA1
 from ordergate.outbox.queue import OutboundMessage, Queued, queue_messages
 from ordergate.parsers.x12 import OutTransaction, segment_writer, write_interchange
 from ordergate.sinks.x12 import (
@@ -144,5 +145,35 @@ def queue_856s(conn: Connection, notices: list[ShipmentNotice], reply: ReplyAddr
         order_id=first.order_id if len(notices) == 1 else None,
         acknowledges=tuple((notice.order_id, f"{st_no:04d}")
                            for notice, st_no in zip(notices, numbers)))
+    return queue_messages(conn, [message], now)
+
+
+def queue_810s(conn: Connection, invoices: list[Invoice], reply: ReplyAddress, *,
+               our_id: tuple[str, str] | None, now: datetime) -> list[Queued]:
+    """One 810 interchange for the invoices to one partner made together, an ST each."""
+    from ordergate.sinks.x12 import INVOICE_GROUP, build_810
+
+    if not invoices:
+        return []
+    partner = partner_key(reply)
+    isa_no = allocate(conn, partner, "isa", 1)[0]
+    gs_no = allocate(conn, partner, "gs", 1)[0]
+    numbers = allocate(conn, partner, "st", len(invoices))
+    buyer = (reply.partner_qualifier, reply.partner_id)
+    transactions = [build_810(invoice, st_no, our_id=our_id, buyer_id=buyer)
+                    for invoice, st_no in zip(invoices, numbers)]
+    group = reply_group(reply, INVOICE_GROUP, gs_no, transactions)
+    payload = write_interchange(reply_interchange(reply, isa_no, [group], timestamp=now))
+    first = invoices[0]
+    what = first.invoice_number if len(invoices) == 1 else \
+        f"{len(invoices)}-invoices_{first.invoice_number}"
+    message = OutboundMessage(
+        dedupe_key=f"810:{partner}:{first.invoice_number}:{len(invoices)}", kind=X12_810.name,
+        partner_id=partner, customer_id=first.customer_id,
+        destination=destination_for(first.customer_id, reply),
+        filename=f"810_{_safe(what)}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
+        order_id=first.order_id if len(invoices) == 1 else None,
+        acknowledges=tuple((invoice.order_id, f"{st_no:04d}")
+                           for invoice, st_no in zip(invoices, numbers) if invoice.order_id))
     return queue_messages(conn, [message], now)
 

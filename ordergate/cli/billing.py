@@ -1,0 +1,203 @@
+"""``ordergate invoices``, ``payments`` and ``ar``: invoicing, what customers paid and owe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ordergate.cli.command import (
+    EXIT_ATTENTION,
+    EXIT_OK,
+    Command,
+    Group,
+    actor,
+    ready_engine,
+)
+from ordergate.cli.options import add_by, add_json, add_limit
+from ordergate.cli.output import listing, p, print_json, say, table
+from ordergate.errors import UsageError
+
+
+def _now():
+    from ordergate.clock import utcnow
+
+    return utcnow()
+
+
+def invoice_entries(settings, run) -> list[dict]:
+    """What an invoicing run made, as the commands print it."""
+    return [{"invoice_number": item.invoiced.invoice.invoice_number,
+             "order_id": item.invoiced.invoice.order_id,
+             "customer_id": item.invoiced.invoice.customer_id,
+             "total": item.invoiced.invoice.total, "currency": item.invoiced.invoice.currency,
+             "channel": item.channel, "problem": item.problem,
+             "outbound": [{"kind": q.kind, "path": str(settings.outbox / q.destination / q.filename)}
+                          for q in item.outbound]}
+            for item in run.invoices]
+
+
+class RunInvoices(Command):
+    name = "run"
+    help = "invoice every shipment not invoiced yet and send each invoice (exit 1 if one could not be made)"
+
+    def configure(self, parser):
+        add_by(parser)
+        add_json(parser, help='print {"invoices": [...], "not_invoiced": [...]}')
+
+    def run(self, args, settings):
+        from ordergate.processing.invoices import run_invoicing
+
+        made = run_invoicing(ready_engine(settings), settings, actor=actor(args), now=_now())
+        entries = invoice_entries(settings, made)
+        refused = [{"shipment_id": n.shipment_id, "order_id": n.order_id, "reason": n.reason}
+                   for n in made.not_invoiced]
+        if args.json:
+            print_json({"invoices": entries, "not_invoiced": refused})
+        else:
+            say(table([[e["invoice_number"], e["customer_id"], e["order_id"] or "",
+                        f"{e['total']:.2f} {e['currency']}", e["channel"],
+                        ", ".join(o["kind"] for o in e["outbound"]) or (e["problem"] or "")]
+                       for e in entries],
+                      ["invoice", "customer", "order", "total", "channel", "sent as"]))
+            for entry in refused:
+                say(f"not invoiced: shipment {entry['shipment_id']} (order {entry['order_id']}): "
+                    f"{p(entry['reason'])}")
+            say(f"{len(entries)} invoice{'s' if len(entries) != 1 else ''} made")
+        return EXIT_ATTENTION if refused else EXIT_OK
+
+
+class ListInvoices(Command):
+    name = "list"
+    help = "invoices and credit notes, newest first"
+
+    def configure(self, parser):
+        parser.add_argument("--status", choices=["open", "paid", "overdue", "credited"])
+        parser.add_argument("--customer")
+        add_limit(parser)
+        add_json(parser)
+
+    def run(self, args, settings):
+        from ordergate.billing.receivables import list_invoices
+
+        with ready_engine(settings).connect() as conn:
+            found = list_invoices(conn, today=_now().date(), status=args.status,
+                                  customer_id=args.customer, limit=args.limit)
+        listing(args, "invoices", [_public(i) for i in found],
+                ["id", "number", "customer", "po", "issued", "due", "total", "balance", "status"],
+                lambda i: [i["invoice_id"], i["invoice_number"], i["customer_id"],
+                           i["po_number"] or "", i["issue_date"], i["due_date"],
+                           f"{i['total']} {i['currency']}", i["balance"], i["status"]])
+        return EXIT_OK
+
+
+def _public(summary) -> dict:
+    data = {name: getattr(summary, name) for name in summary.__slots__}
+    data.pop("lines", None)
+    data.pop("outbound", None)
+    return data
+
+
+class ShowInvoice(Command):
+    name = "show"
+    help = "one invoice with its lines, payments and where it was sent"
+
+    def configure(self, parser):
+        parser.add_argument("invoice_id", type=int)
+        add_json(parser)
+
+    def run(self, args, settings):
+        from ordergate.billing.receivables import get_invoice
+
+        with ready_engine(settings).connect() as conn:
+            invoice = get_invoice(conn, args.invoice_id, today=_now().date())
+        if invoice is None:
+            raise UsageError(f"no invoice {args.invoice_id}")
+        data = {name: getattr(invoice, name) for name in invoice.__slots__}
+        data["outbound"] = [{"kind": o["kind"], "path": str(settings.outbox / o["destination"] /
+                                                            o["filename"])}
+                            for o in invoice.outbound]
+        if args.json:
+            print_json(data)
+            return EXIT_OK
+        say(f"{invoice.kind.replace('_', ' ')} {invoice.invoice_number}  customer "
+            f"{p(invoice.customer_id)}  order {invoice.order_id or '-'}  PO "
+            f"{p(invoice.po_number or '-')}  status {invoice.status}")
+        say(f"  issued {invoice.issue_date}  due {invoice.due_date}  total {invoice.total} "
+            f"{invoice.currency}  paid {invoice.paid}  balance {invoice.balance}")
+        say(table([[line["line_number"], line["sku"], line["quantity"], line["unit_price"],
+                    line["tax_rate"], line["amount"], line["tax"]] for line in invoice.lines],
+                  ["line", "sku", "quantity", "price", "tax %", "amount", "tax"]))
+        for out in data["outbound"]:
+            say(f"  {out['kind']}: {p(out['path'])}")
+        return EXIT_OK
+
+
+class ImportPayments(Command):
+    name = "import"
+    help = "apply a payments CSV (exit 1 when a row was refused)"
+
+    def configure(self, parser):
+        parser.add_argument("file", type=Path)
+        add_by(parser)
+        add_json(parser, help='print {"file", "payments": [...], "counts"}')
+
+    def run(self, args, settings):
+        from ordergate.processing.payment_files import import_payments
+
+        try:
+            content = args.file.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
+        rows = import_payments(ready_engine(settings), content, args.file.name, actor=actor(args),
+                               now=_now())
+        entries = []
+        for row in rows:
+            result = row.result
+            entries.append({"line": row.line, "status": row.status, "error": row.error,
+                            "reference": result.payment.reference if result else None,
+                            "invoice_number": result.payment.invoice_number if result else None,
+                            "applied": result.applied if result else None,
+                            "unapplied": result.unapplied if result else None,
+                            "invoice_status": result.invoice_status if result else None,
+                            "balance": result.balance if result else None})
+        counts: dict[str, int] = {}
+        for entry in entries:
+            counts[entry["status"]] = counts.get(entry["status"], 0) + 1
+        if args.json:
+            print_json({"file": str(args.file), "payments": entries, "counts": counts})
+        else:
+            say(table([[e["line"], e["reference"] or "", e["invoice_number"] or "", e["status"],
+                        e["applied"] if e["applied"] is not None else "",
+                        e["balance"] if e["balance"] is not None else "", (e["error"] or "")[:80]]
+                       for e in entries],
+                      ["line", "reference", "invoice", "status", "applied", "balance", "problem"]))
+        return EXIT_ATTENTION if counts.get("refused") else EXIT_OK
+
+
+class Aging(Command):
+    name = "aging"
+    help = "per customer, the open balance by days past due"
+
+    def configure(self, parser):
+        add_json(parser, help='print {"as_of", "customers": [{"customer_id", "current", "1-30", '
+                              '"31-60", "61-90", "over_90", "balance", "unapplied_credit"}]}')
+
+    def run(self, args, settings):
+        from ordergate.billing.receivables import AGING_BUCKETS, aging
+
+        today = _now().date()
+        with ready_engine(settings).connect() as conn:
+            report = aging(conn, today=today)
+        if args.json:
+            print_json({"as_of": today, "customers": report})
+            return EXIT_OK
+        say(f"receivables as of {today}")
+        say(table([[r["customer_id"], *[r[b] for b in AGING_BUCKETS], r["balance"],
+                    r["unapplied_credit"]] for r in report],
+                  ["customer", "current", "1-30", "31-60", "61-90", "over 90", "balance",
+                   "credit"]))
+        return EXIT_OK
+
+
+INVOICES = Group("invoices", "invoices and credit notes", (RunInvoices(), ListInvoices(), ShowInvoice()))
+PAYMENTS = Group("payments", "payments received", (ImportPayments(),))
+AR = Group("ar", "accounts receivable", (Aging(),))

@@ -1,0 +1,131 @@
+"""Invoicing runs: the shipments not invoiced yet become invoices, each sent the way its
+customer ordered, or the way its partner profile says (``invoice_channel``):
+
+- ``edi``: an X12 810 to the address the 850 came from, an EDIFACT INVOIC to the interchange
+  the ORDERS came in;
+- ``email``: the invoice PDF (a Factur-X e-invoice) in the thread of the PO mail, or to the
+  customer's invoice address;
+- ``csv``: the PDF by mail to the invoice address and the invoice as a CSV in
+  ``outbox/<customer>/``.
+
+Invoices are made in batches, each batch with its messages in one transaction, so an invoice
+is never stored unsent or sent twice. ``ordergate invoices run``, the commands that ship, and
+the ``invoice-run`` deployment all run this.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, select
+
+from ordergate.billing.invoicing import Invoiced, NotInvoiced, invoice_shipments
+from ordergate.formats import DocumentFormat, OrderFormat
+from ordergate.masterdata.catalog import Catalog
+from ordergate.masterdata.company import load_company
+from ordergate.orders.model import ReplyAddress
+from ordergate.outbox.queue import Queued
+from ordergate.settings import Settings
+from ordergate.store import tables as t
+
+EDI, EMAIL, CSV = "edi", "email", "csv"
+BATCH = 500  # invoices per transaction
+
+
+@dataclass(slots=True)
+class InvoiceOut:
+    invoiced: Invoiced
+    channel: str = ""
+    outbound: list[Queued] = field(default_factory=list)
+    problem: str | None = None  # why it could not be sent (it is made and stays open)
+
+
+@dataclass(slots=True)
+class InvoiceRun:
+    invoices: list[InvoiceOut] = field(default_factory=list)
+    not_invoiced: list[NotInvoiced] = field(default_factory=list)
+
+
+def run_invoicing(engine: Engine, settings: Settings, *, actor: str, now: datetime,
+                  shipment_ids: list[int] | None = None) -> InvoiceRun:
+    """Invoice every shipment not invoiced yet (or those of ``shipment_ids``)."""
+    run = InvoiceRun()
+    with engine.connect() as conn:
+        company = load_company(conn)  # no company: a ConfigError before anything is begun
+    while True:
+        with engine.begin() as conn:
+            catalog = Catalog.load(conn)
+            made, refused = invoice_shipments(
+                conn, company, catalog, shipment_ids=shipment_ids, now=now, actor=actor,
+                limit=BATCH)
+            items = [InvoiceOut(invoiced) for invoiced in made]
+            if items:
+                send(conn, settings, catalog, items, now=now)
+        run.invoices.extend(items)
+        run.not_invoiced.extend(refused)
+        # A batch that invoiced nothing (only refusals) would be read again: stop there.
+        if len(made) + len(refused) < BATCH or not made:
+            return run
+
+
+def invoice_channel(order, document_format: str | None, catalog: Catalog) -> str:
+    profile = catalog.profile(order.customer_id)
+    if profile is not None and profile.invoice_channel:
+        return profile.invoice_channel
+    if order.format in (OrderFormat.X12_850, OrderFormat.EDIFACT_ORDERS):
+        return EDI
+    return EMAIL if document_format == DocumentFormat.EMAIL else CSV
+
+
+def send(conn: Connection, settings: Settings, catalog: Catalog, items: list[InvoiceOut], *,
+         now: datetime) -> None:
+    formats = dict(conn.execute(select(t.documents.c.id, t.documents.c.format).where(
+        t.documents.c.id.in_(sorted({i.invoiced.order.document_id for i in items})))).all())
+    by_channel: dict[str, list[InvoiceOut]] = defaultdict(list)
+    for item in items:
+        order = item.invoiced.order
+        item.channel = invoice_channel(order, formats.get(order.document_id), catalog)
+        by_channel[item.channel].append(item)
+    if by_channel[EDI]:
+        _edi(conn, settings, by_channel[EDI], now=now)
+    mailed = by_channel[EMAIL] + by_channel[CSV]
+    if mailed:
+        from ordergate.processing.email.invoices import queue_invoice_mails
+
+        queue_invoice_mails(conn, settings, catalog, mailed, now=now)
+    if by_channel[CSV]:
+        from ordergate.processing.tabular.invoices import queue_csv_invoices
+
+        queue_csv_invoices(conn, by_channel[CSV], now=now)
+
+
+def _edi(conn: Connection, settings: Settings, items: list[InvoiceOut], *, now: datetime) -> None:
+    from ordergate.processing.edifact.invoices import queue_invoics
+    from ordergate.processing.x12.replies import queue_810s
+
+    x12: dict[tuple, list[InvoiceOut]] = defaultdict(list)
+    edifact: list[InvoiceOut] = []
+    for item in items:
+        order = item.invoiced.order
+        if order.format == OrderFormat.X12_850:
+            found = json.loads(order.detail).get("reply_to")
+            if not found:
+                item.problem = "the order has no X12 reply address, so no 810 was sent"
+                continue
+            x12[tuple(sorted(found.items()))].append(item)
+        elif order.format == OrderFormat.EDIFACT_ORDERS:
+            edifact.append(item)
+        else:
+            item.problem = (f"the profile asks for EDI invoices, but order {order.order_id} came "
+                            f"as {order.format}: no 810 or INVOIC can be addressed")
+    for key, group in x12.items():
+        reply = ReplyAddress.model_validate(dict(key))
+        queued = queue_810s(conn, [item.invoiced.invoice for item in group], reply,
+                            our_id=tuple(settings.our_x12), now=now)
+        for item in group:
+            item.outbound.extend(queued)
+    if edifact:
+        queue_invoics(conn, settings, edifact, now=now)

@@ -1,0 +1,207 @@
+"""Invoicing shipments, payments and receivables on the real store (SQLite and PostgreSQL):
+amounts as an accountant checks them, gapless numbers, payments applied once, the aging, and
+the credit check fed by what customers owe."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import update
+
+from ordergate.billing.invoicing import invoice_shipments
+from ordergate.billing.receivables import (
+    PaymentIn,
+    aging,
+    apply_payments,
+    list_invoices,
+)
+from ordergate.errors import ConfigError
+from ordergate.fulfilment.shipping import ShipLine, ShipmentRequest
+from ordergate.masterdata.catalog import Catalog
+from ordergate.masterdata.company import load_company
+from ordergate.processing.shipments import ship
+from ordergate.store import tables as t
+from tests.kit.stock import line, set_acme_profile, set_stock
+from tests.kit.x12 import order_file, rows, sku
+
+NOW = datetime(2026, 12, 6, 10, 0, tzinfo=timezone.utc)
+TODAY = NOW.date()
+
+
+def accepted(ingest, po: str, *items, control: int = 1) -> int:
+    [document] = ingest(order_file(po, *items, control=control)).documents
+    [order] = document.orders
+    assert order.status == "accepted", order.hold_reasons
+    return order.order_id
+
+
+def shipped(db, settings, order_id: int, tracking: str, *lines) -> int:
+    request = ShipmentRequest(order_id=order_id, carrier="UPSN", tracking_number=tracking,
+                              ship_date=TODAY, source="test",
+                              lines=tuple(ShipLine(n, Decimal(q)) for n, q in lines) or None)
+    [result] = ship(db, settings, [request], actor="wh", now=NOW)
+    assert result.result.status == "shipped", result.result.reason
+    return result.result.shipment_id
+
+
+def invoice(db, *, shipment_ids=None, now=NOW):
+    with db.begin() as conn:
+        company = load_company(conn)
+        return invoice_shipments(conn, company, Catalog.load(conn), shipment_ids=shipment_ids,
+                                 now=now, actor="billing")
+
+
+def set_customer(db, customer_id: str, **values) -> None:
+    with db.begin() as conn:
+        conn.execute(update(t.customers).where(t.customers.c.customer_id == customer_id)
+                     .values(**values))
+
+
+def test_a_shipment_is_invoiced_at_the_confirmed_prices_with_tax_per_line(db, ingest, settings):
+    set_customer(db, "ACME", tax_rate=Decimal("7.5"), payment_terms="2/10 NET30")
+    order_id = accepted(ingest, "B-1", sku("HW-1001", "3"), sku("HW-1002", "2"))
+    shipment = shipped(db, settings, order_id, "T-1", (1, "2"), (2, "2"))
+    [made], refused = invoice(db)
+    assert refused == []
+    bill = made.invoice
+    assert bill.invoice_number == f"INV-{TODAY.year}-000001"
+    # HW-1001 at ACME's 16.50, HW-1002 at the list price 9.75; tax rounded per line, half up
+    assert [(l.line_number, l.quantity, l.unit_price, l.amount, l.tax) for l in bill.lines] == [
+        (1, 2, Decimal("16.5"), Decimal("33.00"), Decimal("2.48")),
+        (2, 2, Decimal("9.75"), Decimal("19.50"), Decimal("1.46"))]
+    assert (bill.subtotal, bill.tax, bill.total) == (Decimal("52.50"), Decimal("3.94"),
+                                                     Decimal("56.44"))
+    assert (bill.due_date, bill.discount_date, bill.discount_amount) == (
+        TODAY + timedelta(days=30), TODAY + timedelta(days=10), Decimal("1.13"))
+    assert bill.shipment_id == shipment and bill.seller.tax_id == "DE136695976"
+    assert invoice(db) == ([], [])  # invoiced once, however often it runs
+    [exposure] = rows(db, t.customer_exposure, t.customer_exposure.c.customer_id == "ACME")
+    assert exposure.open_invoices == Decimal("56.44")
+
+
+def test_many_lines_of_half_a_cent_are_rounded_per_line_then_summed(db, ingest, settings):
+    set_stock(db, "HW-1001", on_hand=Decimal(1000), allocated=Decimal(0))
+    order_id = accepted(ingest, "B-2", *[sku("HW-1001", "1", price="16.50") for _ in range(9)])
+    with db.begin() as conn:  # a price of half a cent per unit, as a contract might have it
+        conn.execute(update(t.order_lines).where(t.order_lines.c.order_id == order_id)
+                     .values(unit_price=Decimal("0.005")))
+    shipped(db, settings, order_id, "T-2")
+    [made], _ = invoice(db)
+    assert {l.amount for l in made.invoice.lines} == {Decimal("0.01")}
+    assert made.invoice.subtotal == Decimal("0.09")  # not 9 × 0.005 = 0.045 rounded
+
+
+def test_invoice_numbers_have_no_gap_when_an_invoice_rolls_back(db, ingest, settings):
+    first = accepted(ingest, "B-3", sku("HW-1001", "1"), control=1)
+    second = accepted(ingest, "B-4", sku("HW-1001", "1"), control=2)
+    a = shipped(db, settings, first, "T-3")
+    b = shipped(db, settings, second, "T-4")
+    with pytest.raises(RuntimeError), db.begin() as conn:  # a crash mid-invoice
+        invoice_shipments(conn, load_company(conn), Catalog.load(conn), shipment_ids=[a],
+                          now=NOW, actor="billing")
+        raise RuntimeError("the process died here")
+    made, _ = invoice(db, shipment_ids=[b])
+    assert [m.invoice.invoice_number for m in made] == [f"INV-{TODAY.year}-000001"]
+    made, _ = invoice(db, shipment_ids=[a])
+    assert [m.invoice.invoice_number for m in made] == [f"INV-{TODAY.year}-000002"]
+
+
+def test_invoicing_without_a_company_profile_stops_before_anything_is_made(db, ingest, settings):
+    with db.begin() as conn:
+        conn.execute(t.company_profile.delete())
+    with pytest.raises(ConfigError, match="no company profile is loaded: add company.yaml"):
+        invoice(db)
+    assert rows(db, t.invoices) == []
+
+
+def test_payments_are_applied_once_partly_and_beyond_the_balance(db, ingest, settings):
+    order_id = accepted(ingest, "B-5", sku("HW-1001", "10"))
+    shipped(db, settings, order_id, "T-5")
+    [made], _ = invoice(db)
+    number, total = made.invoice.invoice_number, made.invoice.total
+    assert total == Decimal("165.00")
+
+    def pay(amount: str, reference: str, currency: str = "USD", number=number):
+        with db.begin() as conn:
+            [result] = apply_payments(conn, [PaymentIn("ACME", number, Decimal(amount), currency,
+                                                       TODAY, reference, "test")],
+                                      actor="ar", now=NOW)
+        return result
+
+    part = pay("100.00", "BANK-1")
+    assert (part.status, part.applied, part.balance, part.invoice_status) == (
+        "applied", Decimal("100.00"), Decimal("65.00"), "open")
+    assert pay("100.00", "BANK-1").status == "duplicate"
+    assert pay("10.00", "BANK-X", currency="EUR").reason == \
+        f"invoice {number} is in USD, the payment in EUR"
+    assert pay("10.00", "BANK-Y", number="INV-1999-000009").status == "refused"
+    rest = pay("70.00", "BANK-2")
+    assert (rest.applied, rest.unapplied, rest.invoice_status) == (
+        Decimal("65.00"), Decimal("5.00"), "paid")
+    [exposure] = rows(db, t.customer_exposure, t.customer_exposure.c.customer_id == "ACME")
+    assert (exposure.open_invoices, exposure.unapplied_credit) == (0, Decimal("5.00"))
+    with db.connect() as conn:
+        assert [i.status for i in list_invoices(conn, today=TODAY)] == ["paid"]
+
+
+def test_the_aging_puts_each_open_balance_in_its_bucket(db, ingest, settings):
+    orders = [accepted(ingest, f"B-A{n}", sku("HW-1001", "1"), control=n) for n in range(1, 4)]
+    shipments = [shipped(db, settings, order_id, f"T-A{n}") for n, order_id in enumerate(orders)]
+    for days_ago, shipment in zip((0, 40, 100), shipments):  # invoiced 0, 40 and 100 days ago
+        invoice(db, shipment_ids=[shipment], now=NOW - timedelta(days=days_ago))
+    with db.connect() as conn:
+        [acme] = aging(conn, today=TODAY)
+    # NET30: due today (current), 10 days over (1-30), 70 days over (61-90)
+    assert (acme["current"], acme["1-30"], acme["31-60"], acme["61-90"], acme["over_90"],
+            acme["balance"]) == (Decimal("16.50"), Decimal("16.50"), 0, Decimal("16.50"), 0,
+                                 Decimal("49.50"))
+
+
+def test_an_overdue_invoice_holds_new_orders_when_the_profile_says_so(db, ingest, settings,
+                                                                      tmp_path):
+    set_acme_profile(db, tmp_path, "hold_if_overdue_days: 5")
+    order_id = accepted(ingest, "B-O1", sku("HW-1001", "1"), control=1)
+    shipped(db, settings, order_id, "T-O1")
+    invoice(db, now=NOW - timedelta(days=40))  # NET30: 10 days overdue today
+    [document] = ingest(order_file("B-O2", sku("HW-1001", "1"), control=2)).documents
+    [order] = document.orders
+    assert order.status == "held"
+    assert order.hold_reasons[0].startswith("overdue invoices: INV-")
+
+
+def test_two_workers_invoicing_at_once_make_each_invoice_once_without_gaps(pg_engine, settings):
+    from ordergate.masterdata.seed import seed_masterdata
+    from ordergate.processing.ingest import ingest_documents
+
+    from .conftest import MASTERDATA, as_raw
+
+    seed_masterdata(pg_engine, MASTERDATA)
+    set_stock(pg_engine, "HW-1001", on_hand=Decimal(100), allocated=Decimal(0))
+    report = ingest_documents(pg_engine, settings, [as_raw(order_file(
+        f"P{n}", line("HW-1001", 1), control=n), f"{n}.edi") for n in range(1, 11)], actor="t")
+    for document in report.documents:
+        for order in document.orders:
+            shipped(pg_engine, settings, order.order_id, f"T{order.order_id}")
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def worker() -> None:
+        barrier.wait()
+        try:
+            invoice(pg_engine)
+        except Exception as exc:  # the loser of a race rolls back; a rerun finds nothing left
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    invoice(pg_engine)  # whatever a rolled-back worker left
+    numbers = sorted(row.invoice_number for row in rows(pg_engine, t.invoices))
+    assert numbers == [f"INV-{TODAY.year}-{n:06d}" for n in range(1, 11)]
+    assert len(rows(pg_engine, t.invoice_shipments)) == 10
+    assert all(type(e).__name__ in ("InvoicedMeanwhile", "OperationalError") for e in errors)
