@@ -60,3 +60,13 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # refused for good (e.g. SMTP 5xx): kept with last_error, not retried
+
+
+class InvoiceStatus(StrEnum):
+    """``invoices.status``; OVERDUE is an open invoice past its due date, computed, never stored."""
+
+    OPEN = "open"
+    PAID = "paid"
+    OVERDUE = "overdue"
+    CREDITED = "credited"  # settled by a credit note
+

@@ -29,13 +29,14 @@ from ordergate.masterdata.terms import parse_terms
 from ordergate.orders.model import Address
 from ordergate.orders.numbers import tidy_quantity
 from ordergate.outbox.control_numbers import allocate
+from ordergate.statuses import InvoiceStatus
 from ordergate.store import tables as t
 from ordergate.store.bulk import bulk_insert
 from ordergate.store.db import insert_ignore
 
 CENT = Decimal("0.01")
 _ZERO = Decimal(0)
-OPEN, PAID, CREDITED = "open", "paid", "credited"
+OPEN, PAID, CREDITED = InvoiceStatus.OPEN, InvoiceStatus.PAID, InvoiceStatus.CREDITED
 
 
 def cents(value: Decimal) -> Decimal:

@@ -12,9 +12,10 @@ from ordergate.cli.command import (
     actor,
     ready_engine,
 )
-from ordergate.cli.options import add_by, add_json, add_limit
+from ordergate.cli.options import add_by, add_json, add_limit, add_status
 from ordergate.cli.output import listing, p, print_json, say, table
 from ordergate.errors import UsageError
+from ordergate.statuses import InvoiceStatus
 
 
 def _now():
@@ -70,7 +71,7 @@ class ListInvoices(Command):
     help = "invoices and credit notes, newest first"
 
     def configure(self, parser):
-        parser.add_argument("--status", choices=["open", "paid", "overdue", "credited"])
+        add_status(parser, InvoiceStatus)
         parser.add_argument("--customer")
         add_limit(parser)
         add_json(parser)

@@ -14,6 +14,7 @@ from ordergate.formats import DocumentFormat
 from ordergate.statuses import (
     STORED_DOCUMENT_STATUSES,
     DocumentStatus,
+    InvoiceStatus,
     OrderStatus,
     OutboxStatus,
 )
@@ -55,6 +56,7 @@ def test_status_choices_are_the_enums():
         ("orders", "list"): [s.value for s in OrderStatus],
         ("outbox", "list"): ["pending", "sent", "failed"],
         ("documents", "list"): [s.value for s in STORED_DOCUMENT_STATUSES],
+        ("invoices", "list"): [s.value for s in InvoiceStatus],
     }
     assert DocumentStatus.IN_PROGRESS not in choices[("documents", "list")]  # never stored
     formats = _options(commands[("documents", "list")])["--format"].choices

@@ -50,8 +50,9 @@ def _base(folder: Path) -> None:
 def test_demo_master_data_loads(engine):
     report = seed_masterdata(engine, SAMPLES)
     assert report.counts == {"customers.csv": 3, "products.csv": 20, "stock.csv": 20,
-                             "prices.csv": 7, "item_xref.csv": 6, "partners/": 3}
-    assert report.total == 59
+                             "prices.csv": 7, "item_xref.csv": 6, "partners/": 3,
+                             "company.yaml": 1}
+    assert report.total == 60
     with engine.connect() as conn:
         ids = dict(conn.execute(select(t.customers.c.customer_id, t.customers.c.x12_id)).all())
         assert ids == {"ACME": "ZZ:ACMEBUY", "GLOBEX": "12:5551234567", "INITECH": None}
