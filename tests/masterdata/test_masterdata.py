@@ -288,3 +288,27 @@ def test_a_bad_partner_profile_fails_loudly_and_changes_nothing(engine, tmp_path
     assert expected in str(failure.value)
     with engine.connect() as conn:
         assert conn.execute(select(t.partner_profiles)).all() == []
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("iban", "DE89370400440532013001", "is not a valid IBAN"),
+    ("tax_id", "DE136695977", "is not a valid VAT id"),
+    ("bic", "NOTABIC", "is not a valid BIC"),
+    ("country", "Germany", "is not an ISO 3166 alpha-2 country code"),
+    ("invoice_prefix", "inv-", "should match pattern"),
+    ("colour", "blue", "Extra inputs are not permitted"),
+])
+def test_a_bad_company_profile_is_refused_naming_the_file_and_field(engine, tmp_path, key, value,
+                                                                    message):
+    import yaml
+
+    folder = tmp_path / "md"
+    folder.mkdir()
+    good = yaml.safe_load((SAMPLES / "company.yaml").read_text())
+    (folder / "company.yaml").write_text(yaml.safe_dump({**good, key: value}))
+    with pytest.raises(MasterDataError) as refused:
+        seed_masterdata(engine, folder)
+    [problem] = refused.value.problems
+    assert (problem.file, problem.field) == ("company.yaml", key) and message in problem.message
+    with engine.connect() as conn:
+        assert conn.execute(select(t.company_profile)).all() == []
