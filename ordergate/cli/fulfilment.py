@@ -147,6 +147,7 @@ class Ship(Command):
                 "order_status": result.order_status}
         if shipped.problem:
             data["notice_problem"] = shipped.problem
+        data.update(_invoiced(settings, [result.shipment_id], actor(args), now))
         if args.json:
             print_json(data)
             return EXIT_OK
@@ -159,7 +160,35 @@ class Ship(Command):
             say(f"  {message['kind']}: {p(message['path'])}")
         if shipped.problem:
             say(f"  no ship notice: {p(shipped.problem)}")
+        _say_invoiced(data)
         return EXIT_OK
+
+
+def _invoiced(settings, shipment_ids: list[int], by: str, now) -> dict:
+    """Invoice what just shipped (customers invoiced per shipment); what the commands print."""
+    from ordergate.cli.billing import invoice_entries
+    from ordergate.processing.invoices import invoice_shipped
+
+    if not shipment_ids:
+        return {"invoices": []}
+    run, note = invoice_shipped(ready_engine(settings), settings, shipment_ids, actor=by, now=now)
+    data = {"invoices": invoice_entries(settings, run) if run else []}
+    if run and run.not_invoiced:
+        data["not_invoiced"] = [{"shipment_id": n.shipment_id, "reason": n.reason}
+                                for n in run.not_invoiced]
+    if note:
+        data["invoice_note"] = note
+    return data
+
+
+def _say_invoiced(data: dict) -> None:
+    for entry in data.get("invoices", []):
+        sent = ", ".join(o["kind"] for o in entry["outbound"]) or entry["problem"] or "not sent"
+        say(f"  invoice {entry['invoice_number']}: {entry['total']:.2f} {entry['currency']} ({sent})")
+    for entry in data.get("not_invoiced", []):
+        say(f"  not invoiced: shipment {entry['shipment_id']}: {p(entry['reason'])}")
+    if data.get("invoice_note"):
+        say(f"  {p(data['invoice_note'])}")
 
 
 # ---------------------------------------------------------------- shipments import
@@ -186,14 +215,17 @@ class ImportShipments(Command):
                                      actor=actor(args), now=_now())
         entries = [_file_entry(settings, s) for s in shipments]
         counts = shipment_summary(shipments)
+        invoiced = _invoiced(settings, [e["shipment_id"] for e in entries
+                                        if e["status"] == "shipped"], actor(args), _now())
         if args.json:
-            print_json({"file": str(args.file), "shipments": entries, "counts": counts})
+            print_json({"file": str(args.file), "shipments": entries, "counts": counts, **invoiced})
         else:
             say(table([[e["order"], e["tracking"], e["status"], e["shipment_id"] or "",
                         (e["error"] or "")[:90]] for e in entries],
                       ["order", "tracking", "status", "shipment", "problem"]))
             say(", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
                 or "no shipments in the file")
+            _say_invoiced(invoiced)
         return EXIT_ATTENTION if counts.get("refused") else EXIT_OK
 
 

@@ -36,6 +36,7 @@ def _serve(settings: Settings) -> None:
     from prefect import serve as prefect_serve
 
     from ordergate.flows.ingest_flow import ingest_drop_folder
+    from ordergate.flows.invoice_flow import invoice_run
     from ordergate.flows.mail_flow import ingest_mailbox
     from ordergate.flows.outbox_flow import deliver_outbox
 
@@ -45,6 +46,8 @@ def _serve(settings: Settings) -> None:
         ingest_mailbox.to_deployment(name="mailbox-poll", interval=settings.poll_interval_seconds),
         deliver_outbox.to_deployment(name="outbox-delivery",
                                      interval=max(10, settings.poll_interval_seconds // 2)),
+        # Daily at 18:00 UTC: the daily-invoiced customers' shipments, and any left behind.
+        invoice_run.to_deployment(name="invoice-run", cron="0 18 * * *"),
     )
 
 

@@ -129,3 +129,25 @@ def _edi(conn: Connection, settings: Settings, items: list[InvoiceOut], *, now: 
             item.outbound.extend(queued)
     if edifact:
         queue_invoics(conn, settings, edifact, now=now)
+
+
+def invoice_shipped(engine: Engine, settings: Settings, shipment_ids: list[int], *, actor: str,
+                    now: datetime) -> tuple[InvoiceRun | None, str | None]:
+    """Invoice the shipments just recorded whose customers are invoiced per shipment; the rest
+    wait for the daily ``invoice-run``. Without a company profile nothing is invoiced and the
+    second value says so (the shipments stay uninvoiced until the profile is loaded)."""
+    from ordergate.errors import ConfigError
+
+    with engine.connect() as conn:
+        catalog = Catalog.load(conn)
+        customers = dict(conn.execute(select(t.shipments.c.id, t.orders.c.customer_id)
+                                      .join(t.orders, t.orders.c.id == t.shipments.c.order_id)
+                                      .where(t.shipments.c.id.in_(shipment_ids))).all())
+    now_ids = [sid for sid in shipment_ids if (profile := catalog.profile(customers.get(sid, "")))
+               is None or profile.invoice_policy == "per_shipment"]
+    if not now_ids:
+        return None, None
+    try:
+        return run_invoicing(engine, settings, actor=actor, now=now, shipment_ids=now_ids), None
+    except ConfigError as exc:
+        return None, f"not invoiced yet: {exc}"

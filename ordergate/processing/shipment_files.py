@@ -276,6 +276,14 @@ def import_stored(engine: Engine, settings: Settings, raw: RawDocument, *, actor
     except DocumentError as exc:
         report.status, report.error = FAILED, str(exc)
     report.problems.extend(f"{s.order_ref} {s.tracking_number}: {s.status}" for s in shipments)
+    shipped = [s.shipped.result.shipment_id for s in shipments if s.status == "shipped"]
+    if shipped:  # invoiced at once, as ``ordergate shipments import`` does
+        from ordergate.processing.invoices import invoice_shipped
+
+        run, note = invoice_shipped(engine, settings, shipped, actor=actor, now=now)
+        report.problems.extend([note] if note else [])
+        report.problems.extend(f"shipment {n.shipment_id} not invoiced: {n.reason}"
+                               for n in (run.not_invoiced if run else []))
     with engine.begin() as conn:
         finish_document(conn, stored.id, report.status, fmt=SHIPMENTS_FORMAT, error=report.error)
     return report, shipments
