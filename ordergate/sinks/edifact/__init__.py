@@ -1,6 +1,6 @@
-"""EDIFACT answers: CONTRL (``contrl``) and ORDRSP (``ordrsp``), and the DESADV (``desadv``)
-of a shipment, in an interchange addressed from the partner's UNB (``envelope``, written by
-``serializer``).
+"""EDIFACT answers: CONTRL (``contrl``) and ORDRSP (``ordrsp``), the DESADV (``desadv``) of a
+shipment and the INVOIC (``invoic``) of an invoice or credit note, in an interchange addressed
+from the partner's UNB (``envelope``, written by ``serializer``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ordergate.sinks.edifact.envelope import (
     render_interchange,
     reply_from_unb,
 )
+from ordergate.sinks.edifact.invoic import build_invoic
 from ordergate.sinks.edifact.ordrsp import (
     build_duplicate_ordrsp,
     build_ordrsp,
@@ -32,6 +33,7 @@ __all__ = [
     "build_contrl",
     "build_desadv",
     "build_duplicate_ordrsp",
+    "build_invoic",
     "build_ordrsp",
     "EdifactParty",
     "EdifactReply",
