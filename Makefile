@@ -47,10 +47,18 @@ demo: install
 	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate shipments import samples/fulfilment/shipments.csv
 	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate stock receive samples/fulfilment/receipts.csv
 	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate shipments import samples/fulfilment/shipments_after_receipt.csv
+	@# Each shipment was invoiced as it was recorded (810, INVOIC, or a Factur-X PDF and a CSV).
+	@# The bank's payment file pays the first invoice in full and the second in part.
+	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate invoices list
+	@ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate invoices list --json | $(BIN)/python samples/billing/make_payments.py > $(DEMO_HOME)/payments.csv
+	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate payments import $(DEMO_HOME)/payments.csv
+	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate ar aging
 	ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate outbox deliver
 	@echo
 	@echo "What went out for the shipments:"
 	@ls $(DEMO_HOME)/outbox/*/856_* $(DEMO_HOME)/outbox/*/DESADV_* $(DEMO_HOME)/outbox/*/*_shipment_*.csv
+	@echo "... and the invoices:"
+	@ls $(DEMO_HOME)/outbox/*/810_* $(DEMO_HOME)/outbox/*/INVOIC_* $(DEMO_HOME)/outbox/*/invoice_*.eml $(DEMO_HOME)/outbox/*/INV-*.csv
 	@echo
 	@echo "Look around: export ORDERGATE_HOME=$$PWD/$(DEMO_HOME); $(BIN)/ordergate orders list; $(BIN)/ordergate holds list; $(BIN)/ordergate orders show 1; ls $(DEMO_HOME)/outbox/* $(DEMO_HOME)/picking"
 
