@@ -1,6 +1,7 @@
 """X12 answers: the 997 functional acknowledgement (``ack997``), the 855 purchase order
-acknowledgement (``ack855``), the TA1 (``ta1``), the 856 ship notice (``asn856``) and the
-envelope they go out in (``envelope``).
+acknowledgement (``ack855``), the TA1 (``ta1``), the 856 ship notice (``asn856``), the 810
+invoice (``invoice810``) and the envelope they go out in (``envelope``); ``elements`` holds what
+the 856 and the 810 write alike.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from ordergate.sinks.x12.envelope import (
     reply_group,
     reply_interchange,
 )
+from ordergate.sinks.x12.invoice810 import INVOICE_GROUP, build_810
 
 __all__ = [
     "ACKNOWLEDGEMENT_SETS",
+    "build_810",
     "build_855",
     "build_856",
     "build_997",
@@ -33,6 +36,7 @@ __all__ = [
     "group_unfit",
     "GroupAck",
     "interchange_unfit",
+    "INVOICE_GROUP",
     "not_supported_problem",
     "reply_address",
     "reply_delimiters",

@@ -31,13 +31,20 @@ Choices worth knowing:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 
 from ordergate.fulfilment.model import ShipmentNotice, ShippedLine
-from ordergate.orders.model import Address
 from ordergate.orders.numbers import quantity_text
 from ordergate.parsers.x12 import OutTransaction
+from ordergate.sinks.x12.elements import (
+    DESCRIPTION_SIZE,
+    hash_total,
+    party,
+    product_ids,
+    shipment_number,
+    text,
+    yyyymmdd,
+)
 
 SHIP_NOTICE_GROUP = "SH"  # GS01 of a group of 856s
 ORIGINAL = "00"  # BSN01 353 transaction set purpose
@@ -45,9 +52,6 @@ STRUCTURE = "0001"  # BSN05 1005: shipment, order, packaging, item
 SHIPMENT, ORDER, PACK, ITEM = "S", "O", "P", "I"  # HL03 735
 SSCC, CASE_NUMBER = "GM", "CA"  # MAN01 88
 DEFAULT_UOM = "EA"
-# Maximum sizes (004010) of the free-text elements we fill.
-NAME_SIZE, STREET_SIZE, CITY_SIZE, DESCRIPTION_SIZE = 60, 55, 30, 80  # N102, N301, N401, PID05
-HASH_DIGITS = 10  # CTT02
 
 
 def build_856(notice: ShipmentNotice, st_control: int, today: date, *,
@@ -56,9 +60,9 @@ def build_856(notice: ShipmentNotice, st_control: int, today: date, *,
 
     ``ship_from_id`` is our (N103 qualifier, N104 id) as the ship-from party, when the partner
     knows us by one."""
-    number = str(notice.shipment_id).zfill(2)  # BSN02 is 2 to 30 characters
+    number = shipment_number(notice.shipment_id)  # BSN02 is 2 to 30 characters
     when = today.strftime("%H%M") if isinstance(today, datetime) else "0000"
-    segments: list[list[str]] = [["BSN", ORIGINAL, number, _yyyymmdd(today), when, STRUCTURE]]
+    segments: list[list[str]] = [["BSN", ORIGINAL, number, yyyymmdd(today), when, STRUCTURE]]
     packages = notice.packages
     tree = _Tree(segments)
     shipment = tree.level(None, SHIPMENT, has_children=True)
@@ -70,14 +74,14 @@ def build_856(notice: ShipmentNotice, st_control: int, today: date, *,
     segments.append(["REF", "BM", number])
     if tracking:
         segments.append(["REF", "CN", tracking])
-    segments.append(["DTM", "011", _yyyymmdd(notice.ship_date)])
+    segments.append(["DTM", "011", yyyymmdd(notice.ship_date)])
     if notice.ship_to is not None:
-        segments += _party("ST", notice.ship_to, None)
+        segments += party("ST", notice.ship_to, None)
     if notice.ship_from is not None or ship_from_id is not None:
-        segments += _party("SF", notice.ship_from, ship_from_id)
+        segments += party("SF", notice.ship_from, ship_from_id)
 
     order = tree.level(shipment, ORDER, has_children=bool(notice.lines))
-    segments.append(["PRF", notice.po_number, "", "", _yyyymmdd(notice.po_date)])
+    segments.append(["PRF", notice.po_number, "", "", yyyymmdd(notice.po_date)])
     for package in packages:
         pack = tree.level(order, PACK, has_children=True)
         segments.append(["MAN", *_marks(package)])
@@ -90,8 +94,8 @@ def build_856(notice: ShipmentNotice, st_control: int, today: date, *,
             tree.level(order, ITEM, has_children=False)
             segments += _item(line)
 
-    segments.append(["CTT", str(tree.count), _hash_total(quantity_text(line.quantity)
-                                                         for line in notice.lines)])
+    segments.append(["CTT", str(tree.count), hash_total(quantity_text(line.quantity)
+                                                        for line in notice.lines)])
     return OutTransaction(set_id="856", control_number=st_control, segments=segments)
 
 
@@ -111,31 +115,14 @@ class _Tree:
 
 def _item(line: ShippedLine) -> list[list[str]]:
     line_id = line.buyer_line_id or ""
-    lin = ["LIN", line_id]
-    for qualifier, value in (("BP", line.buyer_part), ("VP", line.vendor_part or line.sku),
-                             *_gtin(line.gtin)):
-        if value:
-            lin += [qualifier, value]
+    lin = ["LIN", line_id, *product_ids(line.buyer_part, line.vendor_part, line.sku, line.gtin)]
     uom = line.uom or DEFAULT_UOM
     segments = [lin, ["SN1", line_id, quantity_text(line.quantity), uom,
                       quantity_text(line.shipped_total), quantity_text(line.ordered), uom]]
-    description = _text(line.description, DESCRIPTION_SIZE)
+    description = text(line.description, DESCRIPTION_SIZE)
     if description:
         segments.append(["PID", "F", "", "", "", description])
     return segments
-
-
-def _gtin(gtin: str | None) -> tuple[tuple[str, str], ...]:
-    """(qualifier, number) for a GTIN in any of its lengths; nothing for a value that is not
-    one (no qualifier would say what it is)."""
-    if not gtin or not gtin.isascii() or not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
-        return ()
-    full = gtin.zfill(14)
-    if full.startswith("00"):
-        return (("UP", full[2:]),)  # U.P.C. consumer package code (1-5-5-1); GTIN-8 padded
-    if full.startswith("0"):
-        return (("EN", full[1:]),)  # EAN (2-5-5-1)
-    return (("UK", full),)  # U.P.C./EAN shipping container code (1-2-5-5-1)
 
 
 def _marks(package: str) -> list[str]:
@@ -145,47 +132,3 @@ def _marks(package: str) -> list[str]:
         if len(package) == 20 and package.startswith("00"):
             return [SSCC, package]
     return [CASE_NUMBER, package]
-
-
-def _party(role: str, address: Address | None, identified: tuple[str, str] | None) -> list[list[str]]:
-    """N1 (with N3/N4 when the address has them) for ``role``; nothing when neither a name nor
-    an id is known, since N1 needs one of them."""
-    name = _text(address.name, NAME_SIZE) if address is not None else None
-    if identified is not None:
-        qualifier, code = identified
-    elif address is not None and address.code:
-        qualifier, code = address.code_qualifier or "92", address.code  # 92: assigned by buyer
-    else:
-        qualifier = code = ""
-    if not name and not code:
-        return []
-    segments = [["N1", role, name or "", qualifier, code]]
-    if address is None:
-        return segments
-    streets = [street for street in (_text(s, STREET_SIZE) for s in address.street) if street]
-    for first in range(0, min(len(streets), 4), 2):  # N3 holds two lines, the N1 loop two N3s
-        segments.append(["N3", *streets[first:first + 2]])
-    place = [_text(address.city, CITY_SIZE) or "", address.state or "", address.postal_code or "",
-             address.country or ""]
-    if any(place):
-        segments.append(["N4", *place])
-    return segments
-
-
-def _text(value: str | None, size: int) -> str | None:
-    if not value:
-        return None
-    text = " ".join(value.split())[:size].rstrip()
-    return text if any(ch.isalnum() for ch in text) else None
-
-
-def _yyyymmdd(value: date | None) -> str:
-    return value.strftime("%Y%m%d") if value else ""
-
-
-def _hash_total(quantities: Iterable[str]) -> str:
-    """X12 hash total: the values' digits summed as whole numbers (decimal points and signs
-    disregarded), truncated on the left to the element's size."""
-    total = sum(int(text.replace(".", "").lstrip("-") or "0") for text in quantities)
-    return str(total % 10 ** HASH_DIGITS)
-
