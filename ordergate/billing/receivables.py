@@ -76,7 +76,7 @@ def _apply(conn: Connection, payment: PaymentIn, *, actor: str, now: datetime) -
         "source": payment.source[:1000], "actor": actor, "created_at": now}).first()
     if booked is None:
         result.status, result.reason = DUPLICATE, f"payment {payment.reference} was applied before"
-        result.invoice_status, result.balance = invoice.status, balance
+        result.invoice_status, result.balance = invoice.status, _money(balance)
         return result
     paid = Decimal(str(invoice.paid)) + applied
     status = PAID if paid >= Decimal(str(invoice.total)) else invoice.status
@@ -88,8 +88,8 @@ def _apply(conn: Connection, payment: PaymentIn, *, actor: str, now: datetime) -
     conn.execute(update(exposure).where(exposure.c.customer_id == payment.customer_id).values(
         open_invoices=func.max(lower, 0) if conn.dialect.name == "sqlite" else func.greatest(lower, 0),
         unapplied_credit=exposure.c.unapplied_credit + unapplied))
-    result.status, result.applied, result.unapplied = APPLIED, applied, unapplied
-    result.invoice_status, result.balance = status, Decimal(str(invoice.total)) - paid
+    result.status, result.applied, result.unapplied = APPLIED, _money(applied), _money(unapplied)
+    result.invoice_status, result.balance = status, _money(Decimal(str(invoice.total)) - paid)
     return result
 
 
