@@ -205,3 +205,35 @@ def test_two_workers_invoicing_at_once_make_each_invoice_once_without_gaps(pg_en
     assert numbers == [f"INV-{TODAY.year}-{n:06d}" for n in range(1, 11)]
     assert len(rows(pg_engine, t.invoice_shipments)) == 10
     assert all(type(e).__name__ in ("InvoicedMeanwhile", "OperationalError") for e in errors)
+
+
+def test_a_dropped_order_files_invoice_goes_as_a_factur_x_mail_and_a_csv(db, ingest, settings):
+    import email
+    import email.policy
+
+    from facturx import get_xml_from_pdf
+
+    from ordergate.documents import RawDocument
+    from ordergate.processing.invoices import run_invoicing
+    from tests.kit.x12 import outbox
+
+    content = (b"po_number,sku,quantity,uom,unit_price,ship_to_name,ship_to_street,ship_to_city,"
+               b"ship_to_state,ship_to_postal_code,ship_to_country\n"
+               b"F-1,HW-1001,5,CS,16.50,Acme DC,1 Dock Rd,Columbus,OH,43215,US\n")
+    [document] = ingest(RawDocument(content=content, channel="dropfolder", source_ref="po.csv",
+                                    customer_hint="ACME")).documents
+    [order] = document.orders
+    shipped(db, settings, order.order_id, "T-F")
+    run = run_invoicing(db, settings, actor="billing", now=NOW)
+    [item] = run.invoices
+    assert item.channel == "csv" and sorted(q.kind for q in item.outbound) == [
+        "csv-invoice", "invoice-mail"]
+    [mail_row] = outbox(db, "invoice-mail")
+    mail = email.message_from_bytes(bytes(mail_row.payload), policy=email.policy.default)
+    assert mail["To"].addresses[0].addr_spec == "ap@acme.example"  # ACME's invoice_email
+    [pdf] = [part for part in mail.iter_attachments()]
+    _, xml = get_xml_from_pdf(pdf.get_content(), check_xsd=True)
+    number = item.invoiced.invoice.invoice_number
+    assert number.encode() in xml and b"82.50" in xml  # 5 x 16.50, ACME pays no tax
+    [csv_row] = outbox(db, "csv-invoice")
+    assert csv_row.destination == "ACME" and number.encode() in bytes(csv_row.payload)
