@@ -100,7 +100,7 @@ def test_stock_report_shows_allocation_and_what_to_reorder(tmp_path, monkeypatch
     masterdata = tmp_path / "md"
     shutil.copytree(Path(__file__).resolve().parents[2] / "samples" / "masterdata", masterdata)
     stock = (masterdata / "stock.csv").read_text().splitlines()
-    rows = ["sku,on_hand,reorder_point,reorder_quantity"] + [
+    rows = ["sku,on_hand,location,reorder_point,reorder_quantity"] + [
         line + (",200,100" if line.startswith("HW-1001,") else ",,") for line in stock[1:]]
     (masterdata / "stock.csv").write_text("\n".join(rows) + "\n")
     assert main(["seed", str(masterdata)]) == 0

@@ -200,8 +200,8 @@ def test_attachment_kinds_from_the_registry_agree_with_the_built_in_sniffing(reg
 
 
 def test_an_outbound_message_of_an_unregistered_kind_is_refused_before_it_is_stored(db):
-    message = OutboundMessage(dedupe_key="x:1", kind="810", partner_id="p", customer_id=None,
+    message = OutboundMessage(dedupe_key="x:1", kind="no-such-kind", partner_id="p", customer_id=None,
                               destination="d", filename="f", payload=b"")
-    with db.begin() as conn, pytest.raises(UnknownOutboundKind, match="no outbound document kind .810."):
+    with db.begin() as conn, pytest.raises(UnknownOutboundKind, match="no outbound document kind .no-such-kind."):
         queue_messages(conn, [message], NOW)
     assert rows(db, t.outbox) == []
