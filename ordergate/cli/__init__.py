@@ -76,7 +76,8 @@ EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 COMMANDS: tuple[Command | Group, ...] = (
     db.GROUP, masterdata.Seed(), run.Ingest(), orders.GROUP, outbox.GROUP, documents.GROUP,
     run.Replay(), run.Poll(), masterdata.Stock(), holds.GROUP, fulfilment.Pick(),
-    fulfilment.Ship(), fulfilment.SHIPMENTS, billing.INVOICES, billing.PAYMENTS, billing.AR,
+    fulfilment.Ship(), fulfilment.SHIPMENTS, billing.INVOICES, billing.RETURNS, billing.PAYMENTS,
+    billing.AR,
     mail.GROUP, run.Serve(),
 )
 

@@ -199,6 +199,56 @@ class Aging(Command):
         return EXIT_OK
 
 
+class CreateReturn(Command):
+    name = "create"
+    help = "record goods sent back and send the customer a credit note"
+
+    def configure(self, parser):
+        from ordergate.cli.fulfilment import _line_option
+
+        parser.add_argument("order_id", type=int)
+        parser.add_argument("--line", type=_line_option, action="append", dest="lines",
+                            metavar="N=QTY", required=True, help="QTY of line N came back (repeat)")
+        parser.add_argument("--reason", required=True, help="told to the customer on the credit note")
+        parser.add_argument("--restock", action="store_true", help="put the goods back on hand")
+        add_by(parser)
+        add_json(parser, help='print {"return_id", "order_id", "credit_note": {...}, "restocked", "outbound"}')
+
+    def run(self, args, settings):
+        from ordergate.billing.returns import ReturnLine
+        from ordergate.processing.returns import record_return
+
+        returned, item = record_return(
+            ready_engine(settings), settings, args.order_id,
+            [ReturnLine(n, q) for n, q in args.lines], reason=args.reason, restock=args.restock,
+            actor=actor(args), now=_now())
+        note = returned.credit_note
+        data = {"return_id": returned.return_id, "order_id": args.order_id,
+                "credit_note": {"invoice_id": note.invoice_id, "invoice_number": note.invoice_number,
+                                "corrects": note.corrects, "subtotal": note.subtotal,
+                                "tax": note.tax, "total": note.total, "currency": note.currency,
+                                "lines": [{"line_number": l.line_number, "sku": l.sku,
+                                           "quantity": l.quantity, "amount": l.amount}
+                                          for l in note.lines]},
+                "restocked": returned.restocked,
+                "outbound": [{"kind": q.kind, "path": str(settings.outbox / q.destination / q.filename)}
+                             for q in item.outbound]}
+        if item.problem:
+            data["problem"] = item.problem
+        if args.json:
+            print_json(data)
+            return EXIT_OK
+        say(f"return {returned.return_id} of order {args.order_id}: credit note "
+            f"{note.invoice_number} over {note.total:.2f} {note.currency}"
+            + (f" (credits {note.corrects})" if note.corrects else ""))
+        for out in data["outbound"]:
+            say(f"  {out['kind']}: {p(out['path'])}")
+        if item.problem:
+            say(f"  not sent: {p(item.problem)}")
+        return EXIT_OK
+
+
+RETURNS = Group("returns", "goods customers send back", (CreateReturn(),))
 INVOICES = Group("invoices", "invoices and credit notes", (RunInvoices(), ListInvoices(), ShowInvoice()))
 PAYMENTS = Group("payments", "payments received", (ImportPayments(),))
 AR = Group("ar", "accounts receivable", (Aging(),))

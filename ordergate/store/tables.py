@@ -349,6 +349,29 @@ invoice_shipments = Table(
     Column("invoice_id", Id, ForeignKey("invoices.id"), nullable=False),
 )
 
+# Goods a customer sent back: the credit note that answers them is an invoice of kind
+# credit_note; restocked quantities went back on hand.
+returns = Table(
+    "returns", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("restock", Boolean, nullable=False),
+    Column("credit_note_id", Id, ForeignKey("invoices.id")),
+    Column("actor", String(120), nullable=False),
+    Column("created_at", UtcTime, nullable=False),
+)
+
+return_lines = Table(
+    "return_lines", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("return_id", Id, ForeignKey("returns.id"), nullable=False),
+    Column("line_number", Integer, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("quantity", Qty, nullable=False),
+)
+Index("ix_return_lines_return_id", return_lines.c.return_id)
+
 # A payment received; its reference (the bank's, or the remittance's) is unique, so the same
 # payment file imported twice applies each payment once.
 payments = Table(

@@ -74,3 +74,31 @@ def test_invoices_list_takes_the_statuses_and_a_customer(cli, shipped):
     assert json.loads(cli("invoices", "list", "--customer", "GLOBEX", "--json").out) == {
         "invoices": []}
     assert cli("invoices", "show", "999").code == 2
+
+
+def test_a_return_sends_a_credit_memo_810_restocks_and_lowers_what_is_owed(cli, shipped):
+    [invoice] = shipped["invoices"]
+    stock_before = {s["sku"]: s for s in json.loads(cli("stock", "--json").out)["stock"]}
+    ran = cli("returns", "create", "1", "--line", "1=2", "--reason", "damaged in transit",
+              "--restock", "--by", "cs:eve", "--json")
+    assert ran.code == 0, ran.err
+    data = json.loads(ran.out)
+    note = data["credit_note"]
+    assert note["corrects"] == invoice["invoice_number"]
+    assert note["lines"] == [{"line_number": 1, "sku": "HW-1001", "quantity": "2",
+                              "amount": "33.00"}]
+    assert data["restocked"] == {"HW-1001": "2"}
+    [out] = data["outbound"]
+    assert out["kind"] == "810"
+    assert cli("outbox", "deliver").code == 0
+    text = Path(out["path"]).read_text()
+    assert "*CR" in text.split("~")[3]  # BIG07: a credit memo
+    stock_after = {s["sku"]: s for s in json.loads(cli("stock", "--json").out)["stock"]}
+    assert Decimal(stock_after["HW-1001"]["on_hand"]) - Decimal(
+        stock_before["HW-1001"]["on_hand"]) == 2
+    listed = {i["invoice_number"]: i for i in json.loads(cli("invoices", "list", "--json").out)["invoices"]}
+    assert listed[invoice["invoice_number"]]["balance"] == str(
+        Decimal(str(invoice["total"])) - Decimal("33.00"))
+    assert listed[note["invoice_number"]]["kind"] == "credit_note"
+    too_many = cli("returns", "create", "1", "--line", "1=9", "--reason", "x")
+    assert too_many.code == 2 and "shipped and not returned yet" in too_many.err

@@ -94,6 +94,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("shipment_id", name="pk_invoice_shipments"),
     )
     op.create_table(
+        "returns",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("order_id", _ID, nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("restock", sa.Boolean(), nullable=False),
+        sa.Column("credit_note_id", _ID),
+        sa.Column("actor", sa.String(120), nullable=False),
+        sa.Column("created_at", _TIME, nullable=False),
+        sa.ForeignKeyConstraint(["order_id"], ["orders.id"], name="fk_returns_order_id_orders"),
+        sa.ForeignKeyConstraint(["credit_note_id"], ["invoices.id"],
+                                name="fk_returns_credit_note_id_invoices"),
+        sa.PrimaryKeyConstraint("id", name="pk_returns"),
+    )
+    op.create_table(
+        "return_lines",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("return_id", _ID, nullable=False),
+        sa.Column("line_number", sa.Integer(), nullable=False),
+        sa.Column("sku", sa.String(64), nullable=False),
+        sa.Column("quantity", _MONEY, nullable=False),
+        sa.ForeignKeyConstraint(["return_id"], ["returns.id"],
+                                name="fk_return_lines_return_id_returns"),
+        sa.PrimaryKeyConstraint("id", name="pk_return_lines"),
+    )
+    op.create_index("ix_return_lines_return_id", "return_lines", ["return_id"])
+    op.create_table(
         "payments",
         sa.Column("id", _ID, autoincrement=True, nullable=False),
         sa.Column("reference", sa.String(200), nullable=False),
@@ -117,6 +143,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("payments")
+    op.drop_index("ix_return_lines_return_id", "return_lines")
+    op.drop_table("return_lines")
+    op.drop_table("returns")
     op.drop_table("invoice_shipments")
     op.drop_index("ix_invoice_lines_invoice_id", "invoice_lines")
     op.drop_table("invoice_lines")

@@ -49,7 +49,13 @@ from decimal import Decimal
 
 from pydifact.segments import Segment
 
-from ordergate.billing.model import CREDIT_NOTE, Invoice, InvoiceLine, Party, TaxSubtotal
+from ordergate.billing.model import (
+    CREDIT_NOTE,
+    Invoice,
+    InvoiceLine,
+    Party,
+    TaxSubtotal,
+)
 from ordergate.gs1 import check_digit
 from ordergate.orders.numbers import money_text, quantity_text
 from ordergate.sinks.edifact.envelope import (

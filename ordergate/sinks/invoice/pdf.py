@@ -41,7 +41,13 @@ from ordergate.sinks.invoice.text import (
     quantity,
     terms_words,
 )
-from ordergate.sinks.pdf_fonts import DEJAVU_DIR, HELVETICA, PdfFont, dejavu_files, load_dejavu
+from ordergate.sinks.pdf_fonts import (
+    DEJAVU_DIR,
+    HELVETICA,
+    PdfFont,
+    dejavu_files,
+    load_dejavu,
+)
 
 PDFA = "PDF/A-3B"
 FLAVOR, LEVEL = "factur-x", "en16931"
