@@ -50,7 +50,7 @@ def private_reaches(package_root: Path) -> list[str]:
                     if (ROOT / Path(*target.split("."))).with_suffix(".py").exists() or \
                             (ROOT / Path(*target.split("."))).is_dir():
                         modules[alias.asname or alias.name] = target
-                    elif _private(alias.name) and not _inside(here, node.module):
+                    elif _private(alias.name) and not _inside(here, _owner(node.module)):
                         found.append(f"{path.relative_to(ROOT)}:{node.lineno} {target}")
             elif isinstance(node, ast.Import):
                 for alias in node.names:
@@ -64,6 +64,13 @@ def private_reaches(package_root: Path) -> list[str]:
                         ROOT / Path(*owner.split("."))).is_dir() else owner):
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno} {owner}.{node.attr}")
     return found
+
+
+def _owner(module: str) -> str:
+    """The package whose private names ``module``'s are: itself when it is a package, else
+    the package it is in."""
+    path = ROOT / Path(*module.split("."))
+    return module if path.is_dir() else module.rsplit(".", 1)[0]
 
 
 def _inside(package: str, module_package: str) -> bool:
@@ -90,3 +97,14 @@ def test_the_private_name_check_finds_a_reach(tmp_path: Path, monkeypatch) -> No
     assert private_reaches(fake) == [
         "ordergate/processing/ingest.py:2 ordergate.parsers.sniff._zip_kind",
         "ordergate/processing/ingest.py:3 ordergate.parsers.sniff._zip_kind"]
+
+
+def test_a_private_name_used_within_its_own_package_is_no_reach(tmp_path, monkeypatch) -> None:
+    fake = tmp_path / "ordergate"
+    (fake / "billing").mkdir(parents=True)
+    for folder in (fake, fake / "billing"):
+        (folder / "__init__.py").write_text("")
+    (fake / "billing" / "invoicing.py").write_text("def _seller():\n    return 1\n")
+    (fake / "billing" / "returns.py").write_text("from ordergate.billing.invoicing import _seller\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert private_reaches(fake) == []

@@ -12,8 +12,8 @@ from ordergate.cli.command import (
     actor,
     ready_engine,
 )
-from ordergate.cli.options import add_by, add_json, add_limit, add_status
-from ordergate.cli.output import listing, p, print_json, say, table
+from ordergate.cli.options import add_by, add_json, add_limit, add_status, line_quantity
+from ordergate.cli.output import invoice_entries, listing, p, print_json, say, table
 from ordergate.errors import UsageError
 from ordergate.statuses import InvoiceStatus
 
@@ -22,18 +22,6 @@ def _now():
     from ordergate.clock import utcnow
 
     return utcnow()
-
-
-def invoice_entries(settings, run) -> list[dict]:
-    """What an invoicing run made, as the commands print it."""
-    return [{"invoice_number": item.invoiced.invoice.invoice_number,
-             "order_id": item.invoiced.invoice.order_id,
-             "customer_id": item.invoiced.invoice.customer_id,
-             "total": item.invoiced.invoice.total, "currency": item.invoiced.invoice.currency,
-             "channel": item.channel, "problem": item.problem,
-             "outbound": [{"kind": q.kind, "path": str(settings.outbox / q.destination / q.filename)}
-                          for q in item.outbound]}
-            for item in run.invoices]
 
 
 class RunInvoices(Command):
@@ -64,6 +52,31 @@ class RunInvoices(Command):
                     f"{p(entry['reason'])}")
             say(f"{len(entries)} invoice{'s' if len(entries) != 1 else ''} made")
         return EXIT_ATTENTION if refused else EXIT_OK
+
+
+class RemindInvoices(Command):
+    name = "remind"
+    help = "mail a reminder with the PDF for each overdue invoice of a mail or CSV customer (at most once a week each)"
+
+    def configure(self, parser):
+        add_by(parser)
+        add_json(parser, help='print {"reminders": [{"invoice_number", "customer_id", "days_overdue", "outbound", "problem"}]}')
+
+    def run(self, args, settings):
+        from ordergate.processing.reminders import send_reminders
+
+        done = send_reminders(ready_engine(settings), settings, actor=actor(args), now=_now())
+        entries = [{"invoice_number": r.invoice_number, "customer_id": r.customer_id,
+                    "days_overdue": r.days_overdue, "problem": r.problem,
+                    "outbound": [{"kind": q.kind, "path": str(settings.outbox / q.destination / q.filename)}
+                                 for q in r.outbound]} for r in done]
+        if args.json:
+            print_json({"reminders": entries})
+            return EXIT_OK
+        say(table([[e["invoice_number"], e["customer_id"], e["days_overdue"],
+                    e["problem"] or ", ".join(o["path"] for o in e["outbound"])] for e in entries],
+                  ["invoice", "customer", "days overdue", "sent"]))
+        return EXIT_OK
 
 
 class ListInvoices(Command):
@@ -204,10 +217,8 @@ class CreateReturn(Command):
     help = "record goods sent back and send the customer a credit note"
 
     def configure(self, parser):
-        from ordergate.cli.fulfilment import _line_option
-
         parser.add_argument("order_id", type=int)
-        parser.add_argument("--line", type=_line_option, action="append", dest="lines",
+        parser.add_argument("--line", type=line_quantity, action="append", dest="lines",
                             metavar="N=QTY", required=True, help="QTY of line N came back (repeat)")
         parser.add_argument("--reason", required=True, help="told to the customer on the credit note")
         parser.add_argument("--restock", action="store_true", help="put the goods back on hand")
@@ -249,6 +260,7 @@ class CreateReturn(Command):
 
 
 RETURNS = Group("returns", "goods customers send back", (CreateReturn(),))
-INVOICES = Group("invoices", "invoices and credit notes", (RunInvoices(), ListInvoices(), ShowInvoice()))
+INVOICES = Group("invoices", "invoices and credit notes",
+                 (RunInvoices(), ListInvoices(), ShowInvoice(), RemindInvoices()))
 PAYMENTS = Group("payments", "payments received", (ImportPayments(),))
 AR = Group("ar", "accounts receivable", (Aging(),))

@@ -17,8 +17,16 @@ from ordergate.cli.command import (
     actor,
     ready_engine,
 )
-from ordergate.cli.options import add_by, add_json, add_limit
-from ordergate.cli.output import listing, p, print_json, qty, say, table
+from ordergate.cli.options import add_by, add_json, add_limit, line_quantity
+from ordergate.cli.output import (
+    invoice_entries,
+    listing,
+    p,
+    print_json,
+    qty,
+    say,
+    table,
+)
 from ordergate.errors import UsageError
 
 
@@ -73,19 +81,6 @@ class Pick(Command):
 
 
 # ---------------------------------------------------------------- ship
-def _line_option(text: str) -> tuple[int, Decimal]:
-    number, sep, quantity = text.partition("=")
-    try:
-        if not sep or not number.strip().isdigit():
-            raise ValueError
-        value = Decimal(quantity.strip())
-        if not value.is_finite() or value <= 0:
-            raise ValueError
-    except (ValueError, InvalidOperation):
-        raise argparse.ArgumentTypeError(f"{text!r} is not LINE=QUANTITY (e.g. 2=5)") from None
-    return int(number), value
-
-
 def _ship_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -99,7 +94,7 @@ class Ship(Command):
 
     def configure(self, parser):
         parser.add_argument("order_id", type=int)
-        parser.add_argument("--line", type=_line_option, action="append", dest="lines",
+        parser.add_argument("--line", type=line_quantity, action="append", dest="lines",
                             metavar="N=QTY", help="ship QTY of line N (repeat; default: everything "
                                                   "allocated and not yet shipped)")
         parser.add_argument("--carrier", required=True, help="the carrier's code, e.g. UPSN")
@@ -166,7 +161,6 @@ class Ship(Command):
 
 def _invoiced(settings, shipment_ids: list[int], by: str, now) -> dict:
     """Invoice what just shipped (customers invoiced per shipment); what the commands print."""
-    from ordergate.cli.billing import invoice_entries
     from ordergate.processing.invoices import invoice_shipped
 
     if not shipment_ids:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 
@@ -25,3 +26,17 @@ def add_status(parser: argparse.ArgumentParser, statuses: Iterable[StrEnum]) -> 
     accepted here at once. The value handed on is the plain string the database stores."""
     choices = [status.value for status in statuses]
     parser.add_argument("--status", choices=choices, help="only those with this status")
+
+
+def line_quantity(text: str) -> tuple[int, Decimal]:
+    """``N=QTY`` (``--line 2=5``): a line number and a quantity above 0."""
+    number, sep, quantity = text.partition("=")
+    try:
+        if not sep or not number.strip().isdigit():
+            raise ValueError
+        value = Decimal(quantity.strip())
+        if not value.is_finite() or value <= 0:
+            raise ValueError
+    except (ValueError, InvalidOperation):
+        raise argparse.ArgumentTypeError(f"{text!r} is not LINE=QUANTITY (e.g. 2=5)") from None
+    return int(number), value

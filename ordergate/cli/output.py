@@ -16,7 +16,7 @@ from ordergate.printable import printable as p
 from ordergate.printable import printable_lines
 
 __all__ = ["p", "print_json", "say", "table", "listing", "print_report", "render_ingest_summary",
-           "source_name", "qty", "size"]
+           "source_name", "qty", "size", "invoice_entries"]
 
 
 def to_jsonable(value):
@@ -108,3 +108,15 @@ def qty(value) -> str:
 
 def size(count: int) -> str:
     return f"{count / 1e6:,.1f} MB" if count >= 100_000 else f"{count:,} bytes"
+
+
+def invoice_entries(settings, run) -> list[dict]:
+    """What an invoicing run made, as the commands print it."""
+    return [{"invoice_number": item.invoiced.invoice.invoice_number,
+             "order_id": item.invoiced.invoice.order_id,
+             "customer_id": item.invoiced.invoice.customer_id,
+             "total": item.invoiced.invoice.total, "currency": item.invoiced.invoice.currency,
+             "channel": item.channel, "problem": item.problem,
+             "outbound": [{"kind": q.kind, "path": str(settings.outbox / q.destination / q.filename)}
+                          for q in item.outbound]}
+            for item in run.invoices]

@@ -39,3 +39,27 @@ def invoice_run() -> int:
         get_run_logger().warning("%d shipments could not be invoiced", len(refused))
         raise RuntimeError(f"{len(refused)} shipments could not be invoiced; see the artifact")
     return len(run.invoices)
+
+
+@task(name="send-invoice-reminders")
+def send_reminders_task() -> list:
+    from ordergate.processing.reminders import send_reminders
+
+    settings = Settings()
+    return send_reminders(open_engine(settings), settings, actor="flow:invoice-reminders",
+                          now=utcnow())
+
+
+@flow(name="invoice-reminders")
+def invoice_reminders() -> int:
+    done = send_reminders_task()
+    sent = [r for r in done if r.outbound]
+    create_markdown_artifact(
+        key="invoice-reminders",
+        markdown="\n".join(["| invoice | customer | days overdue | sent |", "|---|---|---|---|"] +
+                           [f"| {printable(r.invoice_number)} | {printable(r.customer_id)} | "
+                            f"{r.days_overdue} | {'yes' if r.outbound else printable(r.problem or '')} |"
+                            for r in done]),
+        description=f"{len(sent)} reminders sent")
+    return len(sent)
+

@@ -36,7 +36,7 @@ def _serve(settings: Settings) -> None:
     from prefect import serve as prefect_serve
 
     from ordergate.flows.ingest_flow import ingest_drop_folder
-    from ordergate.flows.invoice_flow import invoice_run
+    from ordergate.flows.invoice_flow import invoice_reminders, invoice_run
     from ordergate.flows.mail_flow import ingest_mailbox
     from ordergate.flows.outbox_flow import deliver_outbox
 
@@ -48,6 +48,7 @@ def _serve(settings: Settings) -> None:
                                      interval=max(10, settings.poll_interval_seconds // 2)),
         # Daily at 18:00 UTC: the daily-invoiced customers' shipments, and any left behind.
         invoice_run.to_deployment(name="invoice-run", cron="0 18 * * *"),
+        invoice_reminders.to_deployment(name="invoice-reminders", cron="0 7 * * *"),
     )
 
 

@@ -349,6 +349,15 @@ invoice_shipments = Table(
     Column("invoice_id", Id, ForeignKey("invoices.id"), nullable=False),
 )
 
+# Each reminder mailed for an overdue invoice: at most one per invoice in any 7 days, and the
+# day's row is the unique key, so a rerun on the same day sends nothing again.
+invoice_reminders = Table(
+    "invoice_reminders", metadata,
+    Column("invoice_id", Id, ForeignKey("invoices.id"), primary_key=True, autoincrement=False),
+    Column("sent_on", Date, primary_key=True),
+    Column("actor", String(120), nullable=False),
+)
+
 # Goods a customer sent back: the credit note that answers them is an invoice of kind
 # credit_note; restocked quantities went back on hand.
 returns = Table(

@@ -237,3 +237,34 @@ def test_a_dropped_order_files_invoice_goes_as_a_factur_x_mail_and_a_csv(db, ing
     assert number.encode() in xml and b"82.50" in xml  # 5 x 16.50, ACME pays no tax
     [csv_row] = outbox(db, "csv-invoice")
     assert csv_row.destination == "ACME" and number.encode() in bytes(csv_row.payload)
+
+
+def test_an_overdue_invoice_gets_a_reminder_at_most_once_a_week(db, ingest, settings):
+    import email
+    import email.policy
+
+    from ordergate.documents import RawDocument
+    from ordergate.processing.invoices import run_invoicing
+    from ordergate.processing.reminders import send_reminders
+    from tests.kit.x12 import outbox
+
+    content = (b"po_number,sku,quantity,uom,unit_price,ship_to_name,ship_to_street,ship_to_city,"
+               b"ship_to_state,ship_to_postal_code,ship_to_country\n"
+               b"R-1,HW-1001,5,CS,16.50,Acme DC,1 Dock Rd,Columbus,OH,43215,US\n")
+    [document] = ingest(RawDocument(content=content, channel="dropfolder", source_ref="po.csv",
+                                    customer_hint="ACME")).documents
+    shipped(db, settings, document.orders[0].order_id, "T-R")
+    run_invoicing(db, settings, actor="billing", now=NOW - timedelta(days=40))  # NET30
+    x12_order = accepted(ingest, "R-X12", sku("HW-1001", "1"), control=9)  # an EDI customer's
+    shipped(db, settings, x12_order, "T-RX")
+    run_invoicing(db, settings, actor="billing", now=NOW - timedelta(days=40))
+    [reminder] = send_reminders(db, settings, actor="ar", now=NOW)  # only the mail customer's
+    assert (reminder.days_overdue, [q.kind for q in reminder.outbound]) == (10, ["invoice-mail"])
+    mails = [email.message_from_bytes(bytes(r.payload), policy=email.policy.default)
+             for r in outbox(db, "invoice-mail") if r.filename.startswith("reminder_")]
+    assert [m["Subject"].startswith("Reminder: Invoice") for m in mails] == [True]
+    assert "10 days overdue" in mails[0].get_body(("plain",)).get_content()
+    assert send_reminders(db, settings, actor="ar", now=NOW) == []  # the same day again
+    assert send_reminders(db, settings, actor="ar", now=NOW + timedelta(days=6)) == []
+    [later] = send_reminders(db, settings, actor="ar", now=NOW + timedelta(days=7))
+    assert later.days_overdue == 17 and later.outbound

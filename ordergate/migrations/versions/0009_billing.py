@@ -94,6 +94,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("shipment_id", name="pk_invoice_shipments"),
     )
     op.create_table(
+        "invoice_reminders",
+        sa.Column("invoice_id", _ID, autoincrement=False, nullable=False),
+        sa.Column("sent_on", sa.Date(), nullable=False),
+        sa.Column("actor", sa.String(120), nullable=False),
+        sa.ForeignKeyConstraint(["invoice_id"], ["invoices.id"],
+                                name="fk_invoice_reminders_invoice_id_invoices"),
+        sa.PrimaryKeyConstraint("invoice_id", "sent_on", name="pk_invoice_reminders"),
+    )
+    op.create_table(
         "returns",
         sa.Column("id", _ID, autoincrement=True, nullable=False),
         sa.Column("order_id", _ID, nullable=False),
@@ -143,6 +152,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("payments")
+    op.drop_table("invoice_reminders")
     op.drop_index("ix_return_lines_return_id", "return_lines")
     op.drop_table("return_lines")
     op.drop_table("returns")
