@@ -268,3 +268,39 @@ def test_an_overdue_invoice_gets_a_reminder_at_most_once_a_week(db, ingest, sett
     assert send_reminders(db, settings, actor="ar", now=NOW + timedelta(days=6)) == []
     [later] = send_reminders(db, settings, actor="ar", now=NOW + timedelta(days=7))
     assert later.days_overdue == 17 and later.outbound
+
+
+def remittance_820(trace: str, *payments: tuple[str, str], control: int) -> bytes:
+    """An 820 from ACME paying ``(invoice number, amount)``s, in a group RA."""
+    from tests.kit.x12 import group, interchange, transaction
+
+    total = sum(Decimal(amount) for _, amount in payments)
+    segments = [["BPR", "C", f"{total:.2f}", "C", "ACH", "CCP", "01", "011000015", "DA", "1234",
+                 "", "", "01", "021000021", "DA", "5678", "20261205"],
+                ["TRN", "1", trace], ["CUR", "PR", "USD"], ["N1", "PR", "ACME HARDWARE"]]
+    for number, amount in payments:
+        segments += [["ENT", "1"], ["RMR", "IV", number, "", amount, amount]]
+    return interchange(groups=[group(transaction(segments, 1, set_id="820"), control=control,
+                                     functional_id="RA")], control=control)
+
+
+def test_an_820_applies_its_payments_once_and_is_acknowledged(db, ingest, settings):
+    from tests.kit.x12 import replies
+
+    order_id = accepted(ingest, "B-820", sku("HW-1001", "10"), control=1)
+    shipped(db, settings, order_id, "T-820")
+    [made], _ = invoice(db)
+    number = made.invoice.invoice_number  # 165.00
+    [document] = ingest(remittance_820("TRACE-1", (number, "100.00"), ("INV-1999-000001", "5.00"),
+                                       control=7)).documents
+    assert document.status == "processed", document.error
+    assert any("INV-1999-000001" in p and "not applied" in p for p in document.problems)
+    [row] = rows(db, t.invoices)
+    assert row.paid == Decimal("100.00") and row.status == "open"
+    ack = replies(db, "997")[-1]
+    assert [s for s in ack.only_set("997").segments if s[0] == "AK5"] == [["AK5", "A"]]
+    again = ingest(remittance_820("TRACE-1", (number, "100.00"), control=8)).documents[0]
+    assert again.status == "processed"
+    [row] = rows(db, t.invoices)
+    assert row.paid == Decimal("100.00")  # the same payment, applied once
+    assert len(rows(db, t.payments)) == 1

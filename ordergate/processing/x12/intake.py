@@ -165,11 +165,25 @@ def _transaction(ctx: DocumentContext, state: _Interchange, item: PreparedSet,
         ctx.report.problems.append(item.problem)
     if item.report is not None:
         ctx.report.orders.append(item.report)
+    if item.payments:
+        outcome.accepted_sets += 1
+        _apply_payments(ctx, item.payments)
     if item.order is not None:
         outcome.accepted_sets += 1
         state.pending.append(item.order)
         if len(state.pending) >= ctx.batch_size():
             _flush(ctx, state)
+
+
+def _apply_payments(ctx: DocumentContext, payments: tuple) -> None:
+    """An 820's payments, applied like a payments file's: once per reference, a refused one
+    (an unknown invoice, another currency) named in the document's problems."""
+    from ordergate.billing.receivables import REFUSED, apply_payments
+
+    with ctx.transaction() as conn:
+        results = apply_payments(conn, list(payments), actor=ctx.actor, now=ctx.now)
+    ctx.report.problems.extend(f"payment {r.payment.reference} not applied: {r.reason}"
+                               for r in results if r.status == REFUSED)
 
 
 def _flush(ctx: DocumentContext, state: _Interchange) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ordergate.mappings.x12_820 import map_820
 from ordergate.mappings.x12_850 import TransactionRejected, map_850
 from ordergate.masterdata.catalog import Catalog
 from ordergate.orders.checks import check_order
@@ -75,6 +76,7 @@ class PreparedSet:
     order: PreparedOrder | None = None
     report: OrderReport | None = None  # a set that makes no order: rejected, with reasons
     problem: str | None = None  # a problem with the document as a whole (set not supported)
+    payments: tuple = ()  # an 820's payments (``billing.receivables.PaymentIn``), to apply
 
 
 PreparedItem = OpenedInterchange | OpenedGroup | PreparedSet | GroupEnd | InterchangeEnd
@@ -175,6 +177,26 @@ def _group_fault(group: GroupHeader, reason: str) -> X12Problem:
                       group_control=group.control_number[:15])
 
 
+def _remittance(ts: TransactionSet, ack: TransactionAck, customer_id: str | None,
+                source_key: str, catalog: Catalog) -> PreparedSet:
+    """An 820: the payments it announces, for the customer the envelope is from."""
+    if customer_id is None:
+        problem = X12Problem(level="transaction", code="5", message="an 820 from a sender that "
+                             "is not a known customer: no payment was applied",
+                             position=ts.position, segment_id="ST",
+                             transaction_control=ts.control_number or None)
+        ack.problems.append(problem)
+        return PreparedSet(ack, problem=str(problem))
+    customer = catalog.customers.get(customer_id)
+    try:
+        payments = map_820(ts, customer_id=customer_id, source_key=source_key,
+                           default_currency=customer.currency if customer else None)
+    except TransactionRejected as exc:
+        ack.problems.extend(exc.problems)
+        return PreparedSet(ack, problem="; ".join(str(p) for p in exc.problems))
+    return PreparedSet(ack, payments=tuple(payments))
+
+
 def _prepare_set(state: _State, ts: TransactionSet, catalog: Catalog, channel: str,
                  document_id: int | None, write_ahead: bool) -> PreparedSet:
     ack = TransactionAck(set_id=ts.set_id, control_number=ts.control_number,
@@ -197,6 +219,8 @@ def _prepare_set(state: _State, ts: TransactionSet, catalog: Catalog, channel: s
                                                             [str(p) for p in ack.problems]))
     if ts.set_id in ACKNOWLEDGEMENT_SETS:
         return PreparedSet(ack)  # an answer to what we sent: never acknowledged back
+    if ts.set_id == "820":  # a remittance: payments, not an order
+        return _remittance(ts, ack, customer_id, source_key, catalog)
     if ts.set_id not in SUPPORTED_SETS:
         problem = not_supported_problem(ts.set_id, ts.control_number)
         ack.problems.append(problem)

@@ -12,7 +12,7 @@ from ordergate.parsers.x12 import GroupHeader, OutTransaction, X12Problem
 from ordergate.wire import by_fields
 
 # Transaction sets we turn into business documents; others are acknowledged as not supported.
-SUPPORTED_SETS = frozenset({"850"})
+SUPPORTED_SETS = frozenset({"850", "820"})
 # Answers to what we sent: taken in without a 997 back (acknowledging an acknowledgement loops).
 ACKNOWLEDGEMENT_SETS = frozenset({"997", "999"})
 NOT_SUPPORTED = "1"  # AK502 / AK905 code
