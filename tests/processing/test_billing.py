@@ -304,3 +304,29 @@ def test_an_820_applies_its_payments_once_and_is_acknowledged(db, ingest, settin
     [row] = rows(db, t.invoices)
     assert row.paid == Decimal("100.00")  # the same payment, applied once
     assert len(rows(db, t.payments)) == 1
+
+
+def test_a_remadv_applies_its_payments_once(db, ingest, settings):
+    from tests.kit import edifact as edifactkit
+
+    [document] = ingest(edifactkit.order_file("PO-R", edifactkit.sku("JS-2001", "10"))).documents
+    [order] = document.orders
+    shipped(db, settings, order.order_id, "T-R")
+    [made], _ = invoice(db)
+    number, total = made.invoice.invoice_number, made.invoice.total
+
+    def remadv(reference: str) -> bytes:
+        body = [["BGM", "481", "RA-77", "9"], ["DTM", ["137", "20261205", "102"]],
+                ["CUX", ["2", "EUR", "11"]],
+                ["DOC", "380", number], ["MOA", ["12", f"{total:.2f}"]],
+                ["DOC", "380", "INV-1999-000001"], ["MOA", ["12", "5.00"]]]
+        message = edifactkit.Msg("1", body, identifier=("REMADV", "D", "96A", "UN"))
+        return edifactkit.interchange(message, reference=reference)
+
+    [paid] = ingest(remadv("RA1")).documents
+    assert paid.status == "processed", paid.error
+    [row] = rows(db, t.invoices)
+    assert (row.paid, row.status) == (total, "paid")
+    assert any("INV-1999-000001" in p for p in paid.problems)
+    ingest(remadv("RA2"))  # the same advice in another interchange
+    assert len(rows(db, t.payments)) == 1

@@ -186,6 +186,10 @@ def _message(ctx: DocumentContext, state: _Interchange, item: PreparedMessage,
         ctx.report.problems.append(item.problem)
     if item.report is not None:
         ctx.report.orders.append(item.report)
+    if item.payments:
+        outcome.accepted_sets += 1
+        state.accepted += 1
+        _apply_payments(ctx, item.payments)
     if item.order is None:
         return
     outcome.accepted_sets += 1
@@ -197,6 +201,17 @@ def _message(ctx: DocumentContext, state: _Interchange, item: PreparedMessage,
     state.pending.append(item.order)
     if len(state.pending) >= ctx.batch_size():
         _flush(ctx, state)
+
+
+def _apply_payments(ctx: DocumentContext, payments: tuple) -> None:
+    """A REMADV's payments, applied like a payments file's: once per reference, a refused one
+    named in the document's problems."""
+    from ordergate.billing.receivables import REFUSED, apply_payments
+
+    with ctx.transaction() as conn:
+        results = apply_payments(conn, list(payments), actor=ctx.actor, now=ctx.now)
+    ctx.report.problems.extend(f"payment {r.payment.reference} not applied: {r.reason}"
+                               for r in results if r.status == REFUSED)
 
 
 def _flush(ctx: DocumentContext, state: _Interchange) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ordergate.mappings.edifact_orders import MessageRejected, map_orders
+from ordergate.mappings.edifact_remadv import RemittanceRejected, map_remadv
 from ordergate.masterdata.catalog import Catalog
 from ordergate.orders.checks import check_order
 from ordergate.orders.prepared import PreparedOrder, prepare_order
@@ -51,6 +52,7 @@ from ordergate.sinks.edifact import (
 from ordergate.wire import by_fields
 
 ORDERS = "ORDERS"
+REMITTANCE = "REMADV"
 # Answers to what we sent: taken in, never answered (no CONTRL to a CONTRL).
 ACKNOWLEDGEMENT_TYPES = frozenset({"CONTRL", "APERAK"})
 RECIPIENT_NOT_ACTUAL = "7"  # DE 0085
@@ -105,6 +107,7 @@ class PreparedMessage:
     report: OrderReport | None = None  # a message that makes no order: rejected, with reasons
     problem: str | None = None  # a problem with the document as a whole (type not supported)
     unread: UnreadOrders | None = None  # handed over: ``read_handed_over`` fills order or report
+    payments: tuple = ()  # a REMADV's payments (``billing.receivables.PaymentIn``), to apply
 
 
 PreparedItem = OpenedEdifactInterchange | GroupHeader | PreparedMessage | GroupEnd | InterchangeEnd
@@ -200,6 +203,22 @@ def _open(header: InterchangeHeader, settings: Settings, catalog: Catalog) -> Op
     return opened
 
 
+def _remittance(prepared: PreparedMessage, message: Message, customer_id: str | None,
+                source_key: str, catalog: Catalog) -> PreparedMessage:
+    """A REMADV: the payments it announces, for the customer the interchange is from."""
+    if customer_id is None:
+        prepared.problem = "a REMADV from a sender that is not a known customer: no payment was applied"
+        return prepared
+    customer = catalog.customers.get(customer_id)
+    try:
+        prepared.payments = tuple(map_remadv(
+            message.segments, customer_id=customer_id, reference=source_key,
+            default_currency=customer.currency if customer else None))
+    except RemittanceRejected as exc:
+        prepared.problem = f"REMADV {message.reference}: {exc}"
+    return prepared
+
+
 def _prepare_message(state: _State, message: Message, catalog: Catalog,
                      pace: Pace | None) -> PreparedMessage:
     opened = state.opened
@@ -225,6 +244,8 @@ def _prepare_message(state: _State, message: Message, catalog: Catalog,
         return prepared
     if message.message_type in ACKNOWLEDGEMENT_TYPES:
         return prepared
+    if message.message_type == REMITTANCE:
+        return _remittance(prepared, message, customer_id, source_key, catalog)
     if message.message_type != ORDERS:
         problem = not_supported_problem(message.message_type, message.reference)
         problem.position = message.position
