@@ -142,6 +142,8 @@ class Settings(BaseSettings):
     # Email: the address and name replies come from (also the SMTP envelope sender).
     mail_address: str = "orders@ordergate.example"
     mail_name: str = "ordergate order desk"
+    # A 997/CONTRL not back this long after we sent something is told to ops (ordergate.ack.overdue).
+    ack_due_hours: int = Field(default=24, ge=1)
     # Who ships: the ship-from party of ship notices (856 N1*SF, DESADV NAD+SU) besides our id.
     ship_from_name: str | None = None
     # Where mail is read from when no IMAP host is set: a local Maildir (the demo's mailbox).

@@ -14,15 +14,21 @@ class ListOutbox(Command):
 
     def configure(self, parser):
         add_status(parser, OutboxStatus)
+        parser.add_argument("--ack", choices=["pending", "accepted", "rejected"],
+                            help="only those the partner's 997/CONTRL left in this state")
         add_limit(parser)
         add_json(parser)
 
     def run(self, args, settings):
         from ordergate.outbox.queue import list_outbox
 
-        rows = list_outbox(ready_engine(settings), status=args.status, limit=args.limit)
-        listing(args, "outbox", rows, ["id", "kind", "status", "destination", "filename", "created"],
-                lambda r: [r.id, r.kind, r.status, r.destination, r.filename, r.created_at])
+        rows = list_outbox(ready_engine(settings), status=args.status, limit=args.limit,
+                           ack=args.ack)
+        listing(args, "outbox", rows,
+                ["id", "kind", "status", "ack", "destination", "filename", "created"],
+                lambda r: [r.id, r.kind, r.status,
+                           (r.ack_status or "-") + (f": {r.ack_detail[:50]}" if r.ack_detail else ""),
+                           r.destination, r.filename, r.created_at])
         return EXIT_OK
 
 

@@ -37,3 +37,23 @@ def emit_hold_events(report: IngestReport) -> int:
 
 def _shown(value: str | None) -> str | None:
     return None if value is None else _p(value)
+
+
+ACK_EVENTS = {"rejected": "ordergate.ack.rejected", "overdue": "ordergate.ack.overdue"}
+
+
+def emit_ack_events(news: list) -> int:
+    """An event per outbound message a partner rejected (997 AK5/AK9 R, CONTRL 4) or has not
+    acknowledged within ORDERGATE_ACK_DUE_HOURS (``outbox.acks.ack_news``)."""
+    from prefect.events import emit_event
+
+    for item in news[:MAX_EVENTS_PER_RUN]:
+        emit_event(
+            event=ACK_EVENTS[item.what],
+            resource={"prefect.resource.id": f"ordergate.outbox.{item.outbox_id}",
+                      "prefect.resource.name": _p(f"{item.kind} {item.filename}")},
+            payload={"outbox_id": item.outbox_id, "kind": item.kind,
+                     "partner_id": _shown(item.partner_id), "customer_id": _shown(item.customer_id),
+                     "filename": _shown(item.filename), "detail": _shown(item.detail)})
+    return min(len(news), MAX_EVENTS_PER_RUN)
+

@@ -19,8 +19,22 @@ def deliver_outbox_task() -> list[Delivery]:
     return deliver(open_engine(settings), settings, mailer=open_mailer(settings))
 
 
+@task(name="acknowledgement-news")
+def ack_news_task() -> int:
+    """Tell ops (Prefect events) of what partners rejected or have not acknowledged in time."""
+    from ordergate.clock import utcnow
+    from ordergate.flows.events import emit_ack_events
+    from ordergate.outbox.acks import ack_news
+
+    settings = Settings()
+    with open_engine(settings).begin() as conn:
+        news = ack_news(conn, due_hours=settings.ack_due_hours, now=utcnow())
+    return emit_ack_events(news)
+
+
 @flow(name="deliver-outbox")
 def deliver_outbox() -> int:
+    ack_news_task()
     deliveries = deliver_outbox_task()
     failed = [d for d in deliveries if d.status != "sent"]
     if failed:

@@ -27,6 +27,7 @@ from ordergate.statuses import OutboxStatus
 from ordergate.store.bulk import bulk_insert
 from ordergate.store.tables import order_acknowledgements, outbox
 
+ACK_PENDING = "pending"
 PENDING = OutboxStatus.PENDING
 SENT = OutboxStatus.SENT
 FAILED = OutboxStatus.FAILED  # refused for good (e.g. SMTP 5xx): kept with last_error, not retried
@@ -47,6 +48,10 @@ class OutboundMessage:
     order_id: int | None = None  # set when the message concerns exactly one order
     # (order id, set reference inside the payload) for every order the message acknowledges
     acknowledges: tuple[tuple[int, str], ...] = ()
+    # The control numbers it goes out under, when the partner acknowledges it (a 997 or CONTRL
+    # comes back): its ack_status starts pending.
+    interchange_control: str | None = None
+    group_control: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ class OutboxRow:
     created_at: datetime
     sent_at: datetime | None
     size: int
+    ack_status: str | None = None  # pending | accepted | rejected; None: none expected
+    ack_detail: str | None = None
 
 
 def safe_name(name: str) -> str:
@@ -112,7 +119,9 @@ def queue_messages(conn: Connection, messages: list[OutboundMessage], now: datet
             "customer_id": m.customer_id, "destination": safe_name(m.destination),
             "filename": safe_name(m.filename), "document_id": m.document_id,
             "order_id": m.order_id, "payload": m.payload, "status": PENDING, "attempts": 0,
-            "created_at": now,
+            "created_at": now, "interchange_control": m.interchange_control,
+            "group_control": m.group_control,
+            "ack_status": ACK_PENDING if m.interchange_control else None,
         }
         for m in messages
     ]
@@ -292,15 +301,19 @@ def _record_failure(engine: Engine, message_id: int, error: str, *, final: bool 
                      .values(**values))
 
 
-def list_outbox(engine: Engine, status: str | None = None, limit: int = 200) -> list[OutboxRow]:
-    """The newest outbox messages (optionally only those with ``status``), without payloads."""
+def list_outbox(engine: Engine, status: str | None = None, limit: int = 200,
+                ack: str | None = None) -> list[OutboxRow]:
+    """The newest outbox messages (optionally only those with ``status``, or whose partner's
+    acknowledgement is ``ack``: pending, accepted or rejected), without payloads."""
     query = select(
         outbox.c.id, outbox.c.kind, outbox.c.partner_id, outbox.c.customer_id,
         outbox.c.destination, outbox.c.filename, outbox.c.status, outbox.c.attempts,
         outbox.c.last_error, outbox.c.created_at, outbox.c.sent_at,
-        func.length(outbox.c.payload).label("size"),
+        func.length(outbox.c.payload).label("size"), outbox.c.ack_status, outbox.c.ack_detail,
     ).order_by(outbox.c.id.desc()).limit(limit)
     if status is not None:
         query = query.where(outbox.c.status == status)
+    if ack is not None:
+        query = query.where(outbox.c.ack_status == ack)
     with engine.connect() as conn:
         return [OutboxRow(**row._asdict()) for row in conn.execute(query)]

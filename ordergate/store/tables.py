@@ -417,8 +417,19 @@ outbox = Table(
     Column("last_error", Text),
     Column("created_at", UtcTime, nullable=False),
     Column("sent_at", UtcTime),
+    # What the partner's 997 or CONTRL said of it: matched by the interchange (ISA13, UNB 0020)
+    # and group (GS06) control numbers it went out under. ack_status is pending until then;
+    # NULL for what is not acknowledged (acknowledgements themselves, mail, files).
+    Column("interchange_control", String(20)),
+    Column("group_control", String(20)),
+    Column("ack_status", String(16)),
+    Column("ack_detail", Text),
+    Column("acked_at", UtcTime),
+    # The last ack event told to ops ("overdue", "rejected"): each is told once.
+    Column("ack_announced", String(16)),
 )
 Index("ix_outbox_status", outbox.c.status)
+Index("ix_outbox_partner_id_interchange_control", outbox.c.partner_id, outbox.c.interchange_control)
 
 # Which outbound message acknowledged which order, and where inside it: acknowledgements are
 # batched (one 855 interchange per partner per batch, an ST per order), so the outbox row alone

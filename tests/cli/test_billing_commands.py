@@ -29,7 +29,7 @@ def test_a_shipment_is_invoiced_at_once_with_an_810_for_an_x12_customer(cli, shi
     assert out["kind"] == "810"
     assert cli("outbox", "deliver").code == 0
     text = Path(out["path"]).read_text()
-    assert f"BIG*" in text and invoice["invoice_number"] in text
+    assert "BIG*" in text and invoice["invoice_number"] in text
     listed = json.loads(cli("invoices", "list", "--json").out)["invoices"]
     assert [(i["invoice_number"], i["status"]) for i in listed] == [(invoice["invoice_number"], "open")]
     shown = json.loads(cli("invoices", "show", str(listed[0]["invoice_id"]), "--json").out)

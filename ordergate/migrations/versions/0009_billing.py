@@ -1,5 +1,6 @@
 """Billing: customers' terms and tax, our company, invoices with their lines and shipments,
-payments, and the unapplied credit customers hold.
+payments, returns, reminders and the unapplied credit customers hold; and the partners'
+acknowledgements of what we send, on the outbox rows.
 
 Revision ID: 0009
 Revises: 0008
@@ -23,6 +24,12 @@ _TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    for name, type_ in (("interchange_control", sa.String(20)), ("group_control", sa.String(20)),
+                        ("ack_status", sa.String(16)), ("ack_detail", sa.Text()),
+                        ("acked_at", _TIME), ("ack_announced", sa.String(16))):
+        op.add_column("outbox", sa.Column(name, type_))
+    op.create_index("ix_outbox_partner_id_interchange_control", "outbox",
+                    ["partner_id", "interchange_control"])
     op.add_column("customers", sa.Column("payment_terms", sa.String(40)))
     op.add_column("customers", sa.Column("tax_rate", _RATE))
     op.add_column("customers", sa.Column("tax_id", sa.String(40)))
@@ -165,3 +172,7 @@ def downgrade() -> None:
     op.drop_column("customer_exposure", "unapplied_credit")
     for column in ("invoice_email", "tax_id", "tax_rate", "payment_terms"):
         op.drop_column("customers", column)
+    op.drop_index("ix_outbox_partner_id_interchange_control", "outbox")
+    for column in ("ack_announced", "acked_at", "ack_detail", "ack_status", "group_control",
+                   "interchange_control"):
+        op.drop_column("outbox", column)

@@ -38,7 +38,11 @@ from ordergate.processing.edifact.prepare import (
     prepare_edifact,
     read_handed_over,
 )
-from ordergate.processing.edifact.replies import queue_contrl, queue_ordrsps
+from ordergate.processing.edifact.replies import (
+    partner_key,
+    queue_contrl,
+    queue_ordrsps,
+)
 from ordergate.processing.outcome import IntakeOutcome, answer_now
 from ordergate.processing.pipeline import Pace, prepared_items, worth_a_second_process
 from ordergate.processing.report import OrderReport
@@ -190,6 +194,8 @@ def _message(ctx: DocumentContext, state: _Interchange, item: PreparedMessage,
         outcome.accepted_sets += 1
         state.accepted += 1
         _apply_payments(ctx, item.payments)
+    if item.received_ack is not None:
+        _record_ack(ctx, state, item.received_ack)
     if item.order is None:
         return
     outcome.accepted_sets += 1
@@ -201,6 +207,16 @@ def _message(ctx: DocumentContext, state: _Interchange, item: PreparedMessage,
     state.pending.append(item.order)
     if len(state.pending) >= ctx.batch_size():
         _flush(ctx, state)
+
+
+def _record_ack(ctx: DocumentContext, state: _Interchange, ack) -> None:
+    from ordergate.outbox.acks import record_ack
+
+    with ctx.transaction() as conn:
+        matched = record_ack(conn, partner_key(state.opened.reply), ack, now=ctx.now)
+    if not matched:
+        ctx.report.problems.append(f"a CONTRL for interchange {ack.interchange_control} of "
+                                   f"{partner_key(state.opened.reply)} answers nothing we sent")
 
 
 def _apply_payments(ctx: DocumentContext, payments: tuple) -> None:

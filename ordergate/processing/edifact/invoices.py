@@ -48,6 +48,7 @@ def queue_invoics(conn: Connection, settings: Settings, items: list, *, now: dat
             filename=f"INVOIC_{_UNSAFE.sub('-', what)}_{unb}.edi",
             payload=render_interchange(reply, unb, messages, timestamp=now),
             order_id=first.order_id if len(group) == 1 else None,
+            interchange_control=str(unb),
             acknowledges=tuple((item.invoiced.invoice.order_id, str(unh))
                                for item, unh in zip(group, numbers)
                                if item.invoiced.invoice.order_id))], now)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ordergate.mappings.acknowledgements import edifact_ack
 from ordergate.mappings.edifact_orders import MessageRejected, map_orders
 from ordergate.mappings.edifact_remadv import RemittanceRejected, map_remadv
 from ordergate.masterdata.catalog import Catalog
@@ -108,6 +109,7 @@ class PreparedMessage:
     problem: str | None = None  # a problem with the document as a whole (type not supported)
     unread: UnreadOrders | None = None  # handed over: ``read_handed_over`` fills order or report
     payments: tuple = ()  # a REMADV's payments (``billing.receivables.PaymentIn``), to apply
+    received_ack: object | None = None  # a CONTRL: what the partner said of ours (ReceivedAck)
 
 
 PreparedItem = OpenedEdifactInterchange | GroupHeader | PreparedMessage | GroupEnd | InterchangeEnd
@@ -243,6 +245,8 @@ def _prepare_message(state: _State, message: Message, catalog: Catalog,
                                                [str(p) for p in ack.problems])
         return prepared
     if message.message_type in ACKNOWLEDGEMENT_TYPES:
+        if message.message_type == "CONTRL":
+            prepared.received_ack = edifact_ack(message.segments)
         return prepared
     if message.message_type == REMITTANCE:
         return _remittance(prepared, message, customer_id, source_key, catalog)

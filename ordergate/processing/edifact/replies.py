@@ -75,7 +75,7 @@ def queue_ordrsps(conn: Connection, saved: list[SavedOrder], reply: EdifactReply
         payload=render_interchange(reply, unb, messages, timestamp=now, break_lines=True),
         document_id=document_id,
         order_id=items[0].order_id if len(items) == 1 and items[0].outcome == "new" else None,
-        acknowledges=tuple(acknowledges))
+        acknowledges=tuple(acknowledges), interchange_control=str(unb))
     return queue_messages(conn, [message], now)
 
 

@@ -66,6 +66,7 @@ def queue_desadvs(conn: Connection, settings: Settings, items: list, *, now: dat
             filename=f"DESADV_{what}_{unb}.edi",
             payload=render_interchange(reply, unb, messages, timestamp=now),
             order_id=first.order_id if len(group) == 1 else None,
+            interchange_control=str(unb),
             acknowledges=tuple((item.result.order.id, str(unh))
                                for item, unh in zip(group, numbers)))], now)
         for item in group:

@@ -38,7 +38,7 @@ from ordergate.processing.x12.prepare import (
     PreparedSet,
     prepare_x12,
 )
-from ordergate.processing.x12.replies import queue_855s, queue_997
+from ordergate.processing.x12.replies import partner_key, queue_855s, queue_997
 from ordergate.sinks.x12 import GroupAck
 from ordergate.sinks.x12 import ta1 as x12_ta1
 
@@ -168,11 +168,23 @@ def _transaction(ctx: DocumentContext, state: _Interchange, item: PreparedSet,
     if item.payments:
         outcome.accepted_sets += 1
         _apply_payments(ctx, item.payments)
+    if item.received_ack is not None:
+        _record_ack(ctx, state, item.received_ack)
     if item.order is not None:
         outcome.accepted_sets += 1
         state.pending.append(item.order)
         if len(state.pending) >= ctx.batch_size():
             _flush(ctx, state)
+
+
+def _record_ack(ctx: DocumentContext, state: _Interchange, ack) -> None:
+    from ordergate.outbox.acks import record_ack
+
+    with ctx.transaction() as conn:
+        matched = record_ack(conn, partner_key(state.reply), ack, now=ctx.now)
+    if not matched:
+        ctx.report.problems.append(f"a 997 for group {ack.group_control} of "
+                                   f"{partner_key(state.reply)} answers nothing we sent")
 
 
 def _apply_payments(ctx: DocumentContext, payments: tuple) -> None:

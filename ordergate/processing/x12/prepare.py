@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ordergate.mappings.acknowledgements import x12_ack
 from ordergate.mappings.x12_820 import map_820
 from ordergate.mappings.x12_850 import TransactionRejected, map_850
 from ordergate.masterdata.catalog import Catalog
 from ordergate.orders.checks import check_order
 from ordergate.orders.model import ReplyAddress
 from ordergate.orders.prepared import PreparedOrder, prepare_order
+from ordergate.outbox.acks import ReceivedAck
 from ordergate.parsers.edi_limits import EdiLimits
 from ordergate.parsers.x12 import (
     GroupEnd,
@@ -77,6 +79,7 @@ class PreparedSet:
     report: OrderReport | None = None  # a set that makes no order: rejected, with reasons
     problem: str | None = None  # a problem with the document as a whole (set not supported)
     payments: tuple = ()  # an 820's payments (``billing.receivables.PaymentIn``), to apply
+    received_ack: ReceivedAck | None = None  # a 997/999: what the partner said of ours
 
 
 PreparedItem = OpenedInterchange | OpenedGroup | PreparedSet | GroupEnd | InterchangeEnd
@@ -217,8 +220,8 @@ def _prepare_set(state: _State, ts: TransactionSet, catalog: Catalog, channel: s
     if ack.problems:
         return PreparedSet(ack, report=OrderReport.rejected(None, customer_id, source_key,
                                                             [str(p) for p in ack.problems]))
-    if ts.set_id in ACKNOWLEDGEMENT_SETS:
-        return PreparedSet(ack)  # an answer to what we sent: never acknowledged back
+    if ts.set_id in ACKNOWLEDGEMENT_SETS:  # an answer to what we sent: never acknowledged back
+        return PreparedSet(ack, received_ack=x12_ack(ts))
     if ts.set_id == "820":  # a remittance: payments, not an order
         return _remittance(ts, ack, customer_id, source_key, catalog)
     if ts.set_id not in SUPPORTED_SETS:

@@ -89,7 +89,8 @@ def queue_855s(conn: Connection, saved: list[SavedOrder], reply: ReplyAddress, *
         filename=f"855_{what}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
         document_id=document_id,
         order_id=items[0].order_id if len(items) == 1 and items[0].outcome == "new" else None,
-        acknowledges=tuple(acknowledges))
+        acknowledges=tuple(acknowledges), interchange_control=f"{isa_no:09d}",
+        group_control=str(gs_no))
     return queue_messages(conn, [message], now)
 
 
@@ -144,7 +145,8 @@ def queue_856s(conn: Connection, notices: list[ShipmentNotice], reply: ReplyAddr
         filename=f"856_{what}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
         order_id=first.order_id if len(notices) == 1 else None,
         acknowledges=tuple((notice.order_id, f"{st_no:04d}")
-                           for notice, st_no in zip(notices, numbers)))
+                           for notice, st_no in zip(notices, numbers)),
+        interchange_control=f"{isa_no:09d}", group_control=str(gs_no))
     return queue_messages(conn, [message], now)
 
 
@@ -174,6 +176,7 @@ def queue_810s(conn: Connection, invoices: list[Invoice], reply: ReplyAddress, *
         filename=f"810_{_safe(what)}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
         order_id=first.order_id if len(invoices) == 1 else None,
         acknowledges=tuple((invoice.order_id, f"{st_no:04d}")
-                           for invoice, st_no in zip(invoices, numbers) if invoice.order_id))
+                           for invoice, st_no in zip(invoices, numbers) if invoice.order_id),
+        interchange_control=f"{isa_no:09d}", group_control=str(gs_no))
     return queue_messages(conn, [message], now)
 
