@@ -18,8 +18,8 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
@@ -118,18 +118,19 @@ def _shipped_lines(conn: Connection, shipment_ids: list[int]) -> dict[int, list]
 
 
 class _Parties:
-    """What every invoice of a batch to the same customer repeats, made once per batch."""
+    """What every invoice of a batch to the same customer repeats, made once per batch (from
+    the one catalog the batch reads)."""
 
     def __init__(self, company: CompanyProfile) -> None:
         self.seller = _seller(company)
-        self._buyers: dict[str, tuple[Customer, Party, PaymentTerms]] = {}
+        self._buyers: dict[str, tuple[Party, PaymentTerms]] = {}
 
     def of(self, customer: Customer) -> tuple[Party, PaymentTerms]:
         found = self._buyers.get(customer.customer_id)
-        if found is None or found[0] is not customer:
+        if found is None:
             found = self._buyers[customer.customer_id] = (
-                customer, _buyer(customer), parse_terms(customer.payment_terms))
-        return found[1], found[2]
+                _buyer(customer), parse_terms(customer.payment_terms))
+        return found
 
 
 def _build(shipment, rows: list, customer: Customer | None, company: CompanyProfile,
@@ -280,10 +281,9 @@ def _store(conn: Connection, invoices: list[Invoice], company: CompanyProfile, t
             select(t.invoice_shipments.c.shipment_id, t.invoice_shipments.c.invoice_id).where(
                 t.invoice_shipments.c.shipment_id.in_([i.shipment_id for i in invoices])))
             if invoice_id not in mine)
-        raise InvoicedMeanwhile(f"shipment{'s' if len(others) > 1 else ''} "
-                                f"{', '.join(map(str, others))} "
-                                f"{'were' if len(others) > 1 else 'was'} invoiced by another "
-                                f"worker; run the invoicing again")
+        which = (f"shipments {', '.join(map(str, others))} were" if len(others) > 1 else
+                 f"shipment {others[0]} was" if others else "a shipment of this batch was")
+        raise InvoicedMeanwhile(f"{which} invoiced by another worker; run the invoicing again")
     _move_all(conn, [(invoice.customer_id, invoice.subtotal, invoice.total)
                      for invoice in invoices])
     return list(zip(invoice_ids, numbers))

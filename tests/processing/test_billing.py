@@ -156,6 +156,20 @@ def test_a_batch_with_a_shipment_taken_meanwhile_rolls_back_whole(db, ingest, se
         (a, f"INV-{TODAY.year}-000001"), (b, f"INV-{TODAY.year}-000002")]
 
 
+def test_moves_to_invoices_end_where_one_by_one_would(db) -> None:
+    from ordergate.billing.invoicing import _move_all, move_to_invoices
+
+    exposure = t.customer_exposure
+    with db.begin() as conn:
+        conn.execute(exposure.insert(), [{"customer_id": "ACME", "open_orders": Decimal(10)}])
+        # ACME: 15 then -5 one by one is max(10 - 15, 0) = 0, then 0 + 5 = 5 (a sum would say 0)
+        _move_all(conn, [("ACME", Decimal(15), Decimal(16)), ("INITECH", Decimal(3), Decimal(4)),
+                         ("ACME", Decimal(-5), Decimal(-6)), ("INITECH", Decimal(2), Decimal(1))])
+        move_to_invoices(conn, "INITECH", Decimal(1), Decimal("0.50"))
+    found = {row.customer_id: (row.open_orders, row.open_invoices) for row in rows(db, exposure)}
+    assert found == {"ACME": (Decimal(5), Decimal(10)), "INITECH": (0, Decimal("5.50"))}
+
+
 def test_the_stored_document_is_the_invoice_as_asdict_makes_it_and_reads_back() -> None:
     import json
     from dataclasses import asdict, replace
