@@ -38,6 +38,7 @@ COMPANY = ROOT / "samples" / "masterdata" / "company.yaml"
 NOW = datetime(2024, 4, 2, 8, 0, tzinfo=timezone.utc)
 SHIP_BATCH = 500
 PDF_PROCESSES = 2
+INVOICES_GOAL, PDFS_GOAL = 5_000, 50
 
 
 def _settings(home: Path):
@@ -201,6 +202,10 @@ def pdf_rate_pool(documents: list[str], runs: int, processes: int = PDF_PROCESSE
     return len(documents) / best
 
 
+def _verdict(met: bool) -> str:
+    return "met" if met else "not met"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=10_000)
@@ -224,11 +229,13 @@ def main() -> None:
     rows = [
         ("X12 850 ingest end to end on SQLite", f"{ingest_rate:,.0f} orders/s", "1.00x", ""),
         ("invoicing, every 810 queued, on SQLite", f"{invoice_rate:,.0f} invoices/s",
-         f"{invoice_rate / ingest_rate:.2f}x the ingest", "goal ≥ 5,000 invoices/s"),
+         f"{invoice_rate / ingest_rate:.2f}x the ingest",
+         f"goal ≥ {INVOICES_GOAL:,} invoices/s {_verdict(invoice_rate >= INVOICES_GOAL)}"),
         ("Factur-X PDF, one process", f"{here:,.1f} PDFs/s", f"{here / ingest_rate:.4f}x the ingest",
-         "goal ≥ 50 PDFs/s"),
+         f"goal ≥ {PDFS_GOAL} PDFs/s {_verdict(here >= PDFS_GOAL)}"),
         (f"Factur-X PDF, {PDF_PROCESSES} processes", f"{pooled:,.1f} PDFs/s",
-         f"{pooled / ingest_rate:.4f}x the ingest", f"{pooled / here:.2f}x one process"),
+         f"{pooled / ingest_rate:.4f}x the ingest",
+         f"{pooled / here:.2f}x one process; goal {_verdict(pooled >= PDFS_GOAL)}"),
     ]
     table = ["| measure | rate | ratio | goal / note |", "|---|---|---|---|"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
