@@ -17,6 +17,7 @@ and the font's metrics as they are, so fpdf2 embeds the same subset and draws th
 from __future__ import annotations
 
 import atexit
+import os
 import re
 import shutil
 import tempfile
@@ -140,7 +141,7 @@ def _cut_compact(files: tuple[Path, Path]) -> _CompactDejaVu | None:
     from fontTools import subset, ttLib
 
     folder = Path(tempfile.mkdtemp(prefix="ordergate-fonts-"))
-    atexit.register(shutil.rmtree, folder, True)
+    atexit.register(_remove, folder, os.getpid())
     cut, whole = [], frozenset()
     try:
         for path in files:
@@ -165,3 +166,10 @@ def _cut_compact(files: tuple[Path, Path]) -> _CompactDejaVu | None:
         shutil.rmtree(folder, ignore_errors=True)
         return None
     return _CompactDejaVu((cut[0], cut[1]), whole)
+
+
+def _remove(folder: Path, owner: int) -> None:
+    # A forked child that exits normally runs its parent's exit handlers too: only the process
+    # that cut the copy removes it.
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
