@@ -109,6 +109,82 @@ def test_invoice_numbers_have_no_gap_when_an_invoice_rolls_back(db, ingest, sett
     assert [m.invoice.invoice_number for m in made] == [f"INV-{TODAY.year}-000002"]
 
 
+def test_a_batch_takes_a_block_of_numbers_and_moves_each_customers_sum_once(db, ingest, settings):
+    orders = [accepted(ingest, f"B-N{n}", sku("HW-1001", str(n)), control=n) for n in (1, 2, 3)]
+    for n, order_id in enumerate(orders, start=1):
+        shipped(db, settings, order_id, f"T-N{n}")
+    made, _ = invoice(db)
+    assert [m.invoice.invoice_number for m in made] == [f"INV-{TODAY.year}-{n:06d}"
+                                                         for n in (1, 2, 3)]
+    assert [m.invoice.total for m in made] == [Decimal("16.50"), Decimal("33.00"),
+                                               Decimal("49.50")]
+    stored = {row.invoice_number: row.id for row in rows(db, t.invoices)}
+    assert sorted((r.shipment_id, r.invoice_id) for r in rows(db, t.invoice_shipments)) == \
+        sorted((m.invoice.shipment_id, stored[m.invoice.invoice_number]) for m in made)
+    assert [m.invoice.invoice_id for m in made] == [stored[m.invoice.invoice_number]
+                                                    for m in made]
+    [exposure] = rows(db, t.customer_exposure, t.customer_exposure.c.customer_id == "ACME")
+    assert (exposure.open_orders, exposure.open_invoices) == (0, Decimal("99.00"))
+
+
+def test_a_batch_with_a_shipment_taken_meanwhile_rolls_back_whole(db, ingest, settings,
+                                                                  monkeypatch):
+    from ordergate.billing import invoicing
+
+    first = accepted(ingest, "B-M1", sku("HW-1001", "1"), control=1)
+    second = accepted(ingest, "B-M2", sku("HW-1001", "1"), control=2)
+    a, b = shipped(db, settings, first, "T-M1"), shipped(db, settings, second, "T-M2")
+    read_lines = invoicing._shipped_lines
+    taken = []
+
+    def lines_after_b_was_taken(conn, shipment_ids):
+        # Between this batch's read of what is pending and its writes, shipment b is invoiced
+        # (as another worker's batch would, here in the same transaction).
+        if not taken:
+            taken.append(b)
+            invoicing.invoice_shipments(conn, load_company(conn), Catalog.load(conn),
+                                        shipment_ids=[b], now=NOW, actor="other")
+        return read_lines(conn, shipment_ids)
+
+    monkeypatch.setattr(invoicing, "_shipped_lines", lines_after_b_was_taken)
+    with pytest.raises(invoicing.InvoicedMeanwhile, match=f"shipment {b} was invoiced"):
+        invoice(db)
+    assert taken == [b] and rows(db, t.invoices) == [] and rows(db, t.invoice_shipments) == []
+    monkeypatch.setattr(invoicing, "_shipped_lines", read_lines)
+    made, _ = invoice(db)  # the rolled-back batch gave its numbers back
+    assert [(m.invoice.shipment_id, m.invoice.invoice_number) for m in made] == [
+        (a, f"INV-{TODAY.year}-000001"), (b, f"INV-{TODAY.year}-000002")]
+
+
+def test_moves_to_invoices_end_where_one_by_one_would(db) -> None:
+    from ordergate.billing.invoicing import _move_all, move_to_invoices
+
+    exposure = t.customer_exposure
+    with db.begin() as conn:
+        conn.execute(exposure.insert(), [{"customer_id": "ACME", "open_orders": Decimal(10)}])
+        # ACME: 15 then -5 one by one is max(10 - 15, 0) = 0, then 0 + 5 = 5 (a sum would say 0)
+        _move_all(conn, [("ACME", Decimal(15), Decimal(16)), ("INITECH", Decimal(3), Decimal(4)),
+                         ("ACME", Decimal(-5), Decimal(-6)), ("INITECH", Decimal(2), Decimal(1))])
+        move_to_invoices(conn, "INITECH", Decimal(1), Decimal("0.50"))
+    found = {row.customer_id: (row.open_orders, row.open_invoices) for row in rows(db, exposure)}
+    assert found == {"ACME": (Decimal(5), Decimal(10)), "INITECH": (0, Decimal("5.50"))}
+
+
+def test_the_stored_document_is_the_invoice_as_asdict_makes_it_and_reads_back() -> None:
+    import json
+    from dataclasses import asdict, replace
+
+    from ordergate.billing.invoicing import _plain, from_json, to_json
+    from tests.kit.invoices import credit_note, two_rates
+
+    for bill in (two_rates(), credit_note(two_rates()), replace(two_rates(), ship_to=None)):
+        assert to_json(bill) == json.dumps(asdict(bill), default=_plain, sort_keys=True)
+        assert to_json(bill, invoice_id=0) == to_json(replace(bill, invoice_id=0))
+        assert from_json(to_json(bill)) == bill
+    with pytest.raises(TypeError, match="no field colour"):
+        to_json(two_rates(), colour="red")
+
+
 def test_invoicing_without_a_company_profile_stops_before_anything_is_made(db, ingest, settings):
     with db.begin() as conn:
         conn.execute(t.company_profile.delete())

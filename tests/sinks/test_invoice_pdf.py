@@ -26,7 +26,7 @@ from pypdf import PdfReader
 
 from ordergate.sinks.invoice import invoice_xml, render_invoice_pdf
 from ordergate.sinks.invoice.cii import UNIT_CODES
-from ordergate.sinks.pdf_fonts import DEJAVU_DIR
+from ordergate.sinks.pdf_fonts import DEJAVU_DIR, PdfFont, dejavu_files, load_dejavu
 from tests.kit.invoices import BIC, BUYER, IBAN, credit_note, invoice, line, two_rates
 from tests.kit.strict import require
 
@@ -410,6 +410,43 @@ def test_the_page_shows_the_invoice(dejavu: Path) -> None:
         ["4", "BK-2001 your part AC-BOOK-1", "Fastener handbook", "1 EA", "24.99", "7", "24.99"],
     ]]
     assert fonts and all("DejaVu" in font for font in fonts)
+
+
+LATIN = ["Łódź, Straße 5 – “Ämter” … 12,50 €", "Øresund Æbler ÿ", "plain ASCII ~ {}"]
+
+
+def _page(dejavu: Path, texts: list[str] | None) -> tuple[bytes, PdfFont]:
+    """A page printing LATIN in DejaVu regular and bold, the font told the texts or not."""
+    from datetime import datetime, timezone
+
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    font = load_dejavu(pdf, dejavu_files(dejavu), texts)
+    pdf.set_creation_date(datetime(2026, 12, 1, tzinfo=timezone.utc))
+    pdf.add_page()
+    for style in ("", "B"):
+        pdf.set_font(font.family, style, 11)
+        for text in LATIN:
+            pdf.multi_cell(0, 6, font.clean(text), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output()), font
+
+
+def test_latin_texts_are_set_in_the_compact_dejavu_to_the_same_bytes(dejavu: Path) -> None:
+    whole, whole_font = _page(dejavu, None)
+    compact, compact_font = _page(dejavu, LATIN + ["漢"])  # no DejaVu glyph: "?" either way
+    assert (whole_font.clean("Σ漢"), compact_font.clean("Σ漢")) == ("Σ?", "??")  # the copy
+    assert compact == whole  # same glyphs, widths, metrics: the same embedded subset and page
+    with pdfplumber.open(io.BytesIO(compact)) as pdf:
+        assert pdf.pages[0].extract_text().splitlines()[:2] == LATIN[:2]
+
+
+def test_a_text_beyond_the_compact_copy_is_set_in_the_whole_font(dejavu: Path) -> None:
+    _, font = _page(dejavu, LATIN + [GREEK])
+    assert font.clean(GREEK) == GREEK
+    texts, _, fonts = _read_pdf(render_invoice_pdf(replace(two_rates(), po_number=GREEK),
+                                                   font_dir=dejavu))
+    assert f"Purchase order {GREEK}" in "\n".join(texts) and all("DejaVu" in f for f in fonts)
 
 
 def test_a_credit_note_says_so_and_names_the_invoice(dejavu: Path) -> None:

@@ -24,6 +24,7 @@ Pure: an ``Invoice`` in, PDF bytes out (the library passes the PDF through a tem
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields, is_dataclass
 from datetime import datetime, time, timezone
 from pathlib import Path
 
@@ -78,10 +79,27 @@ def render_invoice_pdf(invoice: Invoice, *, font_dir: Path | None = DEJAVU_DIR) 
     if dejavu is None:
         page = _render(invoice, lambda pdf: HELVETICA, compliance=None)
     else:
-        page = _render(invoice, lambda pdf: load_dejavu(pdf, dejavu), compliance=PDFA)
+        page = _render(invoice, lambda pdf: load_dejavu(pdf, dejavu, _texts(invoice)),
+                       compliance=PDFA)
     return facturx.generate_from_binary(page, invoice_xml(invoice), flavor=FLAVOR, level=LEVEL,
                                         check_xsd=True, pdf_metadata=_metadata(invoice),
                                         lang="en")
+
+
+def _texts(value) -> list[str]:
+    """Every text ``value`` (an invoice, and within it its parties, terms and lines) holds:
+    what the page prints besides our own ASCII labels, numbers and dates."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, (tuple, list)):
+            stack.extend(item)
+        elif is_dataclass(item):
+            stack.extend(getattr(item, f.name) for f in fields(item))
+    return found
 
 
 def document_title(invoice: Invoice) -> str:

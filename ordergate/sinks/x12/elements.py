@@ -16,6 +16,7 @@ free text cut to its element, our shipment number, dates and hash totals.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -81,7 +82,12 @@ def text(value: str | None, size: int) -> str | None:
     if not value:
         return None
     cut = " ".join(value.split())[:size].rstrip()
-    return cut if any(ch.isalnum() for ch in cut) else None
+    # Most texts start with a letter or digit; the search finds one anywhere else.
+    return cut if cut[:1].isalnum() or _LETTER_OR_DIGIT.search(cut) else None
+
+
+# What str.isalnum() accepts: a word character that is not the underscore.
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
 def shipment_number(shipment_id: int) -> str:
