@@ -27,6 +27,7 @@ from ordergate.fulfilment.shipping import ShipLine, ShipmentRequest
 from ordergate.fulfilment.sscc import normalise_sscc, sscc_problem
 from ordergate.orders.numbers import fits_stored_scale, out_of_range
 from ordergate.orders.store import FAILED, PROCESSED, finish_document, store_document
+from ordergate.processing.pipeline import collector_paused
 from ordergate.processing.report import DocumentReport
 from ordergate.processing.shipments import Shipped, ship_in
 from ordergate.settings import Settings
@@ -79,6 +80,14 @@ class _Row:
 
 def import_shipments(engine: Engine, settings: Settings, content: bytes, name: str, *,
                      actor: str, now: datetime) -> list[FileShipment]:
+    # A large file makes millions of short-lived objects (rows, notices, 856 segments) that
+    # reference counting frees; walking them in the cyclic collector was a fifth of the time.
+    with collector_paused():
+        return _import(engine, settings, content, name, actor=actor, now=now)
+
+
+def _import(engine: Engine, settings: Settings, content: bytes, name: str, *, actor: str,
+            now: datetime) -> list[FileShipment]:
     rows, shipments = _read(content, name)
     with engine.connect() as conn:
         _resolve_orders(conn, name, shipments, rows)
