@@ -261,13 +261,15 @@ def _write(conn: Connection, accepted, orders, lines, *, now: datetime, actor: s
                                   for sku, quantity in sorted(stock.items())]).rowcount != len(stock):
         raise ShipmentConflict("stock changed while a shipment was recorded")
     changes, after = [], {}
-    for order_id in sorted({result.request.order_id for result, _ in accepted}):
+    tracking: dict[int, list[str]] = defaultdict(list)  # per order, in the batch's order
+    for result, _ in accepted:
+        tracking[result.request.order_id].append(result.request.tracking_number)
+    for order_id in sorted(tracking):
         order = orders[order_id]
         status = _status_after(lines[order_id])
         after[order_id] = status
-        shipments = [r.request.tracking_number for r, _ in accepted if r.request.order_id == order_id]
         changes.append((order_id, order.status, status,
-                        f"shipped: {', '.join(shipments)}"))
+                        f"shipped: {', '.join(tracking[order_id])}"))
     # One actor for the batch; the shipments' own rows say where each came from.
     change_statuses(conn, changes, now=now, actor=actor)
     for result, shipped in accepted:
