@@ -18,6 +18,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from operator import itemgetter
 
 from sqlalchemy import Connection, bindparam, func, select, tuple_, update
 
@@ -107,6 +109,40 @@ _SHIP_STOCK = (update(t.stock)
                       func.round(t.stock.c.allocated, 4) >= bindparam("_quantity"))
                .values(on_hand=t.stock.c.on_hand - bindparam("_quantity"),
                        allocated=t.stock.c.allocated - bindparam("_quantity")))
+
+
+@lru_cache(maxsize=8)
+def _driver_form(dialect, statement):
+    """``statement`` compiled once for ``dialect``: its SQL, whether the driver takes positional
+    parameters, their names in order, the literal parameters' values (ROUND's 4) and the
+    conversions SQLAlchemy would apply (Decimal to float on SQLite)."""
+    compiled = statement.compile(dialect=dialect)
+    defaults = {compiled.bind_names[bind]: bind.effective_value
+                for bind in compiled.binds.values() if not bind.required}
+    names = (tuple(compiled.positiontup) if compiled.positional
+             else tuple(dict.fromkeys(compiled.bind_names.values())))
+    # The processors SQLAlchemy itself applies to these binds when it executes the statement.
+    processors = tuple((name, proc) for name, proc in compiled._bind_processors.items()
+                       if proc is not None and name not in defaults)
+    return str(compiled), compiled.positional, names, defaults, processors
+
+
+def _update_many(conn: Connection, statement, rows: list[dict]) -> int:
+    """``statement`` once per row in one driver executemany; the rows it changed. The same SQL
+    and parameters as ``conn.execute(statement, rows)``, without SQLAlchemy's per-row parameter
+    processing, which took as long as SQLite's own work (about 2.8 µs a row each)."""
+    if not rows:
+        return 0
+    sql, positional, names, defaults, processors = _driver_form(conn.dialect, statement)
+    if defaults or processors:
+        rows = [{**row, **defaults, **{name: proc(row[name]) for name, proc in processors}}
+                for row in rows]
+    if positional:
+        getter = itemgetter(*names)
+        params = [getter(row) for row in rows] if len(names) > 1 else [(getter(row),) for row in rows]
+    else:
+        params = rows
+    return conn.exec_driver_sql(sql, params).rowcount
 
 
 class ShipmentConflict(InternalError):
@@ -277,10 +313,10 @@ def _write(conn: Connection, accepted, orders, lines, *, now: datetime, actor: s
                                  "_quantity": before + line.quantity,
                                  "_picked": max(held.picked, held.shipped)}
     bulk_insert(conn, t.shipment_lines, line_rows)
-    if conn.execute(_SHIP_LINE, list(line_updates.values())).rowcount != len(line_updates):
+    if _update_many(conn, _SHIP_LINE, list(line_updates.values())) != len(line_updates):
         raise ShipmentConflict("an order line changed while its shipment was recorded")
-    if conn.execute(_SHIP_STOCK, [{"_sku": sku, "_quantity": quantity}
-                                  for sku, quantity in sorted(stock.items())]).rowcount != len(stock):
+    if _update_many(conn, _SHIP_STOCK, [{"_sku": sku, "_quantity": quantity}
+                                        for sku, quantity in sorted(stock.items())]) != len(stock):
         raise ShipmentConflict("stock changed while a shipment was recorded")
     changes, after = [], {}
     tracking: dict[int, list[str]] = defaultdict(list)  # per order, in the batch's order
