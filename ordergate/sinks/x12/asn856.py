@@ -31,8 +31,10 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import lru_cache
 
 from ordergate.fulfilment.model import ShipmentNotice, ShippedLine
 from ordergate.orders.model import Address
@@ -48,6 +50,9 @@ DEFAULT_UOM = "EA"
 # Maximum sizes (004010) of the free-text elements we fill.
 NAME_SIZE, STREET_SIZE, CITY_SIZE, DESCRIPTION_SIZE = 60, 55, 30, 80  # N102, N301, N401, PID05
 HASH_DIGITS = 10  # CTT02
+# A letter or digit in any script: exactly the characters str.isalnum() accepts ([^\W_] is
+# \w, which is isalnum() or "_", without "_"), found by one C-level scan.
+_HAS_ALNUM = re.compile(r"[^\W_]").search
 
 
 def build_856(notice: ShipmentNotice, st_control: int, today: date, *,
@@ -112,10 +117,14 @@ class _Tree:
 def _item(line: ShippedLine) -> list[list[str]]:
     line_id = line.buyer_line_id or ""
     lin = ["LIN", line_id]
-    for qualifier, value in (("BP", line.buyer_part), ("VP", line.vendor_part or line.sku),
-                             *_gtin(line.gtin)):
-        if value:
-            lin += [qualifier, value]
+    if line.buyer_part:
+        lin += ("BP", line.buyer_part)
+    vendor = line.vendor_part or line.sku
+    if vendor:
+        lin += ("VP", vendor)
+    if line.gtin:
+        for qualifier_and_value in _gtin(line.gtin):
+            lin += qualifier_and_value
     uom = line.uom or DEFAULT_UOM
     segments = [lin, ["SN1", line_id, quantity_text(line.quantity), uom,
                       quantity_text(line.shipped_total), quantity_text(line.ordered), uom]]
@@ -125,6 +134,7 @@ def _item(line: ShippedLine) -> list[list[str]]:
     return segments
 
 
+@lru_cache(maxsize=4096)  # a catalogue's GTINs recur on every order of them
 def _gtin(gtin: str | None) -> tuple[tuple[str, str], ...]:
     """(qualifier, number) for a GTIN in any of its lengths; nothing for a value that is not
     one (no qualifier would say what it is)."""
@@ -172,13 +182,17 @@ def _party(role: str, address: Address | None, identified: tuple[str, str] | Non
     return segments
 
 
+# Descriptions, names and streets recur across the shipments of a batch (the same products, the
+# same stores): each distinct one is cleaned once.
+@lru_cache(maxsize=4096)
 def _text(value: str | None, size: int) -> str | None:
     if not value:
         return None
     text = " ".join(value.split())[:size].rstrip()
-    return text if any(ch.isalnum() for ch in text) else None
+    return text if _HAS_ALNUM(text) else None
 
 
+@lru_cache(maxsize=1024)  # the notice's date, ship dates and PO dates: a few per batch
 def _yyyymmdd(value: date | None) -> str:
     return value.strftime("%Y%m%d") if value else ""
 
