@@ -67,6 +67,7 @@ bench: install
 	$(BIN)/python -m benchmarks.bench_edifact_e2e
 	$(BIN)/python -m benchmarks.bench_edifact_parse
 	$(BIN)/python -m benchmarks.bench_invoice
+	$(BIN)/python -m benchmarks.bench_ship
 
 # The email channel end to end: needs Dovecot (apt-get install dovecot-imapd); about 3 minutes.
 bench-email: install

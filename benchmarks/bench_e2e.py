@@ -66,14 +66,17 @@ def seed_benchmark_masterdata(engine) -> None:
         conn.execute(t.stock.insert(), [{"sku": sku, "on_hand": 10**9} for sku in SKUS])
 
 
-def end_to_end(data: bytes, workdir: Path, **settings_overrides) -> tuple[float, int]:
+def end_to_end(data: bytes, workdir: Path, *, database_url: str | None = None,
+               **settings_overrides) -> tuple[float, int]:
+    """Seconds to ingest ``data`` into a fresh database (SQLite in ``workdir`` unless
+    ``database_url`` names an empty one), and the orders accepted; the database is kept."""
     from ordergate.app import open_engine
     from ordergate.documents import RawDocument
     from ordergate.processing.ingest import ingest_documents
     from ordergate.settings import Settings
     from ordergate.store.db import upgrade
 
-    settings = Settings(home=workdir, database_url=None, **settings_overrides)
+    settings = Settings(home=workdir, database_url=database_url, **settings_overrides)
     engine = open_engine(settings)
     upgrade(engine)
     seed_benchmark_masterdata(engine)

@@ -29,7 +29,13 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from benchmarks.bench_e2e import best_run, end_to_end, machine, seed_benchmark_masterdata, write_block
+from benchmarks.bench_e2e import (
+    best_run,
+    end_to_end,
+    machine,
+    seed_benchmark_masterdata,
+    write_block,
+)
 from benchmarks.gen_850 import generate_850_interchange
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +56,8 @@ def _settings(home: Path):
 def build_shipped(data: bytes, home: Path, orders: int) -> Path:
     """A database in ``home`` with the orders of ``data`` ingested and each shipped whole, and
     the company profile loaded; returns the database file."""
+    from sqlalchemy import select
+
     from ordergate.app import open_engine
     from ordergate.documents import RawDocument
     from ordergate.fulfilment.shipping import SHIPPED, ShipmentRequest
@@ -58,7 +66,6 @@ def build_shipped(data: bytes, home: Path, orders: int) -> Path:
     from ordergate.processing.shipments import ship_in
     from ordergate.store import tables as t
     from ordergate.store.db import upgrade
-    from sqlalchemy import select
 
     settings = _settings(home)
     engine = open_engine(settings)
@@ -119,9 +126,10 @@ def invoice_run(shipped_db: Path, home: Path, orders: int) -> tuple[float, int]:
 
 def check_invoiced(engine, orders: int) -> None:
     """One invoice per shipment, numbered without a gap, and one ST*810 per invoice queued."""
+    from sqlalchemy import func, select
+
     from ordergate.parsers.x12 import GroupEnd, InterchangeEnd, TransactionSet, iter_x12
     from ordergate.store import tables as t
-    from sqlalchemy import func, select
 
     with engine.connect() as conn:
         numbers = list(conn.execute(select(t.invoices.c.invoice_number)).scalars())
@@ -148,10 +156,11 @@ def check_invoiced(engine, orders: int) -> None:
 
 def stored_invoices(shipped_db: Path, home: Path, count: int) -> list[str]:
     """The stored documents of ``count`` invoices (invoiced once more, untimed, for this)."""
+    from sqlalchemy import select
+
     from ordergate.app import open_engine
     from ordergate.processing.invoices import run_invoicing
     from ordergate.store import tables as t
-    from sqlalchemy import select
 
     _copy_database(shipped_db, home)
     settings = _settings(home)

@@ -18,14 +18,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from operator import itemgetter
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, bindparam, func, select, tuple_, update
 
 from ordergate.errors import InternalError
 from ordergate.fulfilment.model import ShipmentNotice, ShippedLine
 from ordergate.fulfilment.sscc import sscc_problem
 from ordergate.orders.events import change_statuses
-from ordergate.orders.model import SalesOrder
+from ordergate.orders.model import Address
 from ordergate.orders.numbers import tidy_quantity
 from ordergate.orders.prepared import SHIPPING_LINES
 from ordergate.statuses import OPEN_FOR_FULFILMENT, OrderStatus
@@ -69,10 +72,29 @@ class ShipmentResult:
 
 @dataclass(slots=True)
 class _Line:
-    row: object
+    """An order line as the checks and the notice read it: plain attributes, since a database
+    row's attribute lookup (about 0.4 µs) read a dozen times per line was most of a notice."""
+
+    sku: str | None
+    status: str
+    ordered: Decimal
+    uom: str | None
+    buyer_line_id: str | None
+    buyer_part: str | None
+    vendor_part: str | None
+    gtin: str | None
+    description: str | None
     allocated: Decimal
     shipped: Decimal
     picked: Decimal
+
+
+_LINE_COLUMNS = (t.order_lines.c.order_id, t.order_lines.c.line_number, t.order_lines.c.sku,
+                 t.order_lines.c.status, t.order_lines.c.quantity, t.order_lines.c.uom,
+                 t.order_lines.c.buyer_line_id, t.order_lines.c.buyer_part,
+                 t.order_lines.c.vendor_part, t.order_lines.c.gtin, t.order_lines.c.description,
+                 t.order_lines.c.ship_quantity, t.order_lines.c.shipped_quantity,
+                 t.order_lines.c.picked_quantity)
 
 
 _SHIP_LINE = (update(t.order_lines)
@@ -88,6 +110,48 @@ _SHIP_STOCK = (update(t.stock)
                       func.round(t.stock.c.allocated, 4) >= bindparam("_quantity"))
                .values(on_hand=t.stock.c.on_hand - bindparam("_quantity"),
                        allocated=t.stock.c.allocated - bindparam("_quantity")))
+
+
+@lru_cache(maxsize=8)
+def _driver_form(dialect, statement):
+    """``statement`` compiled once for ``dialect``: its SQL, whether the driver takes positional
+    parameters, their names in order, the literal parameters' values (ROUND's 4) and the
+    conversions SQLAlchemy would apply (Decimal to float on SQLite)."""
+    compiled = statement.compile(dialect=dialect)
+    defaults = {compiled.bind_names[bind]: bind.effective_value
+                for bind in compiled.binds.values() if not bind.required}
+    names = (tuple(compiled.positiontup) if compiled.positional
+             else tuple(dict.fromkeys(compiled.bind_names.values())))
+    # The processors SQLAlchemy itself applies to these binds when it executes the statement.
+    processors = tuple((name, proc) for name, proc in compiled._bind_processors.items()
+                       if proc is not None and name not in defaults)
+    return str(compiled), compiled.positional, names, defaults, processors
+
+
+def _update_many(conn: Connection, statement, rows: list[dict]) -> int:
+    """``statement`` once per row in one driver executemany; the rows it changed. The same SQL
+    and parameters as ``conn.execute(statement, rows)``, without SQLAlchemy's per-row parameter
+    processing, which took as long as SQLite's own work (about 2.8 µs a row each)."""
+    if not rows:
+        return 0
+    sql, positional, names, defaults, processors = _driver_form(conn.dialect, statement)
+    if defaults or processors:
+        rows = [{**row, **defaults, **{name: proc(row[name]) for name, proc in processors}}
+                for row in rows]
+    if positional:
+        getter = itemgetter(*names)
+        params = [getter(row) for row in rows] if len(names) > 1 else [(getter(row),) for row in rows]
+    else:
+        params = rows
+    return conn.exec_driver_sql(sql, params).rowcount
+
+
+class _ShipTo(BaseModel):
+    """The one field of a stored order's detail (its SalesOrder as JSON) that a notice reads,
+    parsed without building the rest of the order: 5.7 µs instead of 12.5 µs an order."""
+
+    model_config = ConfigDict(extra="ignore")
+    ship_to: Address | None = None
 
 
 class ShipmentConflict(InternalError):
@@ -125,7 +189,7 @@ def record_shipments(conn: Connection, requests: list[ShipmentRequest], *, now: 
     problem = _stock_problem(conn, accepted, lines)
     if problem:  # on hand below what ships: refuse those, keep the rest
         for result, shipped in accepted:
-            skus = {lines[result.request.order_id][line.line_number].row.sku for line in shipped}
+            skus = {lines[result.request.order_id][line.line_number].sku for line in shipped}
             if skus & set(problem):
                 result.status, result.reason = REFUSED, "; ".join(problem[sku] for sku in
                                                                   sorted(skus & set(problem)))
@@ -148,11 +212,14 @@ def _lines(conn: Connection, order_ids: list[int]) -> dict[int, dict[int, _Line]
     found: dict[int, dict[int, _Line]] = defaultdict(dict)
     if not order_ids:
         return found
-    for row in conn.execute(select(t.order_lines).where(t.order_lines.c.order_id.in_(order_ids))
-                            .order_by(t.order_lines.c.order_id, t.order_lines.c.line_number)):
-        found[row.order_id][row.line_number] = _Line(
-            row, tidy_quantity(row.ship_quantity) or _ZERO, tidy_quantity(row.shipped_quantity),
-            tidy_quantity(row.picked_quantity))
+    for (order_id, number, sku, status, quantity, uom, buyer_line_id, buyer_part, vendor_part,
+         gtin, description, allocated, shipped, picked) in conn.execute(
+            select(*_LINE_COLUMNS).where(t.order_lines.c.order_id.in_(order_ids))
+            .order_by(t.order_lines.c.order_id, t.order_lines.c.line_number)):
+        found[order_id][number] = _Line(
+            sku, status, tidy_quantity(quantity), uom, buyer_line_id, buyer_part, vendor_part, gtin,
+            description, tidy_quantity(allocated) or _ZERO, tidy_quantity(shipped),
+            tidy_quantity(picked))
     return found
 
 
@@ -184,7 +251,7 @@ def _check(request: ShipmentRequest, order, lines: dict[int, _Line]) -> tuple[st
     if request.lines is None:
         wanted = [ShipLine(number, line.allocated - line.shipped, request.package_id)
                   for number, line in sorted(lines.items())
-                  if line.row.status in SHIPPING_LINES and line.allocated > line.shipped]
+                  if line.status in SHIPPING_LINES and line.allocated > line.shipped]
         if not wanted:
             return (f"order {order.id} (PO {order.po_number}) has nothing allocated that has not "
                     f"shipped yet"), []
@@ -200,7 +267,7 @@ def _check(request: ShipmentRequest, order, lines: dict[int, _Line]) -> tuple[st
         asked[line.line_number] += line.quantity
         open_now = held.allocated - held.shipped
         if asked[line.line_number] > open_now:
-            return (f"line {line.line_number} ({held.row.sku}): {asked[line.line_number].normalize():f} "
+            return (f"line {line.line_number} ({held.sku}): {asked[line.line_number].normalize():f} "
                     f"is more than the {open_now.normalize():f} allocated and not yet shipped"), []
         shipped.append(ShipLine(line.line_number, line.quantity, line.package_id or request.package_id))
     return None, shipped
@@ -211,7 +278,7 @@ def _stock_problem(conn: Connection, accepted, lines) -> dict[str, str]:
     wanted: dict[str, Decimal] = defaultdict(lambda: _ZERO)
     for result, shipped in accepted:
         for line in shipped:
-            wanted[lines[result.request.order_id][line.line_number].row.sku] += line.quantity
+            wanted[lines[result.request.order_id][line.line_number].sku] += line.quantity
     if not wanted:
         return {}
     query = select(t.stock.c.sku, t.stock.c.on_hand, t.stock.c.allocated).where(
@@ -246,28 +313,30 @@ def _write(conn: Connection, accepted, orders, lines, *, now: datetime, actor: s
         for line in shipped:
             held = lines[request.order_id][line.line_number]
             line_rows.append({"shipment_id": result.shipment_id, "line_number": line.line_number,
-                              "sku": held.row.sku, "quantity": line.quantity,
+                              "sku": held.sku, "quantity": line.quantity,
                               "package_id": line.package_id})
-            stock[held.row.sku] += line.quantity
+            stock[held.sku] += line.quantity
             key = (request.order_id, line.line_number)
             before = line_updates.get(key, {"_quantity": _ZERO})["_quantity"]
             line_updates[key] = {"_order": request.order_id, "_line": line.line_number,
                                  "_quantity": before + line.quantity,
                                  "_picked": max(held.picked, held.shipped)}
     bulk_insert(conn, t.shipment_lines, line_rows)
-    if conn.execute(_SHIP_LINE, list(line_updates.values())).rowcount != len(line_updates):
+    if _update_many(conn, _SHIP_LINE, list(line_updates.values())) != len(line_updates):
         raise ShipmentConflict("an order line changed while its shipment was recorded")
-    if conn.execute(_SHIP_STOCK, [{"_sku": sku, "_quantity": quantity}
-                                  for sku, quantity in sorted(stock.items())]).rowcount != len(stock):
+    if _update_many(conn, _SHIP_STOCK, [{"_sku": sku, "_quantity": quantity}
+                                        for sku, quantity in sorted(stock.items())]) != len(stock):
         raise ShipmentConflict("stock changed while a shipment was recorded")
     changes, after = [], {}
-    for order_id in sorted({result.request.order_id for result, _ in accepted}):
+    tracking: dict[int, list[str]] = defaultdict(list)  # per order, in the batch's order
+    for result, _ in accepted:
+        tracking[result.request.order_id].append(result.request.tracking_number)
+    for order_id in sorted(tracking):
         order = orders[order_id]
         status = _status_after(lines[order_id])
         after[order_id] = status
-        shipments = [r.request.tracking_number for r, _ in accepted if r.request.order_id == order_id]
         changes.append((order_id, order.status, status,
-                        f"shipped: {', '.join(shipments)}"))
+                        f"shipped: {', '.join(tracking[order_id])}"))
     # One actor for the batch; the shipments' own rows say where each came from.
     change_statuses(conn, changes, now=now, actor=actor)
     for result, shipped in accepted:
@@ -277,8 +346,8 @@ def _write(conn: Connection, accepted, orders, lines, *, now: datetime, actor: s
 
 
 def _status_after(lines: dict[int, _Line]) -> str:
-    shipping = [line for line in lines.values() if line.row.status in SHIPPING_LINES]
-    if shipping and all(line.shipped >= tidy_quantity(line.row.quantity) for line in shipping):
+    shipping = [line for line in lines.values() if line.status in SHIPPING_LINES]
+    if shipping and all(line.shipped >= line.ordered for line in shipping):
         return OrderStatus.SHIPPED
     return OrderStatus.PARTIALLY_SHIPPED
 
@@ -286,32 +355,30 @@ def _status_after(lines: dict[int, _Line]) -> str:
 def _notice(result: ShipmentResult, order, shipped: list[ShipLine], lines: dict[int, _Line],
             status: str) -> ShipmentNotice:
     request = result.request
-    sales_order = SalesOrder.model_validate_json(order.detail)
+    ship_to = _ShipTo.model_validate_json(order.detail).ship_to
     notice_lines = []
     for line in shipped:
         held = lines[line.line_number]
-        row = held.row
-        ordered = tidy_quantity(row.quantity)
+        ordered = held.ordered
         notice_lines.append(ShippedLine(
-            line_number=line.line_number, sku=row.sku, quantity=line.quantity, ordered=ordered,
+            line_number=line.line_number, sku=held.sku, quantity=line.quantity, ordered=ordered,
             shipped_total=held.shipped, open_quantity=max(ordered - held.shipped, _ZERO),
-            uom=row.uom, buyer_line_id=row.buyer_line_id, buyer_part=row.buyer_part,
-            vendor_part=row.vendor_part, gtin=row.gtin, description=row.description,
+            uom=held.uom, buyer_line_id=held.buyer_line_id, buyer_part=held.buyer_part,
+            vendor_part=held.vendor_part, gtin=held.gtin, description=held.description,
             package_id=line.package_id))
     in_shipment = {line.line_number for line in shipped}
     other_open = []
     for number, held in sorted(lines.items()):
-        row = held.row
-        ordered = tidy_quantity(row.quantity)
-        if number in in_shipment or row.status not in SHIPPING_LINES or held.shipped >= ordered:
+        ordered = held.ordered
+        if number in in_shipment or held.status not in SHIPPING_LINES or held.shipped >= ordered:
             continue
         other_open.append(ShippedLine(
-            line_number=number, sku=row.sku or "", quantity=_ZERO, ordered=ordered,
-            shipped_total=held.shipped, open_quantity=ordered - held.shipped, uom=row.uom,
-            buyer_line_id=row.buyer_line_id, buyer_part=row.buyer_part,
-            vendor_part=row.vendor_part, gtin=row.gtin, description=row.description))
+            line_number=number, sku=held.sku or "", quantity=_ZERO, ordered=ordered,
+            shipped_total=held.shipped, open_quantity=ordered - held.shipped, uom=held.uom,
+            buyer_line_id=held.buyer_line_id, buyer_part=held.buyer_part,
+            vendor_part=held.vendor_part, gtin=held.gtin, description=held.description))
     return ShipmentNotice(
         shipment_id=result.shipment_id, other_open_lines=tuple(other_open), order_id=order.id, customer_id=order.customer_id,
         po_number=order.po_number, carrier=request.carrier, tracking_number=request.tracking_number,
         ship_date=request.ship_date, lines=tuple(notice_lines), po_date=order.po_date,
-        ship_to=sales_order.ship_to, complete=status == OrderStatus.SHIPPED)
+        ship_to=ship_to, complete=status == OrderStatus.SHIPPED)

@@ -27,6 +27,7 @@ from ordergate.fulfilment.shipping import ShipLine, ShipmentRequest
 from ordergate.fulfilment.sscc import normalise_sscc, sscc_problem
 from ordergate.orders.numbers import fits_stored_scale, out_of_range
 from ordergate.orders.store import FAILED, PROCESSED, finish_document, store_document
+from ordergate.processing.pipeline import collector_paused
 from ordergate.processing.report import DocumentReport
 from ordergate.processing.shipments import Shipped, ship_in
 from ordergate.settings import Settings
@@ -79,6 +80,14 @@ class _Row:
 
 def import_shipments(engine: Engine, settings: Settings, content: bytes, name: str, *,
                      actor: str, now: datetime) -> list[FileShipment]:
+    # A large file makes millions of short-lived objects (rows, notices, 856 segments) that
+    # reference counting frees; walking them in the cyclic collector was a fifth of the time.
+    with collector_paused():
+        return _import(engine, settings, content, name, actor=actor, now=now)
+
+
+def _import(engine: Engine, settings: Settings, content: bytes, name: str, *, actor: str,
+            now: datetime) -> list[FileShipment]:
     rows, shipments = _read(content, name)
     with engine.connect() as conn:
         _resolve_orders(conn, name, shipments, rows)
@@ -132,14 +141,20 @@ def _read(content: bytes, name: str) -> tuple[dict[int, _Row], list[FileShipment
     rows: dict[int, _Row] = {}
     groups: dict[tuple, FileShipment] = {}
     broken: list[FileShipment] = []
+    wanted = [(column, index) for column, index in columns.items() if column in REQUIRED + OPTIONAL]
+    width = max(index for _, index in wanted) + 1
+    memo = _Memo()
     try:
         for cells in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
-            value = {column: (cells[index].strip() if index < len(cells) else "")
-                     for column, index in columns.items() if column in REQUIRED + OPTIONAL}
-            row, problems, key = _row(value, line, name)
+            if len(cells) >= width:  # the usual row: every column there
+                value = {column: cells[index].strip() for column, index in wanted}
+            else:
+                value = {column: (cells[index].strip() if index < len(cells) else "")
+                         for column, index in wanted}
+            row, problems, key = _row(value, line, name, memo)
             shipment = groups.get(key) if key else None
             if shipment is None:
                 shipment = FileShipment([], _order_text(value), value.get("tracking_number", ""))
@@ -162,7 +177,46 @@ def _order_text(value: dict[str, str]) -> str:
     return f"customer {value.get('customer_id', '')} PO {value.get('po_number', '')}"
 
 
-def _row(value: dict[str, str], line: int, name: str) -> tuple[_Row | None, list[str], tuple | None]:
+class _Memo:
+    """What a file's repeated values were read as: a file of 100,000 rows names a few dozen
+    quantities, a ship date or two and one package per few rows, so each is parsed (and an
+    SSCC's check digit computed) once."""
+
+    __slots__ = ("quantities", "dates", "packages")
+
+    def __init__(self) -> None:
+        self.quantities: dict[str, Decimal | None] = {}
+        self.dates: dict[str, date | None] = {}
+        self.packages: dict[str, tuple[str | None, str]] = {}  # text: (problem, normalised)
+
+    def quantity(self, text: str) -> Decimal | None:
+        try:
+            return self.quantities[text]
+        except KeyError:
+            value = self.quantities[text] = _quantity(text)
+            return value
+
+    def ship_date(self, text: str) -> date | None:
+        try:
+            return self.dates[text]
+        except KeyError:
+            try:
+                value = date.fromisoformat(text)
+            except ValueError:
+                value = None
+            self.dates[text] = value
+            return value
+
+    def package(self, text: str) -> tuple[str | None, str]:
+        try:
+            return self.packages[text]
+        except KeyError:
+            value = self.packages[text] = (sscc_problem(text), normalise_sscc(text))
+            return value
+
+
+def _row(value: dict[str, str], line: int, name: str,
+         memo: _Memo) -> tuple[_Row | None, list[str], tuple | None]:
     problems = []
 
     def bad(field_name: str, why: str) -> None:
@@ -191,20 +245,17 @@ def _row(value: dict[str, str], line: int, name: str) -> tuple[_Row | None, list
     number = value.get("line_number", "")
     if not number.isdigit() or not 0 < int(number) < 100000:
         bad("line_number", f"{number[:20]!r} is not a line number")
-    quantity = _quantity(value.get("quantity", ""))
+    quantity = memo.quantity(value.get("quantity", ""))
     if quantity is None:
         bad("quantity", f"{value.get('quantity', '')[:20]!r} is not a quantity above 0")
-    ship_date = None
-    try:
-        ship_date = date.fromisoformat(value.get("ship_date", ""))
-    except ValueError:
+    ship_date = memo.ship_date(value.get("ship_date", ""))
+    if ship_date is None:
         bad("ship_date", f"{value.get('ship_date', '')[:20]!r} is not a date (YYYY-MM-DD)")
     package = value.get("package_id") or None
     if package:
-        problem = sscc_problem(package)
+        problem, package = memo.package(package)
         if problem:
             bad("package_id", problem)
-        package = normalise_sscc(package)
     key = (order, tracking) if order and tracking else None
     if problems:
         return None, problems, key

@@ -15,11 +15,11 @@ unannounced and never announced twice.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, Engine, select
 
 from ordergate.formats import DocumentFormat, OrderFormat
@@ -131,8 +131,14 @@ def _edi(conn: Connection, settings: Settings, items: list[Shipped], *, now: dat
         queue_desadvs(conn, settings, edifact, now=now)
 
 
+class _ReplyTo(BaseModel):
+    """The reply address of a stored order's detail (its SalesOrder as JSON), parsed without
+    building the rest of the order: thousands of shipments are announced at once."""
+
+    model_config = ConfigDict(extra="ignore")
+    reply_to: ReplyAddress | None = None
+
+
 def _reply_to(detail: str) -> ReplyAddress | None:
-    """The 850's reply address from the order's stored JSON, without validating the whole
-    order again (thousands of shipments are announced at once)."""
-    found = json.loads(detail).get("reply_to")
-    return ReplyAddress.model_validate(found) if found else None
+    """The 850's reply address from the order's stored JSON."""
+    return _ReplyTo.model_validate_json(detail).reply_to

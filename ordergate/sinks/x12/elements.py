@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from ordergate.billing.model import Party
 from ordergate.orders.model import Address
@@ -78,6 +79,9 @@ def gtin_id(gtin: str | None) -> tuple[tuple[str, str], ...]:
     return (("UK", full),)  # U.P.C./EAN shipping container code (1-2-5-5-1)
 
 
+# Descriptions, names and streets recur across the shipments and invoices of a batch (the same
+# products, the same stores): each distinct one is cleaned once.
+@lru_cache(maxsize=4096)
 def text(value: str | None, size: int) -> str | None:
     if not value:
         return None
@@ -96,6 +100,7 @@ def shipment_number(shipment_id: int) -> str:
     return str(shipment_id).zfill(2)
 
 
+@lru_cache(maxsize=1024)  # the notice's date, ship dates and PO dates: a few per batch
 def yyyymmdd(value: date | None) -> str:
     return value.strftime("%Y%m%d") if value else ""
 
