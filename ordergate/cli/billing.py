@@ -13,7 +13,15 @@ from ordergate.cli.command import (
     ready_engine,
 )
 from ordergate.cli.options import add_by, add_json, add_limit, add_status, line_quantity
-from ordergate.cli.output import invoice_entries, listing, p, print_json, say, table
+from ordergate.cli.output import (
+    invoice_entries,
+    listing,
+    outbound_paths,
+    p,
+    print_json,
+    say,
+    table,
+)
 from ordergate.errors import UsageError
 from ordergate.statuses import InvoiceStatus
 
@@ -68,8 +76,7 @@ class RemindInvoices(Command):
         done = send_reminders(ready_engine(settings), settings, actor=actor(args), now=_now())
         entries = [{"invoice_number": r.invoice_number, "customer_id": r.customer_id,
                     "days_overdue": r.days_overdue, "problem": r.problem,
-                    "outbound": [{"kind": q.kind, "path": str(settings.outbox / q.destination / q.filename)}
-                                 for q in r.outbound]} for r in done]
+                    "outbound": outbound_paths(settings, r.outbound)} for r in done]
         if args.json:
             print_json({"reminders": entries})
             return EXIT_OK
@@ -242,8 +249,7 @@ class CreateReturn(Command):
                                            "quantity": l.quantity, "amount": l.amount}
                                           for l in note.lines]},
                 "restocked": returned.restocked,
-                "outbound": [{"kind": q.kind, "path": str(settings.outbox / q.destination / q.filename)}
-                             for q in item.outbound]}
+                "outbound": outbound_paths(settings, item.outbound)}
         if item.problem:
             data["problem"] = item.problem
         if args.json:

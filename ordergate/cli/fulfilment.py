@@ -21,6 +21,7 @@ from ordergate.cli.options import add_by, add_json, add_limit, line_quantity
 from ordergate.cli.output import (
     invoice_entries,
     listing,
+    outbound_paths,
     p,
     print_json,
     qty,
@@ -28,12 +29,6 @@ from ordergate.cli.output import (
     table,
 )
 from ordergate.errors import UsageError
-
-
-def _outbound(settings, queued) -> list[dict]:
-    """Where each queued message will be written (its delivery writes it there, or mails it)."""
-    return [{"kind": q.kind, "path": str(settings.outbox / q.destination / q.filename)}
-            for q in queued]
 
 
 def _now():
@@ -138,7 +133,7 @@ class Ship(Command):
                 "tracking": notice.tracking_number, "ship_date": notice.ship_date,
                 "lines": [{"line_number": line.line_number, "sku": line.sku,
                            "quantity": line.quantity} for line in notice.lines],
-                "outbound": _outbound(settings, shipped.outbound),
+                "outbound": outbound_paths(settings, shipped.outbound),
                 "order_status": result.order_status}
         if shipped.problem:
             data["notice_problem"] = shipped.problem
@@ -232,7 +227,7 @@ def _file_entry(settings, shipment) -> dict:
             "order_status": result.order_status if result else None, "error": shipment.error,
             "lines": [{"line_number": line.line_number, "sku": line.sku, "quantity": line.quantity}
                       for line in result.notice.lines] if result and result.notice else [],
-            "outbound": _outbound(settings, shipped.outbound) if shipped else [],
+            "outbound": outbound_paths(settings, shipped.outbound) if shipped else [],
             "notice_problem": shipped.problem if shipped else None}
 
 
@@ -352,7 +347,7 @@ class CancelOrder(Command):
         done = cancel(ready_engine(settings), settings, args.order_id, reason=args.reason,
                       actor=actor(args), now=_now())
         data = {"order_id": done.order_id, "po_number": done.po_number, "status": done.status,
-                "outbound": _outbound(settings, done.outbound)}
+                "outbound": outbound_paths(settings, done.outbound)}
         if args.json:
             print_json(data)
             return EXIT_OK

@@ -16,7 +16,7 @@ from ordergate.printable import printable as p
 from ordergate.printable import printable_lines
 
 __all__ = ["p", "print_json", "say", "table", "listing", "print_report", "render_ingest_summary",
-           "source_name", "qty", "size", "invoice_entries"]
+           "source_name", "qty", "size", "invoice_entries", "outbound_paths"]
 
 
 def to_jsonable(value):
@@ -117,6 +117,12 @@ def invoice_entries(settings, run) -> list[dict]:
              "customer_id": item.invoiced.invoice.customer_id,
              "total": item.invoiced.invoice.total, "currency": item.invoiced.invoice.currency,
              "channel": item.channel, "problem": item.problem,
-             "outbound": [{"kind": q.kind, "path": str(settings.outbox / q.destination / q.filename)}
-                          for q in item.outbound]}
+             "outbound": outbound_paths(settings, item.outbound)}
             for item in run.invoices]
+
+
+def outbound_paths(settings, queued) -> list[dict]:
+    """Where each queued message will be written (delivery writes it there, or mails it)."""
+    return [{"kind": q.kind, "path": str(settings.outbox / q.destination / q.filename)}
+            for q in queued]
+

@@ -9,10 +9,11 @@ the same REMADV twice applies each payment once. Who pays is the interchange's s
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ordergate.billing.receivables import PaymentIn
 from ordergate.errors import DocumentError
+from ordergate.mappings.remittance_values import ccyymmdd, paid_amount
 
 INVOICE_DOCUMENTS = ("380", "325", "383", "84")  # commercial, proforma, debit note, debit advice
 PAID_AMOUNTS = ("12", "9")  # MOA 5025: amount remitted, else amount due and payable
@@ -43,7 +44,7 @@ def map_remadv(segments: list, *, customer_id: str, reference: str,
             else:
                 documents.append(("", {}))
         elif tag == "MOA" and documents:
-            amount = _amount(_part(elements, 0, 1))
+            amount = paid_amount(_part(elements, 0, 1))
             if amount is not None:
                 documents[-1][1].setdefault(_part(elements, 0, 0), amount)
     if not number:
@@ -74,19 +75,4 @@ def _part(elements: list, index: int, position: int) -> str:
 
 
 def _date(text: str, form: str) -> date | None:
-    if form not in ("102", "") or len(text) != 8 or not text.isdigit():
-        return None
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
-
-
-def _amount(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value.adjusted() >= 14 or value != value.quantize(Decimal("0.01")):
-        return None
-    return value
+    return ccyymmdd(text) if form in ("102", "") else None

@@ -9,10 +9,8 @@ sender (the channel), never a name inside the 820.
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal, InvalidOperation
-
 from ordergate.billing.receivables import PaymentIn
+from ordergate.mappings.remittance_values import ccyymmdd, paid_amount
 from ordergate.mappings.x12_850 import (
     MANDATORY_SEGMENT_MISSING,
     TransactionRejected,
@@ -43,7 +41,7 @@ def map_820(ts: TransactionSet, *, customer_id: str, source_key: str,
         raise _rejected(ts, "BPR", "beginning segment for payment order", missing=True)
     if trn is None or not element(trn, 2):
         raise _rejected(ts, "TRN", "the payment's trace number", missing=True)
-    paid_on = _date(element(bpr, 16)) or _date(element(bpr, 9)) or None
+    paid_on = ccyymmdd(element(bpr, 16)) or ccyymmdd(element(bpr, 9)) or None
     if paid_on is None:
         raise _rejected(ts, "BPR", "BPR16 (effective date) is missing or not CCYYMMDD")
     if not currency:
@@ -53,7 +51,7 @@ def map_820(ts: TransactionSet, *, customer_id: str, source_key: str,
     for index, seg in remittances:
         if element(seg, 1) != INVOICE_REFERENCE:
             continue  # a credit memo or other reference: not a payment of one of our invoices
-        number, amount = element(seg, 2), _amount(element(seg, 4))
+        number, amount = element(seg, 2), paid_amount(element(seg, 4))
         if not number or amount is None or amount <= 0:
             raise _rejected(ts, "RMR", f"RMR at position {index} names no invoice (RMR02) or no "
                                        f"amount paid above 0 (RMR04)")
@@ -62,25 +60,6 @@ def map_820(ts: TransactionSet, *, customer_id: str, source_key: str,
     if not payments:
         raise _rejected(ts, "RMR", "no RMR*IV names an invoice the payment is for", missing=True)
     return payments
-
-
-def _date(text: str) -> date | None:
-    if len(text) != 8 or not text.isdigit():
-        return None
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
-
-
-def _amount(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value.adjusted() >= 14 or value != value.quantize(Decimal("0.01")):
-        return None
-    return value
 
 
 def _rejected(ts: TransactionSet, segment_id: str, what: str, *,

@@ -45,6 +45,7 @@ from ordergate.processing.edifact.replies import (
 )
 from ordergate.processing.outcome import IntakeOutcome, answer_now
 from ordergate.processing.pipeline import Pace, prepared_items, worth_a_second_process
+from ordergate.processing.remittances import apply_remitted, record_received_ack
 from ordergate.processing.report import OrderReport
 from ordergate.sinks.edifact import Action, EdifactParty, GroupAck, InterchangeAck
 
@@ -193,9 +194,9 @@ def _message(ctx: DocumentContext, state: _Interchange, item: PreparedMessage,
     if item.payments:
         outcome.accepted_sets += 1
         state.accepted += 1
-        _apply_payments(ctx, item.payments)
+        apply_remitted(ctx, item.payments)
     if item.received_ack is not None:
-        _record_ack(ctx, state, item.received_ack)
+        record_received_ack(ctx, partner_key(state.opened.reply), item.received_ack)
     if item.order is None:
         return
     outcome.accepted_sets += 1
@@ -207,27 +208,6 @@ def _message(ctx: DocumentContext, state: _Interchange, item: PreparedMessage,
     state.pending.append(item.order)
     if len(state.pending) >= ctx.batch_size():
         _flush(ctx, state)
-
-
-def _record_ack(ctx: DocumentContext, state: _Interchange, ack) -> None:
-    from ordergate.outbox.acks import record_ack
-
-    with ctx.transaction() as conn:
-        matched = record_ack(conn, partner_key(state.opened.reply), ack, now=ctx.now)
-    if not matched:
-        ctx.report.problems.append(f"a CONTRL for interchange {ack.interchange_control} of "
-                                   f"{partner_key(state.opened.reply)} answers nothing we sent")
-
-
-def _apply_payments(ctx: DocumentContext, payments: tuple) -> None:
-    """A REMADV's payments, applied like a payments file's: once per reference, a refused one
-    named in the document's problems."""
-    from ordergate.billing.receivables import REFUSED, apply_payments
-
-    with ctx.transaction() as conn:
-        results = apply_payments(conn, list(payments), actor=ctx.actor, now=ctx.now)
-    ctx.report.problems.extend(f"payment {r.payment.reference} not applied: {r.reason}"
-                               for r in results if r.status == REFUSED)
 
 
 def _flush(ctx: DocumentContext, state: _Interchange) -> None:

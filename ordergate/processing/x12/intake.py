@@ -31,6 +31,7 @@ from ordergate.processing.context import DocumentContext
 from ordergate.processing.edi_budget import edi_limits
 from ordergate.processing.outcome import IntakeOutcome, answer_now
 from ordergate.processing.pipeline import Pace, prepared_items, worth_a_second_process
+from ordergate.processing.remittances import apply_remitted, record_received_ack
 from ordergate.processing.report import OrderReport
 from ordergate.processing.x12.prepare import (
     OpenedGroup,
@@ -167,35 +168,14 @@ def _transaction(ctx: DocumentContext, state: _Interchange, item: PreparedSet,
         ctx.report.orders.append(item.report)
     if item.payments:
         outcome.accepted_sets += 1
-        _apply_payments(ctx, item.payments)
+        apply_remitted(ctx, item.payments)
     if item.received_ack is not None:
-        _record_ack(ctx, state, item.received_ack)
+        record_received_ack(ctx, partner_key(state.reply), item.received_ack)
     if item.order is not None:
         outcome.accepted_sets += 1
         state.pending.append(item.order)
         if len(state.pending) >= ctx.batch_size():
             _flush(ctx, state)
-
-
-def _record_ack(ctx: DocumentContext, state: _Interchange, ack) -> None:
-    from ordergate.outbox.acks import record_ack
-
-    with ctx.transaction() as conn:
-        matched = record_ack(conn, partner_key(state.reply), ack, now=ctx.now)
-    if not matched:
-        ctx.report.problems.append(f"a 997 for group {ack.group_control} of "
-                                   f"{partner_key(state.reply)} answers nothing we sent")
-
-
-def _apply_payments(ctx: DocumentContext, payments: tuple) -> None:
-    """An 820's payments, applied like a payments file's: once per reference, a refused one
-    (an unknown invoice, another currency) named in the document's problems."""
-    from ordergate.billing.receivables import REFUSED, apply_payments
-
-    with ctx.transaction() as conn:
-        results = apply_payments(conn, list(payments), actor=ctx.actor, now=ctx.now)
-    ctx.report.problems.extend(f"payment {r.payment.reference} not applied: {r.reason}"
-                               for r in results if r.status == REFUSED)
 
 
 def _flush(ctx: DocumentContext, state: _Interchange) -> None:
