@@ -3,9 +3,14 @@ an 820 or REMADV announces, and what a partner's 997 or CONTRL says of what we s
 
 from __future__ import annotations
 
+import logging
+
 from ordergate.billing.receivables import REFUSED, apply_payments
 from ordergate.outbox.acks import ReceivedAck, record_ack
+from ordergate.printable import printable
 from ordergate.processing.context import DocumentContext
+
+log = logging.getLogger(__name__)
 
 
 def apply_remitted(ctx: DocumentContext, payments: tuple) -> None:
@@ -18,10 +23,13 @@ def apply_remitted(ctx: DocumentContext, payments: tuple) -> None:
 
 
 def record_received_ack(ctx: DocumentContext, partner_id: str, ack: ReceivedAck) -> None:
-    """Mark what ``ack`` answers; one naming nothing we sent is a problem of the document."""
+    """Mark what ``ack`` answers. One naming nothing we sent (an answer to what another system
+    sent before us, or a partner's mistake) is logged, not held against the document: an
+    acknowledgement never fails, as it is never answered."""
     with ctx.transaction() as conn:
         matched = record_ack(conn, partner_id, ack, now=ctx.now)
     if not matched:
         what = (f"a 997 for group {ack.group_control}" if ack.standard == "x12"
                 else f"a CONTRL for interchange {ack.interchange_control}")
-        ctx.report.problems.append(f"{what} of {partner_id} answers nothing we sent")
+        log.info("document %s: %s of %s answers nothing we sent", ctx.document_id,
+                 printable(what), printable(partner_id))

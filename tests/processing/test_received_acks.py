@@ -32,9 +32,13 @@ def test_a_997_marks_our_855_accepted_or_rejected_with_the_detail(db, ingest):
     assert "set 855 0001 rejected" in ack855.ack_detail and "segment PO1 at 4" in ack855.ack_detail
 
 
-def test_a_997_for_nothing_we_sent_is_reported(db, ingest):
-    [received] = ingest(x12_997("424242", accepted=True, control=52)).documents
-    assert any("answers nothing we sent" in problem for problem in received.problems)
+def test_a_997_for_nothing_we_sent_is_logged_and_the_document_processed(db, ingest, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="ordergate.processing.remittances"):
+        [received] = ingest(x12_997("424242", accepted=True, control=52)).documents
+    assert (received.status, received.problems) == ("processed", [])
+    assert "a 997 for group 424242 of x12:ZZ:ACMEBUY answers nothing we sent" in caplog.text
 
 
 def test_a_contrl_marks_our_ordrsp(db, ingest):
