@@ -97,19 +97,22 @@ _LINE_COLUMNS = (t.order_lines.c.order_id, t.order_lines.c.line_number, t.order_
                  t.order_lines.c.picked_quantity)
 
 
+# Quantities are bound as the NUMERIC columns bind them: an untyped parameter would reach
+# SQLite as text (the Decimal adapter), and ``round(x, 4) >= '5'`` is never true there.
+_QUANTITY = bindparam("_quantity", type_=t.order_lines.c.quantity.type)
 _SHIP_LINE = (update(t.order_lines)
               .where(t.order_lines.c.order_id == bindparam("_order"),
                      t.order_lines.c.line_number == bindparam("_line"),
                      func.round(t.order_lines.c.ship_quantity - t.order_lines.c.shipped_quantity, 4)
-                     >= bindparam("_quantity"))
-              .values(shipped_quantity=t.order_lines.c.shipped_quantity + bindparam("_quantity"),
-                      picked_quantity=bindparam("_picked")))
+                     >= _QUANTITY)
+              .values(shipped_quantity=t.order_lines.c.shipped_quantity + _QUANTITY,
+                      picked_quantity=bindparam("_picked", type_=t.order_lines.c.quantity.type)))
 _SHIP_STOCK = (update(t.stock)
                .where(t.stock.c.sku == bindparam("_sku"),
-                      func.round(t.stock.c.on_hand, 4) >= bindparam("_quantity"),
-                      func.round(t.stock.c.allocated, 4) >= bindparam("_quantity"))
-               .values(on_hand=t.stock.c.on_hand - bindparam("_quantity"),
-                       allocated=t.stock.c.allocated - bindparam("_quantity")))
+                      func.round(t.stock.c.on_hand, 4) >= _QUANTITY,
+                      func.round(t.stock.c.allocated, 4) >= _QUANTITY)
+               .values(on_hand=t.stock.c.on_hand - _QUANTITY,
+                       allocated=t.stock.c.allocated - _QUANTITY))
 
 
 @lru_cache(maxsize=8)

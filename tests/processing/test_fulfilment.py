@@ -369,3 +369,19 @@ def test_cancelling_a_dropped_order_files_a_csv_notice(db, ingest, settings):
     assert [q.kind for q in done.outbound] == ["csv-ack"]
     [row] = [r for r in outbox(db, "csv-ack") if r.id == done.outbound[0].id]
     assert b"cancelled: withdrawn" in bytes(row.payload) and row.destination == "ACME"
+
+
+def test_one_line_split_over_two_packages_ships_once_with_both(db, ingest, settings):
+    second_sscc = "106141411234567880"
+    order_id = x12_order(ingest, "4740", line("HW-1001", 5))
+    request = ShipmentRequest(order_id=order_id, carrier="UPSN", tracking_number="T-SPLIT",
+                              ship_date=date(2026, 12, 6), source="test",
+                              lines=(ShipLine(1, Decimal(2), SSCC), ShipLine(1, Decimal(3), second_sscc)))
+    [shipped] = ship(db, settings, [request], actor="wh", now=NOW)
+    assert shipped.result.status == "shipped" and shipped.result.order_status == "shipped"
+    assert quantities(db, order_id) == [(1, 5, 5, 5, 5)]
+    assert [(r.line_number, r.quantity, r.package_id) for r in rows(db, t.shipment_lines)] == [
+        (1, 2, SSCC), (1, 3, second_sscc)]
+    ts = replies(db, "856")[0].only_set("856")
+    assert [s[2] for s in ts.segments if s[0] == "MAN"] == ["00" + SSCC, "00" + second_sscc]
+    assert sorted(s[2] for s in ts.segments if s[0] == "SN1") == ["2", "3"]
