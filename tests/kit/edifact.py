@@ -313,3 +313,38 @@ def lines_of(message: Message) -> list[list[list]]:
         elif groups:
             groups[-1].append(as_list(segment))
     return groups
+
+
+# ---------------------------------------------------------------- our own writers
+def only_message_segments(data: bytes, message_type: str, codec: str = "latin-1") -> list:
+    """The segments between UNH and UNT of the only message of an interchange we wrote, as
+    pydifact reads them; the project's reader must read the same and report no problem."""
+    import warnings
+
+    from pydifact.segmentcollection import Interchange
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydifact has no directory to validate against
+        interchange = Interchange.from_str(data.decode(codec))
+    messages = list(interchange.get_messages())
+    assert [m.type for m in messages] == [message_type]
+    events = list(iter_edifact(data))
+    ours = [e for e in events if isinstance(e, Message)]
+    assert [m.message_type for m in ours] == [message_type]
+    assert [p for e in events if isinstance(e, (Message, InterchangeEnd)) for p in e.problems] == []
+    assert ours[0].segments[1:-1] == messages[0].segments
+    return messages[0].segments
+
+
+def segment_rows(segments: list) -> list[list]:
+    """pydifact segments as [tag, *elements] lists."""
+    return [[s.tag, *s.elements] for s in segments]
+
+
+def unh_to_unt(data: bytes) -> tuple[int, int]:
+    """UNT 0074 and the number of segments UNH to UNT inclusive, counted in the text (written
+    with a line break after each segment)."""
+    lines = data.decode("latin-1").splitlines()
+    tags = [line[:3] for line in lines]
+    unt = lines[tags.index("UNT")]
+    return int(unt.split("+")[1]), tags.index("UNT") - tags.index("UNH") + 1

@@ -235,3 +235,22 @@ def acks_855(engine: Engine) -> list[TransactionSet]:
 
 def bak(ack: Reply | TransactionSet) -> Segment:
     return seg(ack.only_set("855") if isinstance(ack, Reply) else ack, "BAK")
+
+
+# ------------------------------------------------------------------------------ our own writers
+def clean_sets(text: str, functional_id: str) -> list[TransactionSet]:
+    """The sets of one interchange we wrote, in its one group of ``functional_id``, which our
+    reader finds nothing wrong with (SE, GE, IEA counts and control numbers included)."""
+    events = list(iter_x12(text.encode("utf-8")))
+    problems = [str(p) for e in events if isinstance(e, (TransactionSet, GroupEnd, InterchangeEnd))
+                for p in e.problems]
+    assert problems == []
+    assert [e.functional_id for e in events if isinstance(e, GroupHeader)] == [functional_id]
+    return [e for e in events if isinstance(e, TransactionSet)]
+
+
+def one(segments: list[Segment], tag: str, *qualifier: str) -> Segment:
+    """The one segment ``tag`` (whose first elements are ``qualifier``) of ``segments``."""
+    found = [s for s in segments if s[0] == tag and s[1:1 + len(qualifier)] == list(qualifier)]
+    assert len(found) == 1, (tag, qualifier, found)
+    return found[0]

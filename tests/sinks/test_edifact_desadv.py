@@ -10,7 +10,6 @@ QTY 6063 12/21, CNT 6069 2; EANCOM's SRV (LIN 7143) and 33E (PCI 4233).
 
 from __future__ import annotations
 
-import os
 import warnings
 from dataclasses import replace
 from datetime import date, datetime
@@ -28,6 +27,8 @@ from ordergate.parsers.edifact import InterchangeEnd, Message, iter_edifact
 from ordergate.sinks.edifact import EdifactReply, build_desadv, render_interchange
 from ordergate.sinks.edifact.envelope import REPLY_CHARACTERS
 from ordergate.sinks.edifact.serializer import FastSerializer
+from tests.kit.edifact import only_message_segments, segment_rows, unh_to_unt
+from tests.kit.golden import match_golden_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "samples" / "expected" / "edifact_desadv.edi"
@@ -74,31 +75,11 @@ def render(shipment: ShipmentNotice, reply: EdifactReply = REPLY, **options) -> 
 
 
 def read(data: bytes, codec: str = "latin-1") -> list[Segment]:
-    """The segments between UNH and UNT of the only message, as pydifact reads them; and the
-    same as the project's reader reads them, which must report no problem."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pydifact has no directory to validate against
-        interchange = Interchange.from_str(data.decode(codec))
-    messages = list(interchange.get_messages())
-    assert [m.type for m in messages] == ["DESADV"]
-    events = list(iter_edifact(data))
-    ours = [e for e in events if isinstance(e, Message)]
-    assert [m.message_type for m in ours] == ["DESADV"]
-    assert [p for e in events if isinstance(e, (Message, InterchangeEnd)) for p in e.problems] == []
-    assert ours[0].segments[1:-1] == messages[0].segments
-    return messages[0].segments
+    return only_message_segments(data, "DESADV", codec)
 
 
-def rows(segments: list[Segment]) -> list[list]:
-    return [[s.tag, *s.elements] for s in segments]
-
-
-def unt_count(data: bytes) -> tuple[int, int]:
-    """UNT 0074 and the number of segments UNH to UNT inclusive, counted in the text."""
-    lines = data.decode("latin-1").splitlines()
-    tags = [line[:3] for line in lines]
-    unt = lines[tags.index("UNT")]
-    return int(unt.split("+")[1]), tags.index("UNT") - tags.index("UNH") + 1
+rows = segment_rows
+unt_count = unh_to_unt
 
 
 def packing(segments: list[Segment]) -> list[dict]:
@@ -435,10 +416,5 @@ def test_the_desadv_matches_its_golden_file():
     breaks). With ORDERGATE_UPDATE_GOLDEN=1 a differing file is rewritten and the test fails in
     that run: the new file is only trusted once someone has read the diff."""
     actual = render(notice(), association_code="EAN005")
-    if os.environ.get("ORDERGATE_UPDATE_GOLDEN") == "1":
-        if not GOLDEN.exists() or GOLDEN.read_bytes() != actual:
-            GOLDEN.write_bytes(actual)
-            pytest.fail(f"wrote {GOLDEN.relative_to(ROOT)}: read the diff, then run the tests "
-                        "again without ORDERGATE_UPDATE_GOLDEN", pytrace=False)
-    assert actual == GOLDEN.read_bytes()
+    match_golden_bytes(actual, GOLDEN)
     read(GOLDEN.read_bytes())  # and the file itself is a sound interchange

@@ -10,7 +10,6 @@ read the diff, and run again.
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections import defaultdict
 from dataclasses import replace
@@ -27,6 +26,7 @@ from pypdf import PdfReader
 from ordergate.sinks.invoice import invoice_xml, render_invoice_pdf
 from ordergate.sinks.invoice.cii import UNIT_CODES
 from ordergate.sinks.pdf_fonts import DEJAVU_DIR, PdfFont, dejavu_files, load_dejavu
+from tests.kit.golden import match_golden_bytes
 from tests.kit.invoices import BIC, BUYER, IBAN, credit_note, invoice, line, two_rates
 from tests.kit.strict import require
 
@@ -115,13 +115,7 @@ def test_the_xml_is_valid_en16931_and_the_check_refuses_a_broken_one() -> None:
 def test_the_xml_is_the_golden_file() -> None:
     """samples/expected/invoice_cii.xml: the XML of the two-rate invoice of these tests."""
     actual = invoice_xml(two_rates())
-    if os.environ.get("ORDERGATE_UPDATE_GOLDEN") == "1":
-        if not GOLDEN.exists() or GOLDEN.read_bytes() != actual:
-            GOLDEN.write_bytes(actual)
-            pytest.fail(f"wrote {GOLDEN.relative_to(ROOT)}: read the diff, then run the tests "
-                        "again without ORDERGATE_UPDATE_GOLDEN", pytrace=False)
-    assert GOLDEN.exists(), f"{GOLDEN.relative_to(ROOT)} is missing: run with ORDERGATE_UPDATE_GOLDEN=1"
-    assert actual == GOLDEN.read_bytes()
+    match_golden_bytes(actual, GOLDEN)
     assert _xsd_valid(GOLDEN.read_bytes())  # and the file itself is a valid EN 16931 invoice
 
 

@@ -10,7 +10,6 @@ diff, and run again.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import replace
 from datetime import date, datetime
@@ -30,15 +29,13 @@ from ordergate.billing.model import (
 )
 from ordergate.orders.model import ReplyAddress
 from ordergate.parsers.x12 import (
-    GroupEnd,
-    GroupHeader,
-    InterchangeEnd,
     Segment,
     TransactionSet,
-    iter_x12,
     write_interchange,
 )
 from ordergate.sinks.x12 import INVOICE_GROUP, build_810, reply_group, reply_interchange
+from tests.kit.golden import match_golden_bytes
+from tests.kit.x12 import clean_sets, one
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "samples" / "expected" / "x12_810.edi"
@@ -147,14 +144,7 @@ def layout_fits(segments: list[Segment]) -> bool:
 
 
 def read_sets(text: str) -> list[TransactionSet]:
-    """The sets of an interchange our reader finds nothing wrong with (SE, GE, IEA counts and
-    control numbers included)."""
-    events = list(iter_x12(text.encode("utf-8")))
-    problems = [str(p) for e in events if isinstance(e, (TransactionSet, GroupEnd, InterchangeEnd))
-                for p in e.problems]
-    assert problems == []
-    assert [e.functional_id for e in events if isinstance(e, GroupHeader)] == [INVOICE_GROUP]
-    return [e for e in events if isinstance(e, TransactionSet)]
+    return clean_sets(text, INVOICE_GROUP)
 
 
 def interchange(*invoices: Invoice, **options) -> str:
@@ -162,12 +152,6 @@ def interchange(*invoices: Invoice, **options) -> str:
                     for number, invoice in enumerate(invoices, start=1)]
     group = reply_group(REPLY, INVOICE_GROUP, 3, transactions)
     return write_interchange(reply_interchange(REPLY, 9, [group], timestamp=NOW))
-
-
-def one(segments: list[Segment], tag: str, *qualifier: str) -> Segment:
-    found = [s for s in segments if s[0] == tag and s[1:1 + len(qualifier)] == list(qualifier)]
-    assert len(found) == 1, (tag, qualifier, found)
-    return found[0]
 
 
 def loop(segments: list[Segment], role: str) -> list[Segment]:
@@ -459,10 +443,4 @@ def test_golden_810() -> None:
     data = text.encode("utf-8")
     for tx, invoice in zip(read_sets(text), (TAXED, CREDIT)):
         check_set(tx, invoice)
-    if os.environ.get("ORDERGATE_UPDATE_GOLDEN") == "1":
-        if not GOLDEN.exists() or GOLDEN.read_bytes() != data:
-            GOLDEN.write_bytes(data)
-            pytest.fail(f"wrote {GOLDEN.relative_to(ROOT)}: read the diff, then run the tests "
-                        "again without ORDERGATE_UPDATE_GOLDEN", pytrace=False)
-    assert GOLDEN.exists(), f"{GOLDEN.relative_to(ROOT)} is missing: run with ORDERGATE_UPDATE_GOLDEN=1"
-    assert data == GOLDEN.read_bytes()
+    match_golden_bytes(data, GOLDEN)

@@ -8,7 +8,6 @@ diff, and run again.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,12 +18,8 @@ import pytest
 from ordergate.fulfilment.model import ShipmentNotice, ShippedLine
 from ordergate.orders.model import Address, ReplyAddress
 from ordergate.parsers.x12 import (
-    GroupEnd,
-    GroupHeader,
-    InterchangeEnd,
     Segment,
     TransactionSet,
-    iter_x12,
     write_interchange,
 )
 from ordergate.sinks.x12 import (
@@ -33,6 +28,8 @@ from ordergate.sinks.x12 import (
     reply_group,
     reply_interchange,
 )
+from tests.kit.golden import match_golden_bytes
+from tests.kit.x12 import clean_sets, one
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "samples" / "expected" / "x12_856.edi"
@@ -143,15 +140,7 @@ def hl_tree(segments: list[Segment]) -> dict[str, Level]:
 
 
 def read_sets(text: str) -> list[TransactionSet]:
-    """The sets of an interchange our reader finds nothing wrong with (SE, GE, IEA counts and
-    control numbers included)."""
-    events = list(iter_x12(text.encode("utf-8")))
-    problems = [str(p) for e in events if isinstance(e, (TransactionSet, GroupEnd, InterchangeEnd))
-                for p in e.problems]
-    assert problems == []
-    groups = [e for e in events if isinstance(e, GroupHeader)]
-    assert [g.functional_id for g in groups] == [SHIP_NOTICE_GROUP]
-    return [e for e in events if isinstance(e, TransactionSet)]
+    return clean_sets(text, SHIP_NOTICE_GROUP)
 
 
 def interchange(*notices: ShipmentNotice, **options) -> str:
@@ -159,12 +148,6 @@ def interchange(*notices: ShipmentNotice, **options) -> str:
                     for number, notice in enumerate(notices, start=1)]
     group = reply_group(REPLY, SHIP_NOTICE_GROUP, 3, transactions)
     return write_interchange(reply_interchange(REPLY, 9, [group], timestamp=NOW))
-
-
-def one(segments: list[Segment], tag: str, *qualifier: str) -> Segment:
-    found = [s for s in segments if s[0] == tag and s[1:1 + len(qualifier)] == list(qualifier)]
-    assert len(found) == 1, (tag, qualifier)
-    return found[0]
 
 
 def items(levels: dict[str, Level], parent: str) -> list[Level]:
@@ -391,10 +374,4 @@ def test_golden_856() -> None:
     data = text.encode("utf-8")
     for tx, notice in zip(read_sets(text), (PACKED, LOOSE)):
         check_set(tx, notice)
-    if os.environ.get("ORDERGATE_UPDATE_GOLDEN") == "1":
-        if not GOLDEN.exists() or GOLDEN.read_bytes() != data:
-            GOLDEN.write_bytes(data)
-            pytest.fail(f"wrote {GOLDEN.relative_to(ROOT)}: read the diff, then run the tests "
-                        "again without ORDERGATE_UPDATE_GOLDEN", pytrace=False)
-    assert GOLDEN.exists(), f"{GOLDEN.relative_to(ROOT)} is missing: run with ORDERGATE_UPDATE_GOLDEN=1"
-    assert data == GOLDEN.read_bytes()
+    match_golden_bytes(data, GOLDEN)
