@@ -127,27 +127,13 @@ def queue_856s(conn: Connection, notices: list[ShipmentNotice], reply: ReplyAddr
     name it, so recording the same shipments again queues nothing twice."""
     if not notices:
         return []
-    partner = partner_key(reply)
-    isa_no = allocate(conn, partner, "isa", 1)[0]
-    gs_no = allocate(conn, partner, "gs", 1)[0]
-    numbers = allocate(conn, partner, "st", len(notices))
-    transactions = [build_856(notice, st_no, now, ship_from_id=ship_from_id)
-                    for notice, st_no in zip(notices, numbers)]
-    group = reply_group(reply, SHIP_NOTICE_GROUP, gs_no, transactions)
-    payload = write_interchange(reply_interchange(reply, isa_no, [group], timestamp=now))
     first = notices[0]
     what = f"{_safe(first.po_number)}_{first.shipment_id}" if len(notices) == 1 else \
         f"{len(notices)}-shipments_{first.shipment_id}"
-    message = OutboundMessage(
-        dedupe_key=f"856:{partner}:{first.shipment_id}:{len(notices)}", kind=X12_856.name,
-        partner_id=partner, customer_id=first.customer_id,
-        destination=destination_for(first.customer_id, reply),
-        filename=f"856_{what}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
-        order_id=first.order_id if len(notices) == 1 else None,
-        acknowledges=tuple((notice.order_id, f"{st_no:04d}")
-                           for notice, st_no in zip(notices, numbers)),
-        interchange_control=f"{isa_no:09d}", group_control=str(gs_no))
-    return queue_messages(conn, [message], now)
+    return _queue_documents(
+        conn, reply, notices, X12_856.name, SHIP_NOTICE_GROUP,
+        lambda notice, st_no: build_856(notice, st_no, now, ship_from_id=ship_from_id),
+        key=f"{first.shipment_id}:{len(notices)}", what=what, now=now)
 
 
 def queue_810s(conn: Connection, invoices: list[Invoice], reply: ReplyAddress, *,
@@ -157,26 +143,35 @@ def queue_810s(conn: Connection, invoices: list[Invoice], reply: ReplyAddress, *
 
     if not invoices:
         return []
+    first = invoices[0]
+    buyer = (reply.partner_qualifier, reply.partner_id)
+    what = first.invoice_number if len(invoices) == 1 else \
+        f"{len(invoices)}-invoices_{first.invoice_number}"
+    return _queue_documents(
+        conn, reply, invoices, X12_810.name, INVOICE_GROUP,
+        lambda invoice, st_no: build_810(invoice, st_no, our_id=our_id, buyer_id=buyer),
+        key=f"{first.invoice_number}:{len(invoices)}", what=_safe(what), now=now)
+
+
+def _queue_documents(conn: Connection, reply: ReplyAddress, documents: list, kind: str,
+                     functional_id: str, build, *, key: str, what: str,
+                     now: datetime) -> list[Queued]:
+    """One interchange of ``documents`` (shipment notices, invoices) to one partner, an ST
+    each, awaiting the partner's 997 under its ISA13 and GS06."""
     partner = partner_key(reply)
     isa_no = allocate(conn, partner, "isa", 1)[0]
     gs_no = allocate(conn, partner, "gs", 1)[0]
-    numbers = allocate(conn, partner, "st", len(invoices))
-    buyer = (reply.partner_qualifier, reply.partner_id)
-    transactions = [build_810(invoice, st_no, our_id=our_id, buyer_id=buyer)
-                    for invoice, st_no in zip(invoices, numbers)]
-    group = reply_group(reply, INVOICE_GROUP, gs_no, transactions)
+    numbers = allocate(conn, partner, "st", len(documents))
+    group = reply_group(reply, functional_id, gs_no,
+                        [build(document, st_no) for document, st_no in zip(documents, numbers)])
     payload = write_interchange(reply_interchange(reply, isa_no, [group], timestamp=now))
-    first = invoices[0]
-    what = first.invoice_number if len(invoices) == 1 else \
-        f"{len(invoices)}-invoices_{first.invoice_number}"
+    first = documents[0]
     message = OutboundMessage(
-        dedupe_key=f"810:{partner}:{first.invoice_number}:{len(invoices)}", kind=X12_810.name,
-        partner_id=partner, customer_id=first.customer_id,
-        destination=destination_for(first.customer_id, reply),
-        filename=f"810_{_safe(what)}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
-        order_id=first.order_id if len(invoices) == 1 else None,
-        acknowledges=tuple((invoice.order_id, f"{st_no:04d}")
-                           for invoice, st_no in zip(invoices, numbers) if invoice.order_id),
+        dedupe_key=f"{kind}:{partner}:{key}", kind=kind, partner_id=partner,
+        customer_id=first.customer_id, destination=destination_for(first.customer_id, reply),
+        filename=f"{kind}_{what}_{isa_no:09d}.x12", payload=payload.encode("utf-8"),
+        order_id=first.order_id if len(documents) == 1 else None,
+        acknowledges=tuple((document.order_id, f"{st_no:04d}")
+                           for document, st_no in zip(documents, numbers) if document.order_id),
         interchange_control=f"{isa_no:09d}", group_control=str(gs_no))
     return queue_messages(conn, [message], now)
-
