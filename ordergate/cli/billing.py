@@ -22,14 +22,9 @@ from ordergate.cli.output import (
     say,
     table,
 )
+from ordergate.clock import utcnow
 from ordergate.errors import UsageError
 from ordergate.statuses import InvoiceStatus
-
-
-def _now():
-    from ordergate.clock import utcnow
-
-    return utcnow()
 
 
 class RunInvoices(Command):
@@ -43,7 +38,7 @@ class RunInvoices(Command):
     def run(self, args, settings):
         from ordergate.processing.invoices import run_invoicing
 
-        made = run_invoicing(ready_engine(settings), settings, actor=actor(args), now=_now())
+        made = run_invoicing(ready_engine(settings), settings, actor=actor(args), now=utcnow())
         entries = invoice_entries(settings, made)
         refused = [{"shipment_id": n.shipment_id, "order_id": n.order_id, "reason": n.reason}
                    for n in made.not_invoiced]
@@ -73,7 +68,7 @@ class RemindInvoices(Command):
     def run(self, args, settings):
         from ordergate.processing.reminders import send_reminders
 
-        done = send_reminders(ready_engine(settings), settings, actor=actor(args), now=_now())
+        done = send_reminders(ready_engine(settings), settings, actor=actor(args), now=utcnow())
         entries = [{"invoice_number": r.invoice_number, "customer_id": r.customer_id,
                     "days_overdue": r.days_overdue, "problem": r.problem,
                     "outbound": outbound_paths(settings, r.outbound)} for r in done]
@@ -100,7 +95,7 @@ class ListInvoices(Command):
         from ordergate.billing.receivables import list_invoices
 
         with ready_engine(settings).connect() as conn:
-            found = list_invoices(conn, today=_now().date(), status=args.status,
+            found = list_invoices(conn, today=utcnow().date(), status=args.status,
                                   customer_id=args.customer, limit=args.limit)
         listing(args, "invoices", [_public(i) for i in found],
                 ["id", "number", "customer", "po", "issued", "due", "total", "balance", "status"],
@@ -129,7 +124,7 @@ class ShowInvoice(Command):
         from ordergate.billing.receivables import get_invoice
 
         with ready_engine(settings).connect() as conn:
-            invoice = get_invoice(conn, args.invoice_id, today=_now().date())
+            invoice = get_invoice(conn, args.invoice_id, today=utcnow().date())
         if invoice is None:
             raise UsageError(f"no invoice {args.invoice_id}")
         data = {name: getattr(invoice, name) for name in invoice.__slots__}
@@ -169,7 +164,7 @@ class ImportPayments(Command):
         except OSError as exc:
             raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
         rows = import_payments(ready_engine(settings), content, args.file.name, actor=actor(args),
-                               now=_now())
+                               now=utcnow())
         entries = []
         for row in rows:
             result = row.result
@@ -205,7 +200,7 @@ class Aging(Command):
     def run(self, args, settings):
         from ordergate.billing.receivables import AGING_BUCKETS, aging
 
-        today = _now().date()
+        today = utcnow().date()
         with ready_engine(settings).connect() as conn:
             report = aging(conn, today=today)
         if args.json:
@@ -239,7 +234,7 @@ class CreateReturn(Command):
         returned, item = record_return(
             ready_engine(settings), settings, args.order_id,
             [ReturnLine(n, q) for n, q in args.lines], reason=args.reason, restock=args.restock,
-            actor=actor(args), now=_now())
+            actor=actor(args), now=utcnow())
         note = returned.credit_note
         data = {"return_id": returned.return_id, "order_id": args.order_id,
                 "credit_note": {"invoice_id": note.invoice_id, "invoice_number": note.invoice_number,

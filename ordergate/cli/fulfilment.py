@@ -28,13 +28,8 @@ from ordergate.cli.output import (
     say,
     table,
 )
+from ordergate.clock import utcnow
 from ordergate.errors import UsageError
-
-
-def _now():
-    from ordergate.clock import utcnow
-
-    return utcnow()
 
 
 # ---------------------------------------------------------------- pick
@@ -52,7 +47,7 @@ class Pick(Command):
         from ordergate.processing.fulfilment import pick
 
         made = pick(ready_engine(settings), settings, order_ids=args.orders, actor=actor(args),
-                    now=_now())
+                    now=utcnow())
         lists = [] if made is None else [{
             "pick_list_id": made.pick_list.pick_list_id, "pdf": str(made.pdf), "csv": str(made.csv),
             "orders": sorted({line.order_id for line in made.pick_list.lines}),
@@ -110,7 +105,7 @@ class Ship(Command):
         from ordergate.fulfilment.sscc import normalise_sscc
         from ordergate.processing.shipments import ship
 
-        now = _now()
+        now = utcnow()
         package = normalise_sscc(args.package) if args.package else None
         lines = None if not args.lines else tuple(ShipLine(n, q, package) for n, q in args.lines)
         for label, value, limit in (("--carrier", args.carrier, 40), ("--tracking", args.tracking, 60)):
@@ -201,11 +196,11 @@ class ImportShipments(Command):
         except OSError as exc:
             raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
         shipments = import_shipments(ready_engine(settings), settings, content, args.file.name,
-                                     actor=actor(args), now=_now())
+                                     actor=actor(args), now=utcnow())
         entries = [_file_entry(settings, s) for s in shipments]
         counts = shipment_summary(shipments)
         invoiced = _invoiced(settings, [e["shipment_id"] for e in entries
-                                        if e["status"] == "shipped"], actor(args), _now())
+                                        if e["status"] == "shipped"], actor(args), utcnow())
         if args.json:
             print_json({"file": str(args.file), "shipments": entries, "counts": counts, **invoiced})
         else:
@@ -248,7 +243,7 @@ class ReceiveStock(Command):
     def run(self, args, settings):
         from ordergate.processing.fulfilment import receive_stock
 
-        now = _now()
+        now = utcnow()
         receipts = _receipts(args, now)
         filled = receive_stock(ready_engine(settings), receipts, actor=actor(args), now=now)
         data = {"received": [{"sku": r.sku, "quantity": r.quantity, "reference": r.reference}
@@ -345,7 +340,7 @@ class CancelOrder(Command):
         from ordergate.processing.fulfilment import cancel
 
         done = cancel(ready_engine(settings), settings, args.order_id, reason=args.reason,
-                      actor=actor(args), now=_now())
+                      actor=actor(args), now=utcnow())
         data = {"order_id": done.order_id, "po_number": done.po_number, "status": done.status,
                 "outbound": outbound_paths(settings, done.outbound)}
         if args.json:
