@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 
 from sqlalchemy import Connection, bindparam, func, select, update
@@ -60,8 +61,15 @@ class NotInvoiced:
 
 def invoice_shipments(conn: Connection, company: CompanyProfile, catalog: Catalog, *,
                       shipment_ids: list[int] | None = None, now: datetime, actor: str,
-                      limit: int | None = None) -> tuple[list[Invoiced], list[NotInvoiced]]:
-    """Invoice the shipments not invoiced yet (all, or those of ``shipment_ids``), oldest first."""
+                      limit: int | None = None,
+                      together: Callable[[object], Hashable | None] | None = None,
+                      ) -> tuple[list[Invoiced], list[NotInvoiced]]:
+    """Invoice the shipments not invoiced yet (all, or those of ``shipment_ids``), oldest first.
+
+    One invoice per shipment, except that shipments for which ``together`` (given the pending
+    shipment's row) returns the same key other than None share one invoice: a daily-invoiced
+    customer's day. The caller keeps a key's shipments in one call (``limit`` cuts by
+    shipment)."""
     pending = (select(t.shipments, t.orders.c.customer_id, t.orders.c.po_number,
                       t.orders.c.po_date, t.orders.c.currency, t.orders.c.detail,
                       t.orders.c.format, t.orders.c.channel, t.orders.c.document_id,
@@ -82,23 +90,47 @@ def invoice_shipments(conn: Connection, company: CompanyProfile, catalog: Catalo
         return [], []
     lines = _shipped_lines(conn, [s.id for s in shipments])
     today = now.date()
-    built: list[tuple[Invoice, object]] = []
+    built: list[tuple[Invoice, object, list[int]]] = []
     refused: list[NotInvoiced] = []
     parties = _Parties(company)  # the seller, each buyer and each customer's terms, once
-    for shipment in shipments:
-        customer = catalog.customers.get(shipment.customer_id)
-        problem, invoice = _build(shipment, lines.get(shipment.id, []), customer, company, today,
-                                  parties=parties)
+    for group in bill_groups(shipments, together):
+        first = group[0]
+        customer = catalog.customers.get(first.customer_id)
+        if len(group) == 1:
+            problem, invoice = _build(first, lines.get(first.id, []), customer, company, today,
+                                      parties=parties)
+        else:
+            problem, invoice = _build_day(group, lines, customer, company, today, parties)
         if problem:
-            refused.append(NotInvoiced(shipment.id, shipment.order_id, problem))
+            refused.extend(NotInvoiced(s.id, s.order_id, problem) for s in group)
             continue
-        built.append((invoice, shipment))
+        built.append((invoice, first, [s.id for s in group]))
     if not built:
         return [], refused
-    stored = _store(conn, [invoice for invoice, _ in built], company, today, now=now, actor=actor)
+    stored = _store(conn, [(invoice, ids) for invoice, _, ids in built], company, today, now=now,
+                    actor=actor)
     made = [Invoiced(_numbered(invoice, invoice_id, number), shipment)
-            for (invoice, shipment), (invoice_id, number) in zip(built, stored)]
+            for (invoice, shipment, _), (invoice_id, number) in zip(built, stored)]
     return made, refused
+
+
+def bill_groups(items: list, together: Callable[[object], Hashable | None] | None) -> list[list]:
+    """``items`` (shipments, or their ids) as invoices bill them: those with one key other than
+    None together, each other alone; in the order of each invoice's first item."""
+    if together is None:
+        return [[item] for item in items]
+    groups: list[list] = []
+    keyed: dict[Hashable, list] = {}
+    for item in items:
+        key = together(item)
+        if key is None:
+            groups.append([item])
+        elif key in keyed:
+            keyed[key].append(item)
+        else:
+            keyed[key] = [item]
+            groups.append(keyed[key])
+    return groups
 
 
 def _shipped_lines(conn: Connection, shipment_ids: list[int]) -> dict[int, list]:
@@ -135,13 +167,68 @@ class _Parties:
 
 def _build(shipment, rows: list, customer: Customer | None, company: CompanyProfile,
            today: date, *, parties: _Parties | None = None) -> tuple[str | None, Invoice | None]:
+    problem, currency, rate = _customer_terms(shipment, customer)
+    if problem:
+        return problem, None
+    problem, lines = _lines(shipment, rows, rate)
+    if problem:
+        return problem, None
+    detail = json.loads(shipment.detail)
+    return None, _invoice(
+        customer, company, today, parties or _Parties(company), currency, rate, lines,
+        order_id=shipment.order_id, po_number=shipment.po_number, po_date=shipment.po_date,
+        ship_to=_party_of(detail.get("ship_to")), ship_date=shipment.ship_date,
+        carrier=shipment.carrier, tracking_number=shipment.tracking_number,
+        shipment_id=shipment.id)
+
+
+def _build_day(shipments: list, lines_of: dict[int, list], customer: Customer | None,
+               company: CompanyProfile, today: date,
+               parties: _Parties) -> tuple[str | None, Invoice | None]:
+    """One invoice for several shipments of one customer (a daily-invoiced customer's day):
+    their lines in shipment order, each naming its order and PO; what they all share (the
+    order, the ship-to, the carrier) in the head. The caller groups shipments of one
+    currency."""
+    first = shipments[0]
+    problem, currency, rate = _customer_terms(first, customer)
+    if problem:
+        return problem, None
+    lines: list[InvoiceLine] = []
+    for shipment in shipments:
+        problem, more = _lines(shipment, lines_of.get(shipment.id, []), rate)
+        if problem:
+            return problem, None
+        lines += more
+
+    def shared(name: str):
+        values = {getattr(shipment, name) for shipment in shipments}
+        return values.pop() if len(values) == 1 else None
+
+    order_id = shared("order_id")
+    ship_tos = {shipment.detail for shipment in shipments} if order_id is not None else set()
+    ship_to = _party_of(json.loads(first.detail).get("ship_to")) if len(ship_tos) == 1 else None
+    return None, _invoice(
+        customer, company, today, parties, currency, rate, lines, order_id=order_id,
+        po_number=first.po_number if order_id is not None else None,
+        po_date=first.po_date if order_id is not None else None, ship_to=ship_to,
+        ship_date=max(shipment.ship_date for shipment in shipments),
+        carrier=shared("carrier"), tracking_number=shared("tracking_number"), shipment_id=None)
+
+
+def _customer_terms(shipment, customer: Customer | None) -> tuple[str | None, str, Decimal]:
+    """Why ``shipment`` cannot be invoiced to ``customer`` (None when it can), the currency
+    and the tax rate (percent)."""
     if customer is None:
-        return f"customer {shipment.customer_id} is not in the master data", None
+        return f"customer {shipment.customer_id} is not in the master data", "", _ZERO
     currency = shipment.currency or customer.currency
     if not currency:
         return (f"order {shipment.order_id} names no currency and customer {customer.customer_id} "
-                f"has none in customers.csv"), None
-    rate = customer.tax_rate if customer.tax_rate is not None else _ZERO
+                f"has none in customers.csv"), "", _ZERO
+    return None, currency, customer.tax_rate if customer.tax_rate is not None else _ZERO
+
+
+def _lines(shipment, rows: list, rate: Decimal) -> tuple[str | None, list[InvoiceLine]]:
+    """The invoice lines of one shipment's rows; or why it cannot be invoiced."""
     tax_rate = rate.normalize()
     # The rows come in line order (``_shipped_lines``); a line split over packages is billed
     # once, with its total quantity.
@@ -153,45 +240,45 @@ def _build(shipment, rows: list, customer: Customer | None, company: CompanyProf
         else:
             groups.append([row, quantity])
     lines = []
-    subtotal = tax = _ZERO
+    order_id, po_number = shipment.order_id, shipment.po_number
     for (_, number, _, sku, uom, unit_price, buyer_line_id, buyer_part, vendor_part, gtin,
          description), quantity in groups:
         if unit_price is None:
-            return (f"order {shipment.order_id} line {number} ({sku}) has no confirmed price "
-                    f"to invoice"), None
+            return (f"order {order_id} line {number} ({sku}) has no confirmed price to "
+                    f"invoice"), []
         quantity = tidy_quantity(quantity)
         price = _decimal(unit_price)
         amount = cents(quantity * price)
-        line_tax = cents(amount * rate / 100)
-        subtotal += amount
-        tax += line_tax
         lines.append(InvoiceLine(
             line_number=number, sku=sku, quantity=quantity, unit_price=price.normalize(),
-            tax_rate=tax_rate, amount=amount, tax=line_tax, uom=uom,
+            tax_rate=tax_rate, amount=amount, tax=cents(amount * rate / 100), uom=uom,
             buyer_line_id=buyer_line_id, buyer_part=buyer_part, vendor_part=vendor_part,
-            gtin=gtin, description=description))
+            gtin=gtin, description=description, order_id=order_id, po_number=po_number))
     if not lines:
-        return f"shipment {shipment.id} has no lines to invoice", None
-    parties = parties or _Parties(company)
+        return f"shipment {shipment.id} has no lines to invoice", []
+    return None, lines
+
+
+def _invoice(customer: Customer, company: CompanyProfile, today: date, parties: _Parties,
+             currency: str, rate: Decimal, lines: list[InvoiceLine], **shipped) -> Invoice:
+    """The invoice of ``lines``: totals as the sums of the rounded lines, dates and the
+    discount from the customer's terms."""
+    subtotal = sum((line.amount for line in lines), _ZERO)
+    tax = sum((line.tax for line in lines), _ZERO)
     buyer, terms = parties.of(customer)
     total = subtotal + tax
-    detail = json.loads(shipment.detail)
-    ship_to = _party_of(detail.get("ship_to"))
-    return None, Invoice(
+    return Invoice(
         invoice_id=0, invoice_number="", kind=INVOICE, customer_id=customer.customer_id,
         currency=currency, issue_date=today, due_date=today + timedelta(days=terms.net_days),
         terms=terms, seller=parties.seller, buyer=buyer, lines=tuple(lines),
-        subtotal=subtotal, tax=tax, total=total, order_id=shipment.order_id,
-        po_number=shipment.po_number, po_date=shipment.po_date, ship_to=ship_to,
-        ship_date=shipment.ship_date, carrier=shipment.carrier,
-        tracking_number=shipment.tracking_number, shipment_id=shipment.id,
+        subtotal=subtotal, tax=tax, total=total,
         discount_date=(today + timedelta(days=terms.discount_days)
                        if terms.discount_days is not None else None),
         discount_amount=(cents(total * terms.discount_percent / 100)
                          if terms.discount_percent else None),
         iban=company.iban, bic=company.bic,
         # Every line is at the customer's one rate: one subtotal, the invoice's own sums.
-        taxes=(TaxSubtotal(tax_rate, subtotal, tax),))
+        taxes=(TaxSubtotal(rate.normalize(), subtotal, tax),), **shipped)
 
 
 def _decimal(value) -> Decimal:
@@ -240,12 +327,13 @@ def _party_of(address: dict | None) -> Party | None:
                  code=code, code_qualifier=get("code_qualifier"))
 
 
-def _store(conn: Connection, invoices: list[Invoice], company: CompanyProfile, today: date, *,
-           now: datetime, actor: str) -> list[tuple[int, str]]:
-    """Number and store ``invoices`` (one per shipment) in the caller's transaction; their
-    (id, number), in order. A handful of statements for the whole batch: one block of
+def _store(conn: Connection, made: list[tuple[Invoice, list[int]]], company: CompanyProfile,
+           today: date, *, now: datetime, actor: str) -> list[tuple[int, str]]:
+    """Number and store the invoices of ``made`` (each with the shipments it bills) in the
+    caller's transaction; their (id, number), in order. A handful of statements for the whole batch: one block of
     numbers, one executemany each for the invoices, their lines and their shipments, and one
     exposure update per customer."""
+    invoices = [invoice for invoice, _ in made]
     prefix = company.invoice_prefix
     first = allocate(conn, f"invoice:{prefix}", str(today.year), len(invoices)).start
     numbers = [f"{prefix}-{today.year}-{number:06d}"
@@ -269,17 +357,19 @@ def _store(conn: Connection, invoices: list[Invoice], company: CompanyProfile, t
     invoice_ids = [ids[number] for number in numbers]
     bulk_insert(conn, t.invoice_lines, [
         (invoice_id, line.line_number, line.sku, line.quantity, line.unit_price, line.tax_rate,
-         line.amount, line.tax)
+         line.amount, line.tax, line.order_id)
         for invoice, invoice_id in zip(invoices, invoice_ids) for line in invoice.lines],
         columns=_LINE_COLUMNS)
+    billed = [(shipment_id, invoice_id) for (_, shipment_ids), invoice_id in zip(made, invoice_ids)
+              for shipment_id in shipment_ids]
     taken = bulk_insert(conn, t.invoice_shipments, [
-        {"shipment_id": invoice.shipment_id, "invoice_id": invoice_id}
-        for invoice, invoice_id in zip(invoices, invoice_ids)], ignore_conflicts=True)
-    if taken != len(invoices):  # another worker invoiced some meanwhile: this batch must not exist
+        {"shipment_id": shipment_id, "invoice_id": invoice_id}
+        for shipment_id, invoice_id in billed], ignore_conflicts=True)
+    if taken != len(billed):  # another worker invoiced some meanwhile: this batch must not exist
         mine = set(invoice_ids)
         others = sorted(shipment for shipment, invoice_id in conn.execute(
             select(t.invoice_shipments.c.shipment_id, t.invoice_shipments.c.invoice_id).where(
-                t.invoice_shipments.c.shipment_id.in_([i.shipment_id for i in invoices])))
+                t.invoice_shipments.c.shipment_id.in_([shipment for shipment, _ in billed])))
             if invoice_id not in mine)
         which = (f"shipments {', '.join(map(str, others))} were" if len(others) > 1 else
                  f"shipment {others[0]} was" if others else "a shipment of this batch was")
@@ -290,7 +380,7 @@ def _store(conn: Connection, invoices: list[Invoice], company: CompanyProfile, t
 
 
 _LINE_COLUMNS = ("invoice_id", "line_number", "sku", "quantity", "unit_price", "tax_rate",
-                 "amount", "tax")
+                 "amount", "tax", "order_id")
 
 
 class InvoicedMeanwhile(TransientError):
@@ -369,7 +459,8 @@ def _invoice_plain(i: Invoice) -> dict:
         "invoice_number": i.invoice_number, "issue_date": _day(i.issue_date), "kind": i.kind,
         "lines": [{"amount": str(l.amount), "buyer_line_id": l.buyer_line_id,
                    "buyer_part": l.buyer_part, "description": l.description, "gtin": l.gtin,
-                   "line_number": l.line_number, "quantity": str(l.quantity), "sku": l.sku,
+                   "line_number": l.line_number, "order_id": l.order_id,
+                   "po_number": l.po_number, "quantity": str(l.quantity), "sku": l.sku,
                    "tax": str(l.tax), "tax_rate": str(l.tax_rate),
                    "unit_price": str(l.unit_price), "uom": l.uom, "vendor_part": l.vendor_part}
                   for l in i.lines],

@@ -50,6 +50,10 @@ class InvoiceLine:
     vendor_part: str | None = None
     gtin: str | None = None
     description: str | None = None
+    # The order the line bills: on every line, since one daily invoice may bill several orders
+    # (``line_number`` is that order's line).
+    order_id: int | None = None
+    po_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +65,11 @@ class TaxSubtotal:
 
 @dataclass(frozen=True, slots=True)
 class Invoice:
-    """One invoice (or credit note) for one shipment (or one customer's day, or a return)."""
+    """One invoice (or credit note) for one shipment, for one customer's day (several
+    shipments, perhaps of several orders), or for a return.
+
+    The order, PO, ship-to, carrier and shipment fields are set when every shipment billed
+    shares them; a day's invoice over several orders names each line's PO on the line."""
 
     invoice_id: int
     invoice_number: str  # e.g. "INV-2026-000001", gapless per prefix and year

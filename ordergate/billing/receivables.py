@@ -158,7 +158,8 @@ def get_invoice(conn: Connection, invoice_id: int, *, today: date) -> InvoiceSum
     if row is None:
         return None
     summary = _summary(row, today)
-    summary.lines = [{"line_number": line.line_number, "sku": line.sku,
+    # Each line's order: a daily invoice may bill several.
+    summary.lines = [{"order_id": line.order_id, "line_number": line.line_number, "sku": line.sku,
                       "quantity": Decimal(str(line.quantity)).normalize(),
                       "unit_price": Decimal(str(line.unit_price)).normalize(),
                       "tax_rate": Decimal(str(line.tax_rate)).normalize(),

@@ -104,9 +104,13 @@ def create_return(conn: Connection, company: CompanyProfile, catalog: Catalog, o
             unit_price=Decimal(str(row.unit_price)).normalize(), tax_rate=rate.normalize(),
             amount=amount, tax=cents(amount * rate / 100), uom=row.uom,
             buyer_line_id=row.buyer_line_id, buyer_part=row.buyer_part,
-            vendor_part=row.vendor_part, gtin=row.gtin, description=row.description))
+            vendor_part=row.vendor_part, gtin=row.gtin, description=row.description,
+            order_id=order_id, po_number=order.po_number))
+    # The latest invoice that billed this order: its own, or a daily invoice of several orders.
     invoice_row = conn.execute(select(t.invoices).where(
-        t.invoices.c.order_id == order_id, t.invoices.c.kind == "invoice")
+        t.invoices.c.kind == "invoice",
+        t.invoices.c.id.in_(select(t.invoice_lines.c.invoice_id)
+                            .where(t.invoice_lines.c.order_id == order_id)))
         .order_by(t.invoices.c.id.desc()).limit(1)).first()
     today = now.date()
     subtotal = sum((line.amount for line in credit_lines), _ZERO)
@@ -161,7 +165,8 @@ def _store_credit_note(conn: Connection, note: Invoice, company: CompanyProfile,
     bulk_insert(conn, t.invoice_lines, [
         {"invoice_id": note_id, "line_number": line.line_number, "sku": line.sku,
          "quantity": line.quantity, "unit_price": line.unit_price, "tax_rate": line.tax_rate,
-         "amount": line.amount, "tax": line.tax} for line in note.lines])
+         "amount": line.amount, "tax": line.tax, "order_id": line.order_id}
+        for line in note.lines])
     settled = _ZERO
     if invoice_row is not None and invoice_row.status not in (PAID, CREDITED):
         balance = Decimal(str(invoice_row.total)) - Decimal(str(invoice_row.paid))

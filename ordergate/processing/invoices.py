@@ -22,7 +22,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
 
-from ordergate.billing.invoicing import Invoiced, NotInvoiced, invoice_shipments
+from ordergate.billing.invoicing import Invoiced, NotInvoiced, bill_groups, invoice_shipments
 from ordergate.formats import DocumentFormat, OrderFormat
 from ordergate.masterdata.catalog import Catalog
 from ordergate.masterdata.company import load_company
@@ -51,24 +51,75 @@ class InvoiceRun:
 
 def run_invoicing(engine: Engine, settings: Settings, *, actor: str, now: datetime,
                   shipment_ids: list[int] | None = None) -> InvoiceRun:
-    """Invoice every shipment not invoiced yet (or those of ``shipment_ids``)."""
+    """Invoice every shipment not invoiced yet (or those of ``shipment_ids``): one invoice per
+    shipment, or per day for the customers whose profile says ``invoice_policy: daily``."""
     run = InvoiceRun()
     with engine.connect() as conn:
         company = load_company(conn)  # no company: a ConfigError before anything is begun
-    while True:
+        catalog = Catalog.load(conn)
+        days = _daily_keys(conn, catalog, shipment_ids)
+        pending = _pending(conn, shipment_ids)
+    for chunk in _chunks(pending, days):
         with engine.begin() as conn:
             catalog = Catalog.load(conn)
-            made, refused = invoice_shipments(
-                conn, company, catalog, shipment_ids=shipment_ids, now=now, actor=actor,
-                limit=BATCH)
+            made, refused = invoice_shipments(conn, company, catalog, shipment_ids=chunk,
+                                              now=now, actor=actor,
+                                              together=lambda row: days.get(row.id))
             items = [InvoiceOut(invoiced) for invoiced in made]
             if items:
                 send(conn, settings, catalog, items, now=now)
         run.invoices.extend(items)
         run.not_invoiced.extend(refused)
-        # A batch that invoiced nothing (only refusals) would be read again: stop there.
-        if len(made) + len(refused) < BATCH or not made:
-            return run
+    return run
+
+
+def _not_invoiced(query, shipment_ids: list[int] | None):
+    query = (query.outerjoin(t.invoice_shipments,
+                             t.invoice_shipments.c.shipment_id == t.shipments.c.id)
+             .where(t.invoice_shipments.c.shipment_id.is_(None)))
+    return query if shipment_ids is None else query.where(t.shipments.c.id.in_(shipment_ids))
+
+
+def _pending(conn: Connection, shipment_ids: list[int] | None) -> list[int]:
+    if shipment_ids is not None and not shipment_ids:
+        return []
+    return list(conn.execute(_not_invoiced(select(t.shipments.c.id), shipment_ids)
+                             .order_by(t.shipments.c.id)).scalars())
+
+
+def _daily_keys(conn: Connection, catalog: Catalog,
+                shipment_ids: list[int] | None) -> dict[int, tuple]:
+    """The shipments of daily-invoiced customers not invoiced yet, each with the key of the
+    invoice that bills it: the customer, the ship date and the currency — one invoice per
+    customer per day — and, for customers invoiced by EDI, the order too: an 810's BIG and an
+    INVOIC's RFF+ON name one purchase order, so an EDI customer's day is an invoice per PO."""
+    daily = sorted(customer_id for customer_id, profile in catalog.profiles.items()
+                   if profile.invoice_policy == "daily")
+    if not daily or (shipment_ids is not None and not shipment_ids):
+        return {}
+    query = _not_invoiced(
+        select(t.shipments.c.id, t.shipments.c.ship_date, t.orders.c.id.label("order_id"),
+               t.orders.c.customer_id, t.orders.c.currency, t.orders.c.format,
+               t.documents.c.format.label("document_format"))
+        .join(t.orders, t.orders.c.id == t.shipments.c.order_id)
+        .outerjoin(t.documents, t.documents.c.id == t.orders.c.document_id), shipment_ids)
+    keys = {}
+    for row in conn.execute(query.where(t.orders.c.customer_id.in_(daily))):
+        per_order = invoice_channel(row, row.document_format, catalog) == EDI
+        keys[row.id] = (row.customer_id, row.ship_date, row.currency or "",
+                        row.order_id if per_order else None)
+    return keys
+
+
+def _chunks(pending: list[int], days: dict[int, tuple]) -> list[list[int]]:
+    """``pending`` in transactions of about ``BATCH`` shipments, each day's invoice whole in
+    one (a day of more than ``BATCH`` shipments is a transaction of its own)."""
+    chunks: list[list[int]] = [[]]
+    for group in bill_groups(pending, days.get):
+        if chunks[-1] and len(chunks[-1]) + len(group) > BATCH:
+            chunks.append([])
+        chunks[-1].extend(group)
+    return [chunk for chunk in chunks if chunk]
 
 
 def invoice_channel(order, document_format: str | None, catalog: Catalog) -> str:

@@ -338,8 +338,11 @@ invoice_lines = Table(
     Column("tax_rate", Numeric(7, 4, asdecimal=True), nullable=False),
     Column("amount", Money, nullable=False),
     Column("tax", Money, nullable=False),
+    # The order whose line ``line_number`` is: a daily invoice may bill several orders.
+    Column("order_id", Id, ForeignKey("orders.id")),
 )
 Index("ix_invoice_lines_invoice_id", invoice_lines.c.invoice_id)
+Index("ix_invoice_lines_order_id", invoice_lines.c.order_id)
 
 # Which invoice billed which shipment: a shipment is invoiced once (the unique key), whoever
 # runs the invoicing and however often.

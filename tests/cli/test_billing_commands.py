@@ -38,7 +38,8 @@ def test_a_shipment_is_invoiced_at_once_with_an_810_for_an_x12_customer(cli, shi
             "status", "lines", "outbound"} <= set(shown)
     assert (shown["kind"], shown["order_id"], shown["po_number"]) == ("invoice", 1, "4500012345")
     assert set(shown["lines"][0]) == {"line_number", "sku", "quantity", "unit_price", "tax_rate",
-                                      "amount", "tax"}
+                                      "amount", "tax", "order_id"}
+    assert {line["order_id"] for line in shown["lines"]} == {1}
     assert Decimal(shown["total"]) == sum(Decimal(l["amount"]) + Decimal(l["tax"])
                                           for l in shown["lines"])
     assert cli("invoices", "run", "--json").code == 0  # nothing left to invoice

@@ -315,6 +315,82 @@ def test_a_dropped_order_files_invoice_goes_as_a_factur_x_mail_and_a_csv(db, ing
     assert csv_row.destination == "ACME" and number.encode() in bytes(csv_row.payload)
 
 
+def test_a_daily_customer_gets_one_invoice_a_day_over_its_orders(db, ingest, settings, tmp_path):
+    import email
+    import email.policy
+
+    from facturx import get_xml_from_pdf
+
+    from ordergate.billing.returns import ReturnLine, create_return
+    from ordergate.processing.invoices import invoice_shipped, run_invoicing
+    from tests.kit.x12 import outbox
+
+    set_acme_profile(db, tmp_path, "invoice_policy: daily\ninvoice_channel: email")
+    first = accepted(ingest, "D-1", sku("HW-1001", "3"), control=1)
+    second = accepted(ingest, "D-2", sku("HW-1002", "2"), control=2)
+    shipments = [shipped(db, settings, first, "T-D1", (1, "1")),
+                 shipped(db, settings, first, "T-D2", (1, "2")),
+                 shipped(db, settings, second, "T-D3")]
+    # Shipping invoices per-shipment customers at once; a daily one waits for the run.
+    assert invoice_shipped(db, settings, shipments, actor="wh", now=NOW) == (None, None)
+    run = run_invoicing(db, settings, actor="billing", now=NOW)
+    [item] = run.invoices
+    bill = item.invoiced.invoice
+    assert (bill.order_id, bill.po_number, bill.shipment_id, bill.carrier) == (None, None, None,
+                                                                               "UPSN")
+    assert [(l.po_number, l.line_number, l.quantity) for l in bill.lines] == [
+        ("D-1", 1, 1), ("D-1", 1, 2), ("D-2", 1, 2)]
+    assert bill.total == Decimal("16.50") * 3 + Decimal("9.75") * 2
+    assert sorted(r.shipment_id for r in rows(db, t.invoice_shipments)) == sorted(shipments)
+    assert sorted((r.order_id, r.line_number) for r in rows(db, t.invoice_lines)) == [
+        (first, 1), (first, 1), (second, 1)]
+    [mail_row] = outbox(db, "invoice-mail")
+    mail = email.message_from_bytes(bytes(mail_row.payload), policy=email.policy.default)
+    [pdf] = list(mail.iter_attachments())
+    _, xml = get_xml_from_pdf(pdf.get_content(), check_xsd=True)
+    # Line ids unique in the invoice, each line naming the PO it bills
+    from lxml import etree
+
+    ram = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100}"
+    documents = etree.fromstring(xml).iter(f"{ram}AssociatedDocumentLineDocument")
+    assert [(d.findtext(f"{ram}LineID"), d.findtext(f"{ram}IncludedNote/{ram}Content"))
+            for d in documents] == [("1", "PO D-1 line 1"), ("2", "PO D-1 line 1"),
+                                    ("3", "PO D-2 line 1")]
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf.get_content())) as printed:  # the reader sees them too
+        text = printed.pages[0].extract_text()
+    assert text.count("PO D-1") == 2 and text.count("PO D-2") == 1
+    assert run_invoicing(db, settings, actor="billing", now=NOW).invoices == []
+    with db.begin() as conn:  # a return on the second order credits the day's invoice
+        returned = create_return(conn, load_company(conn), Catalog.load(conn), second,
+                                 [ReturnLine(1, Decimal(1))], reason="damaged", restock=False,
+                                 actor="ops", now=NOW)
+    assert returned.credit_note.corrects == bill.invoice_number
+
+
+def test_a_daily_edi_customer_gets_an_810_per_po_for_the_day(db, ingest, settings, tmp_path):
+    from ordergate.parsers.x12 import TransactionSet, iter_x12
+    from ordergate.processing.invoices import run_invoicing
+    from tests.kit.x12 import outbox
+
+    set_acme_profile(db, tmp_path, "invoice_policy: daily")
+    first = accepted(ingest, "E-1", sku("HW-1001", "3"), sku("HW-1002", "1"), control=1)
+    second = accepted(ingest, "E-2", sku("HW-1002", "2"), control=2)
+    shipped(db, settings, first, "T-E1", (1, "3"))
+    shipped(db, settings, first, "T-E2", (2, "1"))
+    shipped(db, settings, second, "T-E3")
+    run = run_invoicing(db, settings, actor="billing", now=NOW)
+    assert sorted((i.invoiced.invoice.po_number, len(i.invoiced.invoice.lines))
+                  for i in run.invoices) == [("E-1", 2), ("E-2", 1)]
+    sets = [event for row in outbox(db, "810") for event in iter_x12(bytes(row.payload))
+            if isinstance(event, TransactionSet)]
+    assert sorted(s.segments[1][4] for s in sets) == ["E-1", "E-2"]  # BIG04, one PO each
+    assert all(not s.problems for s in sets)
+
+
 def test_an_overdue_invoice_gets_a_reminder_at_most_once_a_week(db, ingest, settings):
     import email
     import email.policy

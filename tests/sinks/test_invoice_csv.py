@@ -93,3 +93,11 @@ def test_an_invoice_without_lines_is_the_header_and_missing_values_are_empty() -
     record = _records(render_invoice_csv(bill))[0]
     assert (record["po_number"], record["order_id"], record["buyer_part"], record["uom"],
             record["description"]) == ("", "", "", "", "")
+
+
+def test_a_days_invoice_over_several_orders_names_each_rows_order() -> None:
+    day = invoice([line(1, "HW-1001", "1", "16.50", order_id=11, po_number="PO-A"),
+                   line(1, "HW-1002", "2", "9.75", order_id=12, po_number="=PO-B")],
+                  order_id=None, po_number=None, shipment_id=None)
+    assert [(r["po_number"], r["order_id"], r["line_number"]) for r in _records(
+        render_invoice_csv(day))] == [("PO-A", "11", "1"), ("'=PO-B", "12", "1")]

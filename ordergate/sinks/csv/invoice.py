@@ -1,7 +1,8 @@
 """CSV invoice: an invoice or credit note as a table a customer's ERP or spreadsheet imports.
 
 One row per invoice line, each carrying the invoice's number, kind, dates, customer, PO and
-order, currency, totals and payment terms, so a row can be read on its own and a file of many
+order (the line's own on a day's invoice of several orders), currency, totals and payment
+terms, so a row can be read on its own and a file of many
 invoices concatenated. Amounts are the stored ones in cents ("10.80"), quantities and rates
 plain decimals ("2.5", "19"), dates ISO 8601; ``kind`` is "invoice" or "credit_note". The PO
 number, buyer parts and descriptions come from the customer or our master data, so every cell
@@ -31,12 +32,14 @@ def render_invoice_csv(invoice: Invoice) -> bytes:
     writer = safe_writer(buffer, lineterminator="\r\n")
     writer.writerow(INVOICE_COLUMNS)
     head = (invoice.invoice_number, invoice.kind, invoice.issue_date.isoformat(),
-            invoice.due_date.isoformat(), invoice.customer_id, invoice.po_number or "",
-            "" if invoice.order_id is None else invoice.order_id)
+            invoice.due_date.isoformat(), invoice.customer_id)
     tail = (invoice.currency, _money(invoice.subtotal), _money(invoice.tax),
             _money(invoice.total), invoice.terms.text)
     for line in invoice.lines:
-        writer.writerow((*head, line.line_number, line.sku, line.buyer_part or "",
+        # A day's invoice may bill several orders: each row names the order of its line.
+        po_number = invoice.po_number or line.po_number or ""
+        order_id = invoice.order_id if invoice.order_id is not None else line.order_id
+        writer.writerow((*head, po_number, "" if order_id is None else order_id, line.line_number, line.sku, line.buyer_part or "",
                          line.description or "", quantity_text(line.quantity), line.uom or "",
                          _money(line.unit_price), format(tidy_quantity(line.tax_rate), "f"),
                          _money(line.amount), _money(line.tax), *tail))

@@ -97,8 +97,14 @@ def invoice_xml(invoice: Invoice) -> bytes:
         _text(_sub(document, RAM, "IncludedNote"), "Content", one_line(invoice.reason))
 
     transaction = _sub(root, RSM, "SupplyChainTradeTransaction")
-    for line in invoice.lines:
-        _line(transaction, line)
+    # A line's id (BT-126) is unique in the invoice: the order line's number, unless a day's
+    # invoice bills one order line twice or lines of several orders; then its position, and
+    # the line's note names the PO and the order line.
+    numbers = [(line.order_id, line.line_number) for line in invoice.lines]
+    by_position = len(set(numbers)) != len(numbers) or not invoice.po_number
+    for position, line in enumerate(invoice.lines, start=1):
+        _line(transaction, line, str(position) if by_position else str(line.line_number),
+              note=by_position and not invoice.po_number)
     _agreement(transaction, invoice)
     delivery = _sub(transaction, RAM, "ApplicableHeaderTradeDelivery")
     if invoice.ship_to is not None:
@@ -110,9 +116,13 @@ def invoice_xml(invoice: Invoice) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _line(transaction: etree._Element, line: InvoiceLine) -> None:
+def _line(transaction: etree._Element, line: InvoiceLine, line_id: str, *, note: bool) -> None:
     item = _sub(transaction, RAM, "IncludedSupplyChainTradeLineItem")
-    _text(_sub(item, RAM, "AssociatedDocumentLineDocument"), "LineID", str(line.line_number))
+    document = _sub(item, RAM, "AssociatedDocumentLineDocument")
+    _text(document, "LineID", line_id)
+    if note and line.po_number:  # BT-127: EN 16931 has no line-level PO number
+        _text(_sub(document, RAM, "IncludedNote"), "Content",
+              f"PO {one_line(line.po_number)} line {line.line_number}")
 
     product = _sub(item, RAM, "SpecifiedTradeProduct")
     if line.gtin:

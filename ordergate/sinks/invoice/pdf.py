@@ -220,10 +220,13 @@ def _facts(pdf: FPDF, font: PdfFont, invoice: Invoice) -> None:
         pdf.multi_cell(_COLUMN_WIDTH - _LABEL_WIDTH, 5, value, new_x="LEFT", new_y="NEXT")
 
 
-def _item(line: InvoiceLine, font: PdfFont) -> str:
+def _item(line: InvoiceLine, font: PdfFont, *, name_po: bool = False) -> str:
     sku = font.clean(one_line(line.sku))
     buyer_part = font.clean(one_line(line.buyer_part))
-    return f"{sku}\nyour part {buyer_part}" if buyer_part and buyer_part != sku else sku
+    text = f"{sku}\nyour part {buyer_part}" if buyer_part and buyer_part != sku else sku
+    po = font.clean(one_line(line.po_number)) if name_po else ""
+    # A day's invoice over several orders: each line says which PO it bills.
+    return f"{text}\nPO {po}" if po else text
 
 
 def _lines(pdf: FPDF, font: PdfFont, invoice: Invoice) -> None:
@@ -234,7 +237,7 @@ def _lines(pdf: FPDF, font: PdfFont, invoice: Invoice) -> None:
         for line in invoice.lines:
             amount = " ".join(part for part in (quantity(line.quantity),
                                                 font.clean(one_line(line.uom))) if part)
-            table.row([str(line.line_number), _item(line, font),
+            table.row([str(line.line_number), _item(line, font, name_po=not invoice.po_number),
                        font.clean(one_line(line.description)), amount, money(line.unit_price),
                        percent(line.tax_rate), money(line.amount)])
     pdf.ln(4)
