@@ -528,7 +528,7 @@ def prefect_harness() -> Iterator[float]:
 def flow_work() -> None:
     from ordergate.flows.mail_flow import ingest_mailbox
 
-    ingest_mailbox()
+    ingest_mailbox(return_state=True)
 
 
 # ---------------------------------------------------------------- report

@@ -132,16 +132,32 @@ class Settings(BaseSettings):
     document_lease_seconds: int = Field(default=900, ge=60)
     # How many drop-folder files one flow run takes, so task counts per run stay in the tens.
     max_files_per_run: int = 50
-    # The schedule of the drop-folder and mailbox deployments (the outbox's is half of it).
+    # The schedule of the drop-folder and mailbox deployments; the outbox's is its own, or
+    # half of it (at least 10 s) when not set.
     poll_interval_seconds: int = Field(default=60, ge=1)
+    delivery_interval_seconds: int | None = Field(default=None, ge=1)
     # The local Prefect server ``ordergate serve`` starts when no Prefect API is named.
     prefect_port: int = Field(default=4200, ge=1, le=65535)
+    # Where ``ordergate notify setup`` sends ops the news (holds, failed documents, failed
+    # deliveries, rejected acknowledgements): a URL taking a JSON POST, or addresses (comma
+    # separated) mailed through the SMTP settings.
+    notify_webhook: str | None = None
+    notify_email: str | None = None
+    # Flow runs (with their logs and task runs) and artifact versions older than this are
+    # deleted by the daily ``prune-history`` deployment; the standing pages keep their latest.
+    run_retention_days: int = Field(default=30, ge=1)
     # Prefect's own variable: when set, ``ordergate serve`` uses that server instead.
     prefect_api_url: str | None = Field(
         default=None, validation_alias=AliasChoices("prefect_api_url", "PREFECT_API_URL"))
     # Email: the address and name replies come from (also the SMTP envelope sender).
     mail_address: str = "orders@ordergate.example"
     mail_name: str = "ordergate order desk"
+    # A message that could not be delivered waits before the next try: the first wait, doubled
+    # after each failure up to the cap; after the last attempt it stays failed and ops are told
+    # (ordergate.delivery.failed). 30 s, 1 min, 2 min, ... 1 h: about 10 hours in all.
+    delivery_retry_seconds: int = Field(default=30, ge=1)
+    delivery_retry_cap_seconds: int = Field(default=3600, ge=1)
+    delivery_max_attempts: int = Field(default=15, ge=1)
     # A 997/CONTRL not back this long after we sent something is told to ops (ordergate.ack.overdue).
     ack_due_hours: int = Field(default=24, ge=1)
     # Who ships: the ship-from party of ship notices (856 N1*SF, DESADV NAD+SU) besides our id.
@@ -235,6 +251,14 @@ class Settings(BaseSettings):
     @property
     def inbox(self) -> Path:
         return self.home / "inbox"
+
+    @property
+    def delivery_interval(self) -> int:
+        return self.delivery_interval_seconds or max(10, self.poll_interval_seconds // 2)
+
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
 
     @property
     def outbox(self) -> Path:

@@ -34,6 +34,7 @@ from ordergate.cli import (
     holds,
     mail,
     masterdata,
+    notify,
     orders,
     outbox,
     run,
@@ -78,7 +79,7 @@ COMMANDS: tuple[Command | Group, ...] = (
     run.Replay(), run.Poll(), masterdata.Stock(), holds.GROUP, fulfilment.Pick(),
     fulfilment.Ship(), fulfilment.SHIPMENTS, billing.INVOICES, billing.RETURNS, billing.PAYMENTS,
     billing.AR,
-    mail.GROUP, run.Serve(),
+    mail.GROUP, run.Serve(), notify.GROUP,
 )
 
 
@@ -121,8 +122,13 @@ def main(argv: list[str] | None = None) -> int:
     # From here on a sender's control or bidi characters in a log message are shown escaped.
     install_log_escaping()
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    level = logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    # Prefect's run loggers work at INFO (their records go to its API, for the UI); the
+    # terminal's handler itself keeps to the command's level, or they would print here too.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
     settings = None
     try:
         settings = _settings()

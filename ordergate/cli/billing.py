@@ -24,6 +24,7 @@ from ordergate.cli.output import (
 )
 from ordergate.clock import utcnow
 from ordergate.errors import UsageError
+from ordergate.orders.numbers import amount_text
 from ordergate.statuses import InvoiceStatus
 
 
@@ -137,8 +138,9 @@ class ShowInvoice(Command):
         say(f"{invoice.kind.replace('_', ' ')} {invoice.invoice_number}  customer "
             f"{p(invoice.customer_id)}  order {invoice.order_id or '-'}  PO "
             f"{p(invoice.po_number or '-')}  status {invoice.status}")
-        say(f"  issued {invoice.issue_date}  due {invoice.due_date}  total {invoice.total} "
-            f"{invoice.currency}  paid {invoice.paid}  balance {invoice.balance}")
+        money = lambda value: p(amount_text(value, invoice.currency))  # noqa: E731
+        say(f"  issued {invoice.issue_date}  due {invoice.due_date}  total {money(invoice.total)}"
+            f"  paid {money(invoice.paid)}  balance {money(invoice.balance)}")
         say(table([[line["line_number"], line["sku"], line["quantity"], line["unit_price"],
                     line["tax_rate"], line["amount"], line["tax"]] for line in invoice.lines],
                   ["line", "sku", "quantity", "price", "tax %", "amount", "tax"]))

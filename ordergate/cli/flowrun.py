@@ -13,13 +13,17 @@ import logging
 from collections.abc import Callable
 
 _RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
+_TOLD_BY_THE_COMMAND = ("Finished in state", "Task run failed with state",
+                        "Flow run failed with state")
 
 
 class _FailureToldByTheCommand(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.startswith(_RUN_LOGGERS) and record.levelno >= logging.ERROR:
-            # the traceback of the failure, and Prefect's "Finished in state Failed(...)"
-            return not (record.exc_info or record.getMessage().startswith("Finished in state"))
+            # the traceback of the failure, Prefect's "Finished in state Failed(...)", and a
+            # document's failed task run: the command's report tells each
+            message = record.getMessage()
+            return not (record.exc_info or message.startswith(_TOLD_BY_THE_COMMAND))
         # At exit, the events client of the temporary server that ends with the command
         # says it still had events to send: nothing a person can act on.
         return not record.getMessage().startswith("Still processing items")
@@ -34,8 +38,9 @@ def quiet_run_failures() -> None:
 
 def report_of_flow(args, settings, start: Callable[[], object]) -> int:
     """Run an ingest flow as the poll commands do (Prefect quiet, the schema ready, no
-    heartbeats), print its report and exit by it. ``start`` imports and runs the flow, so the
-    command's module does not import Prefect."""
+    heartbeats), print its report and exit by it. ``start`` imports and runs the flow and
+    returns its final state (a run with a failed document ends Failed, its report the
+    result), so the command's module does not import Prefect."""
     from ordergate.cli.command import ready_engine, report_exit
     from ordergate.cli.output import print_report
     from ordergate.flows.runtime import quiet_prefect, without_heartbeats
@@ -43,7 +48,9 @@ def report_of_flow(args, settings, start: Callable[[], object]) -> int:
     quiet_prefect(temporary_server=True)
     quiet_run_failures()
     ready_engine(settings)
+    from ordergate.flows.story import report_of
+
     with without_heartbeats():
-        report = start()
+        report = report_of(start())
     print_report(args, report)
     return report_exit(report)

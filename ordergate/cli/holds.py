@@ -12,6 +12,7 @@ from ordergate.cli.command import (
 )
 from ordergate.cli.options import add_by, add_json
 from ordergate.cli.output import p, print_json, say
+from ordergate.orders.numbers import amount_text
 
 
 class ListHolds(Command):
@@ -32,8 +33,9 @@ class ListHolds(Command):
             print("no orders on hold")
         # A block per order, every reason whole: they are what ops act on.
         for h in held:
-            say(f"order {h.order_id}  {p(h.customer_id)}  PO {p(h.po_number)}  {h.total} "
-                f"{p(h.currency or '')}  via {p(h.channel)}, held since {str(h.since)[:19]}")
+            say(f"order {h.order_id}  {p(h.customer_id)}  PO {p(h.po_number)}  "
+                f"{p(amount_text(h.total, h.currency))}  via {p(h.channel)}, held since "
+                f"{str(h.since)[:19]}")
             for reason in h.reasons:
                 say(f"  - {p(reason)}")
         return EXIT_OK

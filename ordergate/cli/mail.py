@@ -20,7 +20,7 @@ class PollMailbox(Command):
         def start():
             from ordergate.flows.mail_flow import ingest_mailbox
 
-            return ingest_mailbox(max_mails=args.limit)
+            return ingest_mailbox(max_mails=args.limit, return_state=True)
 
         return report_of_flow(args, settings, start)
 
@@ -38,6 +38,7 @@ class Watch(Command):
         quiet_run_failures()
         from ordergate.app import imap_login
         from ordergate.flows.mail_flow import ingest_mailbox
+        from ordergate.flows.story import report_of
         from ordergate.sources.imap_idle import watch_mailbox
 
         imap, password = imap_login(settings)
@@ -47,7 +48,8 @@ class Watch(Command):
         try:
             with without_heartbeats():
                 watch_mailbox(imap, password,
-                              lambda: say(render_ingest_summary(ingest_mailbox()), flush=True),
+                              lambda: say(render_ingest_summary(
+                                  report_of(ingest_mailbox(return_state=True))), flush=True),
                               stop=stop)
         except KeyboardInterrupt:
             stop.set()

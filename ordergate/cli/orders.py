@@ -7,6 +7,7 @@ from ordergate.cli.fulfilment import CancelOrder
 from ordergate.cli.options import add_json, add_limit, add_status
 from ordergate.cli.output import listing, p, print_json, qty, say, table
 from ordergate.errors import UsageError
+from ordergate.orders.numbers import amount_text
 from ordergate.statuses import OrderStatus
 
 
@@ -26,8 +27,23 @@ class ListOrders(Command):
         listing(args, "orders", orders,
                 ["id", "customer", "po", "status", "lines", "total", "hold reasons"],
                 lambda o: [o.order_id, o.customer_id, o.po_number, o.status, o.lines,
-                           f"{o.total} {o.currency or ''}".strip(), "; ".join(o.hold_reasons)[:60]])
+                           amount_text(o.total, o.currency), "; ".join(o.hold_reasons)[:60]])
         return EXIT_OK
+
+
+def address_text(address: dict | None) -> str:
+    """An order's stored address on one line: name, street, city, state, postal code, country
+    and the partner's location code."""
+    if not address:
+        return "-"
+    place = " ".join(part for part in (address.get("city"), address.get("state"),
+                                       address.get("postal_code")) if part)
+    parts = [address.get("name"), *(address.get("street") or []), place, address.get("country")]
+    text = ", ".join(part for part in parts if part)
+    if address.get("code"):
+        qualifier = f"{address['code_qualifier']}:" if address.get("code_qualifier") else ""
+        text = f"{text} [code {qualifier}{address['code']}]".strip()
+    return text or "-"
 
 
 class ShowOrder(Command):
@@ -50,10 +66,14 @@ class ShowOrder(Command):
         s = order.summary
         say(f"order {s.order_id}  customer {p(s.customer_id)}  PO {p(s.po_number)}  "
             f"status {p(s.status)}")
-        say(f"  total {s.total} {p(s.currency or '(no currency)')}  "
+        say(f"  total {p(amount_text(s.total, s.currency))}{'' if s.currency else ' (no currency)'}  "
             f"po date {p(order.po_date or '-')}  requested {p(order.requested_date or '-')}")
         say(f"  from document {s.document_id} ({p(order.channel)}, {p(order.partner_id)}, "
             f"{p(order.source_key)})")
+        say(f"  buyer    {p(s.customer_id or '(unknown customer)')}"
+            + (f" ({p(order.buyer_name)})" if order.buyer_name else ""))
+        for label, key in (("ship to", "ship_to"), ("bill to", "bill_to")):
+            say(f"  {label:<8} {p(address_text(order.detail.get(key)))}")
         for reason in s.hold_reasons:
             say(f"  hold: {p(reason)}")
         rows = [[ln["line_number"], ln["buyer_part"] or "", ln["sku"] or "", qty(ln["ordered"]),

@@ -25,10 +25,12 @@ class ListOutbox(Command):
         rows = list_outbox(ready_engine(settings), status=args.status, limit=args.limit,
                            ack=args.ack)
         listing(args, "outbox", rows,
-                ["id", "kind", "status", "ack", "destination", "filename", "created"],
+                ["id", "kind", "status", "ack", "destination", "filename", "created", "tries",
+                 "error"],
                 lambda r: [r.id, r.kind, r.status,
                            (r.ack_status or "-") + (f": {r.ack_detail[:50]}" if r.ack_detail else ""),
-                           r.destination, r.filename, r.created_at])
+                           r.destination, r.filename, r.created_at, r.attempts,
+                           _error(r)])
         return EXIT_OK
 
 
@@ -47,12 +49,22 @@ class Deliver(Command):
         if args.json:
             print_json({"deliveries": [{"id": d.id, "kind": d.kind,
                                         "path": None if d.path is None else str(d.path),
-                                        "status": d.status} for d in deliveries]})
+                                        "status": d.status, "error": d.error,
+                                        "attempts": d.attempts} for d in deliveries]})
         else:
             for d in deliveries:
-                say(f"{p(d.kind)}  {d.status}  {p(d.path)}")
+                say(f"{p(d.kind)}  {d.status}  {p(d.path or d.filename)}"
+                    + (f"  {p(d.error)}" if d.error else ""))
             print(f"{len(deliveries)} messages handled")
         return EXIT_OK if all(d.status == "sent" for d in deliveries) else EXIT_ATTENTION
+
+
+def _error(row) -> str:
+    """The last error and, for a message still pending, when it is tried again."""
+    if not row.last_error or row.status == "sent":
+        return ""
+    retry = f" (next try {row.next_attempt_at:%Y-%m-%d %H:%M} UTC)" if row.next_attempt_at else ""
+    return f"{' '.join(row.last_error.split())[:80]}{retry}"
 
 
 GROUP = Group("outbox", "outbound messages", (ListOutbox(), Deliver()))

@@ -82,7 +82,9 @@ def render_ingest_summary(report) -> str:
         counts: dict[str, int] = {}
         for order in doc.orders:
             counts[order.status] = counts.get(order.status, 0) + 1
-        rows.append([doc.document_id or "-", source_name(doc.path), doc.format or "-", doc.status,
+        name = (f"mail {doc.title[:60]}" if doc.title and _MAIL_SOURCE.fullmatch(doc.path)
+                else source_name(doc.path))
+        rows.append([doc.document_id or "-", name, doc.format or "-", doc.status,
                      counts.get("accepted", 0), counts.get("held", 0), counts.get("rejected", 0),
                      counts.get("duplicate", 0), len(doc.outbound), (doc.error or "")[:70]])
     text = table(rows, ["doc", "file", "format", "status", "accepted", "held", "rejected",

@@ -99,7 +99,7 @@ class Poll(Command):
         def start():
             from ordergate.flows.ingest_flow import ingest_drop_folder
 
-            return ingest_drop_folder()
+            return ingest_drop_folder(return_state=True)
 
         return report_of_flow(args, settings, start)
 

@@ -1,59 +1,132 @@
-"""Prefect events for what ops may want to be told about at once: each held order emits
-``ordergate.order.held`` (customer, PO and reasons in the payload), so an automation can notify
-someone (see README, "Notify ops about holds")."""
+"""Prefect events for what ops may want to be told about at once, each with a resource name a
+person reads (``PO 4500012347 · ACME``), the details in the payload and a resource id unique
+per installation (``ordergate.order.<installation>.<order id>``): two installations reporting
+to one server never name the same order alike, and ``ordergate.order.*`` still matches every
+order. Emitted from inside the task run that did the work, Prefect relates each event to that
+task run and its flow run.
+
+- ``ordergate.order.held``: an order went on hold (customer, PO and reasons);
+- ``ordergate.document.failed``: a document could not be processed (file and reason);
+- ``ordergate.delivery.failed``: an outbound message could not be delivered (kind, file,
+  destination, error, attempts);
+- ``ordergate.ack.rejected`` / ``ordergate.ack.overdue``: a partner rejected, or has not
+  acknowledged in time, what we sent.
+
+Names and reasons are the sender's: shown with control and bidi characters escaped.
+"""
 
 from __future__ import annotations
 
 from ordergate.printable import printable as _p
-from ordergate.processing.report import IngestReport
+from ordergate.processing.report import DocumentReport, IngestReport
+from ordergate.statuses import DocumentStatus, OrderStatus
 
 HELD_EVENT = "ordergate.order.held"
+FAILED_DOCUMENT_EVENT = "ordergate.document.failed"
+FAILED_DELIVERY_EVENT = "ordergate.delivery.failed"
 MAX_EVENTS_PER_RUN = 200  # past this, one summary event: a bad batch must not flood the server
 HELD_SUMMARY_EVENT = "ordergate.orders.held"
+ACK_EVENTS = {"rejected": "ordergate.ack.rejected", "overdue": "ordergate.ack.overdue"}
 
 
-def emit_hold_events(report: IngestReport) -> int:
-    """Emit an event per held order of the run (at most MAX_EVENTS_PER_RUN); returns how many."""
+def _installation() -> str:
+    from ordergate.app import open_engine
+    from ordergate.settings import Settings
+    from ordergate.store.installation import installation_id
+
+    return installation_id(open_engine(Settings()))
+
+
+def resource_id(kind: str, key: object, installation: str | None = None) -> str:
+    return f"ordergate.{kind}.{installation or _installation()}.{key}"
+
+
+def order_name(po_number: str | None, customer_id: str | None) -> str:
+    return _p(f"PO {po_number or '?'} · {customer_id or 'unknown customer'}")
+
+
+def emit_document_events(document: DocumentReport, installation: str | None = None) -> int:
+    """The events of one document's outcome: its held orders, or its failure."""
+    return emit_hold_events(IngestReport(documents=[document]), installation)
+
+
+def emit_hold_events(report: IngestReport, installation: str | None = None) -> int:
+    """An event per held order and per failed document of ``report`` (at most
+    MAX_EVENTS_PER_RUN, then one summary); returns how many were emitted one by one."""
     from prefect.events import emit_event
 
     held = [(doc, order) for doc in report.documents for order in doc.orders
-            if order.status == "held" and order.order_id is not None]
+            if order.status == OrderStatus.HELD and order.order_id is not None]
+    failed = [doc for doc in report.documents if doc.status == DocumentStatus.FAILED]
+    if not held and not failed:
+        return 0
+    installation = installation or _installation()
+    emitted = 0
     for doc, order in held[:MAX_EVENTS_PER_RUN]:
-        # The names and reasons end up in the UI and in notifications rendered from templates:
-        # shown with their control and bidi characters escaped, like everywhere else.
         emit_event(
             event=HELD_EVENT,
-            resource={"prefect.resource.id": f"ordergate.order.{order.order_id}",
-                      "prefect.resource.name": _p(f"PO {order.po_number} ({order.customer_id})")},
+            resource={"prefect.resource.id": resource_id("order", order.order_id, installation),
+                      "prefect.resource.name": order_name(order.po_number, order.customer_id)},
             payload={"order_id": order.order_id, "customer_id": _shown(order.customer_id),
                      "po_number": _shown(order.po_number), "document_id": doc.document_id,
-                     "reasons": [_p(reason) for reason in order.hold_reasons]})
-    if len(held) > MAX_EVENTS_PER_RUN:
+                     "reasons": [_p(reason) for reason in order.hold_reasons],
+                     "resolve": f"ordergate holds release {order.order_id}"})
+        emitted += 1
+    for doc in failed[:MAX_EVENTS_PER_RUN - emitted]:
+        name = doc.path.rsplit("/", 1)[-1] or doc.path
+        emit_event(
+            event=FAILED_DOCUMENT_EVENT,
+            resource={"prefect.resource.id": resource_id("document", doc.document_id or name,
+                                                         installation),
+                      "prefect.resource.name": _p(f"document {doc.document_id or '-'} · {name}")},
+            payload={"document_id": doc.document_id, "file": _p(name),
+                     "format": _shown(doc.format), "reason": _p(doc.error or "failed")})
+        emitted += 1
+    if len(held) + len(failed) > MAX_EVENTS_PER_RUN:
         emit_event(event=HELD_SUMMARY_EVENT,
-                   resource={"prefect.resource.id": "ordergate.holds"},
-                   payload={"held": len(held), "emitted_individually": MAX_EVENTS_PER_RUN})
-    return min(len(held), MAX_EVENTS_PER_RUN)
+                   resource={"prefect.resource.id": resource_id("holds", "all", installation)},
+                   payload={"held": len(held), "failed": len(failed),
+                            "emitted_individually": emitted})
+    return emitted
 
 
 def _shown(value: str | None) -> str | None:
     return None if value is None else _p(value)
 
 
-ACK_EVENTS = {"rejected": "ordergate.ack.rejected", "overdue": "ordergate.ack.overdue"}
+def emit_delivery_events(failed: list, installation: str | None = None) -> int:
+    """An event per outbound message that could not be delivered (``outbox.queue.Delivery``)."""
+    from prefect.events import emit_event
+
+    if not failed:
+        return 0
+    installation = installation or _installation()
+    for item in failed[:MAX_EVENTS_PER_RUN]:
+        emit_event(
+            event=FAILED_DELIVERY_EVENT,
+            resource={"prefect.resource.id": resource_id("outbox", item.outbox_id, installation),
+                      "prefect.resource.name": _p(f"{item.kind} {item.filename} · "
+                                                  f"{item.destination}")},
+            payload={"outbox_id": item.outbox_id, "kind": item.kind,
+                     "destination": _shown(item.destination), "filename": _shown(item.filename),
+                     "error": _shown(item.error), "attempts": getattr(item, "attempts", None)})
+    return min(len(failed), MAX_EVENTS_PER_RUN)
 
 
-def emit_ack_events(news: list) -> int:
+def emit_ack_events(news: list, installation: str | None = None) -> int:
     """An event per outbound message a partner rejected (997 AK5/AK9 R, CONTRL 4) or has not
     acknowledged within ORDERGATE_ACK_DUE_HOURS (``outbox.acks.ack_news``)."""
     from prefect.events import emit_event
 
+    if not news:
+        return 0
+    installation = installation or _installation()
     for item in news[:MAX_EVENTS_PER_RUN]:
         emit_event(
             event=ACK_EVENTS[item.what],
-            resource={"prefect.resource.id": f"ordergate.outbox.{item.outbox_id}",
+            resource={"prefect.resource.id": resource_id("outbox", item.outbox_id, installation),
                       "prefect.resource.name": _p(f"{item.kind} {item.filename}")},
             payload={"outbox_id": item.outbox_id, "kind": item.kind,
                      "partner_id": _shown(item.partner_id), "customer_id": _shown(item.customer_id),
                      "filename": _shown(item.filename), "detail": _shown(item.detail)})
     return min(len(news), MAX_EVENTS_PER_RUN)
-

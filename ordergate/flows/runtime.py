@@ -34,7 +34,10 @@ def quiet_prefect(*, temporary_server: bool = False) -> None:
     os.environ.pop("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", None)
     # No internet here (nor, often, in a customer's network): telemetry only logs errors.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # Run loggers at INFO, so every run tells its story in the UI (the API handler sits on
+    # them); the terminal's handler at WARNING, so a command prints its own summary alone.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     # The temporary server is a subprocess of its own, out of reach of the filter below: its
     # task-run recorder prints a CancelledError traceback when the command ends while it is
     # flushing. That server and its database end with the command, and a failure while it

@@ -84,3 +84,24 @@ def _tidy_money_text(value: Decimal) -> str:
 def quantity_text(value: Decimal | None) -> str:
     """``tidy_quantity`` as text ("" for None)."""
     return "" if value is None else format(tidy_quantity(value), "f")
+
+
+# ISO 4217 minor units where they are not 2 (the rest of the world's currencies use cents).
+_MINOR_UNITS = {**dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
+                                 "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"), 0),
+                **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+                **dict.fromkeys(("CLF", "UYW"), 4)}
+
+
+def amount_text(value: Decimal | None, currency: str | None) -> str:
+    """``136.10 USD``, ``220 JPY``, ``1.500 KWD``: an amount with its currency's decimals (more
+    when the amount has them, as a unit price of 0.005 does), for people to read. No amount:
+    ``-``; no currency: the amount with two decimals."""
+    if value is None:
+        return "-"
+    code = (currency or "").strip().upper()
+    places = _MINOR_UNITS.get(code, 2)
+    step = _ONE.scaleb(-places)
+    shown = value.quantize(step) if value == value.quantize(step) else value.normalize()
+    text = format(shown, "f")
+    return f"{text} {code}" if code else text

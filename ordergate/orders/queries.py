@@ -41,6 +41,7 @@ class OrderDetail:
     events: list[dict]
     outbox: list[dict]
     shipments: list[dict]
+    buyer_name: str | None = None  # the customer's name in the master data
 
 
 def _reasons(raw: str | None) -> list[str]:
@@ -87,6 +88,8 @@ def get_order(engine: Engine, order_id: int) -> OrderDetail | None:
             .join(acks, acks.c.outbox_id == t.outbox.c.id)
             .where(acks.c.order_id == order_id).order_by(t.outbox.c.id))]
         shipments = _shipments(conn, order_id)
+        buyer_name = conn.execute(select(t.customers.c.name).where(
+            t.customers.c.customer_id == row.customer_id)).scalar() if row.customer_id else None
     for line in lines:
         line.pop("order_id", None)
         line["quantity"], line["unit_price"] = tidy_quantity(line["quantity"]), tidy_money(line["unit_price"])
@@ -97,7 +100,7 @@ def get_order(engine: Engine, order_id: int) -> OrderDetail | None:
         summary=_summary(row), po_date=row.po_date, requested_date=row.requested_date,
         channel=row.channel, partner_id=row.partner_id, source_key=row.source_key,
         detail=json.loads(row.detail), lines=lines, events=events, outbox=outbox,
-        shipments=shipments)
+        shipments=shipments, buyer_name=buyer_name)
 
 
 _SHIPPING = ("accepted", "changed", "backordered")

@@ -15,11 +15,11 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, or_, select, update
 
 from ordergate.outbox.kinds import OUTBOUND, Carrier, UnknownOutboundKind
 from ordergate.outbox.temp import remove_stale_temp_files, temp_affixes
@@ -60,6 +60,25 @@ class Delivery:
     kind: str
     path: Path | None  # None when the stored names cannot make a safe path
     status: str  # "sent"; "failed" (still pending, see last_error); "skipped" (another worker sent it)
+    error: str | None = None  # why it failed
+    attempts: int = 0  # tries so far, this one included (when it failed)
+    final: bool = False  # failed for good: no more tries, ops are told
+    destination: str = ""
+    filename: str = ""
+    retry_at: datetime | None = None  # when a failed message is tried again
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How a message that failed waits before its next try: ``first`` seconds, doubled after
+    each failure up to ``cap``; after ``max_attempts`` tries it is failed for good."""
+
+    first: float = 30
+    cap: float = 3600
+    max_attempts: int = 15
+
+    def wait(self, attempts: int) -> timedelta:
+        return timedelta(seconds=min(self.cap, self.first * 2 ** max(attempts - 1, 0)))
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,7 @@ class OutboxRow:
     size: int
     ack_status: str | None = None  # pending | accepted | rejected; None: none expected
     ack_detail: str | None = None
+    next_attempt_at: datetime | None = None  # a failed message's next try
 
 
 def safe_name(name: str) -> str:
@@ -161,11 +181,14 @@ Mailer = Callable[[list[tuple[str, bytes]]], list[SendOutcome]]
 
 
 def deliver_pending(engine: Engine, outbox_dir: Path, *, ids: list[int] | None = None,
-                    limit: int | None = None, mailer: Mailer | None = None) -> list[Delivery]:
+                    limit: int | None = None, mailer: Mailer | None = None,
+                    backoff: Backoff = Backoff()) -> list[Delivery]:
     """Deliver pending messages (all, or those in ``ids``, oldest first, at most ``limit``):
     files under ``outbox_dir``, and emails through ``mailer`` when one is given (without one,
-    emails are written as .eml files too, which is what the demo shows)."""
+    emails are written as .eml files too, which is what the demo shows). A message that
+    failed before waits out its backoff, unless ``ids`` names it."""
     deliveries: list[Delivery] = []
+    failure = _Failure(engine, backoff)
     swept: set[Path] = set()  # folders cleared of stale temporary files in this run
     last_id = 0
     while limit is None or len(deliveries) < limit:
@@ -177,11 +200,11 @@ def deliver_pending(engine: Engine, outbox_dir: Path, *, ids: list[int] | None =
         mails = [row for row in page if mailer and carriers[row.id] == Carrier.MAIL]
         for row in page:
             if carriers[row.id] is None:
-                deliveries.append(_refuse_unknown(engine, row))
+                deliveries.append(_refuse_unknown(failure, row))
             elif not (mailer and carriers[row.id] == Carrier.MAIL):
-                deliveries.append(_deliver_one(engine, Path(outbox_dir), row, swept))
+                deliveries.append(_deliver_one(engine, failure, Path(outbox_dir), row, swept))
         if mails:
-            deliveries.extend(_send_mails(engine, mailer, mails))
+            deliveries.extend(_send_mails(engine, failure, mailer, mails))
         last_id = page[-1].id
     return deliveries
 
@@ -193,15 +216,43 @@ def _carrier(kind: str) -> Carrier | None:
         return None
 
 
-def _refuse_unknown(engine: Engine, row) -> Delivery:
+class _Failure:
+    """Records a failed try on the message's row: one more attempt, the error, and when to try
+    again; past the last attempt (or at once, for a ``final`` failure) it is failed for good."""
+
+    def __init__(self, engine: Engine, backoff: Backoff) -> None:
+        self.engine, self.backoff = engine, backoff
+
+    def __call__(self, row, error: str, *, final: bool = False, path: Path | None = None) -> Delivery:
+        now = datetime.now(timezone.utc)
+        with self.engine.begin() as conn:
+            attempts = conn.execute(select(outbox.c.attempts).where(outbox.c.id == row.id)
+                                    ).scalar_one() + 1
+            final = final or attempts >= self.backoff.max_attempts
+            retry_at = None if final else now + self.backoff.wait(attempts)
+            values = {"attempts": attempts, "last_error": error, "next_attempt_at": retry_at}
+            if final:
+                values["status"] = FAILED
+            conn.execute(update(outbox).where(outbox.c.id == row.id, outbox.c.status == PENDING)
+                         .values(**values))
+        return Delivery(row.id, row.kind, path, FAILED, error=error, attempts=attempts,
+                        final=final, destination=row.destination, filename=row.filename,
+                        retry_at=retry_at)
+
+
+def _refuse_unknown(failure: _Failure, row) -> Delivery:
     """A row of a kind no writer registered (written by hand, or by a version that had it):
     failed for good with the reason, rather than delivered the wrong way."""
-    _record_failure(engine, row.id, f"no outbound document kind {row.kind!r} is registered, so "
-                                    f"ordergate does not know how to deliver it", final=True)
-    return Delivery(row.id, row.kind, None, FAILED)
+    return failure(row, f"no outbound document kind {row.kind!r} is registered, so ordergate "
+                        f"does not know how to deliver it", final=True)
 
 
-def _send_mails(engine: Engine, mailer: Mailer, rows) -> list[Delivery]:
+def _delivered(row, path: Path | None, marked: bool) -> Delivery:
+    return Delivery(row.id, row.kind, path, SENT if marked else "skipped",
+                    destination=row.destination, filename=row.filename)
+
+
+def _send_mails(engine: Engine, failure: _Failure, mailer: Mailer, rows) -> list[Delivery]:
     """One SMTP session for the page. A crash after the server took a message and before it is
     marked sent sends it again next time (SMTP has no way to ask); the reply's Message-ID is
     the same bytes both times, so mail clients show it once."""
@@ -210,13 +261,9 @@ def _send_mails(engine: Engine, mailer: Mailer, rows) -> list[Delivery]:
         status = getattr(result.status, "value", result.status)
         if status == SENT:
             marked = _mark_sent(engine, row.id, datetime.now(timezone.utc))
-            deliveries.append(Delivery(row.id, row.kind, None, SENT if marked else "skipped"))
-        elif status == "permanent":
-            _record_failure(engine, row.id, result.detail, final=True)
-            deliveries.append(Delivery(row.id, row.kind, None, FAILED))
+            deliveries.append(_delivered(row, None, marked))
         else:
-            _record_failure(engine, row.id, result.detail)
-            deliveries.append(Delivery(row.id, row.kind, None, "failed"))
+            deliveries.append(failure(row, result.detail, final=status == "permanent"))
     return deliveries
 
 
@@ -229,11 +276,15 @@ def _read_pending(engine: Engine, ids: list[int] | None, after_id: int, size: in
     )
     if ids is not None:
         query = query.where(outbox.c.id.in_(ids))
+    else:  # a message that failed waits out its backoff
+        query = query.where(or_(outbox.c.next_attempt_at.is_(None),
+                                outbox.c.next_attempt_at <= datetime.now(timezone.utc)))
     with engine.connect() as conn:
         return conn.execute(query).all()
 
 
-def _deliver_one(engine: Engine, outbox_dir: Path, row, swept: set[Path]) -> Delivery:
+def _deliver_one(engine: Engine, failure: _Failure, outbox_dir: Path, row,
+                 swept: set[Path]) -> Delivery:
     path = None
     try:
         # Sanitised again here: the rows may have been written by older code or by hand.
@@ -243,11 +294,10 @@ def _deliver_one(engine: Engine, outbox_dir: Path, row, swept: set[Path]) -> Del
             remove_stale_temp_files(path.parent)
         write_atomically(path, row.payload)
     except (OSError, ValueError) as exc:
-        # One unwritable message must not hold up the others; it stays pending for the next run.
-        _record_failure(engine, row.id, f"{type(exc).__name__}: {exc}")
-        return Delivery(row.id, row.kind, path, "failed")
+        # One unwritable message must not hold up the others; it stays pending for a later run.
+        return failure(row, f"{type(exc).__name__}: {exc}", path=path)
     marked = _mark_sent(engine, row.id, datetime.now(timezone.utc))
-    return Delivery(row.id, row.kind, path, SENT if marked else "skipped")
+    return _delivered(row, path, marked)
 
 
 def write_atomically(path: Path, payload: bytes) -> None:
@@ -287,18 +337,10 @@ def _mark_sent(engine: Engine, message_id: int, now: datetime) -> bool:
         result = conn.execute(
             update(outbox)
             .where(outbox.c.id == message_id, outbox.c.status == PENDING)
-            .values(status=SENT, sent_at=now, attempts=outbox.c.attempts + 1, last_error=None)
+            .values(status=SENT, sent_at=now, attempts=outbox.c.attempts + 1, last_error=None,
+                    next_attempt_at=None)
         )
         return result.rowcount == 1
-
-
-def _record_failure(engine: Engine, message_id: int, error: str, *, final: bool = False) -> None:
-    values = {"attempts": outbox.c.attempts + 1, "last_error": error}
-    if final:
-        values["status"] = FAILED
-    with engine.begin() as conn:
-        conn.execute(update(outbox).where(outbox.c.id == message_id, outbox.c.status == PENDING)
-                     .values(**values))
 
 
 def list_outbox(engine: Engine, status: str | None = None, limit: int = 200,
@@ -310,6 +352,7 @@ def list_outbox(engine: Engine, status: str | None = None, limit: int = 200,
         outbox.c.destination, outbox.c.filename, outbox.c.status, outbox.c.attempts,
         outbox.c.last_error, outbox.c.created_at, outbox.c.sent_at,
         func.length(outbox.c.payload).label("size"), outbox.c.ack_status, outbox.c.ack_detail,
+        outbox.c.next_attempt_at,
     ).order_by(outbox.c.id.desc()).limit(limit)
     if status is not None:
         query = query.where(outbox.c.status == status)

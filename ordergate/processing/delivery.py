@@ -6,10 +6,16 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from ordergate.outbox.queue import Delivery, Mailer, deliver_pending
+from ordergate.outbox.queue import Backoff, Delivery, Mailer, deliver_pending
 from ordergate.settings import Settings
 
 
 def deliver(engine: Engine, settings: Settings, *, mailer: Mailer | None,
             ids: list[int] | None = None, limit: int | None = None) -> list[Delivery]:
-    return deliver_pending(engine, settings.outbox, ids=ids, limit=limit, mailer=mailer)
+    return deliver_pending(engine, settings.outbox, ids=ids, limit=limit, mailer=mailer,
+                           backoff=backoff(settings))
+
+
+def backoff(settings: Settings) -> Backoff:
+    return Backoff(first=settings.delivery_retry_seconds, cap=settings.delivery_retry_cap_seconds,
+                   max_attempts=settings.delivery_max_attempts)

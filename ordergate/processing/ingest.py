@@ -15,7 +15,9 @@ from sqlalchemy import Engine
 from ordergate.clock import utcnow
 from ordergate.documents import RawDocument
 from ordergate.errors import DocumentError
+from ordergate.formats import DocumentFormat
 from ordergate.masterdata.catalog import Catalog
+from ordergate.parsers.email import mail_title
 from ordergate.orders.store import (
     DUPLICATE,
     FAILED,
@@ -86,6 +88,8 @@ def ingest_document(engine: Engine, settings: Settings, catalog: Catalog, raw: R
     finally:
         if not finished:  # the worker is stopping (Ctrl-C, shutdown): the next one resumes now
             _give_back(engine, claim)
+    if report.format == DocumentFormat.EMAIL:
+        report.title = mail_title(raw.content)
     return report
 
 

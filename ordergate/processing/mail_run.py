@@ -45,13 +45,18 @@ def poll_mailbox(engine: Engine, settings: Settings, source: MailSource, *, acto
     for mail in fetched:
         document = process_mail(engine, settings, catalog, mail, actor=actor)
         report.documents.append(document)
-        if document.status == IN_PROGRESS:
-            continue  # another poller has the same message: it moves it when done
-        if document.status == FAILED:
-            source.mark_failed(mail.ref)
-        else:  # processed, or a duplicate of a mail already handled
-            source.mark_processed(mail.ref)
+        settle(source, mail, document)
     return report
+
+
+def settle(source: MailSource, mail: FetchedMail, document: DocumentReport) -> None:
+    """Move ``mail`` by what became of it, once its outcome is committed."""
+    if document.status == IN_PROGRESS:
+        return  # another poller has the same message: it moves it when done
+    if document.status == FAILED:
+        source.mark_failed(mail.ref)
+    else:  # processed, or a duplicate of a mail already handled
+        source.mark_processed(mail.ref)
 
 
 def process_mail(engine: Engine, settings: Settings, catalog: Catalog, mail: FetchedMail, *,

@@ -104,6 +104,13 @@ class DocumentReport:
     problems: list[str] = field(default_factory=list)
     orders: list[OrderReport] = field(default_factory=list)
     outbound: list[OutboundReport] = field(default_factory=list)
+    # How a person names the document where its path does not (a mail: sender and subject).
+    title: str | None = None
+
+    def __repr__(self) -> str:
+        # Prefect logs a task's final state with its result: a line, not every order and line.
+        return (f"DocumentReport(document {self.document_id}, {self.status}, "
+                f"{len(self.orders)} orders)")
 
 
 INTAKE_STATUSES = (OrderStatus.ACCEPTED, OrderStatus.HELD, OrderStatus.REJECTED,
@@ -113,6 +120,9 @@ INTAKE_STATUSES = (OrderStatus.ACCEPTED, OrderStatus.HELD, OrderStatus.REJECTED,
 @dataclass(slots=True)
 class IngestReport:
     documents: list[DocumentReport] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"IngestReport({len(self.documents)} documents)"
 
     def order_counts(self) -> dict[str, int]:
         """Orders per status an intake gives (fulfilment's come later, never from a document)."""

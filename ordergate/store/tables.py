@@ -430,6 +430,8 @@ outbox = Table(
     Column("acked_at", UtcTime),
     # The last ack event told to ops ("overdue", "rejected"): each is told once.
     Column("ack_announced", String(16)),
+    # A pending message that failed is not tried again before this (growing waits).
+    Column("next_attempt_at", UtcTime),
 )
 Index("ix_outbox_status", outbox.c.status)
 Index("ix_outbox_partner_id_interchange_control", outbox.c.partner_id, outbox.c.interchange_control)
@@ -513,4 +515,14 @@ customer_exposure = Table(
     Column("open_invoices", Money, nullable=False, default=0, server_default="0"),
     # Paid beyond what an invoice asked: the customer's to use (it lowers what it owes).
     Column("unapplied_credit", Money, nullable=False, default=0, server_default="0"),
+)
+
+# This installation's name for itself: one row, made on first use. Prefect resource ids carry
+# it, so two installations reporting to one Prefect server never name the same order alike;
+# it lives in the database, so every worker of one installation agrees and a restore keeps it.
+installation = Table(
+    "installation", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("installation_id", String(32), nullable=False),
+    Column("created_at", UtcTime, nullable=False),
 )

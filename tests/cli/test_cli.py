@@ -38,6 +38,14 @@ def test_cli_ingest_json_and_listings(tmp_path, monkeypatch, capsys):
     code, out = run(capsys, "orders", "show", str(held["order_id"]))
     # A held order's 855 waits for its release: none is listed yet.
     assert code == 0 and "held" in out and "history:" in out and "855 (set" not in out
+    # the parties as a person reads them, and money with its currency's decimals
+    assert "  buyer    ACME (Acme Hardware Supply Co.)" in out
+    assert "  ship to  Acme Hardware Store 17, 1200 Industrial Parkway, Dock 4, Springfield IL " \
+        "62701, US [code 92:ST017]" in out
+    assert "  bill to  Acme Hardware Supply Co. Accounts Payable, PO Box 4400" in out
+    assert "  total 44.70 USD  " in out
+    code, out = run(capsys, "orders", "list")
+    assert " USD" in out and not any(part.endswith(".0000") for part in out.split())
     code, out = run(capsys, "outbox", "list", "--json")
     # One 855 interchange answers both orders (an ST each), plus the 997.
     assert sorted(m["kind"] for m in json.loads(out)["outbox"]) == ["855", "997"]

@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 
 from ordergate.parsers.x12.reader import iter_x12
 from ordergate.parsers.x12.types import TransactionSet
+from ordergate.flows.story import report_of
+from tests.kit.prefect_api import flow_run, logs, task_runs
 from ordergate.store import tables as t
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "x12"
@@ -24,7 +26,8 @@ def test_drop_folder_flow_end_to_end(prefect_harness, ordergate_home):
     for name in ("acme_4500012345.edi", "acme_two_orders.edi", "not_an_order.edi"):
         shutil.copy(SAMPLES / name, settings.inbox / name)
 
-    report = ingest_drop_folder()
+    state = ingest_drop_folder(return_state=True)
+    report = report_of(state)
 
     statuses = {Path(d.path).name: d.status for d in report.documents}
     assert statuses == {"acme_4500012345.edi": "processed", "acme_two_orders.edi": "processed",
@@ -59,11 +62,41 @@ def test_drop_folder_flow_end_to_end(prefect_harness, ordergate_home):
     assert table and "4500012346" in str(table[0].data)
 
     # and an event for the held order, which an automation can turn into a notification
+    from ordergate.store.installation import installation_id
+
+    installation = installation_id(engine)
     held_id = next(d.orders for d in report.documents if d.orders and d.orders[-1].status == "held")[-1].order_id
-    event = _wait_for_event("ordergate.order.held", f"ordergate.order.{held_id}")
+    event = _wait_for_event("ordergate.order.held", f"ordergate.order.{installation}.{held_id}")
     assert event["payload"]["po_number"] == "4500012347"
     assert event["payload"]["customer_id"] == "ACME"
     assert "unknown item" in event["payload"]["reasons"][0]
+    assert event["resource"]["prefect.resource.name"] == "PO 4500012347 · ACME"
+    # related to the task run that ingested the file, and to its flow run
+    roles = {related["prefect.resource.role"]: related["prefect.resource.id"]
+             for related in event["related"]}
+    assert roles["flow-run"] == f"prefect.flow-run.{state.state_details.flow_run_id}"
+    assert roles["task-run"].startswith("prefect.task-run.")
+    [bad] = [d for d in report.documents if d.status == "failed"]
+    failed = _wait_for_event("ordergate.document.failed",
+                             f"ordergate.document.{installation}.{bad.document_id}")
+    assert failed["payload"]["file"] == "not_an_order.edi" and failed["payload"]["reason"]
+
+    # the state tells the truth: the run failed, naming the file; its task run is red with
+    # the reason; the held order's task run is "Held"; the run's name counts what happened
+    assert state.is_failed() and "not_an_order.edi" in state.message
+    runs = task_runs(state.state_details.flow_run_id)
+    by_name = {run.name: run.state for run in runs}
+    assert by_name["ingest not_an_order.edi"].is_failed()
+    assert bad.error[:40] in by_name["ingest not_an_order.edi"].message
+    assert by_name["ingest acme_two_orders.edi"].name == "Held"
+    assert by_name["ingest acme_4500012345.edi"].is_completed()
+    run = flow_run(state.state_details.flow_run_id)
+    assert run.name == "3 files · 3 orders · 1 held · 1 failed"
+    assert {"channel:dropfolder", "format:x12", "customer:ACME"} <= set(run.tags)
+    # and every document was logged at INFO on the run: what came in and what it became
+    messages = logs(state.state_details.flow_run_id)
+    assert any("acme_4500012345.edi" in log and "accepted" in log for log in messages)
+    assert any("not_an_order.edi" in log and "failed" in log for log in messages)
 
 
 def _wait_for_event(name: str, resource_id: str, timeout: float = 20.0) -> dict:
@@ -92,9 +125,9 @@ def test_second_run_of_same_files_makes_no_new_orders(prefect_harness, ordergate
 
     settings, engine = ordergate_home
     shutil.copy(SAMPLES / "acme_4500012345.edi", settings.inbox / "first.edi")
-    ingest_drop_folder()
+    report_of(ingest_drop_folder(return_state=True))
     shutil.copy(SAMPLES / "acme_4500012345.edi", settings.inbox / "again.edi")
-    report = ingest_drop_folder()
+    report = report_of(ingest_drop_folder(return_state=True))
 
     assert [d.status for d in report.documents] == ["duplicate"]
     with engine.connect() as conn:
@@ -152,11 +185,11 @@ def test_a_held_orders_event_carries_sender_text_escaped(prefect_harness):
                         status="held", hold_reasons=["line 1: unit K\u202eG\nis not ours"])
     report = IngestReport(documents=[DocumentReport(path="po.csv", document_id=5, format="csv",
                                                     status="processed", orders=[order])])
-    assert emit_hold_events(report) == 1
-    event = _wait_for_event(HELD_EVENT, "ordergate.order.987654")
+    assert emit_hold_events(report, installation="inst1") == 1
+    event = _wait_for_event(HELD_EVENT, "ordergate.order.inst1.987654")
     assert event["payload"]["po_number"] == "P-\\x1b[31m1"
     assert event["payload"]["reasons"] == ["line 1: unit K\\u202eG\\nis not ours"]
-    assert event["resource"]["prefect.resource.name"] == "PO P-\\x1b[31m1 (ACME)"
+    assert event["resource"]["prefect.resource.name"] == "PO P-\\x1b[31m1 · ACME"
 
 
 def test_a_files_name_reaches_the_ui_escaped_as_its_task_runs_name(prefect_harness, ordergate_home):

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
 from ordergate.masterdata.seed import seed_masterdata
+from ordergate.flows.story import report_of
 from ordergate.store import tables as t
 from tests.kit.mailserver import authentication_results
 
@@ -75,7 +76,7 @@ def test_a_pdf_read_with_low_confidence_is_held_and_the_reply_says_under_review(
     smtp = start_smtp_server("none")
     _point_at(monkeypatch, imap_account, smtp)
     imap_account.append(po_mail("PO-77002", "<po-77002@acme.example>"))
-    [document] = ingest_mailbox().documents
+    [document] = report_of(ingest_mailbox(return_state=True)).documents
     [order] = document.orders
     assert order.status == "held"
     assert "confidence below 0.75: ship_to" in order.hold_reasons[0]
@@ -91,7 +92,7 @@ def test_a_mailed_pdf_po_becomes_an_order_and_a_threaded_confirmation(wired):
     (settings, engine), mailbox, smtp = wired
     mailbox.append(po_mail("PO-77001", "<po-77001@acme.example>"))
 
-    report = ingest_mailbox()
+    report = report_of(ingest_mailbox(return_state=True))
 
     [document] = report.documents
     assert (document.format, document.status) == ("email", "processed"), document.error
@@ -118,7 +119,7 @@ def test_a_mailed_pdf_po_becomes_an_order_and_a_threaded_confirmation(wired):
     # The same mail again (a second delivery, other bytes because of a new Received header):
     mailbox.append(b"Received: from relay.example by mx.example; Sun, 29 Nov 2026 09:01:00 +0000\r\n"
                    + po_mail("PO-77001", "<po-77001@acme.example>"))
-    [again] = ingest_mailbox().documents
+    [again] = report_of(ingest_mailbox(return_state=True)).documents
     assert again.status == "duplicate" and "already received as document" in again.error
     with engine.connect() as conn:
         assert len(conn.execute(select(t.orders)).all()) == 1
@@ -132,8 +133,19 @@ def test_mail_from_an_unknown_sender_is_quarantined_and_moved_to_failed(wired):
     (settings, engine), mailbox, smtp = wired
     mailbox.append(po_mail("PO-1", "<x@evil.example>").replace(b"buyer@acme.example",
                                                                 b"someone@evil.example"))
-    [document] = ingest_mailbox().documents
+    state = ingest_mailbox(return_state=True)
+    [document] = report_of(state).documents
     assert document.status == "failed"
     assert "quarantined" in document.error and "someone@evil.example" in document.error
     assert smtp.handler.received == []  # never answer a sender we do not know
     assert mailbox.uids("INBOX") == [] and len(mailbox.uids("Failed")) == 1
+    # Ops see it: the run failed, and the mail's own task run, named by sender and subject,
+    # is red with the reason
+    assert state.is_failed() and "quarantined" in state.message
+    from tests.kit.prefect_api import task_runs
+
+    [mail_run] = [run for run in task_runs(state.state_details.flow_run_id)
+                  if run.name.startswith("mail ")]
+    assert mail_run.name == "mail from Ann Buyer <someone@evil.example>: Purchase order PO-1"
+    assert mail_run.state.is_failed() and "quarantined" in mail_run.state.message
+    assert document.title == "from Ann Buyer <someone@evil.example>: Purchase order PO-1"

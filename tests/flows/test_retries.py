@@ -6,7 +6,7 @@ import pytest
 from prefect import flow, task
 
 from ordergate.errors import DocumentError, TransientError
-from ordergate.flows.mail_flow import ingest_mail_batch_task
+from ordergate.flows.mail_flow import fetch_mail_task, file_mail_task, ingest_mail_task
 from ordergate.flows.outbox_flow import deliver_outbox_task
 from ordergate.flows.retries import (
     NETWORK_RETRIES,
@@ -61,9 +61,15 @@ def test_business_and_configuration_failures_are_not_retried(prefect_harness, er
     assert calls == [1]
 
 
-@pytest.mark.parametrize("network_task", [ingest_mail_batch_task, deliver_outbox_task])
+@pytest.mark.parametrize("network_task", [fetch_mail_task, file_mail_task, deliver_outbox_task])
 def test_the_network_tasks_retry_transient_errors_with_growing_waits(network_task):
     assert network_task.retries == NETWORK_RETRIES
     assert network_task.retry_condition_fn is retry_only_transient
     delays = network_task.retry_delay_seconds
     assert len(delays) == NETWORK_RETRIES and all(b == 2 * a for a, b in zip(delays, delays[1:]))
+
+
+def test_a_mail_is_never_retried_by_prefect():
+    """Processing a mail is business: a bad one fails the same way again, and a stored one is
+    recognised by its mailbox identity, so Prefect has nothing to retry."""
+    assert ingest_mail_task.retries == 0

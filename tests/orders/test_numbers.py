@@ -50,3 +50,17 @@ def test_stored_exactly_means_the_column_gives_the_same_value_back(value, expect
     assert stored_exactly(number) is expected
     if expected and number is not None:  # what SQLite's REAL, read at scale 4, gives back
         assert Decimal(repr(float(number))).quantize(Decimal("1E-4")) == number
+
+
+def test_amounts_for_people_have_their_currencys_decimals():
+    from decimal import Decimal
+
+    from ordergate.orders.numbers import amount_text
+
+    assert amount_text(Decimal("136.1000"), "USD") == "136.10 USD"
+    assert amount_text(Decimal("220.000"), "EUR") == "220.00 EUR"
+    assert amount_text(Decimal("220.0000"), "jpy") == "220 JPY"
+    assert amount_text(Decimal("1.5"), "KWD") == "1.500 KWD"
+    assert amount_text(Decimal("0.0050"), "USD") == "0.005 USD"  # a price finer than a cent
+    assert amount_text(Decimal("7"), None) == "7.00"
+    assert amount_text(None, "USD") == "-"

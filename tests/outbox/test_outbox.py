@@ -173,13 +173,41 @@ def test_a_write_error_is_recorded_and_the_others_are_still_delivered(engine, ou
     assert "BLOCKED" in failed.last_error
     assert not list(outbox_dir.glob("**/.*.tmp"))
 
-    deliver_pending(engine, outbox_dir)
-    assert _rows(engine)[1].attempts == 2
+    # It waits out its backoff: the next run leaves it alone, naming it explicitly tries it
+    assert deliver_pending(engine, outbox_dir) == []
+    assert [d.attempts for d in deliver_pending(engine, outbox_dir, ids=[failed.id])] == [2]
 
     (outbox_dir / "BLOCKED").unlink()
-    assert [d.status for d in deliver_pending(engine, outbox_dir)] == ["sent"]
+    assert [d.status for d in deliver_pending(engine, outbox_dir, ids=[failed.id])] == ["sent"]
     assert (outbox_dir / "BLOCKED" / "997_000000002.x12").read_bytes() == b"ISA*2~"
-    assert _rows(engine)[1].last_error is None
+    assert (_rows(engine)[1].last_error, _rows(engine)[1].next_attempt_at) == (None, None)
+
+
+def test_a_failing_message_waits_longer_each_time_then_fails_for_good(engine, outbox_dir):
+    from datetime import timedelta
+
+    from ordergate.outbox.queue import Backoff
+
+    outbox_dir.mkdir()
+    (outbox_dir / "BLOCKED").write_text("a file where a folder should be")
+    _queue(engine, _message(2, destination="BLOCKED"))
+    backoff = Backoff(first=30, cap=100, max_attempts=4)
+    assert [backoff.wait(n) for n in (1, 2, 3, 4)] == [timedelta(seconds=s)
+                                                        for s in (30, 60, 100, 100)]
+    [row] = _rows(engine)
+    waits = []
+    for attempt in (1, 2, 3):
+        before = datetime.now(timezone.utc)
+        [tried] = deliver_pending(engine, outbox_dir, ids=[row.id], backoff=backoff)
+        assert (tried.status, tried.attempts, tried.final) == ("failed", attempt, False)
+        assert "BLOCKED" in tried.error and tried.destination == "BLOCKED"
+        waits.append(round((tried.retry_at - before).total_seconds() / 10) * 10)
+    assert waits == [30, 60, 100]
+    [last] = deliver_pending(engine, outbox_dir, ids=[row.id], backoff=backoff)
+    assert (last.attempts, last.final, last.retry_at) == (4, True, None)
+    [stored] = _rows(engine)
+    assert (stored.status, stored.attempts) == ("failed", 4)
+    assert deliver_pending(engine, outbox_dir, ids=[row.id], backoff=backoff) == []
 
 
 def test_delivery_can_be_limited_to_ids_and_a_count(engine, outbox_dir):

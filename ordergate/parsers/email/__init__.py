@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from ordergate.parsers.email.limits import MailLimits
 from ordergate.parsers.email.message import Attachment, MailDocument, read_mail
+from ordergate.parsers.email.title import mail_title
 
 __all__ = [
     "Attachment",
     "MailDocument",
     "MailLimits",
+    "mail_title",
     "read_mail",
 ]

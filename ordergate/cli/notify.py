@@ -1,0 +1,40 @@
+"""``ordergate notify setup``: the notification block and automations on the Prefect server."""
+
+from __future__ import annotations
+
+import os
+
+from ordergate.cli.command import EXIT_OK, Command, Group
+from ordergate.cli.options import add_json
+from ordergate.cli.output import p, print_json, say
+from ordergate.errors import ConfigError
+
+
+class Setup(Command):
+    name = "setup"
+    help = ("create (or update) the notification block and one automation per event on the "
+            "Prefect server at PREFECT_API_URL")
+
+    def configure(self, parser):
+        add_json(parser, help='print {"channel", "block", "automations": [names]}')
+
+    def run(self, args, settings):
+        if not os.environ.get("PREFECT_API_URL"):
+            # The temporary server a command would start ends with it, automations and all.
+            raise ConfigError("notify setup configures a running Prefect server: set "
+                              "PREFECT_API_URL (`ordergate serve` prints its address)")
+        from ordergate.flows.notify import setup_notifications
+        from ordergate.flows.runtime import quiet_prefect
+
+        quiet_prefect()
+        made = setup_notifications(settings)
+        if args.json:
+            print_json({"channel": made.channel, "block": made.block,
+                        "automations": made.automations})
+        else:
+            say(f"notification block {p(made.block)} ({made.channel}); automations: "
+                f"{', '.join(made.automations)}")
+        return EXIT_OK
+
+
+GROUP = Group("notify", "tell ops at once of holds and failures (Prefect automations)", (Setup(),))

@@ -1,0 +1,75 @@
+"""The served deployments and `prefect.yaml`'s: the same flows, one run at a time each, the
+schedules from the settings, and names that never collide on one server."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_served_deployments_run_one_at_a_time_on_the_configured_schedule(monkeypatch, tmp_path):
+    from ordergate.flows.serve import deployments
+    from ordergate.settings import Settings
+
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path))
+    monkeypatch.setenv("ORDERGATE_POLL_INTERVAL_SECONDS", "15")
+    served = {d.name: d for d in deployments(Settings())}
+    assert set(served) == {"drop-folder-poll", "mailbox-poll", "outbox-delivery", "invoice-run",
+                           "invoice-reminders", "prune-history"}
+    assert {d.concurrency_limit for d in served.values()} == {1}
+    intervals = {name: d.schedules[0].schedule.interval for name, d in served.items()
+                 if hasattr(d.schedules[0].schedule, "interval")}
+    assert intervals == {"drop-folder-poll": timedelta(seconds=15),
+                         "mailbox-poll": timedelta(seconds=15),
+                         "outbox-delivery": timedelta(seconds=10)}
+
+
+def test_prefect_yaml_deploys_the_same_flows_under_names_of_their_own(monkeypatch, tmp_path):
+    from prefect.cli.deploy._schedules import _schedule_config_to_deployment_schedule
+    from prefect.utilities.templating import apply_values
+
+    from ordergate.flows.serve import deployments
+    from ordergate.settings import Settings
+
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path))
+    monkeypatch.setenv("ORDERGATE_POLL_INTERVAL_SECONDS", "20")
+    monkeypatch.setenv("ORDERGATE_DELIVERY_INTERVAL_SECONDS", "12")
+    served = {d.name: d for d in deployments(Settings())}
+    project = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    deployed = {d["name"]: d for d in project["deployments"]}
+    assert not set(deployed) & set(served)  # `prefect deploy` never takes a served one over
+    assert set(deployed) == {f"{name}-worker" for name in served}
+    for name, served_one in served.items():
+        mine = deployed[f"{name}-worker"]
+        path, function = mine["entrypoint"].split(":")
+        assert served_one.entrypoint.endswith(f"{path}:{function}")
+        assert (mine["concurrency_limit"], mine["work_pool"]["name"]) == (1, "ordergate")
+    schedules = {name: _schedule_config_to_deployment_schedule(
+        apply_values(d["schedules"], {})[0])["schedule"] for name, d in deployed.items()}
+    assert schedules["drop-folder-poll-worker"].interval == timedelta(seconds=20)
+    assert schedules["mailbox-poll-worker"].interval == timedelta(seconds=20)
+    assert schedules["outbox-delivery-worker"].interval == timedelta(seconds=12)
+    assert schedules["invoice-run-worker"].cron == "0 18 * * *"
+
+
+def test_the_local_server_tells_its_ui_its_own_port_and_logs_to_the_home(tmp_path):
+    """On a port other than 4200 the UI must still find the API; the server's output is kept
+    where ops can read it."""
+    import socket
+
+    import httpx
+
+    from ordergate.flows.serve import SERVER_LOG, local_prefect_server
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with local_prefect_server(port, log_dir=tmp_path / "logs") as api_url:
+        assert api_url == f"http://127.0.0.1:{port}/api"
+        settings = httpx.get(f"http://127.0.0.1:{port}/ui-settings", timeout=10).json()
+        assert settings["api_url"] == api_url
+    log = (tmp_path / "logs" / SERVER_LOG).read_text()
+    assert f"dashboard at http://127.0.0.1:{port}" in log
+    assert "telemetry" not in log  # no internet here: nothing tries to phone home
