@@ -37,6 +37,7 @@ from ordergate.cli import (
     notify,
     orders,
     outbox,
+    report,
     run,
 )
 from ordergate.cli.command import (
@@ -79,7 +80,7 @@ COMMANDS: tuple[Command | Group, ...] = (
     run.Replay(), run.Poll(), masterdata.Stock(), holds.GROUP, fulfilment.Pick(),
     fulfilment.Ship(), fulfilment.SHIPMENTS, billing.INVOICES, billing.RETURNS, billing.PAYMENTS,
     billing.AR,
-    mail.GROUP, run.Serve(), notify.GROUP,
+    report.Report(), mail.GROUP, run.Serve(), notify.GROUP,
 )
 
 

@@ -44,6 +44,7 @@ def deployments(settings: Settings) -> list:
     from ordergate.flows.invoice_flow import invoice_reminders, invoice_run
     from ordergate.flows.mail_flow import ingest_mailbox
     from ordergate.flows.outbox_flow import deliver_outbox
+    from ordergate.flows.report_flow import daily_report
 
     one = {"concurrency_limit": 1}
     interval = settings.poll_interval_seconds
@@ -56,6 +57,7 @@ def deployments(settings: Settings) -> list:
         invoice_run.to_deployment(name="invoice-run", cron="0 18 * * *", **one),
         invoice_reminders.to_deployment(name="invoice-reminders", cron="0 7 * * *", **one),
         prune_history.to_deployment(name="prune-history", cron="30 3 * * *", **one),
+        daily_report.to_deployment(name="daily-report", cron="0 6 * * *", **one),
     ]
 
 

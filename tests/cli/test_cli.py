@@ -195,3 +195,19 @@ def test_documents_are_listed_by_a_short_source_name(tmp_path, monkeypatch, caps
     out = capsys.readouterr().out
     assert " mail acme_pdf_order " in out and " po-17.edi " in out and "UIDVALIDITY" not in out
     assert " po;UID=5.edi " in out  # a file, whatever its name
+
+
+def test_report_prints_json_and_writes_a_folder_with_charts(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ORDERGATE_DATABASE_URL", raising=False)
+    assert run(capsys, "seed", str(ROOT / "samples" / "masterdata"))[0] == 0
+    run(capsys, "ingest", str(ROOT / "samples" / "x12" / "acme_two_orders.edi"))
+    code, out = run(capsys, "report", "--json")
+    figures = json.loads(out)
+    assert code == 0 and figures["orders"] == 2
+    assert figures["hold_reasons"][0]["reason"] == "unknown item"
+    code, out = run(capsys, "report", "--out", str(tmp_path / "report"))
+    assert code == 0 and "# Operations report" in out
+    written = sorted(p.name for p in (tmp_path / "report").iterdir())
+    assert {"report.md", "report.json", "orders_per_day.png", "hold_reasons.png"} <= set(written)
+    assert run(capsys, "report", "--since", "2026-12-31", "--until", "2026-01-01")[0] == 2

@@ -106,3 +106,24 @@ def test_a_delivery_that_fails_fails_the_run_with_its_error(prefect_harness, ord
     assert state.is_failed()
     assert "1 of 1 messages could not be delivered: 997 997_1.x12 to BLOCKED: try 1 failed" \
         in state.message and "BLOCKED" in state.message.rsplit(":", 1)[-1]
+
+
+def test_the_daily_report_is_an_artifact_with_its_charts(prefect_harness, ordergate_home):
+    import shutil
+    from pathlib import Path
+
+    from prefect.artifacts import Artifact
+
+    from ordergate.flows.report_flow import REPORT_KEY, daily_report
+    from ordergate.processing.dropfolder_run import ingest_paths
+
+    settings, engine = ordergate_home
+    work = settings.home / "report-work"
+    work.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[2] / "samples" / "x12" / "acme_two_orders.edi",
+                work / "po.edi")
+    ingest_paths(engine, settings, [work / "po.edi"], actor="test")
+    assert daily_report() == 2
+    page = Artifact.get(REPORT_KEY).data
+    assert page.startswith("# Operations report") and "unknown item" in page
+    assert page.count("](data:image/png;base64,") >= 3

@@ -17,7 +17,7 @@ def test_served_deployments_run_one_at_a_time_on_the_configured_schedule(monkeyp
     monkeypatch.setenv("ORDERGATE_POLL_INTERVAL_SECONDS", "15")
     served = {d.name: d for d in deployments(Settings())}
     assert set(served) == {"drop-folder-poll", "mailbox-poll", "outbox-delivery", "invoice-run",
-                           "invoice-reminders", "prune-history"}
+                           "invoice-reminders", "prune-history", "daily-report"}
     assert {d.concurrency_limit for d in served.values()} == {1}
     intervals = {name: d.schedules[0].schedule.interval for name, d in served.items()
                  if hasattr(d.schedules[0].schedule, "interval")}
