@@ -67,6 +67,13 @@ def emit_hold_events(report: IngestReport, installation: str | None = None) -> i
             event=HELD_EVENT,
             resource={"prefect.resource.id": resource_id("order", order.order_id, installation),
                       "prefect.resource.name": order_name(order.po_number, order.customer_id)},
+            # Prefect's UI shows a resource of a kind it does not know by its id alone: the
+            # related purchase order's id carries the customer and PO number, so the event's
+            # page names them where ops look, not only in the Raw tab.
+            related=[{"prefect.resource.id": resource_id(
+                          "po", _p(f"{order.customer_id}.{order.po_number}"), installation),
+                      "prefect.resource.role": "purchase-order",
+                      "prefect.resource.name": order_name(order.po_number, order.customer_id)}],
             payload={"order_id": order.order_id, "customer_id": _shown(order.customer_id),
                      "po_number": _shown(order.po_number), "document_id": doc.document_id,
                      "reasons": [_p(reason) for reason in order.hold_reasons],

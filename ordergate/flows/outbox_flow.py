@@ -22,6 +22,10 @@ from ordergate.settings import Settings
 MAX_MESSAGE = 500
 
 
+class DeliveriesFailed(Exception):
+    """The result of a delivery run's Failed state (Prefect expects an exception there)."""
+
+
 # An SMTP answer or a lost connection is recorded per message and tried again by a later
 # run; the task retries a TransientError raised before any message is sent.
 @task(name="deliver-outbox", **network_retries())
@@ -80,5 +84,5 @@ def deliver_outbox() -> int:
     if failed:
         message = (f"{len(failed)} of {len(deliveries)} messages could not be delivered: "
                    + "; ".join(failure_text(item) for item in failed))
-        return Failed(message=message[:MAX_MESSAGE], data=len(deliveries))
+        return Failed(message=message[:MAX_MESSAGE], data=DeliveriesFailed(message[:MAX_MESSAGE]))
     return Completed(message=f"{len(deliveries)} messages delivered", data=len(deliveries))

@@ -22,6 +22,16 @@ MAX_MESSAGE = 500  # a state message is a line in the UI, not a report
 MAX_TAGS = 12  # customers per run beyond this are counted, not tagged
 
 
+class DocumentsFailed(Exception):
+    """A run's failed documents, as the result of its Failed state: Prefect expects a failed
+    run's result to be an exception (a served run's process raises it, and logs it, on the
+    way out). It carries the run's report for whoever called the flow."""
+
+    def __init__(self, message: str, report: IngestReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
 def _failed(document: DocumentReport) -> bool:
     return document.status == DocumentStatus.FAILED
 
@@ -54,8 +64,9 @@ def run_state(report: IngestReport, what: str):
     failed = [document for document in report.documents if _failed(document)]
     summary = run_name(report, what)
     if failed:
-        return Failed(data=report, message=_clip(f"{summary}: " + "; ".join(
-            f"{_name(document)}: {document.error or 'failed'}" for document in failed)))
+        message = _clip(f"{summary}: " + "; ".join(
+            f"{_name(document)}: {document.error or 'failed'}" for document in failed))
+        return Failed(data=DocumentsFailed(message, report), message=message)
     if any(_held(document) for document in report.documents):
         return Completed(name=HELD_STATE, data=report, message=_clip(summary))
     return Completed(data=report, message=_clip(summary))
@@ -157,7 +168,9 @@ def outcomes(states: Iterable) -> list[DocumentReport]:
     reports = []
     for state in states:
         value = state.result(raise_on_failure=False)
-        if isinstance(value, BaseException):
+        if isinstance(value, DocumentsFailed):
+            value = value.report
+        elif isinstance(value, BaseException):
             raise value
         reports.append(value)
     return reports
