@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME := var/demo
 
-.PHONY: install test demo bench bench-email fuzz clean
+.PHONY: install test demo bench bench-email soak fuzz clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,8 @@ demo: install
 	@ls $(DEMO_HOME)/outbox/*/856_* $(DEMO_HOME)/outbox/*/DESADV_* $(DEMO_HOME)/outbox/*/*_shipment_*.csv
 	@echo "... and the invoices:"
 	@ls $(DEMO_HOME)/outbox/*/810_* $(DEMO_HOME)/outbox/*/INVOIC_* $(DEMO_HOME)/outbox/*/invoice_*.eml $(DEMO_HOME)/outbox/*/INV-*.csv
+	@ORDERGATE_HOME=$(DEMO_HOME) $(BIN)/ordergate report --out $(DEMO_HOME)/report > /dev/null
+	@echo "The operations report with its charts: $(DEMO_HOME)/report/report.md"
 	@echo
 	@echo "Look around: export ORDERGATE_HOME=$$PWD/$(DEMO_HOME); $(BIN)/ordergate orders list; $(BIN)/ordergate holds list; $(BIN)/ordergate orders show 1; ls $(DEMO_HOME)/outbox/* $(DEMO_HOME)/picking"
 
@@ -68,6 +70,10 @@ bench: install
 	$(BIN)/python -m benchmarks.bench_edifact_parse
 	$(BIN)/python -m benchmarks.bench_invoice
 	$(BIN)/python -m benchmarks.bench_ship
+
+# The served deployments for 30 minutes at a 5 s poll with files arriving: API latency and errors.
+soak: install
+	$(BIN)/python -m benchmarks.soak_serve
 
 # The email channel end to end: needs Dovecot (apt-get install dovecot-imapd); about 3 minutes.
 bench-email: install

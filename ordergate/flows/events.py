@@ -10,7 +10,9 @@ task run and its flow run.
 - ``ordergate.delivery.failed``: an outbound message could not be delivered (kind, file,
   destination, error, attempts);
 - ``ordergate.ack.rejected`` / ``ordergate.ack.overdue``: a partner rejected, or has not
-  acknowledged in time, what we sent.
+  acknowledged in time, what we sent;
+- ``ordergate.shipment.recorded`` / ``ordergate.invoice.issued``: what a run shipped and
+  invoiced (the warehouse's file in the drop folder, the invoice run).
 
 Names and reasons are the sender's: shown with control and bidi characters escaped.
 """
@@ -70,10 +72,7 @@ def emit_hold_events(report: IngestReport, installation: str | None = None) -> i
             # Prefect's UI shows a resource of a kind it does not know by its id alone: the
             # related purchase order's id carries the customer and PO number, so the event's
             # page names them where ops look, not only in the Raw tab.
-            related=[{"prefect.resource.id": resource_id(
-                          "po", _p(f"{order.customer_id}.{order.po_number}"), installation),
-                      "prefect.resource.role": "purchase-order",
-                      "prefect.resource.name": order_name(order.po_number, order.customer_id)}],
+            related=[_po(order.customer_id, order.po_number, installation)],
             payload={"order_id": order.order_id, "customer_id": _shown(order.customer_id),
                      "po_number": _shown(order.po_number), "document_id": doc.document_id,
                      "reasons": [_p(reason) for reason in order.hold_reasons],
@@ -137,3 +136,66 @@ def emit_ack_events(news: list, installation: str | None = None) -> int:
                      "partner_id": _shown(item.partner_id), "customer_id": _shown(item.customer_id),
                      "filename": _shown(item.filename), "detail": _shown(item.detail)})
     return min(len(news), MAX_EVENTS_PER_RUN)
+
+
+SHIPMENT_EVENT = "ordergate.shipment.recorded"
+INVOICE_EVENT = "ordergate.invoice.issued"
+
+
+def emit_work_events(engine, actor: str) -> int:
+    """An event per shipment recorded and per invoice or credit note issued by ``actor`` (the
+    run that did the work: a drop-folder run importing the warehouse's file ships and
+    invoices in one go); at most MAX_EVENTS_PER_RUN of each."""
+    from prefect.events import emit_event
+    from sqlalchemy import select
+
+    from ordergate.store import tables as t
+    from ordergate.store.installation import installation_id
+
+    with engine.connect() as conn:
+        shipments = conn.execute(
+            select(t.shipments.c.id, t.shipments.c.order_id, t.shipments.c.carrier,
+                   t.shipments.c.tracking_number, t.shipments.c.ship_date, t.orders.c.po_number,
+                   t.orders.c.customer_id)
+            .join(t.orders, t.orders.c.id == t.shipments.c.order_id)
+            .where(t.shipments.c.actor == actor).order_by(t.shipments.c.id)
+            .limit(MAX_EVENTS_PER_RUN)).all()
+        invoices = conn.execute(
+            select(t.invoices.c.id, t.invoices.c.invoice_number, t.invoices.c.kind,
+                   t.invoices.c.customer_id, t.invoices.c.total, t.invoices.c.currency,
+                   t.invoices.c.due_date)
+            .where(t.invoices.c.actor == actor).order_by(t.invoices.c.id)
+            .limit(MAX_EVENTS_PER_RUN)).all()
+    if not shipments and not invoices:
+        return 0
+    installation = installation_id(engine)
+    for row in shipments:
+        emit_event(
+            event=SHIPMENT_EVENT,
+            resource={"prefect.resource.id": resource_id("shipment", row.id, installation),
+                      "prefect.resource.name": _p(f"shipment {row.id} · PO {row.po_number} · "
+                                                  f"{row.customer_id}")},
+            related=[_po(row.customer_id, row.po_number, installation)],
+            payload={"shipment_id": row.id, "order_id": row.order_id,
+                     "po_number": _p(row.po_number), "customer_id": _p(row.customer_id),
+                     "carrier": _p(row.carrier), "tracking_number": _p(row.tracking_number),
+                     "ship_date": row.ship_date.isoformat()})
+    for row in invoices:
+        emit_event(
+            event=INVOICE_EVENT,
+            resource={"prefect.resource.id": resource_id("invoice", row.id, installation),
+                      "prefect.resource.name": _p(f"{row.invoice_number} · {row.customer_id}")},
+            payload={"invoice_id": row.id, "invoice_number": _p(row.invoice_number),
+                     "kind": row.kind, "customer_id": _p(row.customer_id),
+                     "total": str(row.total), "currency": _p(row.currency),
+                     "due_date": row.due_date.isoformat()})
+    return len(shipments) + len(invoices)
+
+
+def _po(customer_id: str | None, po_number: str | None, installation: str) -> dict:
+    """The related purchase order: its id carries customer and PO number, which is how the
+    UI shows a resource of a kind it does not know."""
+    return {"prefect.resource.id": resource_id("po", _p(f"{customer_id}.{po_number}"),
+                                               installation),
+            "prefect.resource.role": "purchase-order",
+            "prefect.resource.name": order_name(po_number, customer_id)}

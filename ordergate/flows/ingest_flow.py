@@ -8,12 +8,13 @@ from prefect import flow, get_run_logger, task
 
 from ordergate.app import open_engine
 from ordergate.flows.artifacts import publish, refresh_standing
-from ordergate.flows.events import emit_document_events
+from ordergate.flows.events import emit_document_events, emit_work_events
 from ordergate.flows.outbox_flow import deliver_outbox_task
 from ordergate.flows.story import document_state, name_run, outcomes, run_state, tell
 from ordergate.printable import printable
 from ordergate.processing.dropfolder_run import ingest_drop_file
 from ordergate.processing.report import DocumentReport, IngestReport
+from ordergate.processing.shipment_files import SHIPMENTS_FORMAT
 from ordergate.settings import Settings
 from ordergate.sources.dropfolder import DropFile, scan_inbox
 from ordergate.store.installation import installation_id
@@ -49,6 +50,8 @@ def ingest_drop_folder(max_files: int | None = None, deliver: bool = True) -> In
     report = IngestReport(documents=outcomes(
         ingest_file_task.with_options(tags=_file_tags(drop))(drop, actor, return_state=True)
         for drop in files))
+    if any(document.format == SHIPMENTS_FORMAT for document in report.documents):
+        emit_work_events(open_engine(settings), actor)  # what the warehouse's file shipped
     if deliver:
         deliver_outbox_task()
     logger.info("%d files; orders %s", len(files), report.order_counts())

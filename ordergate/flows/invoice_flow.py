@@ -17,8 +17,17 @@ from ordergate.settings import Settings
 
 @task(name="invoice-shipments")
 def invoice_shipments_task() -> InvoiceRun:
+    from prefect.runtime import flow_run
+
+    from ordergate.flows.events import emit_work_events
+
     settings = Settings()
-    return run_invoicing(open_engine(settings), settings, actor="flow:invoice-run", now=utcnow())
+    engine = open_engine(settings)
+    # The run's own actor, so its events are of the invoices this run made
+    actor = f"flow:invoice-run/{flow_run.get_name() or flow_run.get_id()}"
+    run = run_invoicing(engine, settings, actor=actor, now=utcnow())
+    emit_work_events(engine, actor)
+    return run
 
 
 @flow(name="invoice-run")

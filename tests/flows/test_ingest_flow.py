@@ -209,3 +209,56 @@ def test_a_files_name_reaches_the_ui_escaped_as_its_task_runs_name(prefect_harne
             return [run.name for run in runs]
 
     assert "ingest po\\x1b[2J.edi" in asyncio.run(task_run_names())
+
+
+def test_a_warehouse_file_in_the_drop_folder_ships_invoices_and_tells_prefect(
+        prefect_harness, ordergate_home):
+    from ordergate.flows.ingest_flow import ingest_drop_folder
+    from ordergate.store.installation import installation_id
+
+    settings, engine = ordergate_home
+    shutil.copy(SAMPLES / "acme_4500012345.edi", settings.inbox / "po.edi")
+    [po] = report_of(ingest_drop_folder(return_state=True)).documents
+    [order] = po.orders
+    (settings.inbox / "shipments").mkdir()
+    (settings.inbox / "shipments" / "confirm.csv").write_text(
+        "order_id,line_number,quantity,carrier,tracking_number,ship_date\n"
+        f"{order.order_id},1,10,UPSN,1ZFLOW0001,2026-12-06\n")
+    state = ingest_drop_folder(return_state=True)
+    assert state.is_completed(), state.message
+    installation = installation_id(engine)
+    with engine.connect() as conn:
+        [shipment_id] = conn.execute(select(t.shipments.c.id)).scalars().all()
+        [invoice] = conn.execute(select(t.invoices.c.id, t.invoices.c.invoice_number)).all()
+    shipped = _wait_for_event("ordergate.shipment.recorded",
+                              f"ordergate.shipment.{installation}.{shipment_id}")
+    assert shipped["payload"]["tracking_number"] == "1ZFLOW0001"
+    assert shipped["payload"]["po_number"] == "4500012345"
+    issued = _wait_for_event("ordergate.invoice.issued",
+                             f"ordergate.invoice.{installation}.{invoice.id}")
+    assert issued["payload"]["invoice_number"] == invoice.invoice_number
+
+
+def test_the_invoice_run_invoices_what_is_left_and_tells_prefect(prefect_harness, ordergate_home):
+    from datetime import date, datetime, timezone
+
+    from ordergate.flows.ingest_flow import ingest_drop_folder
+    from ordergate.flows.invoice_flow import invoice_run
+    from ordergate.fulfilment.shipping import ShipmentRequest
+    from ordergate.processing.shipments import ship
+    from ordergate.store.installation import installation_id
+
+    settings, engine = ordergate_home
+    shutil.copy(SAMPLES / "acme_4500012345.edi", settings.inbox / "po.edi")
+    [po] = report_of(ingest_drop_folder(return_state=True)).documents
+    [order] = po.orders
+    [done] = ship(engine, settings, [ShipmentRequest(
+        order_id=order.order_id, carrier="UPSN", tracking_number="1ZRUN", ship_date=date.today(),
+        source="test")], actor="wh", now=datetime.now(timezone.utc))
+    assert done.result.status == "shipped"
+    assert invoice_run() == 1
+    with engine.connect() as conn:
+        [invoice] = conn.execute(select(t.invoices.c.id, t.invoices.c.actor)).all()
+    assert invoice.actor.startswith("flow:invoice-run/")
+    _wait_for_event("ordergate.invoice.issued",
+                    f"ordergate.invoice.{installation_id(engine)}.{invoice.id}")
