@@ -58,7 +58,7 @@ def ingest_drop_folder(max_files: int | None = None, deliver: bool = True) -> In
     if report.documents:  # an empty poll leaves the artifacts of the last run that did work
         publish(report, key_prefix="ingest")
         name_run(report, "files", "dropfolder")
-        refresh_standing(open_engine(Settings()))
+        refresh_standing(open_engine(settings))
     return run_state(report, "files")
 
 
