@@ -38,7 +38,11 @@ def serve(settings: Settings) -> None:
 
 
 def deployments(settings: Settings) -> list:
-    """What ``serve`` serves: each at most one run at a time."""
+    """What ``serve`` serves: each at most one run at a time. A poll that comes due while the
+    last one still runs is cancelled, not queued: the running one takes what arrived, and a
+    slow hour never leaves a backlog of queued polls behind it."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+
     from ordergate.flows.housekeeping import prune_history
     from ordergate.flows.ingest_flow import ingest_drop_folder
     from ordergate.flows.invoice_flow import invoice_reminders, invoice_run
@@ -47,12 +51,14 @@ def deployments(settings: Settings) -> list:
     from ordergate.flows.report_flow import daily_report
 
     one = {"concurrency_limit": 1}
+    poll = {"concurrency_limit": ConcurrencyLimitConfig(
+        limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)}
     interval = settings.poll_interval_seconds
     return [
-        ingest_drop_folder.to_deployment(name="drop-folder-poll", interval=interval, **one),
-        ingest_mailbox.to_deployment(name="mailbox-poll", interval=interval, **one),
+        ingest_drop_folder.to_deployment(name="drop-folder-poll", interval=interval, **poll),
+        ingest_mailbox.to_deployment(name="mailbox-poll", interval=interval, **poll),
         deliver_outbox.to_deployment(name="outbox-delivery", interval=settings.delivery_interval,
-                                     **one),
+                                     **poll),
         # Daily at 18:00 UTC: the daily-invoiced customers' shipments, and any left behind.
         invoice_run.to_deployment(name="invoice-run", cron="0 18 * * *", **one),
         invoice_reminders.to_deployment(name="invoice-reminders", cron="0 7 * * *", **one),

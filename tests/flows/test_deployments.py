@@ -19,6 +19,9 @@ def test_served_deployments_run_one_at_a_time_on_the_configured_schedule(monkeyp
     assert set(served) == {"drop-folder-poll", "mailbox-poll", "outbox-delivery", "invoice-run",
                            "invoice-reminders", "prune-history", "daily-report"}
     assert {d.concurrency_limit for d in served.values()} == {1}
+    polls = ("drop-folder-poll", "mailbox-poll", "outbox-delivery")
+    assert {served[name].concurrency_options.collision_strategy for name in polls} == {
+        "CANCEL_NEW"}
     intervals = {name: d.schedules[0].schedule.interval for name, d in served.items()
                  if hasattr(d.schedules[0].schedule, "interval")}
     assert intervals == {"drop-folder-poll": timedelta(seconds=15),
@@ -45,7 +48,12 @@ def test_prefect_yaml_deploys_the_same_flows_under_names_of_their_own(monkeypatc
         mine = deployed[f"{name}-worker"]
         path, function = mine["entrypoint"].split(":")
         assert served_one.entrypoint.endswith(f"{path}:{function}")
-        assert (mine["concurrency_limit"], mine["work_pool"]["name"]) == (1, "ordergate")
+        limit = mine["concurrency_limit"]
+        assert mine["work_pool"]["name"] == "ordergate"
+        if name in ("drop-folder-poll", "mailbox-poll", "outbox-delivery"):
+            assert limit == {"limit": 1, "collision_strategy": "CANCEL_NEW"}
+        else:
+            assert limit == 1
     schedules = {name: _schedule_config_to_deployment_schedule(
         apply_values(d["schedules"], {})[0])["schedule"] for name, d in deployed.items()}
     assert schedules["drop-folder-poll-worker"].interval == timedelta(seconds=20)
