@@ -43,6 +43,10 @@ def quiet_prefect(*, temporary_server: bool = False) -> None:
     # flushing. That server and its database end with the command, and a failure while it
     # serves reaches the command as an API error; so only its critical records show.
     temporary = temporary_server and not os.environ.get("PREFECT_API_URL")
+    if temporary:
+        # Prefect waits 20 s for its temporary server by default; a busy machine (a test run,
+        # a backup) can take longer, and the command would fail although nothing is wrong.
+        os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL" if temporary else "WARNING")
     noise = _DropFlushNoise()
     # A logger's filters see only the records logged to that very logger, so each is named.
