@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Engine, func, select
 
 from ordergate.orders.numbers import amount_text
+from ordergate.flows.story import document_name
 from ordergate.printable import markdown_text as _md
 from ordergate.printable import printable as _p
 from ordergate.processing.report import IngestReport
@@ -33,14 +34,10 @@ ATTENTION_KEY = "ordergate-attention"
 MAX_LISTED = 100  # rows per standing section; the count says how many more
 
 
-def _document_name(doc) -> str:
-    return doc.title or doc.path.rsplit("/", 1)[-1] or doc.path
-
-
 def order_rows(report: IngestReport) -> list[dict[str, str]]:
     rows = []
     for doc in report.documents:
-        base = {"document": str(doc.document_id or "-"), "file": _p(_document_name(doc)),
+        base = {"document": str(doc.document_id or "-"), "file": _p(document_name(doc)),
                 "document status": doc.status}
         if not doc.orders:
             rows.append({**base, "order": "-", "customer": "-", "po": "-", "order status": "-",
@@ -69,7 +66,7 @@ def holds_markdown(report: IngestReport) -> str:
                 lines.append("")
         if doc.status == "failed":
             count += 1
-            lines += [f"## Document {doc.document_id} ({_md(_document_name(doc))}) — failed",
+            lines += [f"## Document {doc.document_id} ({_md(document_name(doc))}) — failed",
                       f"- {_md(doc.error)}", ""]
     if not count:
         lines.append("No holds, rejections or failed documents in this run.")
