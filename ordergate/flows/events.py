@@ -110,12 +110,12 @@ def emit_delivery_events(failed: list, installation: str | None = None) -> int:
     for item in failed[:MAX_EVENTS_PER_RUN]:
         emit_event(
             event=FAILED_DELIVERY_EVENT,
-            resource={"prefect.resource.id": resource_id("outbox", item.outbox_id, installation),
+            resource={"prefect.resource.id": resource_id("outbox", item.id, installation),
                       "prefect.resource.name": _p(f"{item.kind} {item.filename} · "
                                                   f"{item.destination}")},
-            payload={"outbox_id": item.outbox_id, "kind": item.kind,
+            payload={"outbox_id": item.id, "kind": item.kind,
                      "destination": _shown(item.destination), "filename": _shown(item.filename),
-                     "error": _shown(item.error), "attempts": getattr(item, "attempts", None)})
+                     "error": _shown(item.error), "attempts": item.attempts})
     return min(len(failed), MAX_EVENTS_PER_RUN)
 
 

@@ -262,3 +262,15 @@ def test_the_invoice_run_invoices_what_is_left_and_tells_prefect(prefect_harness
     assert invoice.actor.startswith("flow:invoice-run/")
     _wait_for_event("ordergate.invoice.issued",
                     f"ordergate.invoice.{installation_id(engine)}.{invoice.id}")
+
+
+def test_a_message_failed_for_good_emits_its_event(prefect_harness):
+    from ordergate.flows.events import FAILED_DELIVERY_EVENT, emit_delivery_events
+    from ordergate.outbox.queue import Delivery
+
+    failed = Delivery(41, "855", None, "failed", error="SMTP 550 mailbox unknown", attempts=15,
+                      final=True, destination="ACME", filename="855_PO1.x12")
+    assert emit_delivery_events([failed], installation="inst2") == 1
+    event = _wait_for_event(FAILED_DELIVERY_EVENT, "ordergate.outbox.inst2.41")
+    assert event["payload"]["attempts"] == 15 and "550" in event["payload"]["error"]
+    assert event["resource"]["prefect.resource.name"] == "855 855_PO1.x12 · ACME"
