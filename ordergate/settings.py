@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     delivery_interval_seconds: int | None = Field(default=None, ge=1)
     # The local Prefect server ``ordergate serve`` starts when no Prefect API is named.
     prefect_port: int = Field(default=4200, ge=1, le=65535)
+    # The address it listens on: this machine only, unless told otherwise; another address
+    # is refused without Prefect's API authentication (PREFECT_SERVER_API_AUTH_STRING).
+    prefect_host: str = "127.0.0.1"
     # Where ``ordergate notify setup`` sends ops the news (holds, failed documents, failed
     # deliveries, rejected acknowledgements): a URL taking a JSON POST, or addresses (comma
     # separated) mailed through the SMTP settings.

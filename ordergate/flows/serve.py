@@ -10,7 +10,10 @@ piling up.
 
 from __future__ import annotations
 
+import base64
+import ipaddress
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -29,11 +32,13 @@ def serve(settings: Settings) -> None:
     if settings.prefect_api_url:
         _serve(settings)
         return
-    with local_prefect_server(settings.prefect_port, log_dir=settings.logs) as api_url:
+    with local_prefect_server(settings.prefect_port, host=settings.prefect_host,
+                              log_dir=settings.logs) as api_url:
         # For Prefect, in this process and the flow-run processes it starts.
         os.environ["PREFECT_API_URL"] = api_url
-        print(f"Prefect UI: {api_url.removesuffix('/api')}  (set PREFECT_API_URL to use your own "
-              f"server; its log: {settings.logs / SERVER_LOG})", flush=True)
+        print(f"Prefect UI: {ui_url(settings.prefect_host, settings.prefect_port)}  (set "
+              f"PREFECT_API_URL to use your own server; its log: {settings.logs / SERVER_LOG})",
+              flush=True)
         _serve(settings)
 
 
@@ -73,22 +78,65 @@ def _serve(settings: Settings) -> None:
     prefect_serve(*deployments(settings))
 
 
+AUTH_VARIABLE = "PREFECT_SERVER_API_AUTH_STRING"
+
+
+def is_local(host: str) -> bool:
+    """Whether ``host`` is an address only this machine reaches (loopback)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def ui_url(host: str, port: int) -> str:
+    """Where a browser finds the UI: the address served on, or for every address (0.0.0.0,
+    ::) this machine's name."""
+    if host in ("0.0.0.0", "::"):
+        host = socket.gethostname()
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
 @contextmanager
-def local_prefect_server(port: int, *, log_dir: Path | None = None) -> Iterator[str]:
-    """A Prefect server on 127.0.0.1:``port`` for as long as the block runs. Its UI is told
-    where its API is (``PREFECT_UI_API_URL``), or on any port but 4200 it would call 4200."""
+def local_prefect_server(port: int, *, host: str = "127.0.0.1",
+                         log_dir: Path | None = None) -> Iterator[str]:
+    """A Prefect server on ``host``:``port`` for as long as the block runs; its API URL for
+    this machine's clients. Its UI is told where its API is (``PREFECT_UI_API_URL``, unless
+    set), or on any port but 4200 it would call 4200.
+
+    The UI and API let anyone who reaches them see every order's PO number and customer, and
+    run or cancel flows: on an address other machines reach they must ask for a password.
+    So another address than loopback is refused unless Prefect's own basic authentication
+    is set (``PREFECT_SERVER_API_AUTH_STRING``, "user:password"); this process then uses the
+    same string as a client (``PREFECT_API_AUTH_STRING``), and so do its flow runs."""
     import httpx
 
-    api_url = f"http://127.0.0.1:{port}/api"
-    env = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", **os.environ,
-           "PREFECT_UI_API_URL": api_url, "PREFECT_SERVER_API_HOST": "127.0.0.1",
-           "PREFECT_SERVER_API_PORT": str(port)}
+    auth = os.environ.get(AUTH_VARIABLE)
+    if not is_local(host) and not auth:
+        raise ConfigError(
+            f"not serving the Prefect UI and API on {host}: anyone who reaches that address "
+            f"could read every order and run flows. Set {AUTH_VARIABLE}=user:password (a "
+            f"browser then asks for it) and reach it over TLS through a reverse proxy or an SSH "
+            f"tunnel, or leave ORDERGATE_PREFECT_HOST at 127.0.0.1 and tunnel to it")
+    # This machine's clients go to loopback when the server listens on every address.
+    client_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    client_host = f"[{client_host}]" if ":" in client_host else client_host
+    api_url = f"http://{client_host}:{port}/api"
+    env = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_UI_API_URL": f"{ui_url(host, port)}/api", **os.environ,
+           "PREFECT_SERVER_API_HOST": host, "PREFECT_SERVER_API_PORT": str(port)}
+    headers = {}
+    if auth:
+        os.environ.setdefault("PREFECT_API_AUTH_STRING", auth)
+        headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
     log = subprocess.DEVNULL
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         log = open(log_dir / SERVER_LOG, "ab")  # noqa: SIM115 - open while the server runs
     process = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)],
         stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
@@ -99,7 +147,7 @@ def local_prefect_server(port: int, *, log_dir: Path | None = None) -> Iterator[
                                   f"is port {port} free? Set ORDERGATE_PREFECT_PORT or "
                                   f"PREFECT_API_URL{where}")
             try:
-                if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                if httpx.get(f"{api_url}/health", timeout=2, headers=headers).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass

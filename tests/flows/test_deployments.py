@@ -1,9 +1,11 @@
 """The served deployments and `prefect.yaml`'s: the same flows, one run at a time each, the
 schedules from the settings, and names that never collide on one server."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,3 +83,39 @@ def test_the_local_server_tells_its_ui_its_own_port_and_logs_to_the_home(tmp_pat
     log = (tmp_path / "logs" / SERVER_LOG).read_text()
     assert f"dashboard at http://127.0.0.1:{port}" in log
     assert "telemetry" not in log  # no internet here: nothing tries to phone home
+
+
+def test_serving_on_another_address_is_refused_without_authentication(monkeypatch):
+    from ordergate.errors import ConfigError
+    from ordergate.flows.serve import is_local, local_prefect_server
+
+    monkeypatch.delenv("PREFECT_SERVER_API_AUTH_STRING", raising=False)
+    assert is_local("127.0.0.1") and is_local("::1") and is_local("localhost")
+    assert not is_local("0.0.0.0") and not is_local("10.1.2.3") and not is_local("ops.example")
+    with pytest.raises(ConfigError, match="PREFECT_SERVER_API_AUTH_STRING"):
+        with local_prefect_server(4999, host="0.0.0.0"):
+            raise AssertionError("a server started")
+
+
+def test_on_every_address_the_server_asks_for_the_password(tmp_path, monkeypatch):
+    """Bound to 0.0.0.0 with Prefect's basic authentication: the API refuses a caller without
+    the password, answers one with it, and this process is given it as a client."""
+    import socket
+
+    import httpx
+
+    from ordergate.flows.serve import local_prefect_server
+
+    monkeypatch.setenv("PREFECT_SERVER_API_AUTH_STRING", "ops:s3cret-for-the-test")
+    monkeypatch.delenv("PREFECT_API_AUTH_STRING", raising=False)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with local_prefect_server(port, host="0.0.0.0", log_dir=tmp_path / "logs") as api_url:
+        assert api_url == f"http://127.0.0.1:{port}/api"
+        assert httpx.post(f"{api_url}/flows/filter", json={}, timeout=10).status_code == 401
+        assert httpx.post(f"{api_url}/flows/filter", json={}, timeout=10,
+                          auth=("ops", "s3cret-for-the-test")).status_code == 200
+        assert os.environ["PREFECT_API_AUTH_STRING"] == "ops:s3cret-for-the-test"
+    log = (tmp_path / "logs" / "prefect-server.log").read_text()
+    assert "s3cret" not in log
