@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME := var/demo
 
-.PHONY: install test demo bench bench-email soak fuzz clean
+.PHONY: install test demo bench bench-email soak crash-soak fuzz clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ bench: install
 	$(BIN)/python -m benchmarks.bench_edifact_parse
 	$(BIN)/python -m benchmarks.bench_invoice
 	$(BIN)/python -m benchmarks.bench_ship
+	$(BIN)/python -m benchmarks.bench_scale
+
+# ordergate ingest killed with SIGKILL at random moments, 50 times on SQLite and on PostgreSQL,
+# rerun until done; the invariants (orders, 855s, 997s, stock, credit, outbox files) checked.
+crash-soak: install
+	$(BIN)/python -m benchmarks.crash_soak
 
 # The served deployments for 30 minutes at a 5 s poll with files arriving: API latency and errors.
 soak: install

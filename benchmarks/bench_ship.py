@@ -36,9 +36,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from benchmarks.bench_e2e import SKUS, end_to_end, machine, write_block
+from benchmarks.databases import pg_admin
 from benchmarks.gen_850 import generate_850_interchange
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 GOAL = 5_000  # orders/s shipped on SQLite
 PACKED_EVERY = 4  # every fourth order ships in two SSCC-labelled packages
 CARRIERS = ("UPSN", "FDEG", "USPS")
@@ -161,24 +161,6 @@ def sqlite_run(data: bytes) -> Run:
         finally:
             engine.dispose()
     return Run(ingest, ship, orders, interchanges)
-
-
-def pg_admin():
-    """An autocommit engine on the local server, or None (with the reason printed)."""
-    from sqlalchemy import text
-
-    from ordergate.store.db import make_engine
-
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure to reach the server means: no PostgreSQL figure
-        admin.dispose()
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:160]
-        print(f"PostgreSQL not reachable at 127.0.0.1:5432 ({reason}): its figures are skipped")
-        return None
-    return admin
 
 
 def pg_run(data: bytes, admin) -> Run:

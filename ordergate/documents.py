@@ -1,17 +1,20 @@
-"""``RawDocument``: bytes plus where they came from, stored before anything else happens."""
+"""``RawDocument``: bytes plus where they came from, stored before anything else happens.
+
+The bytes of a large file may be a read-only memory map of it (``buffers``): hashed and
+stored window by window, and read by the formats whose readers take a map (X12)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ordergate.buffers import Buffer, sha256_of
 from ordergate.clock import utcnow
 
 
 @dataclass(frozen=True, slots=True)
 class RawDocument:
-    content: bytes
+    content: Buffer
     channel: str  # "dropfolder", "cli", "email", ...
     source_ref: str  # a path, a Message-ID, ...
     sender: str | None = None
@@ -20,7 +23,7 @@ class RawDocument:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
+        return sha256_of(self.content)
 
     @property
     def name(self) -> str:

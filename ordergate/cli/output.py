@@ -61,7 +61,8 @@ def listing(args, key: str, items: list, headers: list[str], row) -> None:
 def print_report(args, report) -> None:
     """An ingest report (ingest, replay, poll, mail poll): ``to_json`` or the summary table."""
     if args.json:
-        sys.stdout.write(report.to_json() + "\n")
+        report.write_json(sys.stdout)
+        sys.stdout.write("\n")
     else:
         say(render_ingest_summary(report))
 
@@ -76,12 +77,13 @@ def source_name(source_ref: str) -> str:
     return f"mail {mail.group(1)}" if mail else Path(source_ref).name
 
 
+MAX_REASONS = 50  # "why" lines in a summary; the rest are counted and found with orders list
+
+
 def render_ingest_summary(report) -> str:
     rows = []
     for doc in report.documents:
-        counts: dict[str, int] = {}
-        for order in doc.orders:
-            counts[order.status] = counts.get(order.status, 0) + 1
+        counts = doc.orders.counts()
         name = (f"mail {doc.title[:60]}" if doc.title and _MAIL_SOURCE.fullmatch(doc.path)
                 else source_name(doc.path))
         rows.append([doc.document_id or "-", name, doc.format or "-", doc.status,
@@ -90,9 +92,15 @@ def render_ingest_summary(report) -> str:
     text = table(rows, ["doc", "file", "format", "status", "accepted", "held", "rejected",
                         "duplicate", "outbound", "error"])
     reasons = [f"  doc {doc.document_id}: {p(doc.error)}" for doc in report.documents if doc.error]
+    attention = [order for doc in report.documents for order in doc.orders
+                 if order.status in ("held", "rejected")][:MAX_REASONS]
     reasons += [f"  PO {p(order.po_number)} ({order.status}): {p(reason)}"
-                for doc in report.documents for order in doc.orders
-                if order.status in ("held", "rejected") for reason in order.hold_reasons]
+                for order in attention for reason in order.hold_reasons]
+    unlisted = sum(doc.orders.count("held") + doc.orders.count("rejected")
+                   for doc in report.documents) - len(attention)
+    if unlisted:
+        reasons.append(f"  ... and {unlisted} more held or rejected orders: "
+                       f"ordergate orders list --status held (or rejected)")
     if reasons:
         text += "\nwhy:\n" + "\n".join(reasons)
     totals = report.order_counts()

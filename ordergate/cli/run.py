@@ -44,7 +44,7 @@ class Ingest(Command):
 
         engine = ready_engine(settings)
         report = ingest_paths(engine, settings, [Path(p) for p in args.paths], actor=actor(args),
-                              customer=args.customer)
+                              customer=args.customer, spool_orders=args.json)
         if not args.no_deliver:
             deliver_and_annotate(engine, settings, report, mailer=open_mailer(settings))
         print_report(args, report)
@@ -79,7 +79,8 @@ class Replay(Command):
         raw = RawDocument(content=row.content, channel=row.channel, source_ref=row.source_ref,
                           sender=row.sender, customer_hint=row.customer_hint,
                           received_at=row.received_at)
-        report = ingest_documents(engine, settings, [raw], actor=actor(args))
+        report = ingest_documents(engine, settings, [raw], actor=actor(args),
+                                  spool_orders=args.json)
         deliver_and_annotate(engine, settings, report, mailer=open_mailer(settings))
         print_report(args, report)
         stuck = (DocumentStatus.FAILED, DocumentStatus.IN_PROGRESS)

@@ -37,7 +37,12 @@ def _failed(document: DocumentReport) -> bool:
 
 
 def _held(document: DocumentReport) -> list:
+    """The held orders the report kept (all of them, up to ``report.KEPT_ORDERS``)."""
     return [order for order in document.orders if order.status == OrderStatus.HELD]
+
+
+def _held_count(document: DocumentReport) -> int:
+    return document.orders.count(OrderStatus.HELD.value)
 
 
 def document_state(document: DocumentReport):
@@ -47,10 +52,10 @@ def document_state(document: DocumentReport):
     if _failed(document):
         return Failed(message=_clip(f"{_name(document)}: {document.error or 'failed'}"),
                       data=document)
-    held = _held(document)
-    if held:
+    held, count = _held(document), _held_count(document)
+    if count:
         return Completed(name=HELD_STATE, data=document, message=_clip(
-            f"{len(held)} order{'s' * (len(held) != 1)} held: " + "; ".join(
+            f"{count} order{'s' * (count != 1)} held: " + "; ".join(
                 f"PO {order.po_number} ({'; '.join(order.hold_reasons) or 'no reason'})"
                 for order in held)))
     return Completed(data=document, message=_clip(describe(document)))
@@ -67,7 +72,7 @@ def run_state(report: IngestReport, what: str):
         message = _clip(f"{summary}: " + "; ".join(
             f"{_name(document)}: {document.error or 'failed'}" for document in failed))
         return Failed(data=DocumentsFailed(message, report), message=message)
-    if any(_held(document) for document in report.documents):
+    if any(_held_count(document) for document in report.documents):
         return Completed(name=HELD_STATE, data=report, message=_clip(summary))
     return Completed(data=report, message=_clip(summary))
 
@@ -79,7 +84,7 @@ def run_name(report: IngestReport, what: str = "docs") -> str:
     orders = sum(len(document.orders) for document in documents)
     if orders:
         parts.append(f"{orders} order{'s' * (orders != 1)}")
-    held = sum(len(_held(document)) for document in documents)
+    held = sum(_held_count(document) for document in documents)
     if held:
         parts.append(f"{held} held")
     failed = sum(1 for document in documents if _failed(document))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, func, select
 
 from ordergate.orders.numbers import tidy_money, tidy_quantity
+from ordergate.orders.store import document_content
 from ordergate.store import tables as t
 from ordergate.store.claims import ClaimRefused, held_by
 
@@ -171,11 +173,13 @@ def list_documents(engine: Engine, *, status: str | None = None, format: str | N
                 for r in conn.execute(query)]
 
 
-def load_document(engine: Engine, document_id: int):
+def load_document(engine: Engine, document_id: int) -> SimpleNamespace | None:
+    """A stored document's row with its bytes (``content``), or None."""
     with engine.connect() as conn:
-        return conn.execute(select(t.documents, t.document_contents.c.content)
-                            .join(t.document_contents)
-                            .where(t.documents.c.id == document_id)).first()
+        row = conn.execute(select(t.documents).where(t.documents.c.id == document_id)).first()
+        if row is None:
+            return None
+        return SimpleNamespace(**row._mapping, content=document_content(conn, document_id))
 
 
 def document_claim(engine: Engine, document_id: int) -> ClaimRefused | None:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     update,
 )
 
+from ordergate.buffers import windows
 from ordergate.clock import utcnow
 from ordergate.documents import RawDocument
 from ordergate.errors import DocumentError
@@ -59,7 +60,9 @@ class StoredDocument:
 
 
 def store_document(engine: Engine, raw: RawDocument) -> StoredDocument:
-    """Keep the bytes before anything else happens; the same bytes twice are one document."""
+    """Keep the bytes before anything else happens; the same bytes twice are one document.
+    A large document goes in as parts of ``buffers.WINDOW`` (``document_content_parts``), so
+    that storing it never needs it whole in memory."""
     with engine.begin() as conn:
         row = conn.execute(
             insert_ignore(conn, t.documents).returning(t.documents.c.id),
@@ -69,8 +72,13 @@ def store_document(engine: Engine, raw: RawDocument) -> StoredDocument:
              "size": len(raw.content), "status": RECEIVED},
         ).first()
         if row is not None:
-            conn.execute(t.document_contents.insert(),
-                         {"document_id": row.id, "content": raw.content})
+            for part, piece in enumerate(windows(raw.content)):
+                if part == 0:
+                    conn.execute(t.document_contents.insert(),
+                                 {"document_id": row.id, "content": piece})
+                else:
+                    conn.execute(t.document_content_parts.insert(),
+                                 {"document_id": row.id, "part": part, "content": piece})
             return StoredDocument(id=row.id, status=RECEIVED, is_new=True)
         existing = conn.execute(
             select(t.documents.c.id, t.documents.c.status)
@@ -79,9 +87,14 @@ def store_document(engine: Engine, raw: RawDocument) -> StoredDocument:
 
 
 def document_content(conn: Connection, document_id: int) -> bytes:
-    """The bytes of a stored document, as received."""
-    return bytes(conn.execute(select(t.document_contents.c.content)
-                              .where(t.document_contents.c.document_id == document_id)).scalar_one())
+    """The bytes of a stored document, as received (its parts joined)."""
+    first = bytes(conn.execute(select(t.document_contents.c.content)
+                               .where(t.document_contents.c.document_id == document_id)).scalar_one())
+    rest = [bytes(piece) for piece in conn.execute(
+        select(t.document_content_parts.c.content)
+        .where(t.document_content_parts.c.document_id == document_id)
+        .order_by(t.document_content_parts.c.part)).scalars()]
+    return first + b"".join(rest) if rest else first
 
 
 def finish_document(conn: Connection, document_id: int, status: str, *, fmt: str | None,

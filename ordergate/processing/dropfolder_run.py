@@ -15,6 +15,7 @@ from ordergate.processing.ingest import ingest_documents
 from ordergate.processing.report import DocumentReport, IngestReport
 from ordergate.processing.shipment_files import SHIPMENTS_FOLDER, import_stored
 from ordergate.settings import Settings
+from ordergate.sources.files import read_document
 from ordergate.sources.dropfolder import DropFile, finish_drop_file, read_drop_file
 
 
@@ -49,20 +50,25 @@ def expand_paths(paths: list[Path]) -> list[Path]:
 
 
 def ingest_paths(engine: Engine, settings: Settings, paths: list[Path], *, actor: str,
-                 customer: str | None = None) -> IngestReport:
-    """Files named on the command line: processed in place, never moved."""
-    raws = []
+                 customer: str | None = None, spool_orders: bool = False) -> IngestReport:
+    """Files named on the command line: processed in place, never moved, each read only when
+    its turn comes (a folder of large interchanges is never in memory at once). Files that
+    cannot be read are reported first."""
     missing: list[DocumentReport] = []
-    for path in expand_paths(paths):
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            missing.append(DocumentReport(path=str(path), document_id=None, format=None,
-                                          status="failed", error=f"cannot read the file: {exc.strerror}"))
-            continue
-        raws.append(RawDocument(content=content, channel="cli", source_ref=str(path),
-                                customer_hint=customer))
-    report = ingest_documents(engine, settings, raws, actor=actor)
+
+    def raws():
+        for path in expand_paths(paths):
+            try:
+                content = read_document(path)
+            except OSError as exc:
+                missing.append(DocumentReport(path=str(path), document_id=None, format=None,
+                                              status="failed",
+                                              error=f"cannot read the file: {exc.strerror}"))
+                continue
+            yield RawDocument(content=content, channel="cli", source_ref=str(path),
+                              customer_hint=customer)
+
+    report = ingest_documents(engine, settings, raws(), actor=actor, spool_orders=spool_orders)
     report.documents[:0] = missing
     return report
 

@@ -99,6 +99,9 @@ class FormatHandler:
     # The document on its own (a drop folder, ``ordergate ingest``, a mailbox): store its
     # orders and queue its answers, report into ``ctx.report``.
     process: Callable[[DocumentContext, bytes], Processed] | None = None
+    # Whether ``process`` takes a memory map of a large file (``buffers``) as well as bytes;
+    # other formats get the bytes whole.
+    reads_maps: bool = False
     # Orders from a mail attachment, checked and stored by the mail intake and answered by mail.
     read_attached: Callable[[Attachment, AttachedTo], AttachmentOrders] | None = None
     # Formats made of interchanges whose envelopes name their sender (X12 ISA, EDIFACT UNB):

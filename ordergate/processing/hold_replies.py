@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 from ordergate.formats import OrderFormat
 from ordergate.orders.model import SalesOrder
 from ordergate.orders.prepared import PreparedOrder
-from ordergate.orders.store import SavedOrder
+from ordergate.orders.store import SavedOrder, document_content
 from ordergate.outbox.queue import Queued
 from ordergate.processing.handlers import NoAnswer, Resolution
 from ordergate.processing.registry import FORMATS
@@ -27,9 +27,8 @@ def queue_resolution(conn: Connection, settings: Settings, saved: SavedOrder, *,
                      now: datetime, occasion: str = ":resolved") -> list[Queued]:
     """The answer to ``saved`` now that it was released, rejected or (``occasion``
     ":cancelled") cancelled, the way its document came."""
-    document = conn.execute(select(t.documents.c.id, t.document_contents.c.content,
-                                   t.documents.c.source_ref, t.documents.c.format)
-                            .select_from(t.documents.join(t.document_contents))
+    document = conn.execute(select(t.documents.c.id, t.documents.c.source_ref,
+                                   t.documents.c.format)
                             .join(t.orders, t.orders.c.document_id == t.documents.c.id)
                             .where(t.orders.c.id == saved.order_id)).one()
     handler = FORMATS.get(document.format)
@@ -38,7 +37,7 @@ def queue_resolution(conn: Connection, settings: Settings, saved: SavedOrder, *,
                        f"answer on release or rejection is registered for that format; nothing "
                        f"was sent")
     return handler.answer_resolved(Resolution(conn, settings, FORMATS, saved, document.id,
-                                              document.source_ref, bytes(document.content), now,
+                                              document.source_ref, document_content(conn, document.id), now,
                                               occasion))
 
 

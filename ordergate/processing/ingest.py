@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Engine
 
+from ordergate.buffers import as_bytes, is_blank, is_mapped
 from ordergate.clock import utcnow
 from ordergate.documents import RawDocument
 from ordergate.errors import DocumentError
@@ -30,13 +31,15 @@ from ordergate.processing.edi_budget import edi_limits
 from ordergate.processing.handlers import FormatHandler
 from ordergate.processing.pipeline import collector_paused
 from ordergate.processing.registry import FORMATS
-from ordergate.processing.report import DocumentReport, IngestReport
+from ordergate.processing.report import DocumentReport, IngestReport, OrderReports
 from ordergate.settings import Settings
+from ordergate.sources.files import HEAD_BYTES
 from ordergate.store.claims import (
     ClaimRefused,
     DocumentClaim,
     FinishedMeanwhile,
     claim_document,
+    claim_kept_alive,
     release_claim,
 )
 
@@ -48,7 +51,9 @@ class ForeignSender(DocumentError):
 
 
 def ingest_documents(engine: Engine, settings: Settings, raws: Iterable[RawDocument], *,
-                     actor: str) -> IngestReport:
+                     actor: str, spool_orders: bool = False) -> IngestReport:
+    """``spool_orders``: keep every order's report (on disk) for ``IngestReport.write_json``;
+    otherwise a report keeps counts and a bounded sample (``report.OrderReports``)."""
     catalog = None
     report = IngestReport()
     for raw in raws:
@@ -57,14 +62,16 @@ def ingest_documents(engine: Engine, settings: Settings, raws: Iterable[RawDocum
                 catalog = Catalog.load(
                     conn, price_tolerance_percent=settings.price_tolerance_percent)
         with collector_paused():
-            report.documents.append(ingest_document(engine, settings, catalog, raw, actor=actor))
+            report.documents.append(ingest_document(engine, settings, catalog, raw, actor=actor,
+                                                    spool_orders=spool_orders))
     return report
 
 
 def ingest_document(engine: Engine, settings: Settings, catalog: Catalog, raw: RawDocument, *,
-                    actor: str) -> DocumentReport:
+                    actor: str, spool_orders: bool = False) -> DocumentReport:
     stored = store_document(engine, raw)
-    report = DocumentReport(path=raw.source_ref, document_id=stored.id, format=None, status=DUPLICATE)
+    report = DocumentReport(path=raw.source_ref, document_id=stored.id, format=None, status=DUPLICATE,
+                            orders=OrderReports(spool=spool_orders))
     if not stored.needs_processing:
         report.error = _already_received(stored.id, stored.status)
         return report
@@ -83,13 +90,14 @@ def ingest_document(engine: Engine, settings: Settings, catalog: Catalog, raw: R
                           claim=claim)
     finished = False
     try:
-        _process_claimed(ctx, raw)
+        with claim_kept_alive(engine, claim):
+            _process_claimed(ctx, raw)
         finished = True
     finally:
         if not finished:  # the worker is stopping (Ctrl-C, shutdown): the next one resumes now
             _give_back(engine, claim)
     if report.format == DocumentFormat.EMAIL:
-        report.title = mail_title(raw.content)
+        report.title = mail_title(as_bytes(raw.content))
     return report
 
 
@@ -100,10 +108,14 @@ def _already_received(document_id: int, status: str) -> str:
 def _process_claimed(ctx: DocumentContext, raw: RawDocument) -> None:
     """Process the document this worker has claimed and record its outcome in ``ctx.report``."""
     report, document_id = ctx.report, ctx.document_id
-    fmt = ctx.formats.detect(raw.content)
+    content = raw.content
+    # A mapped file is a large X12 interchange (``sources.files``): its head tells its format.
+    fmt = ctx.formats.detect(content[:HEAD_BYTES] if is_mapped(content) else content)
     report.format = fmt
+    if is_mapped(content) and (fmt is None or not ctx.formats[fmt].reads_maps):
+        content = as_bytes(content)
     try:
-        status, error = _process(ctx, fmt, raw.content)
+        status, error = _process(ctx, fmt, content)
     except DocumentError as exc:
         status, error = FAILED, str(exc)
     except Exception as exc:  # a bug must not sink the batch; the document is kept for replay
@@ -133,7 +145,7 @@ def _give_back(engine: Engine, claim: DocumentClaim) -> None:
 
 
 def _process(ctx: DocumentContext, fmt: str | None, content: bytes) -> tuple[str, str | None]:
-    if not content.strip():
+    if is_blank(content):
         return FAILED, "the file is empty"
     if fmt is None:
         head = content[:40].decode("latin-1").encode("unicode_escape").decode("ascii")

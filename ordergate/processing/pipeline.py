@@ -29,6 +29,7 @@ import queue
 import signal
 import threading
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,7 +44,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 CHUNK = 100  # items per message through the pipe (about 250 KB of 10-line orders)
 PIPE_BYTES = 4 * 1024 * 1024
-QUEUED_CHUNKS = 200  # how far (in chunks) the child may run ahead of the store
+# How far the child may run ahead of the store, in bytes of pickled items waiting here (plus
+# what the pipe holds): counted in bytes, not chunks, because a chunk of 100 orders of 1,000
+# lines is a hundred times one of 10 lines, and the memory of an ingest must not follow the
+# document's size. 16 MB is about 60 chunks of 10-line orders, several store batches.
+QUEUED_BYTES = 16 * 1024 * 1024
 # How long past the budget this process waits for a child that does not report it itself
 # (it checks between chunks of its reading: one chunk may run over).
 BUDGET_GRACE_SECONDS = 5.0
@@ -130,7 +135,7 @@ def prepared_items(produce: Callable[[], Iterator[T]], *, in_child: bool,
     # full pipe during every database batch and the two processes would take turns instead
     # of overlapping. It moves raw bytes only (reading releases the GIL); unpickling happens
     # here, as items are consumed.
-    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUED_CHUNKS)
+    chunks = ByteQueue(QUEUED_BYTES)
     stop = threading.Event()
     drain = threading.Thread(target=_drain, args=(receiver, chunks, stop), daemon=True,
                              name="ordergate-prepare-drain")
@@ -188,7 +193,39 @@ def _widen(connection) -> None:
         pass  # not Linux: the default size only costs speed
 
 
-def _drain(receiver, chunks: queue.Queue, stop: threading.Event) -> None:
+class ByteQueue:
+    """A FIFO of byte strings bounded by their total size: ``put`` waits while the queue holds
+    ``limit`` bytes or more (one item always fits, however large, so nothing is stuck)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: deque[bytes | None] = deque()
+        self._bytes = 0
+        self._changed = threading.Condition()
+
+    def put(self, item: bytes | None, timeout: float | None = None) -> None:
+        """Raises ``queue.Full`` when there is no room within ``timeout`` seconds."""
+        size = len(item) if item is not None else 0
+        with self._changed:
+            if not self._changed.wait_for(lambda: not self._items or self._bytes < self.limit,
+                                          timeout):
+                raise queue.Full
+            self._items.append(item)
+            self._bytes += size
+            self._changed.notify_all()
+
+    def get(self, timeout: float | None = None) -> bytes | None:
+        """Raises ``queue.Empty`` when nothing comes within ``timeout`` seconds."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._items, timeout):
+                raise queue.Empty
+            item = self._items.popleft()
+            self._bytes -= len(item) if item is not None else 0
+            self._changed.notify_all()
+            return item
+
+
+def _drain(receiver, chunks: ByteQueue, stop: threading.Event) -> None:
     try:
         while not stop.is_set():
             if not _put(chunks, receiver.recv_bytes(), stop):
@@ -197,7 +234,7 @@ def _drain(receiver, chunks: queue.Queue, stop: threading.Event) -> None:
         _put(chunks, None, stop)
 
 
-def _put(chunks: queue.Queue, item: bytes | None, stop: threading.Event) -> bool:
+def _put(chunks: ByteQueue, item: bytes | None, stop: threading.Event) -> bool:
     """Queue ``item`` unless the consumer has gone away; False when it has."""
     while not stop.is_set():
         try:

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ordergate.documents import RawDocument
+from ordergate.sources.files import read_document
 
 IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".filepart", ".partial", ".crdownload")
 
@@ -56,7 +57,7 @@ def _complete(path: Path, now: float, min_age_seconds: float) -> bool:
 def read_drop_file(drop: DropFile, channel: str = "dropfolder") -> RawDocument:
     stat = drop.path.stat()
     return RawDocument(
-        content=drop.path.read_bytes(), channel=channel, source_ref=str(drop.path),
+        content=read_document(drop.path), channel=channel, source_ref=str(drop.path),
         customer_hint=drop.customer_hint,
         received_at=datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc))
 

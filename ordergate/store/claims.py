@@ -11,18 +11,24 @@ that no longer exists (a worker killed half-way), may be taken over by a conditi
 that names the holder and expiry it saw (compare and swap): of two takers only one succeeds,
 and a holder that renewed or finished meanwhile keeps the document. The holder renews the
 lease as it stores batches and gives the claim back in the transaction that records the
-document's outcome; a worker whose claim was taken over records nothing.
+document's outcome; a worker whose claim was taken over records nothing. While it works on
+the document a heartbeat renews the lease as well (``claim_kept_alive``), so that a long read
+before the first batch does not lose it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 
 from ordergate.clock import utcnow
 from ordergate.statuses import DocumentStatus
@@ -30,6 +36,7 @@ from ordergate.store import tables as t
 from ordergate.store.db import insert_ignore
 
 _ATTEMPTS = 3
+log = logging.getLogger(__name__)
 
 
 def _host() -> str:
@@ -164,6 +171,38 @@ def keep_claim(conn: Connection, claim: DocumentClaim) -> bool:
         return False
     claim.renewed_at = now
     return True
+
+
+@contextmanager
+def claim_kept_alive(engine: Engine, claim: DocumentClaim, *,
+                     every: float | None = None) -> Iterator[None]:
+    """Renew ``claim`` every quarter of its lease (``every`` seconds) while the block runs, not
+    only as batches are stored: a 300,000-order interchange may be read, counted or prepared
+    for longer than a lease before its first batch, and on a slow disk the wait for the
+    prepare process between two batches may be long too. Renewing is ``keep_claim``'s
+    conditional update in its own transaction; a claim found taken over is left to the next
+    storing transaction, which stops the document."""
+    interval = every if every is not None else claim.lease.total_seconds() / 4
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            try:
+                with engine.begin() as conn:
+                    if not keep_claim(conn, claim):
+                        return
+            except Exception:  # the database may be busy or gone: the next beat tries again
+                log.warning("could not renew the claim on document %s", claim.document_id,
+                            exc_info=True)
+
+    thread = threading.Thread(target=beat, daemon=True,
+                              name=f"ordergate-claim-{claim.document_id}")
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def release_claim(conn: Connection, claim: DocumentClaim) -> bool:

@@ -128,6 +128,16 @@ document_contents = Table(
     Column("content", LargeBinary, nullable=False),
 )
 
+# The rest of a large document's bytes, in pieces of ``buffers.WINDOW``: a 100 MB statement
+# parameter would be 100 MB in memory in the driver and again in the database library. The
+# first piece is in ``document_contents``; parts count from 1.
+document_content_parts = Table(
+    "document_content_parts", metadata,
+    Column("document_id", Id, ForeignKey("documents.id"), primary_key=True, autoincrement=False),
+    Column("part", Integer, primary_key=True, autoincrement=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
 # Who is processing a document right now: one row while a worker holds it, gone when the
 # document is finished. Two workers that receive the same bytes at once (overlapping polls,
 # the same file in two folders) would otherwise both process it; the lease lets another

@@ -42,7 +42,7 @@ def _options(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
 
 def test_every_command_that_prints_data_has_json():
     commands = dict(_commands(build_parser()))
-    assert len(commands) == 34
+    assert len(commands) == 36
     missing = [path for path, parser in commands.items()
                if "--json" not in _options(parser) and path not in WITHOUT_JSON]
     assert missing == []
@@ -131,3 +131,39 @@ def test_each_data_command_prints_valid_json(cli, tmp_path):
     vacuumed = _json(cli, "db", "vacuum", "--json")
     assert set(vacuumed) == {"database", "freed_bytes", "given_back"}
     assert isinstance(vacuumed["freed_bytes"], int)
+
+
+def test_ingest_json_prints_every_order_past_what_a_report_keeps(cli, tmp_path, monkeypatch):
+    from ordergate.processing import report as report_module
+    from tests.kit.x12 import interchange, po_850, sku
+
+    monkeypatch.setattr(report_module, "KEPT_ORDERS", 2)
+    assert cli("db", "upgrade").code == 0 and cli("seed", str(SAMPLES / "masterdata")).code == 0
+    pos = [f"KEEP-{n}" for n in range(7)]
+    path = tmp_path / "seven.edi"
+    path.write_bytes(interchange(*(po_850(po, sku("HW-1001", "1")) for po in pos)))
+    report = _json(cli, "ingest", "--json", "--no-deliver", str(path))
+    [document] = report["documents"]
+    assert [o["po_number"] for o in document["orders"]] == pos
+    assert "orders_omitted" not in document
+
+    again = tmp_path / "again.edi"
+    again.write_bytes(interchange(*(po_850(po, sku("HW-1001", "1")) for po in pos), control=2))
+    summary = cli("ingest", "--no-deliver", str(again))
+    assert summary.code == 0 and "orders: 0 accepted, 0 held, 0 rejected, 7 duplicate" in summary.out
+
+
+def test_db_backup_and_restore_into_a_fresh_home(cli, tmp_path, monkeypatch):
+    assert cli("db", "upgrade").code == 0 and cli("seed", str(SAMPLES / "masterdata")).code == 0
+    assert cli("ingest", "--no-deliver", str(SAMPLES / "x12" / "acme_two_orders.edi")).code == 0
+    orders = _json(cli, "orders", "list", "--json")["orders"]
+    made = _json(cli, "db", "backup", str(tmp_path / "backups"), "--json")
+    assert made["database"] == "sqlite" and made["counts"]["orders"] == len(orders) == 2
+
+    monkeypatch.setenv("ORDERGATE_HOME", str(tmp_path / "fresh"))
+    restored = _json(cli, "db", "restore", made["file"], "--json")
+    assert restored["matches"] is True and restored["sequences_moved"] >= 1
+    assert _json(cli, "orders", "list", "--json")["orders"] == orders
+    again = cli("db", "restore", made["file"])
+    assert again.code == 2 and "--force" in again.err
+    assert _json(cli, "db", "restore", made["file"], "--force", "--json")["matches"] is True

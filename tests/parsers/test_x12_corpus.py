@@ -7,6 +7,7 @@ hand against the file. Without the corpus the tests skip, except in strict mode 
 
 from __future__ import annotations
 
+import mmap
 import re
 
 import pytest
@@ -280,3 +281,20 @@ def test_edinet_nbsp_padded_isa_with_tabs() -> None:
     assert (header.sender_id, header.receiver_id) == ("000123456", "TEST2")
     ts = of(TransactionSet, evs)[0]
     assert ts.ok and ts.segments[1] == ["BEG", "00", "SA", "4600000406", "", "20140724"]
+
+
+@pytest.mark.parametrize("name", [n for n in ORDERS + OTHERS if n not in EXPECTED_PARSE_ERRORS] or [None])
+def test_bytes_and_a_mapped_file_read_as_the_decoded_text(name: str | None, monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path) -> None:
+    """Bytes are decoded a chunk at a time and a mapped file window by window: what is read
+    is what the whole decoded text gives (small windows, so that every search crosses some)."""
+    if name is None:
+        require_corpus()
+    data = read(name)
+    whole = list(iter_x12(x12.decode_x12(data)))
+    monkeypatch.setattr(x12, "WINDOW", mmap.PAGESIZE)
+    assert list(iter_x12(data)) == whole
+    path = tmp_path / "mapped.edi"
+    path.write_bytes(data)
+    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        assert list(iter_x12(mapped)) == whole

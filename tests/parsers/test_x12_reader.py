@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import mmap
 import random
+from pathlib import Path
 import tracemalloc
 
 import pytest
@@ -574,3 +576,57 @@ def test_first_event_arrives_before_the_input_is_read(big_text: str, monkeypatch
     assert 0 < sum(split_so_far) <= x12.CHUNK_SIZE + 2000 < len(text) / 4
     assert sum(1 for e in it if isinstance(e, TransactionSet)) == 5999
     assert sum(split_so_far) == len(text) - 106  # everything after the ISA, once
+
+
+# ------------------------------------------------------------------ bytes and mapped files
+def _big_interchange(sets: int) -> bytes:
+    head = (b"ISA*00*          *00*          *ZZ*ACME           *ZZ*ORDERGATE      *240301*0930*U*"
+            b"00401*000000001*0*P*>~GS*PO*ACME*ORDERGATE*20240301*0930*1*X*004010~")
+    body = b"".join(b"ST*850*%04d~BEG*00*SA*PO%06d**20240301~" % (n % 10000, n)
+                    + b"PO1*1*10*EA*1.5**VP*" + b"X" * 900 + b"~SE*4*%04d~" % (n % 10000)
+                    for n in range(1, sets + 1))
+    return head + body + b"GE*%d*1~IEA*1*000000001~" % sets
+
+
+def _rss_file_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssFile:"):
+            return int(line.split()[1])
+    raise AssertionError("no RssFile in /proc/self/status")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_a_mapped_interchange_is_read_without_keeping_its_pages(tmp_path):
+    """A 50 MB file read through mmap: the pages behind the reader are given back, so the
+    process never maps much more than a few windows of it at once."""
+    path = tmp_path / "big.edi"
+    path.write_bytes(_big_interchange(50_000))
+    size = path.stat().st_size
+    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        before = _rss_file_kb()
+        peak, sets = 0, 0
+        for event in iter_x12(mapped):
+            if isinstance(event, TransactionSet):
+                sets += 1
+                if sets % 500 == 0:
+                    peak = max(peak, _rss_file_kb() - before)
+    assert sets == 50_000
+    assert size > 45 * 1024 * 1024 and peak * 1024 < 4 * x12.WINDOW, (peak, size)
+
+
+def test_bytes_that_are_not_utf8_are_read_as_latin1_and_a_bom_is_skipped():
+    text = ("ISA*00*          *00*          *ZZ*ACME           *ZZ*ORDERGATE      *240301*0930*U*"
+            "00401*000000001*0*P*>~GS*PO*ACME*ORDERGATE*20240301*0930*1*X*004010~"
+            "ST*850*0001~BEG*00*SA*PO-\u00e9**20240301~SE*3*0001~GE*1*1~IEA*1*000000001~")
+    for data in (text.encode("latin-1"), b"\xef\xbb\xbf" + text.encode("utf-8"),
+                 b" \r\n" + text.encode("utf-8")):
+        [tx] = [e for e in iter_x12(data) if isinstance(e, TransactionSet)]
+        assert tx.segments[1][3] == "PO-\u00e9" and not tx.problems
+
+
+def test_a_utf8_head_that_is_not_ascii_is_read_as_whole_text():
+    # a multi-byte character inside the fixed-width ISA: its width counts in characters
+    text = ("ISA*00*          *00*          *ZZ*ACM\u00c9           *ZZ*ORDERGATE      *240301*0930*U*"
+            "00401*000000001*0*P*>~GS*PO*ACME*ORDERGATE*20240301*0930*1*X*004010~"
+            "ST*850*0001~BEG*00*SA*PO-1**20240301~SE*3*0001~GE*1*1~IEA*1*000000001~")
+    assert list(iter_x12(text.encode("utf-8"))) == list(iter_x12(text))

@@ -403,3 +403,21 @@ def test_a_refusal_names_the_times_in_utc_whatever_the_session_time_zone(pg_url)
     assert abs(refused.claimed_at - before) < timedelta(seconds=60)
     assert f"since {refused.claimed_at:%Y-%m-%d %H:%M}" in refused.reason()
     assert f"{before:%H:%M}" in refused.reason() or f"{utcnow():%H:%M}" in refused.reason()
+
+
+def test_the_lease_is_renewed_while_the_document_is_worked_on_with_nothing_stored(db):
+    """A long read or prepare before the first batch: the heartbeat renews the claim, so
+    another worker is refused all along; once the block ends it stops renewing."""
+    from ordergate.store.claims import claim_kept_alive
+
+    document_id = stored_document(db)
+    held = claim(db, document_id, lease=0.4)
+    assert isinstance(held, DocumentClaim)
+    first = claim_rows(db)[0].expires_at
+    with claim_kept_alive(db, held, every=0.05):
+        threading.Event().wait(1.0)  # 2.5 leases with nothing stored
+        assert isinstance(claim(db, document_id), ClaimRefused)
+        renewed = claim_rows(db)[0].expires_at
+    assert renewed > first
+    threading.Event().wait(0.6)  # no heartbeat any more: the lease runs out
+    assert isinstance(claim(db, document_id), DocumentClaim)

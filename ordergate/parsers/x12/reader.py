@@ -14,9 +14,12 @@ their interchange (ISA = 1), as do ``GroupHeader.position`` and ``TransactionSet
 
 from __future__ import annotations
 
+import codecs
+import mmap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ordergate import buffers
 from ordergate.errors import ParseError
 from ordergate.parsers.edi_limits import (
     OVERSIZED_PREFIX,
@@ -37,6 +40,7 @@ from ordergate.parsers.x12.types import (
 )
 
 CHUNK_SIZE = 1 << 20
+DocumentBuffer = bytes | bytearray | memoryview | mmap.mmap
 WHITESPACE = " \t\r\n"
 LINE_BREAKS = "\r\n"
 ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
@@ -67,39 +71,170 @@ def read_delimiters(text: str, start: int = 0) -> tuple[Delimiters, int]:
     return isa.delimiters, isa.end
 
 
-def iter_x12(data: bytes | str, limits: EdiLimits | None = None) -> Iterator[X12Event]:
+def iter_x12(data: bytes | str | DocumentBuffer, limits: EdiLimits | None = None) -> Iterator[X12Event]:
     """Stream the events of every interchange in ``data``, in file order.
 
-    Raises ``ParseError`` at once when the data does not start with a readable ISA; after that
-    every problem is reported on the events instead. ``limits`` bounds segments, sets and time
-    (``edi_limits``); past its time budget ``BudgetExceeded`` is raised between two chunks.
+    ``data`` is text, or bytes (or a memory-mapped file) decoded a chunk at a time, so that a
+    large interchange is never in memory twice (``_Source``). Raises ``ParseError`` at once
+    when the data does not start with a readable ISA; after that every problem is reported on
+    the events instead. ``limits`` bounds segments, sets and time (``edi_limits``); past its
+    time budget ``BudgetExceeded`` is raised between two chunks.
     """
-    text = decode_x12(data) if isinstance(data, (bytes, bytearray)) else data
-    start = _skip_leading(text)
-    if not text.startswith("ISA", start):
-        found = text[start:start + 20]
+    source = _Source.of(data)
+    start = source.skip_leading()
+    if not source.startswith_isa(start):
+        found = source.text(start, start + 20)
         raise ParseError(f"not an X12 interchange: expected ISA at the start, found {found!r}"
                          if found else "not an X12 interchange: the document is empty", position=1)
-    return _iter_events(text, _read_isa(text, start), limits or EdiLimits())
+    return _iter_events(source, source.read_isa(start), limits or EdiLimits())
 
 
-def count_interchanges(data: bytes | str, limits: EdiLimits) -> int:
+def count_interchanges(data: bytes | str | DocumentBuffer, limits: EdiLimits) -> int:
     """How many interchanges ``iter_x12`` would open, counted up to one past
     ``limits.max_interchanges``: the ISAs it would read, found by the same search, without
     reading what lies between them. 0 when the data does not start with a readable ISA."""
-    text = decode_x12(data) if isinstance(data, (bytes, bytearray)) else data
+    source = _Source.of(data)
 
     def isa_at(position: int) -> _Isa | None:
         try:
-            return _read_isa(text, position)
+            return source.read_isa(position)
         except ParseError:
             return None  # the reader reports it, or stops there too
 
     def following(isa: _Isa) -> _Isa | None:
-        position = _find_isa(text, isa.end, isa.delimiters.segment)
-        return isa_at(position) if position < len(text) else None
+        position = source.find_isa(isa.end, isa.delimiters.segment)
+        return isa_at(position) if position < source.length else None
 
-    return count_starts(isa_at(_skip_leading(text)), following, limits)
+    return count_starts(isa_at(source.skip_leading()), following, limits)
+
+
+# --------------------------------------------------------------------------------- the source
+# Bytes are searched and released in windows of this size (see ``_Source``).
+WINDOW = buffers.WINDOW
+# An ISA, and the line after it that ``_line_ends_with`` looks at, lie within this much text.
+ISA_WINDOW = MAX_ISA_LENGTH + 4096 + 8
+
+
+class _Source:
+    """The document as the reader walks it: a ``str``, or a bytes-like buffer (``bytes`` or an
+    ``mmap`` of the file) of which only the chunk being split is decoded.
+
+    Bytes are decoded as UTF-8 when all of them are valid UTF-8, else as latin-1 (what
+    ``decode_x12`` does with a whole document). The buffer is searched with the same
+    operations as text (delimiters are ASCII, or one byte in latin-1, so a cut at a
+    terminator never splits a character); positions are byte offsets. For an ``mmap`` the
+    pages behind the reader are given back (``madvise``): they stay in the page cache but stop
+    counting in the process's memory, so a 100 MB interchange does not make a 100 MB process.
+    A UTF-8 document whose head is not ASCII (a multi-byte character in the ISA, whose fixed
+    width is counted in characters) is decoded whole, as before."""
+
+    __slots__ = ("data", "encoding", "length", "_mapped", "_released")
+
+    def __init__(self, data, encoding: str | None) -> None:
+        self.data = data
+        self.encoding = encoding  # None: ``data`` is text
+        self.length = len(data)
+        self._mapped = buffers.is_mapped(data)
+        self._released = 0
+
+    @classmethod
+    def of(cls, data) -> _Source:
+        if isinstance(data, str):
+            return cls(data, None)
+        encoding = _encoding_of(data)
+        start = 3 if data[:3] == b"\xef\xbb\xbf" else 0
+        if encoding == "utf-8" and not bytes(data[start:start + ISA_WINDOW]).isascii():
+            return cls(decode_x12(bytes(data)), None)
+        return cls(data, encoding)  # a BOM is skipped with the leading whitespace
+
+    # ------------------------------------------------------------------ reading
+    def text(self, a: int, b: int) -> str:
+        chunk = self.data[a:b]
+        return chunk if self.encoding is None else bytes(chunk).decode(self.encoding, "replace")
+
+    def skip_leading(self) -> int:
+        data, n = self.data, self.length
+        if self.encoding is None:
+            return _skip_leading(data)
+        i = 3 if data[:3] == b"\xef\xbb\xbf" else 0
+        while i < n and data[i:i + 1] in (b" ", b"\t", b"\r", b"\n"):
+            i += 1
+        return i
+
+    def startswith_isa(self, start: int) -> bool:
+        return self.data[start:start + 3] in ("ISA", b"ISA")
+
+    def read_isa(self, start: int) -> _Isa:
+        if self.encoding is None:
+            return _read_isa(self.data, start)
+        # latin-1 gives one character per byte, so positions in the window are offsets
+        window = bytes(self.data[start:start + ISA_WINDOW]).decode("latin-1")
+        isa = _read_isa(window, 0, offset=start)
+        isa.end += start
+        return isa
+
+    def find_isa(self, pos: int, term: str) -> int:
+        if self.encoding is None:
+            return _find_isa(self.data, pos, term)
+        term_b = term.encode("latin-1")
+        data, n = self.data, self.length
+        i = pos
+        while i < n:  # window by window, so that a long search maps no more than one window
+            stop = min(n, i + WINDOW)
+            j = data.find(b"ISA", i, min(n, stop + 2))
+            while j != -1:
+                k = j - 1
+                while k >= pos and data[k:k + 1] in (b" ", b"\t", b"\r", b"\n") \
+                        and data[k:k + 1] != term_b:
+                    k -= 1
+                if k < pos or data[k:k + 1] == term_b:
+                    return j
+                j = data.find(b"ISA", j + 3, min(n, stop + 2))
+            self._drop(i, stop)
+            i = stop
+        return n
+
+    def next_cut(self, pos: int, stop: int, term: str, longest: int) -> tuple[int, tuple[int, int] | None]:
+        if self.encoding is None:
+            return _next_cut(self.data, pos, stop, term, longest)
+        return _next_cut(self.data, pos, stop, term.encode("latin-1"), longest)
+
+    def split(self, a: int, b: int, term: str, elem: str) -> list[Segment]:
+        rows = _split_chunk(self.text(a, b), term, elem)
+        self.release(b)
+        return rows
+
+    # ------------------------------------------------------------------ memory
+    def release(self, upto: int) -> None:
+        """Done with everything before ``upto``: a mapped file's pages there are given back."""
+        if self._mapped and upto - self._released >= WINDOW:
+            self._drop(self._released, upto)
+            self._released = upto - upto % mmap.PAGESIZE
+
+    def _drop(self, a: int, b: int) -> None:
+        if self._mapped:
+            buffers.release(self.data, a, b)
+
+
+def _encoding_of(data) -> str:
+    """"utf-8" when every byte of ``data`` is valid UTF-8, else "latin-1"; read in windows,
+    ASCII windows at C speed, without ever decoding the whole document."""
+    if isinstance(data, bytes) and data.isascii():
+        return "utf-8"
+    decoder = None
+    n = len(data)
+    for a in range(0, n, WINDOW):
+        window = bytes(data[a:a + WINDOW])
+        buffers.release(data, a, a + WINDOW)
+        if decoder is None and window.isascii():
+            continue
+        if decoder is None:
+            decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            decoder.decode(window, final=a + WINDOW >= n)
+        except UnicodeDecodeError:
+            return "latin-1"
+    return "utf-8"
 
 
 # ------------------------------------------------------------------------------------- the ISA
@@ -111,9 +246,12 @@ class _Isa:
     problems: list[X12Problem] = field(default_factory=list)
 
 
-def _read_isa(text: str, start: int) -> _Isa:
+def _read_isa(text: str, start: int, offset: int = 0) -> _Isa:
+    """The ISA at ``start`` in ``text``, which may be a window that starts ``offset``
+    characters into the document (positions in messages count from the document's start)."""
     def fail(reason: str) -> ParseError:
-        return ParseError(f"cannot read the ISA at character {start}: {reason}", position=1, segment_id="ISA")
+        return ParseError(f"cannot read the ISA at character {start + offset}: {reason}",
+                          position=1, segment_id="ISA")
 
     if not text.startswith("ISA", start):
         raise fail(f"found {text[start:start + 20]!r}")
@@ -295,7 +433,7 @@ def _next_cut(text: str, pos: int, stop: int, term: str, longest: int) -> tuple[
 
 
 # ---------------------------------------------------------------------------------- events
-def _iter_events(text: str, isa: _Isa, limits: EdiLimits) -> Iterator[X12Event]:
+def _iter_events(source: _Source, isa: _Isa, limits: EdiLimits) -> Iterator[X12Event]:
     file_position = 1
     budget = limits.budget
     longest = limits.max_segment_chars
@@ -305,22 +443,22 @@ def _iter_events(text: str, isa: _Isa, limits: EdiLimits) -> Iterator[X12Event]:
         term = isa.delimiters.segment
         elem = isa.delimiters.element
         pos = isa.end
-        next_isa = _find_isa(text, pos, term)
+        next_isa = source.find_isa(pos, term)
         while pos < next_isa:
-            cut, oversized = _next_cut(text, pos, next_isa, term, longest)
+            cut, oversized = source.next_cut(pos, next_isa, term, longest)
             if cut > pos:
-                yield from reader.feed(_split_chunk(text[pos:cut], term, elem))
+                yield from reader.feed(source.split(pos, cut, term, elem))
             if oversized is not None:  # never split: only its start is read, to report it
                 a, b = oversized
-                rows = _split_chunk(text[a:a + OVERSIZED_PREFIX], term, elem)
+                rows = _split_chunk(source.text(a, a + OVERSIZED_PREFIX), term, elem)
                 yield from reader.oversized(rows[0] if rows else [""], b - a, longest)
                 cut = b
             pos = cut
             check_budget(budget, "reading the interchange")
         isa = None
-        if next_isa < len(text):
+        if next_isa < source.length:
             try:
-                isa = _read_isa(text, next_isa)
+                isa = source.read_isa(next_isa)
             except ParseError as exc:
                 reader.unreadable_isa(exc)
         yield from reader.finish(next_isa_follows=isa is not None)

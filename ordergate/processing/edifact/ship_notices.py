@@ -12,9 +12,10 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from ordergate.orders.model import SalesOrder
+from ordergate.orders.store import document_content
 from ordergate.outbox.control_numbers import allocate
 from ordergate.outbox.kinds import EDIFACT_DESADV
 from ordergate.outbox.queue import OutboundMessage, queue_messages
@@ -29,7 +30,6 @@ from ordergate.sinks.edifact import (
     render_interchange,
     reply_from_unb,
 )
-from ordergate.store import tables as t
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -91,9 +91,8 @@ def order_replies(conn: Connection, settings: Settings,
     found: dict[int, EdifactReply] = {}
     ours = settings.our_edifact
     for document_id, references in wanted.items():
-        content = conn.execute(select(t.document_contents.c.content).where(
-            t.document_contents.c.document_id == document_id)).scalar_one()
-        for interchange in _interchanges(bytes(content), settings):
+        content = document_content(conn, document_id)
+        for interchange in _interchanges(content, settings):
             for event in iter_edifact(interchange):
                 if isinstance(event, InterchangeHeader) and event.present and \
                         event.control_reference in references:

@@ -86,9 +86,9 @@ def process_email(ctx: DocumentContext, content: bytes) -> tuple[str, str | None
     for attachment in attachments:
         handler = ctx.formats[attachment.kind]
         if handler.read_interchanges is not None:  # read as if dropped in a folder
-            reported = len(ctx.report.orders)
+            mark = ctx.report.orders.mark()
             outcome.add(handler.read_interchanges(ctx, attachment.content))
-            _confirm_edi_orders(ctx, original, ctx.report.orders[reported:])
+            _confirm_edi_orders(ctx, original, ctx.report.orders.since(mark))
             continue
         remaining = deadline - time.monotonic()
         if remaining < _LEAST_SECONDS:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from ordergate.masterdata.catalog import Catalog
+from ordergate.orders.store import document_content
 from ordergate.outbox.kinds import EMAIL_INVOICE
 from ordergate.outbox.queue import OutboundMessage, queue_messages
 from ordergate.parsers import sniff
@@ -17,7 +18,6 @@ from ordergate.parsers.email import read_mail
 from ordergate.processing.email.replies import original_of
 from ordergate.settings import Settings
 from ordergate.sinks.email import OriginalMail, ReplyNotAllowed
-from ordergate.store import tables as t
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -64,9 +64,8 @@ def invoice_recipient(conn: Connection, settings: Settings, catalog: Catalog, cu
     if customer is None:
         return None
     if document_id is not None and not customer.invoice_email:
-        content = conn.execute(select(t.document_contents.c.content).where(
-            t.document_contents.c.document_id == document_id)).scalar()
-        if content is not None and sniff.looks_like_mail(bytes(content)):
+        content = document_content(conn, document_id)
+        if sniff.looks_like_mail(content):
             mail = read_mail(bytes(content), limits=settings.mail_limits)
             answer_to = catalog.reply_address(customer_id, mail.from_address)
             if answer_to:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from ordergate.masterdata.catalog import Catalog
+from ordergate.orders.store import document_content
 from ordergate.outbox.kinds import EMAIL_SHIP_NOTICE
 from ordergate.outbox.queue import OutboundMessage, queue_messages
 from ordergate.parsers import sniff
@@ -22,7 +23,6 @@ from ordergate.parsers.email import read_mail
 from ordergate.processing.email.replies import original_of
 from ordergate.settings import Settings
 from ordergate.sinks.email import OriginalMail, ReplyNotAllowed, ship_notice_mail
-from ordergate.store import tables as t
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -63,9 +63,7 @@ def queue_ship_notice_mails(conn: Connection, settings: Settings, catalog: Catal
 
 def _original(conn: Connection, settings: Settings, catalog: Catalog, order) -> OriginalMail | None:
     customer = catalog.customers.get(order.customer_id)
-    content = conn.execute(select(t.document_contents.c.content).where(
-        t.document_contents.c.document_id == order.document_id)).scalar_one()
-    content = bytes(content)
+    content = document_content(conn, order.document_id)
     if sniff.looks_like_mail(content):  # the order came by mail: answer in its thread
         mail = read_mail(content, limits=settings.mail_limits)
         answer_to = catalog.reply_address(order.customer_id, mail.from_address)

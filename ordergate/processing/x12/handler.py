@@ -33,4 +33,4 @@ X12 = FormatHandler(
     name=DocumentFormat.X12, detect=sniff.is_x12, process=_process, read_interchanges=process_x12,
     foreign_senders=partial(foreign_senders, kind=DocumentFormat.X12),
     answer_resolved=_answer_resolved, answer_resolved_in_mail=_answer_resolved,
-    order_formats=(OrderFormat.X12_850,))
+    order_formats=(OrderFormat.X12_850,), reads_maps=True)

@@ -161,7 +161,7 @@ def _transaction(ctx: DocumentContext, state: _Interchange, item: PreparedSet,
                  outcome: IntakeOutcome) -> None:
     if state.group is None:  # a set outside a group: the reader reports it at envelope level
         return
-    state.group.transactions.append(item.ack)
+    state.group.add(item.ack)
     if item.problem:
         ctx.report.problems.append(item.problem)
     if item.report is not None:

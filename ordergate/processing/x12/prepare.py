@@ -30,7 +30,6 @@ from ordergate.parsers.x12 import (
     InterchangeHeader,
     TransactionSet,
     X12Problem,
-    decode_x12,
     iter_x12,
     segment_writer,
 )
@@ -108,7 +107,7 @@ def prepare_x12(content: bytes, settings: Settings, catalog: Catalog, *, channel
     ours = settings.our_x12
     state: _State | None = None
     source_keys: set[str] = set()
-    for event in iter_x12(decode_x12(content), limits):
+    for event in iter_x12(content, limits):
         if isinstance(event, TransactionSet):
             if state is not None and not state.rejected:
                 yield _prepare_set(state, event, catalog, channel, document_id,
