@@ -176,9 +176,22 @@ class SavedOrder:
     hold_reasons: tuple[str, ...]
 
 
+# Batches of one document after which PostgreSQL's statistics on ``orders`` are refreshed.
+ANALYZE_AFTER_BATCHES = frozenset({2, 8, 32, 128, 512})
+
+
 def save_orders(conn: Connection, document_id: int, batch: list[PreparedOrder], *,
-                now: datetime, actor: str, catalog: Catalog | None = None) -> list[SavedOrder]:
+                now: datetime, actor: str, catalog: Catalog | None = None,
+                batch_number: int = 0) -> list[SavedOrder]:
     """Insert a batch of prepared orders with their lines and first state change.
+
+    ``batch_number`` counts this document's batches. On PostgreSQL the look-up of the batch's
+    orders by document and source key used only the document half of the unique index while
+    the planner believed the document had a few dozen orders (a table that grew from empty is
+    not analysed in time): every batch then read all of the document's orders so far, and a
+    100,000-order interchange slowed down as it went. ``orders`` is analysed after batches 2,
+    8, 32, ... of a document, so the planner knows the document is large and uses both
+    halves.
 
     A PO already known for the customer comes back as a duplicate pointing at the original
     order and is recorded in ``order_duplicates``. Orders go in with ON CONFLICT DO NOTHING and
@@ -187,6 +200,8 @@ def save_orders(conn: Connection, document_id: int, batch: list[PreparedOrder], 
     """
     if not batch:
         return []
+    if batch_number in ANALYZE_AFTER_BATCHES and conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE orders")
     keys = [order.source_key for order in batch]
     earlier = _orders_by_key(conn, document_id, keys)
     # A duplicate recorded by an earlier attempt was acknowledged with it: resumed, too, so a

@@ -217,7 +217,7 @@ def _flush(ctx: DocumentContext, state: _Interchange) -> None:
     ctx.batches_stored += 1
     with ctx.transaction() as conn:
         saved = save_orders(conn, ctx.document_id, batch, now=ctx.now, actor=ctx.actor,
-                            catalog=ctx.catalog)
+                            catalog=ctx.catalog, batch_number=ctx.batches_stored)
         for message in queue_ordrsps(conn, answer_now(saved, ctx.catalog, pending_ack=False),
                                      state.opened.reply,
                                      association_code=state.association_code,
