@@ -111,10 +111,12 @@ def run_measured(argv: list[str], env: dict[str, str]) -> tuple[float, int, byte
         elapsed = time.perf_counter() - start
         done.set()
         watcher.join()
-        if process.returncode != 0:
-            raise SystemExit(f"{' '.join(argv)} exited {process.returncode}: {err.decode()[-2000:]}")
         out.seek(0)
-        return elapsed, peak[0], out.read()
+        printed = out.read()
+        if process.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} exited {process.returncode}: "
+                             f"{(err or printed).decode(errors='replace')[-2000:]}")
+        return elapsed, peak[0], printed
 
 
 def prepared_engine(home: Path, url: str | None):

@@ -40,7 +40,7 @@ from ordergate.parsers.x12.types import (
 )
 
 CHUNK_SIZE = 1 << 20
-DocumentBuffer = bytes | bytearray | memoryview | mmap.mmap
+DocumentBuffer = bytes | bytearray | mmap.mmap  # anything with find, rfind and slicing
 WHITESPACE = " \t\r\n"
 LINE_BREAKS = "\r\n"
 ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
