@@ -71,6 +71,7 @@ bench: install
 	$(BIN)/python -m benchmarks.bench_invoice
 	$(BIN)/python -m benchmarks.bench_ship
 	$(BIN)/python -m benchmarks.bench_scale
+	$(BIN)/python -m benchmarks.bench_queries
 
 # ordergate ingest killed with SIGKILL at random moments, 50 times on SQLite and on PostgreSQL,
 # rerun until done; the invariants (orders, 855s, 997s, stock, credit, outbox files) checked.
