@@ -12,6 +12,7 @@ one is written to a spool file as it is reported and streamed from there (``writ
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import tempfile
@@ -101,6 +102,7 @@ class OrderReport:
 KEPT_ORDERS = 1_000
 _ATTENTION = frozenset((OrderStatus.HELD.value, OrderStatus.REJECTED.value))
 _ORDER_INDENT = " " * 8  # where an order starts in ``write_json``'s output (indent 2)
+_INDENT_BYTES = _ORDER_INDENT.encode()
 
 
 class OrderReports:
@@ -128,8 +130,7 @@ class OrderReports:
             self._kept.append(order)
             self._attention += 1
         if self._spool is not None:
-            text = _order_adapter().dump_json(order, indent=2, ensure_ascii=True).replace(b"\n", b"\n" + _ORDER_INDENT.encode())
-            self._spool.write((b",\n" if self._spooled else b"") + _ORDER_INDENT.encode() + text)
+            self._spool.write((b",\n" if self._spooled else b"") + _order_json(order))
             self._spooled += 1
 
     def extend(self, orders: Iterable[OrderReport]) -> None:
@@ -192,19 +193,12 @@ class OrderReports:
         if self._spool is not None:
             self._spool.flush()
             self._spool.seek(0)
-            reader = _ascii_reader(self._spool)
+            reader = io.TextIOWrapper(self._spool, encoding="ascii", newline="")
             shutil.copyfileobj(reader, out, 1024 * 1024)
             reader.detach()
             self._spool.seek(0, 2)
         else:
-            out.write(",\n".join(_ORDER_INDENT + _order_adapter().dump_json(order, indent=2, ensure_ascii=True)
-                                  .decode("ascii").replace("\n", "\n" + _ORDER_INDENT)
-                                  for order in self._kept))
-
-    def close(self) -> None:
-        if self._spool is not None:
-            self._spool.close()
-            self._spool = None
+            out.write(b",\n".join(map(_order_json, self._kept)).decode("ascii"))
 
     def __getstate__(self):
         # A report may cross a process (a flow's result): what is kept goes, the spool does not.
@@ -215,10 +209,10 @@ class OrderReports:
         self._attention, self._spool, self._spooled = state["attention"], None, 0
 
 
-def _ascii_reader(raw: IO[bytes]):
-    import io
-
-    return io.TextIOWrapper(raw, encoding="ascii", newline="")
+def _order_json(order: OrderReport) -> bytes:
+    """One order as ASCII JSON at ``_ORDER_INDENT``, as ``write_json`` nests it."""
+    text = _order_adapter().dump_json(order, indent=2, ensure_ascii=True)
+    return _INDENT_BYTES + text.replace(b"\n", b"\n" + _INDENT_BYTES)
 
 
 MAX_PROBLEMS = 1_000  # problems a report keeps; a document of bad sets reports one per set
@@ -265,7 +259,8 @@ class DocumentReport:
         if not isinstance(self.orders, OrderReports):
             self.orders = OrderReports(self.orders)
         if not isinstance(self.problems, Problems):
-            self.problems = Problems(self.problems)
+            given, self.problems = self.problems, Problems()
+            self.problems.extend(given)  # through the bound, unlike list's own constructor
 
     def __repr__(self) -> str:
         # Prefect logs a task's final state with its result: a line, not every order and line.
@@ -293,8 +288,6 @@ class IngestReport:
         return counts
 
     def to_json(self, indent: int | None = 2) -> str:
-        import io
-
         out = io.StringIO()
         self.write_json(out, indent=indent)
         return out.getvalue()

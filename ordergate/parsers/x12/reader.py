@@ -40,7 +40,6 @@ from ordergate.parsers.x12.types import (
 )
 
 CHUNK_SIZE = 1 << 20
-DocumentBuffer = bytes | bytearray | mmap.mmap  # anything with find, rfind and slicing
 WHITESPACE = " \t\r\n"
 LINE_BREAKS = "\r\n"
 ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
@@ -71,7 +70,7 @@ def read_delimiters(text: str, start: int = 0) -> tuple[Delimiters, int]:
     return isa.delimiters, isa.end
 
 
-def iter_x12(data: bytes | str | DocumentBuffer, limits: EdiLimits | None = None) -> Iterator[X12Event]:
+def iter_x12(data: str | buffers.Buffer, limits: EdiLimits | None = None) -> Iterator[X12Event]:
     """Stream the events of every interchange in ``data``, in file order.
 
     ``data`` is text, or bytes (or a memory-mapped file) decoded a chunk at a time, so that a
@@ -89,7 +88,7 @@ def iter_x12(data: bytes | str | DocumentBuffer, limits: EdiLimits | None = None
     return _iter_events(source, source.read_isa(start), limits or EdiLimits())
 
 
-def count_interchanges(data: bytes | str | DocumentBuffer, limits: EdiLimits) -> int:
+def count_interchanges(data: str | buffers.Buffer, limits: EdiLimits) -> int:
     """How many interchanges ``iter_x12`` would open, counted up to one past
     ``limits.max_interchanges``: the ISAs it would read, found by the same search, without
     reading what lies between them. 0 when the data does not start with a readable ISA."""
@@ -221,6 +220,18 @@ def _encoding_of(data) -> str:
     ASCII windows at C speed, without ever decoding the whole document."""
     if isinstance(data, bytes) and data.isascii():
         return "utf-8"
+    decoder = None
+    try:
+        for window in buffers.windows(data, WINDOW):
+            if decoder is None and window.isascii():
+                continue
+            decoder = decoder or codecs.getincrementaldecoder("utf-8")()
+            decoder.decode(window)
+        if decoder is not None:
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "utf-8"
     decoder = None
     n = len(data)
     for a in range(0, n, WINDOW):
