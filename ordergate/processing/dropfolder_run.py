@@ -19,10 +19,19 @@ from ordergate.sources.files import read_document
 from ordergate.sources.dropfolder import DropFile, finish_drop_file, read_drop_file
 
 
+TAKEN_BY_ANOTHER_WORKER = ("the file left the inbox after this run listed it: another worker "
+                           "sharing the inbox took it")
+
+
 def ingest_drop_file(engine: Engine, settings: Settings, drop: DropFile, *, actor: str) -> DocumentReport:
     """One inbox file: store, process, then move it to archive/ (or failed/). A file another
-    worker is processing stays where it is, for that worker to move."""
-    raw = read_drop_file(drop)
+    worker is processing stays where it is, for that worker to move; one that left the inbox
+    since it was listed was taken by another worker sharing the inbox."""
+    try:
+        raw = read_drop_file(drop)
+    except FileNotFoundError:
+        return DocumentReport(path=str(drop.path), document_id=None, format=None,
+                              status=IN_PROGRESS, error=TAKEN_BY_ANOTHER_WORKER)
     if drop.customer_hint == SHIPMENTS_FOLDER:  # the warehouse's confirmations
         document, _ = import_stored(engine, settings, raw, actor=actor, now=utcnow())
     else:

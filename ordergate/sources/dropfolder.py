@@ -63,8 +63,10 @@ def read_drop_file(drop: DropFile, channel: str = "dropfolder") -> RawDocument:
 
 
 def finish_drop_file(drop: DropFile, *, archive: Path, failed: Path, document_id: int | None,
-                     ok: bool) -> Path:
-    """Move a processed file out of the inbox; the document id in the name links it back."""
+                     ok: bool) -> Path | None:
+    """Move a processed file out of the inbox; the document id in the name links it back.
+    None when the file has gone meanwhile: several workers share an inbox, and one that found
+    the same content already received moves the file too; whoever comes first moves it."""
     target_root = archive if ok else failed
     day = datetime.now(timezone.utc).strftime("%Y%m%d")
     folder = target_root / day
@@ -75,7 +77,25 @@ def finish_drop_file(drop: DropFile, *, archive: Path, failed: Path, document_id
         target = folder / f"{prefix}{int(time.time() * 1000)}_{drop.path.name}"
     try:
         os.replace(drop.path, target)
+    except FileNotFoundError:
+        return None
     except OSError:  # another file system: copy, then remove
-        shutil.copy2(drop.path, target)
-        drop.path.unlink()
+        return _copy_then_remove(drop.path, target)
+    return target
+
+
+def _copy_then_remove(source: Path, target: Path) -> Path | None:
+    """Move across file systems. The copy goes to a name of this process's own first, so that
+    a worker moving the same file at once never writes over, or removes, the other's copy;
+    whoever removes the source keeps its copy."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        shutil.copy2(source, temporary)
+        source.unlink()
+    except FileNotFoundError:
+        temporary.unlink(missing_ok=True)
+        return None
+    if target.exists():
+        target = target.with_name(f"{int(time.time() * 1000)}_{target.name}")
+    os.replace(temporary, target)
     return target

@@ -280,6 +280,61 @@ def test_two_workers_with_the_same_document_at_once_process_it_once(db, settings
     assert document.status == "processed"
 
 
+def test_a_drop_file_another_worker_took_after_it_was_listed_is_left_to_that_worker(db, settings):
+    inbox = settings.inbox
+    inbox.mkdir(parents=True)
+    (inbox / "po.edi").write_bytes(order_file("4711"))
+    [drop] = scan_inbox(inbox)
+    (inbox / "po.edi").rename(settings.home / "taken.edi")  # the other worker has it now
+
+    report = ingest_drop_file(db, settings, drop, actor="test")
+    assert (report.status, report.document_id) == ("in_progress", None)
+    assert "another worker" in report.error
+    assert rows(db, t.documents) == [] and rows(db, t.orders) == []
+    assert (settings.home / "taken.edi").exists()
+
+
+def test_two_workers_sharing_an_inbox_take_every_file_once(db, settings):
+    """Two pollers listing the same inbox at once, as two process workers do: each file is
+    processed by one of them and moved once; the other leaves it, or finds it gone."""
+    inbox = settings.inbox
+    inbox.mkdir(parents=True)
+    pos: list[str] = []
+    for n in range(8):
+        batch = [f"W{n}-{k}" for k in range(15)]
+        content = b"".join(order_file(po, sku("HW-1001"), control=n * 100 + k + 1)
+                           for k, po in enumerate(batch))
+        (inbox / f"file{n}.edi").write_bytes(content)
+        pos += batch
+    listed = scan_inbox(inbox)
+    start = threading.Barrier(2)
+    reports: dict[str, list[DocumentReport]] = {"a": [], "b": []}
+
+    def worker(name: str) -> None:
+        start.wait()
+        for drop in listed:
+            reports[name].append(ingest_drop_file(db, settings, drop, actor=name))
+
+    threads = [threading.Thread(target=worker, args=(name,)) for name in reports]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    processed = [r.path for name in reports for r in reports[name] if r.status == "processed"]
+    assert sorted(processed) == sorted(str(drop.path) for drop in listed)
+    others = {r.status for name in reports for r in reports[name] if r.status != "processed"}
+    assert others <= {"in_progress", "duplicate"}
+    assert sorted(o.po_number for o in rows(db, t.orders)) == sorted(pos)
+    acknowledged = [a.order_id for a in rows(db, t.order_acknowledgements)]
+    assert len(acknowledged) == len(set(acknowledged)) == len(pos)
+    assert len(outbox(db, "997")) == len(pos)  # one interchange per order
+    assert list(inbox.iterdir()) == []
+    archived = sorted(p.name.split("_", 1)[1] for p in settings.archive.rglob("*.edi"))
+    assert archived == sorted(drop.path.name for drop in listed)
+    assert claim_rows(db) == []
+
+
 def test_the_claim_table_names_the_host(db):
     held = claim(db, stored_document(db))
     host, pid, nonce = held.holder.rsplit(":", 2)
