@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME := var/demo
 
-.PHONY: install test demo bench bench-email soak crash-soak fuzz clean
+.PHONY: install test demo bench bench-email soak crash-soak scale-demo fuzz clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,12 @@ bench: install
 # rerun until done; the invariants (orders, 855s, 997s, stock, credit, outbox files) checked.
 crash-soak: install
 	$(BIN)/python -m benchmarks.crash_soak
+
+# A Prefect server, the `ordergate` process pool, `ordergate deploy`, PostgreSQL and a shared
+# inbox: 50 interchanges (20,000 orders) with one worker, then two; every order, 855, 997 and
+# outbox file once, stock never below zero; the throughput of each. About 5 minutes.
+scale-demo: install
+	$(BIN)/python -m benchmarks.scale_demo
 
 # The served deployments for 30 minutes at a 5 s poll with files arriving: API latency and errors.
 soak: install

@@ -135,6 +135,9 @@ class Settings(BaseSettings):
     # The schedule of the drop-folder and mailbox deployments; the outbox's is its own, or
     # half of it (at least 10 s) when not set.
     poll_interval_seconds: int = Field(default=60, ge=1)
+    # How many drop-folder polls may run at once: one per worker that shares the inbox
+    # (``ordergate deploy``); claims in the database keep each file to one of them.
+    drop_folder_runs: int = Field(default=1, ge=1, le=64)
     delivery_interval_seconds: int | None = Field(default=None, ge=1)
     # The local Prefect server ``ordergate serve`` starts when no Prefect API is named.
     prefect_port: int = Field(default=4200, ge=1, le=65535)

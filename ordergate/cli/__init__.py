@@ -80,7 +80,7 @@ COMMANDS: tuple[Command | Group, ...] = (
     run.Replay(), run.Poll(), masterdata.Stock(), holds.GROUP, fulfilment.Pick(),
     fulfilment.Ship(), fulfilment.SHIPMENTS, billing.INVOICES, billing.RETURNS, billing.PAYMENTS,
     billing.AR,
-    report.Report(), mail.GROUP, run.Serve(), notify.GROUP,
+    report.Report(), mail.GROUP, run.Serve(), run.Deploy(), notify.GROUP,
 )
 
 

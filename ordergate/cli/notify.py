@@ -10,6 +10,14 @@ from ordergate.cli.output import p, print_json, say
 from ordergate.errors import ConfigError
 
 
+def require_prefect_server(what: str) -> None:
+    """Refuse a command that changes a Prefect server when none is named: the temporary one
+    a command would start ends with the command, and with it what was made there."""
+    if not os.environ.get("PREFECT_API_URL"):
+        raise ConfigError(f"{what} a running Prefect server: set PREFECT_API_URL (`ordergate "
+                          f"serve` prints its address)")
+
+
 class Setup(Command):
     name = "setup"
     help = ("create (or update) the notification block and one automation per event on the "
@@ -19,10 +27,8 @@ class Setup(Command):
         add_json(parser, help='print {"channel", "block", "automations": [names]}')
 
     def run(self, args, settings):
-        if not os.environ.get("PREFECT_API_URL"):
-            # The temporary server a command would start ends with it, automations and all.
-            raise ConfigError("notify setup configures a running Prefect server: set "
-                              "PREFECT_API_URL (`ordergate serve` prints its address)")
+        # The temporary server a command would start ends with it, automations and all.
+        require_prefect_server("notify setup configures")
         from ordergate.flows.notify import setup_notifications
         from ordergate.flows.runtime import quiet_prefect
 

@@ -1,5 +1,6 @@
 """Commands that process documents: ``ingest`` files now, ``replay`` a stored one, ``poll``
-the drop folder once, ``serve`` the schedules. Prefect is imported only by the last two."""
+the drop folder once, ``serve`` the schedules or ``deploy`` them for process workers. Prefect is
+imported only by the last three."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ordergate.cli.command import (
 )
 from ordergate.cli.flowrun import report_of_flow
 from ordergate.cli.options import add_by, add_json
-from ordergate.cli.output import print_report
+from ordergate.cli.output import print_json, print_report, say
 from ordergate.errors import UsageError
 from ordergate.statuses import DocumentStatus
 
@@ -119,3 +120,32 @@ class Serve(Command):
         serve(settings)
         return EXIT_OK
 
+
+
+class Deploy(Command):
+    name = "deploy"
+    help = ("create or update the deployments for process workers of a work pool on the "
+            "Prefect server at PREFECT_API_URL (names ending -worker)")
+
+    def configure(self, parser):
+        parser.add_argument("--pool", default="ordergate",
+                            help="the process work pool (default: %(default)s)")
+        add_json(parser, help='print {"pool", "deployments": [flow/deployment names]}')
+
+    def run(self, args, settings):
+        from ordergate.cli.notify import require_prefect_server
+
+        require_prefect_server("deploy creates deployments on")
+        from ordergate.flows.runtime import quiet_prefect
+
+        quiet_prefect()
+        from ordergate.flows.serve import deploy
+
+        made = deploy(settings, args.pool)
+        if args.json:
+            print_json({"pool": args.pool, "deployments": made})
+        else:
+            say(f"work pool {args.pool}: {', '.join(made)}; start a worker with `prefect worker "
+                f"start --pool {args.pool}` where ORDERGATE_HOME and ORDERGATE_DATABASE_URL are "
+                f"set")
+        return EXIT_OK

@@ -42,10 +42,18 @@ def serve(settings: Settings) -> None:
         _serve(settings)
 
 
-def deployments(settings: Settings) -> list:
-    """What ``serve`` serves: each at most one run at a time. A poll that comes due while the
-    last one still runs is cancelled, not queued: the running one takes what arrived, and a
-    slow hour never leaves a backlog of queued polls behind it."""
+WORKER_SUFFIX = "-worker"
+
+
+def deployments(settings: Settings, *, worker: bool = False) -> list:
+    """What ``serve`` serves, or with ``worker`` what ``ordergate deploy`` puts on a work pool:
+    the same flows and schedules, under names ending ``-worker`` (deploying never takes over
+    a served deployment on the same server), loaded by the worker from this installation's
+    folder. Each runs at most one run at a time, except the drop-folder poll: up to
+    ``drop_folder_runs`` of it at once, one per worker sharing the inbox (document claims
+    keep each file to one of them). A poll that comes due while that many still run is
+    cancelled, not queued: the running ones take what arrived, and a slow hour never leaves a
+    backlog of queued polls behind it."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
     from ordergate.flows.housekeeping import prune_history
@@ -55,21 +63,61 @@ def deployments(settings: Settings) -> list:
     from ordergate.flows.outbox_flow import deliver_outbox
     from ordergate.flows.report_flow import daily_report
 
+    def polls(limit: int = 1) -> dict:
+        return {"concurrency_limit": ConcurrencyLimitConfig(
+            limit=limit, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)}
+
+    def made(flow, name: str, **options):
+        if worker:
+            flow = flow.from_source(source=str(INSTALLATION), entrypoint=_entrypoint(flow))
+            name += WORKER_SUFFIX
+        return flow.to_deployment(name=name, **options)
+
     one = {"concurrency_limit": 1}
-    poll = {"concurrency_limit": ConcurrencyLimitConfig(
-        limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)}
     interval = settings.poll_interval_seconds
     return [
-        ingest_drop_folder.to_deployment(name="drop-folder-poll", interval=interval, **poll),
-        ingest_mailbox.to_deployment(name="mailbox-poll", interval=interval, **poll),
-        deliver_outbox.to_deployment(name="outbox-delivery", interval=settings.delivery_interval,
-                                     **poll),
+        made(ingest_drop_folder, "drop-folder-poll", interval=interval,
+             **polls(settings.drop_folder_runs)),
+        made(ingest_mailbox, "mailbox-poll", interval=interval, **polls()),
+        made(deliver_outbox, "outbox-delivery", interval=settings.delivery_interval, **polls()),
         # Daily at 18:00 UTC: the daily-invoiced customers' shipments, and any left behind.
-        invoice_run.to_deployment(name="invoice-run", cron="0 18 * * *", **one),
-        invoice_reminders.to_deployment(name="invoice-reminders", cron="0 7 * * *", **one),
-        prune_history.to_deployment(name="prune-history", cron="30 3 * * *", **one),
-        daily_report.to_deployment(name="daily-report", cron="0 6 * * *", **one),
+        made(invoice_run, "invoice-run", cron="0 18 * * *", **one),
+        made(invoice_reminders, "invoice-reminders", cron="0 7 * * *", **one),
+        made(prune_history, "prune-history", cron="30 3 * * *", **one),
+        made(daily_report, "daily-report", cron="0 6 * * *", **one),
     ]
+
+
+# The folder that holds the ``ordergate`` package (the checkout, or site-packages): a process
+# worker runs each flow from there, with the entry point relative to it.
+INSTALLATION = Path(__file__).resolve().parents[2]
+
+
+def _entrypoint(flow) -> str:
+    module = flow.fn.__module__
+    return f"{module.replace('.', '/')}.py:{flow.fn.__name__}"
+
+
+def deploy(settings: Settings, pool: str) -> list[str]:
+    """Create or update the worker deployments on the Prefect server at ``PREFECT_API_URL``,
+    for the process workers of ``pool``; their names (flow/deployment)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            found = client.read_work_pool(pool)
+        except ObjectNotFound:
+            raise ConfigError(f"the Prefect server has no work pool {pool!r}: create it with "
+                              f"`prefect work-pool create {pool} --type process`") from None
+    if found.type != "process":
+        raise ConfigError(f"work pool {pool!r} is of type {found.type!r}: ordergate's deployments "
+                          f"run in process workers (`prefect work-pool create NAME --type "
+                          f"process`)")
+    made = deployments(settings, worker=True)
+    for deployment in made:
+        deployment.apply(work_pool_name=pool)
+    return [f"{deployment.flow_name}/{deployment.name}" for deployment in made]
 
 
 def _serve(settings: Settings) -> None:

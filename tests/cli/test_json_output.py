@@ -42,7 +42,7 @@ def _options(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
 
 def test_every_command_that_prints_data_has_json():
     commands = dict(_commands(build_parser()))
-    assert len(commands) == 36
+    assert len(commands) == 37
     missing = [path for path, parser in commands.items()
                if "--json" not in _options(parser) and path not in WITHOUT_JSON]
     assert missing == []
