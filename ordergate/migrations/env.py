@@ -1,8 +1,9 @@
 """Alembic environment: runs ordergate's migrations on a connection handed in by ``db.upgrade``.
 
 ``ordergate.store.db`` builds the Config in code and passes its open connection in
-``config.attributes["connection"]``, so migrations run inside the caller's transaction and
-with the same engine setup (SQLite pragmas, BEGIN IMMEDIATE). The ``sqlalchemy.url`` fallback
+``config.attributes["connection"]``, so migrations run with the same engine setup (SQLite
+pragmas, BEGIN IMMEDIATE): inside the caller's transaction, or on PostgreSQL each in a
+transaction of its own (``PER_MIGRATION``). The ``sqlalchemy.url`` fallback
 only serves someone running the ``alembic`` command by hand.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from ordergate.store.db import make_engine
+from ordergate.store.db import PER_MIGRATION, make_engine
 from ordergate.store.tables import metadata
 
 
@@ -21,6 +22,8 @@ def _run(connection) -> None:
         compare_type=True,
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
+        # On PostgreSQL ``db.upgrade`` hands in a connection outside any transaction.
+        transaction_per_migration=bool(context.config.attributes.get(PER_MIGRATION)),
     )
     with context.begin_transaction():
         context.run_migrations()

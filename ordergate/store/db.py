@@ -123,15 +123,35 @@ _UPGRADE_LOCK = 0x0D6A7E
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (default: the latest), in one transaction."""
+    """Bring the schema to ``revision`` (default: the latest).
+
+    SQLite: in one transaction (BEGIN IMMEDIATE: a second process waits, then finds the schema
+    at head). PostgreSQL: a transaction per migration, under a session advisory lock that
+    workers starting together wait on. A migration that moves a large table's data commits
+    it in batches (``PER_MIGRATION``): an upgrade stopped half-way keeps what it copied and
+    goes on from there, and no transaction holds a database's worth of bytes."""
     from alembic import command
 
-    with engine.begin() as conn:
-        # Workers starting together must not both run CREATE TABLE: the second waits, then finds
-        # the schema at head. SQLite gets the same from BEGIN IMMEDIATE.
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_UPGRADE_LOCK})")
-        command.upgrade(alembic_config(conn), revision)
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), revision)
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"SELECT pg_advisory_lock({_UPGRADE_LOCK})")
+        conn.commit()  # the lock is the session's; Alembic begins its own transactions
+        try:
+            config = alembic_config(conn)
+            config.attributes[PER_MIGRATION] = True
+            command.upgrade(config, revision)
+        finally:
+            conn.rollback()
+            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({_UPGRADE_LOCK})")
+            conn.commit()
+
+
+# Set in an Alembic Config's attributes when each migration runs in a transaction of its own,
+# so a migration may commit its data in batches (``Operations.get_context().autocommit_block``).
+PER_MIGRATION = "transaction_per_migration"
 
 
 _REVISION_LINE = re.compile(r'^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:"([^"]*)"|\'([^\']*)\'|None)',

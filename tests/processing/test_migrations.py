@@ -17,6 +17,7 @@ from ordergate.store.db import (
     current_revision,
     free_bytes,
     make_engine,
+    shipped_head,
     upgrade,
     vacuum,
 )
@@ -159,4 +160,63 @@ def test_db_vacuum_runs_on_postgresql(make_pg_database):
     upgrade(engine)
     assert free_bytes(engine) is None
     assert vacuum(engine) is True  # outside a transaction, or PostgreSQL refuses
+    engine.dispose()
+
+
+def _old_documents(engine, count: int, size: int) -> list[bytes]:
+    """Documents as a database at 0006 holds them, bytes in the row; ``size`` is what each
+    row says it weighs (the copy batches by it)."""
+    contents = [f"ISA*document {n}~".encode() * (n + 1) for n in range(count)]
+    with engine.begin() as conn:
+        for n, content in enumerate(contents):
+            conn.execute(text(
+                "INSERT INTO documents (content_hash, channel, source_ref, received_at, size, "
+                "status, content) VALUES (:hash, 'test', :ref, now(), :size, 'received', :content)"),
+                {"hash": f"{n:064d}", "ref": f"doc{n}", "size": size, "content": content})
+    return contents
+
+
+def test_0007_on_postgresql_commits_the_copy_in_batches(make_pg_database):
+    """Each batch of about 64 MB is committed on its own: another connection sees it while the
+    copy goes on, and the bytes all arrive."""
+    from sqlalchemy import event
+
+    engine = make_engine(make_pg_database())
+    upgrade(engine, "0006")
+    contents = _old_documents(engine, 5, size=40 * 1024 * 1024)  # batches: 1-2, 3-4, 5
+    onlooker = make_engine(engine.url)
+    seen: list[int] = []
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def look(conn, cursor, statement, *args):
+        if statement.startswith("INSERT INTO document_contents"):
+            with onlooker.connect() as other:
+                seen.append(other.execute(text("SELECT count(*) FROM document_contents")).scalar_one())
+
+    upgrade(engine)
+    assert seen == [2, 4, 5, 5]  # three batches, then the catch-up in the last transaction
+    with engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT document_id, content FROM document_contents")).all())
+    assert [bytes(stored[i]) for i in sorted(stored)] == contents
+    assert current_revision(engine) == shipped_head()
+    onlooker.dispose()
+    engine.dispose()
+
+
+def test_0007_on_postgresql_goes_on_from_where_a_stopped_upgrade_left(make_pg_database):
+    engine = make_engine(make_pg_database())
+    upgrade(engine, "0006")
+    contents = _old_documents(engine, 4, size=1000)
+    with engine.begin() as conn:  # what an attempt stopped after its first batch left behind
+        conn.exec_driver_sql("CREATE TABLE document_contents (document_id BIGINT PRIMARY KEY "
+                             "REFERENCES documents (id), content BYTEA NOT NULL)")
+        conn.exec_driver_sql("INSERT INTO document_contents SELECT id, content FROM documents "
+                             "WHERE id <= 2")
+
+    upgrade(engine)
+
+    with engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT document_id, content FROM document_contents")).all())
+        assert "content" not in {c["name"] for c in inspect(conn).get_columns("documents")}
+    assert [bytes(stored[i]) for i in sorted(stored)] == contents
     engine.dispose()
