@@ -72,6 +72,7 @@ bench: install
 	$(BIN)/python -m benchmarks.bench_ship
 	$(BIN)/python -m benchmarks.bench_scale
 	$(BIN)/python -m benchmarks.bench_queries
+	$(BIN)/python -m benchmarks.bench_migration
 
 # ordergate ingest killed with SIGKILL at random moments, 50 times on SQLite and on PostgreSQL,
 # rerun until done; the invariants (orders, 855s, 997s, stock, credit, outbox files) checked.

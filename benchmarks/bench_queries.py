@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.bench_e2e import machine, write_block
 from benchmarks.bench_scale import prepared_engine
-from benchmarks.databases import Database, Postgres, pg_admin
+from benchmarks.databases import Database, candidates
 
 STATUSES = (None, "accepted", "held", "cancelled")
 
@@ -106,10 +106,7 @@ def main() -> None:
     import tempfile
 
     workdir = Path(tempfile.mkdtemp(prefix="ordergate-bench-queries-"))
-    databases: list[Database] = [Database(workdir)]
-    admin = None if args.no_pg else pg_admin()
-    if admin is not None:
-        databases.append(Postgres(workdir, admin))
+    databases = candidates(workdir, pg=not args.no_pg)
     rows: list[str] = []
     try:
         for db in databases:

@@ -33,7 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from benchmarks.bench_e2e import SKUS, machine, seed_benchmark_masterdata, write_block
-from benchmarks.databases import Database, Postgres, pg_admin
+from benchmarks.databases import Database, candidates
 from benchmarks.gen_850 import generate_850_interchange
 
 MB = 1024 * 1024
@@ -268,10 +268,7 @@ def main() -> None:
     results: list[Measure] = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        databases: list[Database] = [Database(workdir)]
-        admin = None if args.no_pg else pg_admin()
-        if admin is not None:
-            databases.append(Postgres(workdir, admin))
+        databases = candidates(workdir, pg=not args.no_pg)
         try:
             for orders in (args.small, args.large):
                 data = generate_850_interchange(orders, 10, skus=SKUS, po_prefix=f"S{orders}-")

@@ -38,7 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from benchmarks.bench_e2e import SKUS, seed_benchmark_masterdata
-from benchmarks.databases import Database, Postgres, pg_admin
+from benchmarks.databases import Database, candidates
 from benchmarks.invariants import check, make_files
 
 
@@ -150,10 +150,7 @@ def main() -> None:
     print(f"seed {seed}", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="ordergate-crash-soak-"))
     paths, pos = make_files(workdir, args.files, args.orders)
-    databases: list[Database] = [Database(workdir)]
-    admin = None if args.no_pg else pg_admin()
-    if admin is not None:
-        databases.append(Postgres(workdir, admin))
+    databases = candidates(workdir, pg=not args.no_pg)
     total_failures = 0
     for db in databases:
         kills, failures = soak(db, paths, pos, args.trials, args.rekill, rng)

@@ -65,3 +65,12 @@ def pg_admin():
         print(f"PostgreSQL not reachable at 127.0.0.1:5432 ({reason}): its figures are skipped")
         return None
     return admin
+
+
+def candidates(workdir: Path, *, pg: bool = True) -> list[Database]:
+    """SQLite, and PostgreSQL beside it when ``pg`` and the local server answers."""
+    found: list[Database] = [Database(workdir)]
+    admin = pg_admin() if pg else None
+    if admin is not None:
+        found.append(Postgres(workdir, admin))
+    return found
