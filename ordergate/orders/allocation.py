@@ -261,18 +261,33 @@ def _reserve_credit(conn: Connection, orders: list[PreparedOrder], catalog: Cata
                     None if override else limit):
             booked.update(indexes)
             continue
-        for n in indexes:  # not all fit: order by order, in document order
-            if _reserve(conn, customer_id, orders[n].total, limit):
+        # Not all fit: order by order, in document order, against the exposure read once with
+        # its row locked (PostgreSQL; SQLite's transaction holds the write lock already), and
+        # booked in one UPDATE. A statement or two per order made a document that reached the
+        # limit three times slower than one that did not.
+        open_now = conn.execute(
+            select(t.customer_exposure.c.open_orders + t.customer_exposure.c.open_invoices)
+            .where(t.customer_exposure.c.customer_id == customer_id).with_for_update()
+        ).scalar_one()
+        running, fits = Decimal(open_now).quantize(_EXPOSURE_SCALE), _ZERO
+        for n in indexes:
+            total = orders[n].total
+            if (running + total).quantize(_EXPOSURE_SCALE) <= limit:
                 booked.add(n)
+                running += total
+                fits += total
             else:
-                exposure = conn.execute(
-                    select(t.customer_exposure.c.open_orders + t.customer_exposure.c.open_invoices)
-                    .where(t.customer_exposure.c.customer_id == customer_id)).scalar_one()
                 decided[n] = _credit_hold(
-                    orders[n], f"credit: order total {orders[n].total.normalize():f} + open "
-                               f"{tidy_money(exposure).normalize():f} exceeds the credit limit "
+                    orders[n], f"credit: order total {total.normalize():f} + open "
+                               f"{tidy_money(running).normalize():f} exceeds the credit limit "
                                f"{limit.normalize():f} of {customer_id}")
+        if fits:
+            _reserve(conn, customer_id, fits, None)
     return decided, booked
+
+
+# The exposure columns' scale: a total is compared as the database rounds it (``_reserve``).
+_EXPOSURE_SCALE = Decimal("0.0001")
 
 
 def _overdue(conn: Connection, orders: list[PreparedOrder], catalog: Catalog) -> dict[str, str]:
