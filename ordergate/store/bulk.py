@@ -17,8 +17,9 @@ from functools import lru_cache
 from operator import itemgetter
 
 from sqlalchemy import Connection, Float, Numeric, Table
+from sqlalchemy.exc import DBAPIError
 
-from ordergate.store.db import insert_ignore
+from ordergate.store.db import escape_nul, insert_ignore
 
 
 @lru_cache(maxsize=64)
@@ -132,9 +133,43 @@ def bulk_insert(conn: Connection, table: Table, rows: list, *, columns: tuple[st
                 values[i] = last_out
         if positional:  # the driver API wants tuples
             params = [tuple(values) for values in params]
+    if (conn.dialect.name == "postgresql" and not ignore_conflicts
+            and len(params) >= COPY_FROM_ROWS):
+        return _copy(conn, table, names, params)
     if not positional:
         params = [dict(zip(names, values)) for values in params]
     return conn.exec_driver_sql(sql, params).rowcount
+
+
+# From this many rows PostgreSQL gets them through COPY, not executemany: psycopg sends an
+# executemany as one pipelined INSERT per row, which the server plans and executes one by one;
+# COPY streams the rows into the table. A batch's order lines went in several times faster.
+COPY_FROM_ROWS = 50
+
+
+def _copy(conn: Connection, table: Table, names: list[str], params: list) -> int:
+    """``params`` (values in ``names`` order, already converted for the driver) through COPY,
+    in the connection's transaction. NUL is escaped as ``db`` does for statements (the
+    ``before_cursor_execute`` hook does not see a COPY)."""
+    if "\\x00" in repr(params):
+        params = [escape_nul(row) for row in params]
+    preparer = conn.dialect.identifier_preparer
+    columns = ", ".join(preparer.quote(name) for name in names)
+    sql = f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN"
+    driver_error = conn.dialect.loaded_dbapi.Error
+    try:
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in params:
+                copy.write_row(row)
+    except driver_error as exc:
+        # As SQLAlchemy raises a statement's error (IntegrityError, OperationalError, ...), and
+        # a lost connection is not handed out again by the pool.
+        lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(sql, None, exc, driver_error, connection_invalidated=lost,
+                                  dialect=conn.dialect) from exc
+    return len(params)
 
 
 _NOTHING = object()

@@ -69,11 +69,11 @@ def _without_nul(conn, cursor, statement, parameters, context, executemany):
     if not parameters or "\\x00" not in repr(parameters):
         return statement, parameters
     if executemany or isinstance(parameters, list):
-        return statement, [_escape_nul(row) for row in parameters]
-    return statement, _escape_nul(parameters)
+        return statement, [escape_nul(row) for row in parameters]
+    return statement, escape_nul(parameters)
 
 
-def _escape_nul(row):
+def escape_nul(row):
     def clean(value):
         return value.replace("\x00", "\\x00") if isinstance(value, str) else value
 

@@ -232,3 +232,59 @@ def test_bulk_insert_leaves_out_only_columns_that_store_null_when_left_out(engin
         table.drop(engine)
     assert [tuple(row) for row in stored] == [(1, None, None, None, "a"), (2, None, None, None, None),
                                              (3, None, None, None, "c"), (4, "x", None, None, None)]
+
+
+@pytest.mark.parametrize("rows", [3, 120], ids=["small", "large"])
+def test_bulk_insert_stores_the_same_values_by_executemany_and_by_copy(engine, rows, monkeypatch):
+    """PostgreSQL takes a large batch through COPY: the values come back as from an INSERT, a
+    NUL is escaped as the statement hook escapes it, a Python-side default applies."""
+    from datetime import datetime, timezone
+    from decimal import Decimal
+
+    from sqlalchemy import LargeBinary, MetaData, Numeric, String, Table, Text
+
+    from ordergate.store import bulk
+
+    copied = []
+    real_copy = bulk._copy
+    monkeypatch.setattr(bulk, "_copy", lambda *args: copied.append(len(args[3])) or real_copy(*args))
+    table = Table("copy_probe", MetaData(), Column("id", Integer, primary_key=True),
+                  Column("at", t.UtcTime), Column("label", String(40)), Column("reason", Text),
+                  Column("amount", Numeric(14, 4)), Column("payload", LargeBinary),
+                  Column("attempts", Integer, default=0))
+    table.create(engine)
+    at = datetime(2026, 12, 7, 4, 5, 6, 123456, tzinfo=timezone.utc)
+    try:
+        with engine.begin() as conn:
+            given = [{"id": n, "at": at, "label": f"PO\x00{n}", "payload": b"\x00\xffISA~",
+                      "reason": "it's \\ a \t tab\nand a line" if n % 2 else None,
+                      "amount": Decimal("10.5000") + n} for n in range(rows)]
+            assert bulk.bulk_insert(conn, table, given) == rows
+            stored = conn.execute(select(table).order_by(table.c.id)).all()
+    finally:
+        table.drop(engine)
+    large_on_pg = engine.dialect.name == "postgresql" and rows >= bulk.COPY_FROM_ROWS
+    assert copied == ([rows] if large_on_pg else [])
+    nul = "\\x00" if engine.dialect.name == "postgresql" else "\x00"
+    naive = at.replace(tzinfo=None)  # SQLite gives back the UTC time without its zone
+    assert [(row[0], row[1].astimezone(timezone.utc).replace(tzinfo=None)
+             if row[1].tzinfo else row[1], *row[2:]) for row in stored] == [
+        (n, naive, f"PO{nul}{n}", "it's \\ a \t tab\nand a line" if n % 2 else None,
+         Decimal("10.5000") + n, b"\x00\xffISA~", 0) for n in range(rows)]
+
+
+def test_a_copy_that_breaks_a_constraint_raises_what_an_insert_would(pg_engine):
+    """A batch through COPY that breaks a foreign key fails as SQLAlchemy's IntegrityError, as
+    an executemany would, and the transaction rolls back."""
+    from datetime import datetime, timezone
+
+    from ordergate.store import bulk
+
+    at = datetime(2026, 12, 7, tzinfo=timezone.utc)
+    events = [(999, at, "test", None, "held", None)] * bulk.COPY_FROM_ROWS
+    with pytest.raises(IntegrityError, match="order_events"):
+        with pg_engine.begin() as conn:
+            bulk.bulk_insert(conn, t.order_events, events, columns=(
+                "order_id", "at", "actor", "from_status", "to_status", "reason"))
+    with pg_engine.connect() as conn:
+        assert conn.execute(select(t.order_events)).all() == []
