@@ -107,7 +107,8 @@ def queue_997(conn: Connection, reply: ReplyAddress, customer_id: str | None,
     out_groups = []
     if groups:
         st = allocate(conn, partner, "st", len(groups))
-        transactions = [build_997(group, st_no) for group, st_no in zip(groups, st)]
+        writer = segment_writer(reply_delimiters(reply), reply.interchange_version)
+        transactions = [build_997(group, st_no, writer) for group, st_no in zip(groups, st)]
         out_groups = [reply_group(reply, "FA", allocate(conn, partner, "gs", 1)[0], transactions)]
     kind = X12_997.name if groups else X12_TA1.name
     interchange = reply_interchange(reply, isa_no, out_groups, extra_segments=[ta1] if ta1 else None,

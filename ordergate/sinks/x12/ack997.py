@@ -7,9 +7,10 @@ was at fault), AK9 the group's verdict. Pure: control numbers come in, a transac
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ordergate.parsers.x12 import GroupHeader, OutTransaction, X12Problem
+from ordergate.parsers.x12 import GroupHeader, OutTransaction, SegmentWriter, X12Problem
 from ordergate.wire import by_fields
 
 # Transaction sets we turn into business documents; others are acknowledged as not supported.
@@ -62,24 +63,51 @@ class GroupAck:
         return "R"
 
 
-def build_997(ack: GroupAck, st_control: int) -> OutTransaction:
+# Segments rendered to text at a time when a writer is given (``build_997``).
+_CHUNK = 4096
+
+
+def build_997(ack: GroupAck, st_control: int, writer: SegmentWriter | None = None) -> OutTransaction:
+    """The 997 answering one group. With ``writer`` (the one ``write_interchange`` will use)
+    everything after AK1 is rendered to text a few thousand segments at a time: a group of
+    100,000 sets has 200,000 AK2/AK5 segments, about 50 MB as lists held at once."""
     # AK102 is N0 1/9: a GS06 that does not fit was rejected (AK905 6) and is echoed cut.
-    segments: list[list[str]] = [["AK1", ack.group.functional_id[:2], ack.group.control_number[:9]]]
+    head: list[list[str]] = [["AK1", ack.group.functional_id[:2], ack.group.control_number[:9]]]
+    if writer is None:
+        return OutTransaction(set_id="997", control_number=st_control,
+                              segments=head + list(_after_ak1(ack)))
+    chunks: list[str] = []
+    chunk: list[list[str]] = []
+    count = 0
+    for segment in _after_ak1(ack):
+        chunk.append(segment)
+        if len(chunk) == _CHUNK:
+            chunks.append(writer.render_all(chunk))
+            count += len(chunk)
+            chunk = []
+    if chunk:
+        chunks.append(writer.render_all(chunk))
+        count += len(chunk)
+    return OutTransaction(set_id="997", control_number=st_control, segments=head,
+                          tail="".join(chunks), tail_count=count, tail_writer=writer)
+
+
+def _after_ak1(ack: GroupAck) -> Iterator[list[str]]:
     for tx in ack.transactions:
         # AK201 ID 3/3, AK202 AN 4/9: values that do not fit were rejected (AK502 6 or 7).
-        segments.append(["AK2", tx.set_id[:3], tx.control_number[:9]])
+        yield ["AK2", tx.set_id[:3], tx.control_number[:9]]
         codes: list[str] = []
         for problem in tx.problems:
             if problem.segment_id and problem.segment_position_in_set and problem.segment_code:
-                segments.append(["AK3", problem.segment_id, str(problem.segment_position_in_set),
-                                 "", problem.segment_code])
+                yield ["AK3", problem.segment_id, str(problem.segment_position_in_set),
+                       "", problem.segment_code]
                 if problem.element_position and problem.element_code:
-                    segments.append(["AK4", str(problem.element_position), problem.element_ref or "",
-                                     problem.element_code, (problem.bad_value or "")[:99]])
+                    yield ["AK4", str(problem.element_position), problem.element_ref or "",
+                           problem.element_code, (problem.bad_value or "")[:99]]
             if problem.code and problem.code not in codes:  # "": a fault X12 has no code for
                 codes.append(problem.code)
         # AK502-AK506: at most five reason codes.
-        segments.append(["AK5", "A" if tx.accepted else "R", *codes[:5]])
+        yield ["AK5", "A" if tx.accepted else "R", *codes[:5]]
     group_codes: list[str] = []
     for problem in ack.problems:
         if problem.code and problem.code not in group_codes:
@@ -87,9 +115,8 @@ def build_997(ack: GroupAck, st_control: int) -> OutTransaction:
     if not ack.accepted_count and ack.transactions and all(
             any(p.code == NOT_SUPPORTED for p in t.problems) for t in ack.transactions):
         group_codes.insert(0, NOT_SUPPORTED)
-    segments.append(["AK9", ack.status, str(_declared_count(ack)), str(len(ack.transactions)),
-                     str(ack.accepted_count), *group_codes[:5]])
-    return OutTransaction(set_id="997", control_number=st_control, segments=segments)
+    yield ["AK9", ack.status, str(_declared_count(ack)), str(len(ack.transactions)),
+           str(ack.accepted_count), *group_codes[:5]]
 
 
 def _declared_count(ack: GroupAck) -> int:
