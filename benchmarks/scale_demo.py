@@ -79,12 +79,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def prefect(*args: str, env: dict[str, str]) -> None:
-    """A ``prefect`` command, run from the checkout as ops run it; its output shown on failure."""
-    done = subprocess.run([sys.executable, "-m", "prefect", *args], cwd=ROOT, env=env,
+def command(program: str, *args: str, env: dict[str, str]) -> None:
+    """A ``prefect`` or ``ordergate`` command, run from the checkout as ops run it; its output
+    shown on failure."""
+    done = subprocess.run([sys.executable, "-m", program, *args], cwd=ROOT, env=env,
                           capture_output=True, text=True)
     if done.returncode != 0:
-        raise SystemExit(f"prefect {' '.join(args)} failed ({done.returncode}):\n"
+        raise SystemExit(f"{program} {' '.join(args)} failed ({done.returncode}):\n"
                          f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
 
 
@@ -230,7 +231,7 @@ def wait_for_runs_to_end(api: Api, deployment_id: str, since: datetime) -> list[
         time.sleep(1)
 
 
-def play_round(workers: int, args, admin, api: Api, deployment_id: str, paths: list[Path],
+def play_round(workers: int, admin, api: Api, deployment_id: str, paths: list[Path],
                pos: set[str], base_env: dict[str, str]) -> tuple[Round, Path]:
     from sqlalchemy import func, select
 
@@ -307,7 +308,7 @@ def play_round(workers: int, args, admin, api: Api, deployment_id: str, paths: l
     return result, home
 
 
-def table(rounds: list[Round], files: int, orders: int) -> str:
+def table(rounds: list[Round]) -> str:
     lines = ["| workers | orders | drop to done | orders/s | first order to last delivery | "
              "orders/s | drop-folder runs (at most at once, made orders) | invariants |",
              "|---|---|---|---|---|---|---|---|"]
@@ -356,24 +357,21 @@ def main() -> None:
                         PREFECT_WORKER_QUERY_SECONDS="2",
                         ORDERGATE_POLL_INTERVAL_SECONDS=str(args.poll),
                         ORDERGATE_DROP_FOLDER_RUNS=str(max(args.workers)))
-        prefect("work-pool", "create", "ordergate", "--type", "process", "--overwrite",
+        command("prefect", "work-pool", "create", "ordergate", "--type", "process", "--overwrite",
                 env=base_env)
-        deploy = subprocess.run([sys.executable, "-m", "ordergate", "deploy"], cwd=ROOT,
-                                env=base_env, capture_output=True, text=True)
-        if deploy.returncode != 0:
-            raise SystemExit(f"ordergate deploy failed: {deploy.stderr[-3000:]}")
+        command("ordergate", "deploy", env=base_env)
         api = Api(api_url)
         deployment_id = api.deployment_id()
         rounds = []
         for workers in args.workers:
-            result, home = play_round(workers, args, admin, api, deployment_id, paths, pos,
+            result, home = play_round(workers, admin, api, deployment_id, paths, pos,
                                       base_env)
             rounds.append(result)
             if result.broken:
                 print(f"kept for a look: {home}, database {DATABASE}")
                 sys.exit(1)
     admin.dispose()
-    block = table(rounds, args.files, args.orders)
+    block = table(rounds)
     print()
     print(block)
     if not args.no_write:
