@@ -232,20 +232,6 @@ def _encoding_of(data) -> str:
     except UnicodeDecodeError:
         return "latin-1"
     return "utf-8"
-    decoder = None
-    n = len(data)
-    for a in range(0, n, WINDOW):
-        window = bytes(data[a:a + WINDOW])
-        buffers.release(data, a, a + WINDOW)
-        if decoder is None and window.isascii():
-            continue
-        if decoder is None:
-            decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            decoder.decode(window, final=a + WINDOW >= n)
-        except UnicodeDecodeError:
-            return "latin-1"
-    return "utf-8"
 
 
 # ------------------------------------------------------------------------------------- the ISA
