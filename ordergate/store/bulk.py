@@ -19,7 +19,7 @@ from operator import itemgetter
 from sqlalchemy import Connection, Float, Numeric, Table
 from sqlalchemy.exc import DBAPIError
 
-from ordergate.store.db import escape_nul, insert_ignore
+from ordergate.store.db import insert_ignore, without_nul
 
 
 @lru_cache(maxsize=64)
@@ -151,8 +151,7 @@ def _copy(conn: Connection, table: Table, names: list[str], params: list) -> int
     """``params`` (values in ``names`` order, already converted for the driver) through COPY,
     in the connection's transaction. NUL is escaped as ``db`` does for statements (the
     ``before_cursor_execute`` hook does not see a COPY)."""
-    if "\\x00" in repr(params):
-        params = [escape_nul(row) for row in params]
+    params = without_nul(params)
     preparer = conn.dialect.identifier_preparer
     columns = ", ".join(preparer.quote(name) for name in names)
     sql = f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN"

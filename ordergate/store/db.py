@@ -66,14 +66,21 @@ def _without_nul(conn, cursor, statement, parameters, context, executemany):
     repr() of the parameters (C code throughout) finds the rare NUL for the cost of one string
     per statement; only then are the values walked in Python.
     """
-    if not parameters or "\\x00" not in repr(parameters):
+    if not parameters:
         return statement, parameters
     if executemany or isinstance(parameters, list):
-        return statement, [escape_nul(row) for row in parameters]
-    return statement, escape_nul(parameters)
+        return statement, without_nul(parameters)
+    return statement, without_nul([parameters])[0]
 
 
-def escape_nul(row):
+def without_nul(rows: list) -> list:
+    """``rows`` with NUL in their text escaped; the same list when none holds one."""
+    if "\\x00" not in repr(rows):
+        return rows
+    return [_escape_nul(row) for row in rows]
+
+
+def _escape_nul(row):
     def clean(value):
         return value.replace("\x00", "\\x00") if isinstance(value, str) else value
 
@@ -126,8 +133,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (default: the latest).
 
     SQLite: in one transaction (BEGIN IMMEDIATE: a second process waits, then finds the schema
-    at head). PostgreSQL: a transaction per migration, under a session advisory lock that
-    workers starting together wait on. A migration that moves a large table's data commits
+    at head). PostgreSQL: a transaction per migration, under an advisory lock its connection
+    holds, which workers starting together wait on. A migration that moves a large table's data commits
     it in batches (``PER_MIGRATION``): an upgrade stopped half-way keeps what it copied and
     goes on from there, and no transaction holds a database's worth of bytes."""
     from alembic import command
@@ -138,7 +145,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         return
     with engine.connect() as conn:
         conn.exec_driver_sql(f"SELECT pg_advisory_lock({_UPGRADE_LOCK})")
-        conn.commit()  # the lock is the session's; Alembic begins its own transactions
+        conn.commit()  # the connection keeps the lock; Alembic begins its own transactions
         try:
             config = alembic_config(conn)
             config.attributes[PER_MIGRATION] = True
