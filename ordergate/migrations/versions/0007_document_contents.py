@@ -52,8 +52,7 @@ def upgrade() -> None:
     if bind.dialect.name == "postgresql" and context.config.attributes.get(PER_MIGRATION):
         with context.autocommit_block():  # each batch below commits on its own
             _copy_in_batches(context.connection)
-    op.get_bind().execute(sa.text(_COPY), {"after": _copied_up_to(op.get_bind()),
-                                           "upto": 2**62})
+    bind.execute(sa.text(_COPY), {"after": _copied_up_to(bind), "upto": 2**62})
     # A plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not a batch rebuild: every order,
     # interchange and outbox row refers to documents, which SQLite would have to re-create.
     op.drop_column("documents", "content")
