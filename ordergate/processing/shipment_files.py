@@ -77,6 +77,11 @@ class _Row:
     ship_date: date
     package: str | None
 
+    def order_text(self) -> str:
+        if self.order[0] == "id":
+            return f"order {self.order[1]}"
+        return f"customer {self.order[1]} PO {self.order[2]}"
+
 
 def import_shipments(engine: Engine, settings: Settings, content: bytes, name: str, *,
                      actor: str, now: datetime) -> list[FileShipment]:
@@ -144,9 +149,19 @@ def _read(content: bytes, name: str) -> tuple[dict[int, _Row], list[FileShipment
     wanted = [(column, index) for column, index in columns.items() if column in REQUIRED + OPTIONAL]
     width = max(index for _, index in wanted) + 1
     memo = _Memo()
+    fast = _fast_row(columns, width, memo)
     try:
         for cells in reader:
             line = reader.line_num
+            done = fast(cells, line)
+            if done is not None:
+                row, key = done
+                shipment = groups.get(key)
+                if shipment is None:
+                    shipment = groups[key] = FileShipment([], row.order_text(), row.tracking)
+                shipment.rows.append(line)
+                rows[line] = row
+                continue
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) >= width:  # the usual row: every column there
@@ -169,6 +184,54 @@ def _read(content: bytes, name: str) -> tuple[dict[int, _Row], list[FileShipment
     except csv.Error as exc:
         raise ShipmentFileError(f"{name} line {reader.line_num}: {exc}") from None
     return rows, list(groups.values()) + broken
+
+
+def _fast_row(columns: dict[str, int], width: int, memo: _Memo):
+    """The reading of a row with every column there and every value good, the usual row of a
+    warehouse file: the cells read by position, no dict per row and no problem list. It gives
+    (row, shipment key), or None for anything else, which ``_row`` then reads and explains."""
+    order_at = columns.get("order_id")
+    customer_at, po_at = columns.get("customer_id"), columns.get("po_number")
+    package_at = columns.get("package_id")
+    number_at, quantity_at = columns["line_number"], columns["quantity"]
+    carrier_at, tracking_at, date_at = (columns["carrier"], columns["tracking_number"],
+                                        columns["ship_date"])
+    quantities, dates, packages = memo.quantities, memo.dates, memo.packages
+
+    def read(cells: list[str], line: int) -> tuple[_Row, tuple] | None:
+        if len(cells) < width:
+            return None
+        order_text = cells[order_at].strip() if order_at is not None else ""
+        if order_text:
+            if not order_text.isdigit():
+                return None
+            order: tuple = ("id", int(order_text))
+        elif customer_at is not None and po_at is not None:
+            customer, po = cells[customer_at].strip(), cells[po_at].strip()
+            if not customer or not po:
+                return None
+            order = ("po", customer, po)
+        else:
+            return None
+        tracking, carrier = cells[tracking_at].strip(), cells[carrier_at].strip()
+        number = cells[number_at].strip()
+        if (not 0 < len(tracking) <= 60 or not 0 < len(carrier) <= 40 or not number.isdigit()
+                or not 0 < int(number) < 100000):
+            return None
+        quantity = quantities.get(cells[quantity_at].strip()) or \
+            memo.quantity(cells[quantity_at].strip())
+        ship_date = dates.get(cells[date_at].strip()) or memo.ship_date(cells[date_at].strip())
+        if quantity is None or ship_date is None:
+            return None
+        package = cells[package_at].strip() if package_at is not None else ""
+        if package:
+            problem, package = packages.get(package) or memo.package(package)
+            if problem:
+                return None
+        return (_Row(line, order, int(number), quantity, carrier, tracking, ship_date,
+                     package or None), (order, tracking))
+
+    return read
 
 
 def _order_text(value: dict[str, str]) -> str:

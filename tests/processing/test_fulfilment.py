@@ -225,6 +225,33 @@ def test_a_shipment_file_ships_each_good_shipment_once_and_names_the_bad_rows(db
     assert len(replies(db, "856")[0].sets) == 2
 
 
+def test_a_shipment_file_may_name_orders_by_customer_and_po_in_any_column_order(db, ingest,
+                                                                               settings):
+    order_id = x12_order(ingest, "4730", line("HW-1001", 5), line("HW-1002", 2))
+    customer = stored_order(db, order_id).customer_id
+    content = (f" PO_Number ,Customer_ID,Quantity,line_number,carrier,tracking_number,ship_date,"
+               f"package_id\n"
+               f"4730,{customer},2,1,UPSN,1Z-9,2026-12-06,\n"
+               f"\n"
+               f"4730,{customer},1,2,UPSN,1Z-9,2026-12-06,{SSCC}\n"
+               f"4730,{customer},1,1,UPSN,1Z-8,2026-12-06,\n"
+               f"4730,{customer},1,2,UPSN,1Z-9,2026-12-06,00{SSCC}\n"
+               f"4730,{customer},1,2,UPSN,1Z-8\n"
+               f"4731,{customer},1,1,UPSN,1Z-7,2026-12-06,\n").encode()
+    result = import_shipments(db, settings, content, "wh.csv", actor="wh", now=NOW)
+    assert [(s.order_ref, s.tracking_number, s.rows, s.status) for s in result] == [
+        (f"customer {customer} PO 4730", "1Z-9", [2, 4, 6], "shipped"),
+        (f"customer {customer} PO 4730", "1Z-8", [5, 7], "refused"),
+        (f"customer {customer} PO 4731", "1Z-7", [8], "refused")]
+    assert result[1].error == "wh.csv line 7, field ship_date: '' is not a date (YYYY-MM-DD)"
+    assert result[2].error == f"wh.csv line 8: there is no order of customer {customer} with PO " \
+                              f"number 4731"
+    assert quantities(db, order_id) == [(1, 5, 5, 2, 2), (2, 2, 2, 2, 2)]
+    [notice] = replies(db, "856")
+    assert [s for s in notice.only_set("856").segments if s[0] == "MAN"] == [
+        ["MAN", "GM", "00" + SSCC]]
+
+
 def test_two_workers_importing_one_file_ship_each_line_once(pg_engine, settings):
     from ordergate.masterdata.seed import seed_masterdata
     from ordergate.processing.ingest import ingest_documents
