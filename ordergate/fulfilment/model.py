@@ -14,7 +14,10 @@ from decimal import Decimal
 from ordergate.orders.model import Address
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, unlike the notice: a frozen dataclass sets each field through
+# object.__setattr__, 1.3 µs a line against 0.4, and a large shipment file makes one per line
+# shipped and per line still open. Nothing changes one after it is made.
+@dataclass(slots=True)
 class ShippedLine:
     """One order line in one shipment (a line split over packages appears once per package)."""
 
