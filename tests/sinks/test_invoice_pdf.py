@@ -477,6 +477,18 @@ def test_sixty_lines_run_over_pages_with_numbers_and_the_header_repeated(dejavu:
     assert f"Total EUR {bill.total} EUR" in texts[-1]
 
 
+def test_a_word_wider_than_its_column_is_cut_inside_the_table(dejavu: Path) -> None:
+    word = "X" * 30 + "-" + "9" * 30  # no space to break at, three times the column's width
+    bill = invoice([line(1, "SKU-1", "2", "1.50", description=word),
+                    line(2, "SKU-2", "1", "4.00", description="")])
+    texts, tables, _ = _read_pdf(render_invoice_pdf(bill, font_dir=dejavu))
+    [table] = tables
+    assert table[0] == HEADINGS
+    assert table[1][2].replace(" ", "") == word and table[1][2] != word  # cut, all of it there
+    assert table[2][1:3] == ["SKU-2", ""]
+    assert [row[6] for row in table[1:]] == ["3.00", "4.00"]
+
+
 def test_a_buyer_name_outside_latin1_is_set_in_dejavu(dejavu: Path) -> None:
     buyer = replace(BUYER, name=GREEK, city="Αθήνα", country="GR", tax_id="EL094259216")
     bill = invoice([line(1, "HW-1001", "1", "2.00", description="Болт М8 (鉛筆)")], buyer=buyer)

@@ -30,7 +30,6 @@ from pathlib import Path
 
 import facturx
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from ordergate.billing.model import CREDIT_NOTE, Invoice, InvoiceLine, Party
 from ordergate.sinks.invoice.cii import invoice_xml
@@ -54,7 +53,9 @@ PDFA = "PDF/A-3B"
 FLAVOR, LEVEL = "factur-x", "en16931"
 COLUMNS = ("#", "Item", "Description", "Qty", "Unit price", "Tax %", "Amount")
 _WIDTHS = (10, 38, 62, 22, 22, 14, 22)  # mm, summing to the 190 mm between A4 margins
-_ALIGN = ("RIGHT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
+_ALIGN = ("R", "L", "L", "R", "R", "R", "R")
+_TABLE_SIZE, _LINE_HEIGHT = 8.5, 4.5  # pt, mm
+_HEADING_FILL = (230, 230, 230)
 _LEFT, _RIGHT = 10, 110  # mm: the two columns of the header block
 _COLUMN_WIDTH = 92
 _LABEL_WIDTH = 32
@@ -230,17 +231,75 @@ def _item(line: InvoiceLine, font: PdfFont, *, name_po: bool = False) -> str:
 
 
 def _lines(pdf: FPDF, font: PdfFont, invoice: Invoice) -> None:
-    pdf.set_font(font.family, size=8.5)
-    with pdf.table(col_widths=_WIDTHS, text_align=_ALIGN, line_height=4.5, repeat_headings=1,
-                   headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230))) as table:
-        table.row(COLUMNS)
-        for line in invoice.lines:
-            amount = " ".join(part for part in (quantity(line.quantity),
-                                                font.clean(one_line(line.uom))) if part)
-            table.row([str(line.line_number), _item(line, font, name_po=not invoice.po_number),
-                       font.clean(one_line(line.description)), amount, money(line.unit_price),
-                       percent(line.tax_rate), money(line.amount)])
+    """The line table, drawn cell by cell: fpdf2's own ``table`` broke every cell's text one
+    character at a time and laid each row out twice, which was a third of an invoice. Cells
+    wrap at spaces (a word wider than its column is cut where it must be); a row that does
+    not fit on the page goes to the next one, under the header again."""
+    def row_of(cells: tuple[str, ...] | list[str]) -> tuple[list[list[str]], float]:
+        wrapped = [_wrapped(pdf, text, width - 2 * pdf.c_margin)
+                   for text, width in zip(cells, _WIDTHS)]
+        return wrapped, max(len(lines) for lines in wrapped) * _LINE_HEIGHT
+
+    pdf.set_font(font.family, "B", _TABLE_SIZE)
+    header = row_of(COLUMNS)
+    _table_row(pdf, *header, fill=True)
+    pdf.set_font(font.family, "", _TABLE_SIZE)
+    for line in invoice.lines:
+        amount = " ".join(part for part in (quantity(line.quantity),
+                                            font.clean(one_line(line.uom))) if part)
+        wrapped, height = row_of([
+            str(line.line_number), _item(line, font, name_po=not invoice.po_number),
+            font.clean(one_line(line.description)), amount, money(line.unit_price),
+            percent(line.tax_rate), money(line.amount)])
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+            pdf.set_font(font.family, "B", _TABLE_SIZE)
+            _table_row(pdf, *header, fill=True)
+            pdf.set_font(font.family, "", _TABLE_SIZE)
+        _table_row(pdf, wrapped, height, fill=False)
     pdf.ln(4)
+
+
+def _table_row(pdf: FPDF, cells: list[list[str]], height: float, *, fill: bool) -> None:
+    left, top = pdf.l_margin, pdf.get_y()
+    if fill:
+        pdf.set_fill_color(*_HEADING_FILL)
+    x = left
+    for lines, width, align in zip(cells, _WIDTHS, _ALIGN):
+        pdf.rect(x, top, width, height, style="DF" if fill else "D")
+        for number, text in enumerate(lines):
+            if text:
+                pdf.set_xy(x, top + number * _LINE_HEIGHT)
+                pdf.cell(width, _LINE_HEIGHT, text, align=align)
+        x += width
+    pdf.set_xy(left, top + height)
+
+
+def _wrapped(pdf: FPDF, text: str, width: float) -> list[str]:
+    """``text`` as the lines it takes in ``width`` mm in the current font: its own line breaks
+    kept, then broken at spaces, and a word wider than the column cut to fit."""
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        if pdf.get_string_width(paragraph) <= width:
+            out.append(paragraph)
+            continue
+        current = ""
+        for word in paragraph.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if pdf.get_string_width(candidate) <= width:
+                current = candidate
+                continue
+            if current:
+                out.append(current)
+            while pdf.get_string_width(word) > width and len(word) > 1:
+                cut = len(word) - 1
+                while cut > 1 and pdf.get_string_width(word[:cut]) > width:
+                    cut -= 1
+                out.append(word[:cut])
+                word = word[cut:]
+            current = word
+        out.append(current)
+    return out or [""]
 
 
 def _totals(pdf: FPDF, font: PdfFont, invoice: Invoice) -> None:
