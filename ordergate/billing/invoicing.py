@@ -29,11 +29,14 @@ from ordergate.errors import TransientError
 from ordergate.masterdata.catalog import Catalog, Customer
 from ordergate.masterdata.company import CompanyProfile
 from ordergate.masterdata.terms import PaymentTerms, parse_terms
+from ordergate.orders.detail import order_heads
+from ordergate.orders.model import Address
 from ordergate.orders.numbers import tidy_quantity
 from ordergate.outbox.control_numbers import allocate
 from ordergate.statuses import InvoiceStatus
 from ordergate.store import tables as t
 from ordergate.store.bulk import bulk_insert
+from ordergate.store.driver import Decimals, select_rows
 
 CENT = Decimal("0.01")
 _ZERO = Decimal(0)
@@ -144,8 +147,9 @@ def _shipped_lines(conn: Connection, shipment_ids: list[int]) -> dict[int, list]
              .where(sl.c.shipment_id.in_(shipment_ids))
              .order_by(sl.c.shipment_id, sl.c.line_number, sl.c.id))
     found: dict[int, list] = defaultdict(list)
-    for row in conn.execute(query):
-        found[row[0]].append(row)
+    decimal = Decimals()
+    for row in select_rows(conn, query):
+        found[row[0]].append((*row[:2], decimal(row[2]), *row[3:5], decimal(row[5]), *row[6:]))
     return found
 
 
@@ -173,11 +177,10 @@ def _build(shipment, rows: list, customer: Customer | None, company: CompanyProf
     problem, lines = _lines(shipment, rows, rate)
     if problem:
         return problem, None
-    detail = json.loads(shipment.detail)
     return None, _invoice(
         customer, company, today, parties or _Parties(company), currency, rate, lines,
         order_id=shipment.order_id, po_number=shipment.po_number, po_date=shipment.po_date,
-        ship_to=_party_of(detail.get("ship_to")), ship_date=shipment.ship_date,
+        ship_to=_party_of(order_heads(shipment.detail).ship_to), ship_date=shipment.ship_date,
         carrier=shipment.carrier, tracking_number=shipment.tracking_number,
         shipment_id=shipment.id)
 
@@ -206,7 +209,7 @@ def _build_day(shipments: list, lines_of: dict[int, list], customer: Customer | 
 
     order_id = shared("order_id")
     ship_tos = {shipment.detail for shipment in shipments} if order_id is not None else set()
-    ship_to = _party_of(json.loads(first.detail).get("ship_to")) if len(ship_tos) == 1 else None
+    ship_to = _party_of(order_heads(first.detail).ship_to) if len(ship_tos) == 1 else None
     return None, _invoice(
         customer, company, today, parties, currency, rate, lines, order_id=order_id,
         po_number=first.po_number if order_id is not None else None,
@@ -313,18 +316,14 @@ def _buyer(customer: Customer) -> Party:
                  code_qualifier=qualifier)
 
 
-def _party_of(address: dict | None) -> Party | None:
-    """The ship-to of an order's stored detail, which holds an ``Address`` as it was validated
-    and dumped when the order was stored: its keys are read as they are, not validated again."""
-    if not address:
+def _party_of(address: Address | None) -> Party | None:
+    """The ship-to of an order's stored detail as an invoice names it (None: no name or code)."""
+    if address is None or not (address.name or address.code):
         return None
-    get = address.get
-    name, code = get("name"), get("code")
-    if not (name or code):
-        return None
-    return Party(name=name or code or "", street=tuple(get("street") or ()), city=get("city"),
-                 postal_code=get("postal_code"), state=get("state"), country=get("country"),
-                 code=code, code_qualifier=get("code_qualifier"))
+    return Party(name=address.name or address.code or "", street=tuple(address.street),
+                 city=address.city, postal_code=address.postal_code, state=address.state,
+                 country=address.country, code=address.code,
+                 code_qualifier=address.code_qualifier)
 
 
 def _store(conn: Connection, made: list[tuple[Invoice, list[int]]], company: CompanyProfile,

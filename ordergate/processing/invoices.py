@@ -15,7 +15,6 @@ the ``invoice-run`` deployment all run this.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,8 +25,10 @@ from ordergate.billing.invoicing import Invoiced, NotInvoiced, bill_groups, invo
 from ordergate.formats import DocumentFormat, OrderFormat
 from ordergate.masterdata.catalog import Catalog
 from ordergate.masterdata.company import load_company
+from ordergate.orders.detail import order_heads
 from ordergate.orders.model import ReplyAddress
 from ordergate.outbox.queue import Queued
+from ordergate.processing.pipeline import collector_paused
 from ordergate.settings import Settings
 from ordergate.store import tables as t
 
@@ -53,6 +54,14 @@ def run_invoicing(engine: Engine, settings: Settings, *, actor: str, now: dateti
                   shipment_ids: list[int] | None = None) -> InvoiceRun:
     """Invoice every shipment not invoiced yet (or those of ``shipment_ids``): one invoice per
     shipment, or per day for the customers whose profile says ``invoice_policy: daily``."""
+    # Thousands of invoices are thousands of short-lived objects each (lines, segments, JSON)
+    # that reference counting frees: the cyclic collector walking them was a tenth of a run.
+    with collector_paused():
+        return _run_invoicing(engine, settings, actor=actor, now=now, shipment_ids=shipment_ids)
+
+
+def _run_invoicing(engine: Engine, settings: Settings, *, actor: str, now: datetime,
+                   shipment_ids: list[int] | None) -> InvoiceRun:
     run = InvoiceRun()
     with engine.connect() as conn:
         company = load_company(conn)  # no company: a ConfigError before anything is begun
@@ -162,11 +171,11 @@ def _edi(conn: Connection, settings: Settings, items: list[InvoiceOut], *, now: 
     for item in items:
         order = item.invoiced.order
         if order.format == OrderFormat.X12_850:
-            found = json.loads(order.detail).get("reply_to")
-            if not found:
+            found = order_heads(order.detail).reply_to
+            if found is None:
                 item.problem = "the order has no X12 reply address, so no 810 was sent"
                 continue
-            x12[tuple(sorted(found.items()))].append(item)
+            x12[tuple(sorted(found.model_dump().items()))].append(item)
         elif order.format == OrderFormat.EDIFACT_ORDERS:
             edifact.append(item)
         else:

@@ -19,7 +19,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, Engine, select
 
 from ordergate.formats import DocumentFormat, OrderFormat
@@ -30,7 +29,8 @@ from ordergate.fulfilment.shipping import (
     record_shipments,
 )
 from ordergate.masterdata.catalog import Catalog
-from ordergate.orders.model import Address, ReplyAddress
+from ordergate.orders.detail import order_heads
+from ordergate.orders.model import Address
 from ordergate.outbox.queue import Queued
 from ordergate.settings import Settings
 from ordergate.store import tables as t
@@ -109,7 +109,7 @@ def _edi(conn: Connection, settings: Settings, items: list[Shipped], *, now: dat
     for item in items:
         order = item.result.order
         if order.format == OrderFormat.X12_850:
-            reply = _reply_to(order.detail)
+            reply = order_heads(order.detail).reply_to
             if reply is None:
                 item.problem = "the order has no X12 reply address, so no 856 was sent"
                 continue
@@ -120,7 +120,7 @@ def _edi(conn: Connection, settings: Settings, items: list[Shipped], *, now: dat
             item.problem = (f"the profile asks for EDI ship notices, but order {order.id} came as "
                             f"{order.format}: no 856 or DESADV can be addressed")
     for group in x12.values():
-        reply = _reply_to(group[0].result.order.detail)
+        reply = order_heads(group[0].result.order.detail).reply_to
         queued = queue_856s(conn, [item.result.notice for item in group], reply,
                             ship_from_id=tuple(settings.our_x12), now=now)
         for item in group:
@@ -129,16 +129,3 @@ def _edi(conn: Connection, settings: Settings, items: list[Shipped], *, now: dat
         from ordergate.processing.edifact.ship_notices import queue_desadvs
 
         queue_desadvs(conn, settings, edifact, now=now)
-
-
-class _ReplyTo(BaseModel):
-    """The reply address of a stored order's detail (its SalesOrder as JSON), parsed without
-    building the rest of the order: thousands of shipments are announced at once."""
-
-    model_config = ConfigDict(extra="ignore")
-    reply_to: ReplyAddress | None = None
-
-
-def _reply_to(detail: str) -> ReplyAddress | None:
-    """The 850's reply address from the order's stored JSON."""
-    return _ReplyTo.model_validate_json(detail).reply_to

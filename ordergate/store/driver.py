@@ -10,6 +10,8 @@ left out, which is why the callers keep to values the driver takes and gives as 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from functools import lru_cache
 from operator import itemgetter
 
@@ -67,3 +69,28 @@ def select_rows(conn: Connection, statement) -> list[tuple]:
         return result.cursor.fetchall()  # the driver's tuples, not Row objects
     finally:
         result.close()
+
+
+class Decimals(dict):
+    """NUMERIC(18, 4) values as ``select_rows`` gives them (a float, or an integer for a whole
+    number, on SQLite; a Decimal on PostgreSQL) read as SQLAlchemy reads the column, then
+    passed through ``tidy``; each distinct value once, since a batch's thousands of lines
+    hold a few dozen quantities and prices."""
+
+    def __init__(self, tidy: Callable[[Decimal], Decimal] | None = None) -> None:
+        super().__init__()
+        self._tidy = tidy
+
+    def __call__(self, value) -> Decimal | None:
+        try:
+            return self[value]
+        except KeyError:
+            if value is None:
+                read = None
+            else:
+                # As SQLAlchemy's Numeric(scale=4) result processor reads a float.
+                read = Decimal(f"{value:.4f}") if isinstance(value, float) else Decimal(value)
+                if self._tidy is not None:
+                    read = self._tidy(read)
+            self[value] = read
+            return read

@@ -49,6 +49,7 @@ Choices worth knowing:
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from ordergate.billing.model import CREDIT_NOTE, INVOICE, Invoice, InvoiceLine
 from ordergate.orders.numbers import money_text, quantity_text
@@ -99,11 +100,11 @@ def build_810(invoice: Invoice, st_control: int, *, our_id: tuple[str, str] | No
     if invoice.currency:
         segments.append(["CUR", "SE", invoice.currency])
     segments += _references(invoice, credit)
-    segments += party("RE", invoice.seller, our_id)
-    segments += _with_tax_id(party("BT", invoice.buyer, buyer_id), invoice.buyer.tax_id)
+    segments += _party_loop("RE", invoice.seller, our_id)
+    segments += _with_tax_id(_party_loop("BT", invoice.buyer, buyer_id), invoice.buyer.tax_id)
     if invoice.ship_to is not None:
-        segments += party("ST", invoice.ship_to, None)
-    segments += _with_tax_id(party("SE", invoice.seller, our_id), invoice.seller.tax_id)
+        segments += _party_loop("ST", invoice.ship_to, None)
+    segments += _with_tax_id(_party_loop("SE", invoice.seller, our_id), invoice.seller.tax_id)
     segments.append(_terms(invoice))
     if invoice.ship_date is not None:
         segments.append(["DTM", "011", yyyymmdd(invoice.ship_date)])
@@ -122,6 +123,12 @@ def build_810(invoice: Invoice, st_control: int, *, our_id: tuple[str, str] | No
     segments.append(["CTT", str(len(invoice.lines)),
                      hash_total(quantity_text(line.quantity) for line in invoice.lines)])
     return OutTransaction(set_id="810", control_number=st_control, segments=segments)
+
+
+# The seller's N1 loops and a customer's repeat on every invoice of a batch, and so does a
+# ship-to on every invoice of its order: each is written once. ``Party`` is frozen, so equal
+# parties are one key; the segments are shared between invoices and nothing changes them.
+_party_loop = lru_cache(maxsize=512)(party)
 
 
 def _references(invoice: Invoice, credit: bool) -> list[list[str]]:
