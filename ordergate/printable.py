@@ -50,6 +50,21 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
+def control_character(text: str) -> str | None:
+    """The first character of ``text`` that ``printable`` would escape, as its escape; None
+    when there is none. For text we are about to send to a customer (a carrier, a tracking
+    number, a reason), where an escape sequence has no business at all."""
+    found = _UNSAFE.search(text)
+    return _escape(found) if found else None
+
+
+def control_problem(what: str, text: str) -> str | None:
+    """Why ``text`` cannot go to a customer as ``what`` (a sentence), or None when it can."""
+    found = control_character(text)
+    return (f"{what} '{printable(text[:40])}' holds the control character {found}, which "
+            f"would reach the customer's documents as it is") if found else None
+
+
 def printable(value: Any) -> str:
     """``str(value)`` with every control, format and line-breaking character escaped."""
     text = value if isinstance(value, str) else str(value)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, func, select, update
 
 from ordergate.billing.invoicing import OPEN, PAID
+from ordergate.billing.model import CREDIT_NOTE
 from ordergate.store import tables as t
 from ordergate.store.db import insert_ignore
 
@@ -61,6 +62,10 @@ def _apply(conn: Connection, payment: PaymentIn, *, actor: str, now: datetime) -
     invoice = conn.execute(query).first()
     if invoice is None or invoice.customer_id != payment.customer_id:
         result.reason = (f"no invoice {payment.invoice_number} of customer {payment.customer_id}")
+        return result
+    if invoice.kind == CREDIT_NOTE:  # it lowers what the customer owes; nothing to pay on it
+        result.reason = (f"{invoice.invoice_number} is a credit note: payments apply to "
+                         f"invoices")
         return result
     if invoice.currency != payment.currency:
         result.reason = (f"invoice {invoice.invoice_number} is in {invoice.currency}, the payment "
@@ -151,12 +156,16 @@ def _money(value) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def get_invoice(conn: Connection, invoice_id: int, *, today: date) -> InvoiceSummary | None:
+def get_invoice(conn: Connection, invoice_id: int | str, *, today: date) -> InvoiceSummary | None:
+    """An invoice by its id, or by its number (``INV-2026-000001``) when given text."""
+    by = (t.invoices.c.invoice_number == invoice_id if isinstance(invoice_id, str)
+          else t.invoices.c.id == invoice_id)
     row = conn.execute(select(t.invoices, t.orders.c.po_number)
                        .outerjoin(t.orders, t.orders.c.id == t.invoices.c.order_id)
-                       .where(t.invoices.c.id == invoice_id)).first()
+                       .where(by)).first()
     if row is None:
         return None
+    invoice_id = row.id
     summary = _summary(row, today)
     # Each line's order: a daily invoice may bill several.
     summary.lines = [{"order_id": line.order_id, "line_number": line.line_number, "sku": line.sku,
@@ -179,14 +188,17 @@ AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "over_90")
 
 
 def aging(conn: Connection, *, today: date) -> list[dict]:
-    """Per customer, the open balance by how many days past due (``current``: not yet due)."""
-    rows = conn.execute(select(t.invoices.c.customer_id, t.invoices.c.due_date,
-                               t.invoices.c.total, t.invoices.c.paid, t.invoices.c.kind)
+    """Per customer and currency, the open balance by how many days past due (``current``: not
+    yet due): amounts in two currencies are never added up. The customer's unapplied credit
+    is given once, on its first entry."""
+    rows = conn.execute(select(t.invoices.c.customer_id, t.invoices.c.currency,
+                               t.invoices.c.due_date, t.invoices.c.total, t.invoices.c.paid)
                         .where(t.invoices.c.status == OPEN)
                         .order_by(t.invoices.c.customer_id)).all()
-    by_customer: dict[str, dict[str, Decimal]] = {}
+    by_customer: dict[tuple[str, str], dict[str, Decimal]] = {}
     for row in rows:
-        buckets = by_customer.setdefault(row.customer_id, {name: _ZERO for name in AGING_BUCKETS})
+        buckets = by_customer.setdefault((row.customer_id, row.currency or ""),
+                                         {name: _ZERO for name in AGING_BUCKETS})
         balance = Decimal(str(row.total)) - Decimal(str(row.paid))
         days = (today - row.due_date).days
         bucket = ("current" if days <= 0 else "1-30" if days <= 30 else "31-60" if days <= 60
@@ -195,9 +207,13 @@ def aging(conn: Connection, *, today: date) -> list[dict]:
     credits = dict(conn.execute(select(t.customer_exposure.c.customer_id,
                                        t.customer_exposure.c.unapplied_credit)).all())
     report = []
-    for customer_id, buckets in sorted(by_customer.items()):
-        entry = {"customer_id": customer_id, **{k: _money(v) for k, v in buckets.items()}}
+    seen: set[str] = set()
+    for (customer_id, currency), buckets in sorted(by_customer.items()):
+        entry = {"customer_id": customer_id, "currency": currency,
+                 **{k: _money(v) for k, v in buckets.items()}}
         entry["balance"] = _money(sum(buckets.values(), _ZERO))
-        entry["unapplied_credit"] = _money(credits.get(customer_id) or 0)
+        entry["unapplied_credit"] = _money(0 if customer_id in seen
+                                           else credits.get(customer_id) or 0)
+        seen.add(customer_id)
         report.append(entry)
     return report

@@ -10,9 +10,8 @@ owes goes down at once.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -32,9 +31,12 @@ from ordergate.billing.invoicing import (
 )
 from ordergate.billing.model import CREDIT_NOTE, Invoice, InvoiceLine
 from ordergate.errors import UsageError
+from ordergate.fulfilment.receiving import fill_from_freed
+from ordergate.printable import control_problem
 from ordergate.masterdata.catalog import Catalog
 from ordergate.masterdata.company import CompanyProfile
 from ordergate.masterdata.terms import parse_terms
+from ordergate.orders.detail import order_heads
 from ordergate.orders.numbers import tidy_quantity
 from ordergate.outbox.control_numbers import allocate
 from ordergate.store import tables as t
@@ -55,6 +57,7 @@ class Returned:
     credit_note: Invoice
     order: object  # the order row, for whoever sends the credit note
     restocked: dict[str, Decimal]
+    filled: list = field(default_factory=list)  # backordered lines that got the restocked goods
 
 
 def create_return(conn: Connection, company: CompanyProfile, catalog: Catalog, order_id: int,
@@ -62,6 +65,9 @@ def create_return(conn: Connection, company: CompanyProfile, catalog: Catalog, o
                   now: datetime) -> Returned:
     if not reason.strip():
         raise UsageError("a return needs a reason the customer can read (--reason)")
+    problem = control_problem("the reason", reason)
+    if problem:
+        raise UsageError(problem)
     if not lines:
         raise UsageError("name the returned lines (--line N=QTY)")
     query = select(t.orders).where(t.orders.c.id == order_id)
@@ -122,7 +128,7 @@ def create_return(conn: Connection, company: CompanyProfile, catalog: Catalog, o
         seller=_seller(company), buyer=_buyer(customer), lines=tuple(credit_lines),
         subtotal=subtotal, tax=tax, total=subtotal + tax, order_id=order_id,
         po_number=order.po_number, po_date=order.po_date,
-        ship_to=_party_of(json.loads(order.detail).get("ship_to")),
+        ship_to=_party_of(order_heads(order.detail).ship_to),
         corrects=invoice_row.invoice_number if invoice_row else None, reason=reason,
         iban=company.iban, bic=company.bic, taxes=_taxes(credit_lines))
     if not note.currency:
@@ -140,6 +146,8 @@ def create_return(conn: Connection, company: CompanyProfile, catalog: Catalog, o
         for sku, quantity in sorted(restocked.items()):
             conn.execute(update(t.stock).where(t.stock.c.sku == sku)
                          .values(on_hand=t.stock.c.on_hand + quantity))
+    # Goods back on the shelf go first to the orders waiting for them, as a receipt's do.
+    filled = fill_from_freed(conn, dict(restocked), reference=f"return {return_id}")
     note = _store_credit_note(conn, note, company, invoice_row, now=now, actor=actor)
     conn.execute(update(t.returns).where(t.returns.c.id == return_id)
                  .values(credit_note_id=note.invoice_id))
@@ -147,7 +155,7 @@ def create_return(conn: Connection, company: CompanyProfile, catalog: Catalog, o
         t.orders.c.id.label("order_id"), t.orders.c.customer_id, t.orders.c.format,
         t.orders.c.channel, t.orders.c.detail, t.orders.c.document_id, t.orders.c.source_key)
         .where(t.orders.c.id == order_id)).one()
-    return Returned(return_id, note, order_view, dict(restocked))
+    return Returned(return_id, note, order_view, dict(restocked), filled)
 
 
 def _store_credit_note(conn: Connection, note: Invoice, company: CompanyProfile, invoice_row, *,

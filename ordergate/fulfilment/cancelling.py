@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, select, update
 
 from ordergate.errors import UsageError
+from ordergate.printable import control_problem
 from ordergate.orders.allocation import release_credit, release_stock
 from ordergate.orders.events import change_statuses
 from ordergate.orders.numbers import tidy_quantity
@@ -30,10 +31,14 @@ _BOOKED = (OrderStatus.ACCEPTED, OrderStatus.PICKING)  # their value is on open 
 
 
 def cancel_order(conn: Connection, order_id: int, *, reason: str, actor: str,
-                 now: datetime) -> PreparedOrder:
-    """The order as cancelled (its rows, for the answer to the customer)."""
+                 now: datetime) -> tuple[PreparedOrder, dict[str, Decimal]]:
+    """The order as cancelled (its rows, for the answer to the customer), and the stock per SKU
+    its allocation gave back (for the backorders that wait for it)."""
     if not reason.strip():
         raise UsageError("a cancellation needs a reason the customer can read (--reason)")
+    problem = control_problem("the reason", reason)
+    if problem:
+        raise UsageError(problem)
     query = select(t.orders).where(t.orders.c.id == order_id)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
@@ -64,4 +69,4 @@ def cancel_order(conn: Connection, order_id: int, *, reason: str, actor: str,
     change_statuses(conn, [(order_id, order.status, OrderStatus.CANCELLED, reason)], now=now,
                     actor=actor)
     prepared = load_prepared(conn, [order_id])[order_id]
-    return prepared._replace(status=OrderStatus.CANCELLED, hold_reasons=(reason,))
+    return prepared._replace(status=OrderStatus.CANCELLED, hold_reasons=(reason,)), dict(returned)

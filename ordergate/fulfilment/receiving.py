@@ -73,6 +73,18 @@ def receive(conn: Connection, receipts: list[Receipt], *, actor: str,
     return filled
 
 
+def fill_from_freed(conn: Connection, freed: dict[str, Decimal], *,
+                    reference: str) -> list[FilledLine]:
+    """Backorders filled, oldest order first, from stock that became free without a receipt (a
+    cancelled order's allocation, goods returned to stock): per SKU never more than ``freed``
+    holds, nor more than is free on hand. ``reference`` says where the stock came from."""
+    filled: list[FilledLine] = []
+    for sku, quantity in sorted(freed.items()):
+        if quantity > 0:
+            filled.extend(_fill_backorders(conn, Receipt(sku, quantity, reference)))
+    return filled
+
+
 def _fill_backorders(conn: Connection, receipt: Receipt) -> list[FilledLine]:
     lines, orders, stock = t.order_lines, t.orders, t.stock
     lacking = lines.c.quantity - func.coalesce(lines.c.ship_quantity, 0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 # What a number sent by a partner may be before anything computes with it. Its text is
@@ -46,6 +46,21 @@ def stored_exactly(value: Decimal | None) -> bool:
         return value == value.quantize(_STORED_PLACES)
     _, digits, exponent = value.normalize().as_tuple()
     return exponent >= -4 and len(digits) <= 15
+
+
+def quantity_from_text(text: str) -> Decimal | None:
+    """A quantity as a person or a warehouse file writes it, or None unless it is one the store
+    keeps exactly: above 0, below 10^14 and with at most four decimals (``1e-30`` would be
+    stored as 0 and ``2.00001`` as 2)."""
+    if not text or len(text) > 40:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value <= 0 or out_of_range(value) or not fits_stored_scale(value):
+        return None
+    return value
 
 
 def tidy_money(value: Decimal | None) -> Decimal | None:

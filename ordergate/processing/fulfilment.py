@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from ordergate.fulfilment.cancelling import cancel_order
 from ordergate.fulfilment.model import PickList
 from ordergate.fulfilment.picking import make_pick_list
-from ordergate.fulfilment.receiving import FilledLine, Receipt, receive
+from ordergate.fulfilment.receiving import FilledLine, Receipt, fill_from_freed, receive
 from ordergate.outbox.queue import Queued, write_atomically
 from ordergate.processing.hold_replies import answerable, queue_resolution
 from ordergate.settings import Settings
@@ -53,16 +53,19 @@ class Cancelled:
     po_number: str
     status: str
     outbound: list[Queued] = field(default_factory=list)
+    # backordered lines of other orders that got the stock this one gave back
+    filled: list[FilledLine] = field(default_factory=list)
 
 
 def cancel(engine: Engine, settings: Settings, order_id: int, *, reason: str, actor: str,
            now: datetime) -> Cancelled:
     """Cancel the order and queue the customer's answer in the same transaction."""
     with engine.begin() as conn:
-        prepared = cancel_order(conn, order_id, reason=reason, actor=actor, now=now)
+        prepared, freed = cancel_order(conn, order_id, reason=reason, actor=actor, now=now)
         saved = answerable(prepared, order_id, OrderStatus.CANCELLED)
         outbound = queue_resolution(conn, settings, saved, now=now, occasion=":cancelled")
-    return Cancelled(order_id, prepared.po_number, OrderStatus.CANCELLED, outbound)
+        filled = fill_from_freed(conn, freed, reference=f"order {order_id} cancelled")
+    return Cancelled(order_id, prepared.po_number, OrderStatus.CANCELLED, outbound, filled)
 
 
 def receive_stock(engine: Engine, receipts: list[Receipt], *, actor: str,

@@ -17,7 +17,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, select, tuple_
 
@@ -25,13 +25,14 @@ from ordergate.documents import RawDocument
 from ordergate.errors import DocumentError
 from ordergate.fulfilment.shipping import ShipLine, ShipmentRequest
 from ordergate.fulfilment.sscc import normalise_sscc, sscc_problem
-from ordergate.orders.numbers import fits_stored_scale, out_of_range
+from ordergate.orders.numbers import quantity_from_text
 from ordergate.orders.store import FAILED, PROCESSED, finish_document, store_document
 from ordergate.processing.pipeline import collector_paused
 from ordergate.processing.report import DocumentReport
 from ordergate.processing.shipments import Shipped, ship_in
 from ordergate.settings import Settings
 from ordergate.store import tables as t
+from ordergate.store.ids import parse_id
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 BATCH = 500  # shipments per transaction
@@ -203,9 +204,10 @@ def _fast_row(columns: dict[str, int], width: int, memo: _Memo):
             return None
         order_text = cells[order_at].strip() if order_at is not None else ""
         if order_text:
-            if not order_text.isdigit():
+            order_id = parse_id(order_text)
+            if order_id is None:
                 return None
-            order: tuple = ("id", int(order_text))
+            order: tuple = ("id", order_id)
         elif customer_at is not None and po_at is not None:
             customer, po = cells[customer_at].strip(), cells[po_at].strip()
             if not customer or not po:
@@ -287,8 +289,9 @@ def _row(value: dict[str, str], line: int, name: str,
 
     order: tuple | None = None
     if value.get("order_id"):
-        if value["order_id"].isdigit():
-            order = ("id", int(value["order_id"]))
+        order_id = parse_id(value["order_id"])
+        if order_id is not None:
+            order = ("id", order_id)
         else:
             bad("order_id", f"{value['order_id'][:40]!r} is not an order id")
     elif value.get("customer_id") and value.get("po_number"):
@@ -326,15 +329,7 @@ def _row(value: dict[str, str], line: int, name: str,
 
 
 def _quantity(text: str) -> Decimal | None:
-    if not text or len(text) > 20:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value <= 0 or out_of_range(value) or not fits_stored_scale(value):
-        return None
-    return value
+    return quantity_from_text(text) if len(text) <= 20 else None
 
 
 def _resolve_orders(conn: Connection, name: str, shipments: list[FileShipment],

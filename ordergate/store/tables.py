@@ -269,6 +269,7 @@ shipment_lines = Table(
     Column("package_id", String(18)),  # SSCC-18, check digit verified
 )
 Index("ix_shipment_lines_shipment_id", shipment_lines.c.shipment_id)
+Index("ix_shipment_lines_package_id", shipment_lines.c.package_id)  # an SSCC ships once
 
 # Goods received into stock; the reference (a delivery note, or the file and row it came
 # from) is unique, so the same receipt booked twice is refused.

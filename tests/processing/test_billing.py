@@ -223,6 +223,36 @@ def test_payments_are_applied_once_partly_and_beyond_the_balance(db, ingest, set
         assert [i.status for i in list_invoices(conn, today=TODAY)] == ["paid"]
 
 
+def test_a_payment_on_a_credit_note_is_refused_and_restocked_goods_fill_a_backorder(
+        db, ingest, settings):
+    from ordergate.billing.returns import ReturnLine, create_return
+
+    set_stock(db, "HW-1020", on_hand=Decimal(2), allocated=Decimal(0))
+    order_id = accepted(ingest, "B-7", line("HW-1020", 2), control=1)
+    waiting = accepted(ingest, "B-8", line("HW-1020", 1), control=2)  # backordered: none left
+    shipped(db, settings, order_id, "T-7")
+    invoice(db)
+    with db.begin() as conn:
+        returned = create_return(conn, load_company(conn), Catalog.load(conn), order_id,
+                                 [ReturnLine(1, Decimal(1))], reason="damaged box",
+                                 restock=True, actor="ops", now=NOW)
+    assert [(f.order_id, f.quantity, f.reference) for f in returned.filled] == [
+        (waiting, 1, f"return {returned.return_id}")]
+    [line_row] = rows(db, t.order_lines, t.order_lines.c.order_id == waiting)
+    assert line_row.ship_quantity == 1
+    number = returned.credit_note.invoice_number
+    with db.begin() as conn:
+        [result] = apply_payments(conn, [PaymentIn("ACME", number, Decimal("5.00"), "USD",
+                                                   TODAY, "BANK-CN", "test")],
+                                  actor="ar", now=NOW)
+    assert (result.status, result.reason) == (
+        "refused", f"{number} is a credit note: payments apply to invoices")
+    assert rows(db, t.payments) == []
+    with db.connect() as conn:
+        assert {i.kind: i.status for i in list_invoices(conn, today=TODAY)}["credit_note"] == \
+            "credited"
+
+
 def test_the_aging_puts_each_open_balance_in_its_bucket(db, ingest, settings):
     orders = [accepted(ingest, f"B-A{n}", sku("HW-1001", "1"), control=n) for n in range(1, 4)]
     shipments = [shipped(db, settings, order_id, f"T-A{n}") for n, order_id in enumerate(orders)]
@@ -234,6 +264,17 @@ def test_the_aging_puts_each_open_balance_in_its_bucket(db, ingest, settings):
     assert (acme["current"], acme["1-30"], acme["31-60"], acme["61-90"], acme["over_90"],
             acme["balance"]) == (Decimal("16.50"), Decimal("16.50"), 0, Decimal("16.50"), 0,
                                  Decimal("49.50"))
+    assert acme["currency"] == "USD"
+    with db.begin() as conn:  # a balance in another currency is never added to these
+        conn.execute(update(t.invoices).where(t.invoices.c.due_date < TODAY - timedelta(days=60))
+                     .values(currency="EUR"))
+        conn.execute(update(t.customer_exposure).where(t.customer_exposure.c.customer_id == "ACME")
+                     .values(unapplied_credit=Decimal("2.00")))
+    with db.connect() as conn:
+        eur, usd = aging(conn, today=TODAY)
+    assert [(e["currency"], e["61-90"], e["balance"], e["unapplied_credit"]) for e in (eur, usd)] \
+        == [("EUR", Decimal("16.50"), Decimal("16.50"), Decimal("2.00")),
+            ("USD", 0, Decimal("33.00"), 0)]
 
 
 def test_an_overdue_invoice_holds_new_orders_when_the_profile_says_so(db, ingest, settings,

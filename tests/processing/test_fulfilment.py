@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import warnings
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -47,7 +47,7 @@ def shipping(db, settings, order_id: int, tracking: str, *lines: tuple[int, str]
 
 
 def quantities(db, order_id: int) -> list[tuple]:
-    return [(row.line_number, row.quantity.normalize(), (row.ship_quantity or 0).normalize(),
+    return [(row.line_number, row.quantity.normalize(), (row.ship_quantity or Decimal(0)).normalize(),
              row.picked_quantity.normalize(), row.shipped_quantity.normalize())
             for row in lines_of(db, order_id)]
 
@@ -103,6 +103,50 @@ def test_the_same_tracking_number_for_the_same_order_is_one_shipment(db, ingest,
     assert quantities(db, order_id) == [(1, 5, 5, 2, 2)]
 
 
+def test_the_same_shipment_told_with_other_lines_is_refused_not_passed_over(db, ingest, settings):
+    order_id = x12_order(ingest, "4745", line("HW-1001", 5))
+    assert shipping(db, settings, order_id, "T-9", (1, "2")).result.status == "shipped"
+    other = shipping(db, settings, order_id, "T-9", (1, "3"))
+    assert other.result.status == "refused"
+    assert other.result.reason == (
+        f"order {order_id} with tracking number T-9 was recorded before (shipment "
+        f"{rows(db, t.shipments)[0].id}) with other lines or quantities; nothing was changed (a "
+        f"shipment once recorded stays as it was)")
+    assert quantities(db, order_id) == [(1, 5, 5, 2, 2)]
+    assert shipping(db, settings, order_id, "T-9", (1, "2.000")).result.status == "duplicate"
+
+
+def test_an_sscc_ships_once_and_a_ship_date_is_neither_ahead_nor_before_the_po(db, ingest,
+                                                                               settings):
+    first = x12_order(ingest, "4746", line("HW-1001", 5), control=1)
+    second = x12_order(ingest, "4747", line("HW-1001", 5), control=2)
+    assert shipping(db, settings, first, "T-1", (1, "1"), package=SSCC).result.status == "shipped"
+    again = shipping(db, settings, second, "T-2", (1, "1"), package=SSCC)
+    shipment_id = rows(db, t.shipments)[0].id
+    assert again.result.reason == (f"package {SSCC} went out before, in shipment {shipment_id}: "
+                                   f"an SSCC names one package and is never used twice")
+    both = ship(db, settings, [
+        ShipmentRequest(order_id=order_id, carrier="UPSN", tracking_number=f"T-3{order_id}",
+                        ship_date=date(2026, 12, 6), source="test", package_id=package)
+        for order_id, package in ((first, "106141411234567880"), (second, "106141411234567880"))],
+        actor="test", now=NOW)
+    assert [b.result.status for b in both] == ["shipped", "refused"]
+    assert "is in another shipment of the same batch" in both[1].result.reason
+
+    def shipped_on(day: date) -> str:
+        [result] = ship(db, settings, [ShipmentRequest(
+            order_id=second, carrier="UPSN", tracking_number=f"T-{day}", ship_date=day,
+            source="test")], actor="test", now=NOW)
+        return result.result.reason or result.result.status
+
+    assert shipped_on(date(2030, 1, 1)) == ("the ship date 2030-01-01 is in the future: record a "
+                                            "shipment once it has left")
+    po_date = stored_order(db, second).po_date
+    assert shipped_on(po_date - timedelta(days=1)) == (
+        f"the ship date {po_date - timedelta(days=1)} is before the PO's date {po_date}")
+    assert shipped_on(NOW.date() + timedelta(days=1)) == "shipped"  # a time zone ahead
+
+
 def test_a_bad_package_id_is_refused_by_its_check_digit(db, ingest, settings):
     order_id = x12_order(ingest, "4714", line("HW-1001", 5))
     refused = shipping(db, settings, order_id, "T-1", package="106141411234567890")
@@ -155,6 +199,52 @@ def test_cancelling_gives_stock_and_credit_back_and_answers_rj_with_ir_lines(db,
     assert [s[1] for s in ts.segments if s[0] == "ACK"] == ["IR"]
     with pytest.raises(UsageError, match="is cancelled: only accepted, picking or held"):
         cancel(db, settings, order_id, reason="again", actor="ops", now=NOW)
+
+
+def test_the_stock_a_cancelled_order_gives_back_fills_the_oldest_backorder(db, ingest, settings):
+    set_stock(db, "HW-1020", on_hand=Decimal(3), allocated=Decimal(0))
+    first = x12_order(ingest, "4741", line("HW-1020", 3), control=1)
+    waiting = x12_order(ingest, "4742", line("HW-1020", 2), control=2)
+    assert [q[2] for q in quantities(db, first) + quantities(db, waiting)] == [3, 0]
+    done = cancel(db, settings, first, reason="customer withdrew the PO", actor="ops", now=NOW)
+    assert [(f.order_id, f.line_number, f.quantity, f.still_open, f.reference)
+            for f in done.filled] == [(waiting, 1, 2, 0, f"order {first} cancelled")]
+    assert quantities(db, waiting) == [(1, 2, 2, 0, 0)]
+    assert (stock_of(db, "HW-1020").on_hand, stock_of(db, "HW-1020").allocated) == (3, 2)
+    assert shipping(db, settings, waiting, "T-1").result.order_status == "shipped"
+
+
+def test_a_carrier_or_tracking_number_with_a_control_character_is_refused(db, ingest, settings):
+    order_id = x12_order(ingest, "4743", line("HW-1001", 2))
+    request = ShipmentRequest(order_id=order_id, carrier="UP\x1b[2JS", tracking_number="1Z-1",
+                              ship_date=date(2026, 12, 6), source="test")
+    [refused] = ship(db, settings, [request], actor="test", now=NOW)
+    assert refused.result.status == "refused"
+    assert refused.result.reason == ("the carrier 'UP\\x1b[2JS' holds the control character "
+                                     "\\x1b, which would reach the customer's documents as it is")
+    [bell] = ship(db, settings, [ShipmentRequest(
+        order_id=order_id, carrier="UPSN", tracking_number="Z\x07Z", ship_date=date(2026, 12, 6),
+        source="test")], actor="test", now=NOW)
+    assert "the tracking number 'Z\\x07Z' holds the control character \\x07" in bell.result.reason
+    assert rows(db, t.shipments) == [] and outbox(db, "856") == []
+    with pytest.raises(UsageError, match="the reason 'no\\\\x1b\\[2J' holds"):
+        cancel(db, settings, order_id, reason="no\x1b[2J", actor="ops", now=NOW)
+    assert stored_order(db, order_id).status == "accepted"
+
+
+def test_a_shipment_file_naming_an_order_id_past_any_row_refuses_only_that_shipment(
+        db, ingest, settings):
+    order_id = x12_order(ingest, "4744", line("HW-1001", 2))
+    content = (f"order_id,line_number,quantity,carrier,tracking_number,ship_date\n"
+               f"99999999999999999999999,1,1,UPSN,1Z-1,2026-12-06\n"
+               f"{order_id},1,2,UPSN,1Z-2,2026-12-06\n"
+               f"{order_id},1,0.00001,UPSN,1Z-3,2026-12-06\n").encode()
+    result = import_shipments(db, settings, content, "wh.csv", actor="wh", now=NOW)
+    assert [(s.tracking_number, s.status) for s in result] == [
+        ("1Z-2", "shipped"), ("1Z-3", "refused"), ("1Z-1", "refused")]
+    assert result[1].error == "wh.csv line 4, field quantity: '0.00001' is not a quantity above 0"
+    assert result[2].error == "wh.csv line 2, field order_id: '99999999999999999999999' is not " \
+                              "an order id"
 
 
 def test_cancelling_after_a_shipment_is_refused(db, ingest, settings):

@@ -81,7 +81,7 @@ def test_foreign_keys_are_enforced(engine):
 
 # ---------------------------------------------------------------- migrations
 def test_upgrade_reaches_head_and_matches_tables_module(engine):
-    assert current_revision(engine) == head_revision() == "0013"
+    assert current_revision(engine) == head_revision() == "0014"
     assert _schema_diff(engine) == []
 
 
