@@ -95,8 +95,17 @@ def exit_code_for(error: Exception) -> tuple[int, str] | None:
     return None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line, as every other error of the command line is: the
+    usage it prints first ran to several lines; ``--help`` still shows it all."""
+
+    def error(self, message: str):  # type: ignore[override]
+        # printable: the message quotes what was typed, which may hold control characters
+        self.exit(EXIT_USAGE, f"{self.prog}: {printable(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="ordergate", description="Purchase orders in, sales orders and acknowledgements out.",
         epilog="exit codes: 0 all good; 1 something to look at failed or is held (or a transient "
                "problem: try again); 2 usage or configuration error")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from ordergate.cli.command import (
@@ -12,14 +13,16 @@ from ordergate.cli.command import (
     actor,
     ready_engine,
 )
-from ordergate.cli.options import add_by, add_json, add_limit, add_status, line_quantity
+from ordergate.cli.options import add_by, add_json, add_limit, add_status, line_quantity, record_id
 from ordergate.cli.output import (
+    filled_entries,
     invoice_entries,
     listing,
     outbound_paths,
     p,
     print_json,
     say,
+    say_filled,
     table,
 )
 from ordergate.clock import utcnow
@@ -113,12 +116,24 @@ def _public(summary) -> dict:
     return data
 
 
+def _invoice_ref(text: str) -> int | str:
+    """An invoice id, or an invoice number as printed on it (anything that is not digits)."""
+    text = text.strip()
+    if text.isascii() and text.isdigit():
+        return record_id(text)
+    if not text or len(text) > 60:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is neither an invoice id nor an "
+                                         f"invoice number")
+    return text
+
+
 class ShowInvoice(Command):
     name = "show"
     help = "one invoice with its lines, payments and where it was sent"
 
     def configure(self, parser):
-        parser.add_argument("invoice_id", type=int)
+        parser.add_argument("invoice_id", type=_invoice_ref, metavar="ID",
+                            help="the invoice's id, or its number (INV-2026-000001)")
         add_json(parser)
 
     def run(self, args, settings):
@@ -185,9 +200,11 @@ class ImportPayments(Command):
         else:
             say(table([[e["line"], e["reference"] or "", e["invoice_number"] or "", e["status"],
                         e["applied"] if e["applied"] is not None else "",
-                        e["balance"] if e["balance"] is not None else "", (e["error"] or "")[:80]]
+                        e["unapplied"] if e["unapplied"] else "",
+                        e["balance"] if e["balance"] is not None else "", e["error"] or ""]
                        for e in entries],
-                      ["line", "reference", "invoice", "status", "applied", "balance", "problem"]))
+                      ["line", "reference", "invoice", "status", "applied", "unapplied credit",
+                       "balance", "problem"]))
         return EXIT_ATTENTION if counts.get("refused") else EXIT_OK
 
 
@@ -196,8 +213,9 @@ class Aging(Command):
     help = "per customer, the open balance by days past due"
 
     def configure(self, parser):
-        add_json(parser, help='print {"as_of", "customers": [{"customer_id", "current", "1-30", '
-                              '"31-60", "61-90", "over_90", "balance", "unapplied_credit"}]}')
+        add_json(parser, help='print {"as_of", "customers": [{"customer_id", "currency", '
+                              '"current", "1-30", "31-60", "61-90", "over_90", "balance", '
+                              '"unapplied_credit"}]}')
 
     def run(self, args, settings):
         from ordergate.billing.receivables import AGING_BUCKETS, aging
@@ -209,10 +227,10 @@ class Aging(Command):
             print_json({"as_of": today, "customers": report})
             return EXIT_OK
         say(f"receivables as of {today}")
-        say(table([[r["customer_id"], *[r[b] for b in AGING_BUCKETS], r["balance"],
-                    r["unapplied_credit"]] for r in report],
-                  ["customer", "current", "1-30", "31-60", "61-90", "over 90", "balance",
-                   "credit"]))
+        say(table([[r["customer_id"], r["currency"], *[r[b] for b in AGING_BUCKETS],
+                    r["balance"], r["unapplied_credit"]] for r in report],
+                  ["customer", "currency", "current", "1-30", "31-60", "61-90", "over 90",
+                   "balance", "credit"]))
         return EXIT_OK
 
 
@@ -221,7 +239,7 @@ class CreateReturn(Command):
     help = "record goods sent back and send the customer a credit note"
 
     def configure(self, parser):
-        parser.add_argument("order_id", type=int)
+        parser.add_argument("order_id", type=record_id)
         parser.add_argument("--line", type=line_quantity, action="append", dest="lines",
                             metavar="N=QTY", required=True, help="QTY of line N came back (repeat)")
         parser.add_argument("--reason", required=True, help="told to the customer on the credit note")
@@ -246,6 +264,7 @@ class CreateReturn(Command):
                                            "quantity": l.quantity, "amount": l.amount}
                                           for l in note.lines]},
                 "restocked": returned.restocked,
+                "filled": filled_entries(returned.filled),
                 "outbound": outbound_paths(settings, item.outbound)}
         if item.problem:
             data["problem"] = item.problem
@@ -259,6 +278,7 @@ class CreateReturn(Command):
             say(f"  {out['kind']}: {p(out['path'])}")
         if item.problem:
             say(f"  not sent: {p(item.problem)}")
+        say_filled(returned.filled, "the goods put back")
         return EXIT_OK
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ordergate.cli.command import EXIT_OK, Command, Group, ready_engine
-from ordergate.cli.options import add_json, add_limit, add_status
-from ordergate.cli.output import listing, p, print_json, say, source_name
+from ordergate.cli.options import add_json, add_limit, add_status, record_id
+from ordergate.cli.output import clip, listing, p, print_json, say, source_name
 from ordergate.errors import UsageError
 from ordergate.formats import DocumentFormat
 from ordergate.statuses import STORED_DOCUMENT_STATUSES
@@ -31,7 +31,7 @@ class ListDocuments(Command):
         listing(args, "documents", documents,
                 ["id", "channel", "source", "format", "status", "orders", "error"],
                 lambda d: [d.document_id, d.channel, source_name(d.source_ref), d.format or "-",
-                           d.status, d.orders, (d.error or "")[:70]])
+                           d.status, d.orders, clip(d.error, 70)])
         return EXIT_OK
 
 
@@ -43,7 +43,7 @@ class ShowDocument(Command):
     help = "one document, its status and reason; --save FILE writes what was received"
 
     def configure(self, parser):
-        parser.add_argument("document_id", type=int)
+        parser.add_argument("document_id", type=record_id)
         parser.add_argument("--save", metavar="FILE", help="write the stored bytes to FILE")
         add_json(parser, help='print {"document_id", "channel", "source_ref", "format", "status", '
                               '"error", "size", "received_at", "processed_at", "claim", "saved"}')

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from ordergate.cli.command import (
@@ -17,8 +17,10 @@ from ordergate.cli.command import (
     actor,
     ready_engine,
 )
-from ordergate.cli.options import add_by, add_json, add_limit, line_quantity
+from ordergate.cli.options import add_by, add_json, add_limit, line_quantity, record_id
 from ordergate.cli.output import (
+    clip,
+    filled_entries,
     invoice_entries,
     listing,
     outbound_paths,
@@ -26,6 +28,7 @@ from ordergate.cli.output import (
     print_json,
     qty,
     say,
+    say_filled,
     table,
 )
 from ordergate.clock import utcnow
@@ -38,7 +41,7 @@ class Pick(Command):
     help = "one pick list (PDF and CSV in ORDERGATE_HOME/picking/) for what is allocated and unpicked"
 
     def configure(self, parser):
-        parser.add_argument("--order", type=int, action="append", dest="orders", metavar="ID",
+        parser.add_argument("--order", type=record_id, action="append", dest="orders", metavar="ID",
                             help="only this order (repeat for more)")
         add_by(parser)
         add_json(parser, help='print {"pick_lists": [{"pick_list_id", "pdf", "csv", "orders", "lines"}]}')
@@ -83,7 +86,7 @@ class Ship(Command):
     help = "record a shipment of an order and send its ship notice (856, DESADV, mail or CSV)"
 
     def configure(self, parser):
-        parser.add_argument("order_id", type=int)
+        parser.add_argument("order_id", type=record_id)
         parser.add_argument("--line", type=line_quantity, action="append", dest="lines",
                             metavar="N=QTY", help="ship QTY of line N (repeat; default: everything "
                                                   "allocated and not yet shipped)")
@@ -205,7 +208,7 @@ class ImportShipments(Command):
             print_json({"file": str(args.file), "shipments": entries, "counts": counts, **invoiced})
         else:
             say(table([[e["order"], e["tracking"], e["status"], e["shipment_id"] or "",
-                        (e["error"] or "")[:90]] for e in entries],
+                        e["error"] or ""] for e in entries],
                       ["order", "tracking", "status", "shipment", "problem"]))
             say(", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
                 or "no shipments in the file")
@@ -248,10 +251,7 @@ class ReceiveStock(Command):
         filled = receive_stock(ready_engine(settings), receipts, actor=actor(args), now=now)
         data = {"received": [{"sku": r.sku, "quantity": r.quantity, "reference": r.reference}
                              for r in receipts],
-                "filled": [{"order_id": f.order_id, "po_number": f.po_number,
-                            "customer_id": f.customer_id, "line_number": f.line_number,
-                            "sku": f.sku, "quantity": f.quantity, "still_open": f.still_open,
-                            "reference": f.reference} for f in filled]}
+                "filled": filled_entries(filled)}
         if args.json:
             print_json(data)
             return EXIT_OK
@@ -279,12 +279,12 @@ def _receipts(args, now) -> list:
 
 
 def _positive(text: str, what: str) -> Decimal:
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        value = Decimal(0)
-    if not value.is_finite() or value <= 0 or value.adjusted() >= 14:
-        raise UsageError(f"{what}: {text[:20]!r} is not a quantity above 0")
+    from ordergate.orders.numbers import quantity_from_text
+
+    value = quantity_from_text(text.strip())
+    if value is None:
+        raise UsageError(f"{what}: {text[:20]!r} is not a quantity above 0 with at most four "
+                         f"decimals")
     return value
 
 
@@ -331,7 +331,7 @@ class CancelOrder(Command):
     help = "cancel an order nothing of which has shipped; its stock and credit go back"
 
     def configure(self, parser):
-        parser.add_argument("order_id", type=int)
+        parser.add_argument("order_id", type=record_id)
         parser.add_argument("--reason", required=True, help="told to the customer")
         add_by(parser)
         add_json(parser, help='print {"order_id", "po_number", "status", "outbound"}')
@@ -342,13 +342,15 @@ class CancelOrder(Command):
         done = cancel(ready_engine(settings), settings, args.order_id, reason=args.reason,
                       actor=actor(args), now=utcnow())
         data = {"order_id": done.order_id, "po_number": done.po_number, "status": done.status,
-                "outbound": outbound_paths(settings, done.outbound)}
+                "outbound": outbound_paths(settings, done.outbound),
+                "filled": filled_entries(done.filled)}
         if args.json:
             print_json(data)
             return EXIT_OK
         say(f"order {done.order_id} (PO {p(done.po_number)}) is cancelled")
         for message in data["outbound"]:
             say(f"  {message['kind']}: {p(message['path'])}")
+        say_filled(done.filled, "its stock")
         return EXIT_OK
 
 
@@ -357,7 +359,7 @@ class ListShipments(Command):
     help = "shipments, newest first"
 
     def configure(self, parser):
-        parser.add_argument("--order", type=int, help="only this order's")
+        parser.add_argument("--order", type=record_id, help="only this order's")
         add_limit(parser)
         add_json(parser)
 
@@ -369,7 +371,7 @@ class ListShipments(Command):
                 ["id", "order", "customer", "po", "ship date", "carrier", "tracking", "lines",
                  "quantity", "source"],
                 lambda s: [s.shipment_id, s.order_id, s.customer_id, s.po_number, s.ship_date,
-                           s.carrier, s.tracking_number, s.lines, qty(s.quantity), s.source[:40]])
+                           s.carrier, s.tracking_number, s.lines, qty(s.quantity), clip(s.source, 40)])
         return EXIT_OK
 
 

@@ -10,7 +10,7 @@ from ordergate.cli.command import (
     actor,
     ready_engine,
 )
-from ordergate.cli.options import add_by, add_json
+from ordergate.cli.options import add_by, add_json, record_id
 from ordergate.cli.output import p, print_json, say
 from ordergate.orders.numbers import amount_text
 
@@ -46,7 +46,7 @@ class Release(Command):
     help = "run the checks again and accept the order if they pass (exit 1 when it stays held)"
 
     def configure(self, parser):
-        parser.add_argument("order_id", type=int)
+        parser.add_argument("order_id", type=record_id)
         parser.add_argument("--accept-po-price", action="store_true", help="sell at the PO's prices")
         parser.add_argument("--override-credit", action="store_true",
                             help="accept it past the credit limit or stop")
@@ -77,7 +77,7 @@ class Reject(Command):
     help = "reject the order and tell the customer why"
 
     def configure(self, parser):
-        parser.add_argument("order_id", type=int)
+        parser.add_argument("order_id", type=record_id)
         parser.add_argument("--reason", required=True, help="what the customer is told")
         add_by(parser, help="who rejects (default: the OS user)")
         add_json(parser)

@@ -7,7 +7,7 @@ from pathlib import Path
 from ordergate.cli.command import EXIT_OK, Command, ready_engine
 from ordergate.cli.fulfilment import ReceiveStock
 from ordergate.cli.options import add_json
-from ordergate.cli.output import listing, p, print_json, qty, say
+from ordergate.cli.output import clip, listing, p, print_json, qty, say
 
 
 class Seed(Command):
@@ -51,6 +51,6 @@ class Stock(Command):
         listing(args, "stock", lines,
                 ["sku", "on hand", "allocated", "available", "reorder point", "reorder now", "description"],
                 lambda s: [s.sku, qty(s.on_hand), qty(s.allocated), qty(s.available),
-                           qty(s.reorder_point), qty(s.suggested), (s.description or "")[:40]])
+                           qty(s.reorder_point), qty(s.suggested), clip(s.description, 40)])
         return EXIT_OK
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
+
+from ordergate.store.ids import MAX_ID, parse_id
 
 
 def add_json(parser: argparse.ArgumentParser, help: str = "print JSON instead of a table") -> None:
@@ -28,15 +30,25 @@ def add_status(parser: argparse.ArgumentParser, statuses: Iterable[StrEnum]) -> 
     parser.add_argument("--status", choices=choices, help="only those with this status")
 
 
+def record_id(text: str) -> int:
+    """An order, invoice or document id as typed: a whole number from 1 to ``MAX_ID``."""
+    value = parse_id(text.strip())
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an id (a whole number from 1 to "
+                                         f"{MAX_ID})")
+    return value
+
+
 def line_quantity(text: str) -> tuple[int, Decimal]:
     """``N=QTY`` (``--line 2=5``): a line number and a quantity above 0."""
+    from ordergate.orders.numbers import quantity_from_text
+
     number, sep, quantity = text.partition("=")
-    try:
-        if not sep or not number.strip().isdigit():
-            raise ValueError
-        value = Decimal(quantity.strip())
-        if not value.is_finite() or value <= 0:
-            raise ValueError
-    except (ValueError, InvalidOperation):
-        raise argparse.ArgumentTypeError(f"{text!r} is not LINE=QUANTITY (e.g. 2=5)") from None
+    number = number.strip()
+    value = quantity_from_text(quantity.strip()) if sep else None
+    if not number.isascii() or not number.isdigit() or not 0 < int(number) < 100000 \
+            or value is None:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not LINE=QUANTITY (e.g. 2=5: a line "
+                                         f"number, and a quantity above 0 with at most four "
+                                         f"decimals)")
     return int(number), value

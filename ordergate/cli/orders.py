@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ordergate.cli.command import EXIT_OK, Command, Group, ready_engine
 from ordergate.cli.fulfilment import CancelOrder
-from ordergate.cli.options import add_json, add_limit, add_status
-from ordergate.cli.output import listing, p, print_json, qty, say, table
+from ordergate.cli.options import add_json, add_limit, add_status, record_id
+from ordergate.cli.output import clip, listing, p, print_json, qty, say, table
 from ordergate.errors import UsageError
 from ordergate.orders.numbers import amount_text
 from ordergate.statuses import OrderStatus
@@ -27,7 +27,7 @@ class ListOrders(Command):
         listing(args, "orders", orders,
                 ["id", "customer", "po", "status", "lines", "total", "hold reasons"],
                 lambda o: [o.order_id, o.customer_id, o.po_number, o.status, o.lines,
-                           amount_text(o.total, o.currency), "; ".join(o.hold_reasons)[:60]])
+                           amount_text(o.total, o.currency), clip("; ".join(o.hold_reasons), 60)])
         return EXIT_OK
 
 
@@ -51,7 +51,7 @@ class ShowOrder(Command):
     help = "one order with lines, history and acknowledgements"
 
     def configure(self, parser):
-        parser.add_argument("order_id", type=int)
+        parser.add_argument("order_id", type=record_id)
         add_json(parser)
 
     def run(self, args, settings):
@@ -74,13 +74,15 @@ class ShowOrder(Command):
             + (f" ({p(order.buyer_name)})" if order.buyer_name else ""))
         for label, key in (("ship to", "ship_to"), ("bill to", "bill_to")):
             say(f"  {label:<8} {p(address_text(order.detail.get(key)))}")
+        # A cancelled or rejected order keeps why in the same place as a held one's reasons.
+        label = {"cancelled": "cancelled", "rejected": "rejected"}.get(s.status, "hold")
         for reason in s.hold_reasons:
-            say(f"  hold: {p(reason)}")
+            say(f"  {label}: {p(reason)}")
         rows = [[ln["line_number"], ln["buyer_part"] or "", ln["sku"] or "", qty(ln["ordered"]),
                  qty(ln["allocated"]), qty(ln["picked"]), qty(ln["shipped"]),
                  qty(ln["backordered"]), ln["uom"] or "",
                  ln["unit_price"] if ln["unit_price"] is not None else "", ln["status"],
-                 (ln.get("reason") or "")[:60]] for ln in order.lines]
+                 clip(ln.get("reason"), 60)] for ln in order.lines]
         say(table(rows, ["line", "buyer part", "sku", "ordered", "allocated", "picked", "shipped",
                          "backordered", "uom", "price", "status", "reason"]))
         if order.shipments:

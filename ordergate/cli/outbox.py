@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ordergate.cli.command import EXIT_ATTENTION, EXIT_OK, Command, Group, ready_engine
 from ordergate.cli.options import add_json, add_limit, add_status
-from ordergate.cli.output import listing, p, print_json, say
+from ordergate.cli.output import clip, listing, p, print_json, say
 from ordergate.statuses import OutboxStatus
 
 
@@ -28,7 +28,7 @@ class ListOutbox(Command):
                 ["id", "kind", "status", "ack", "destination", "filename", "created", "tries",
                  "error"],
                 lambda r: [r.id, r.kind, r.status,
-                           (r.ack_status or "-") + (f": {r.ack_detail[:50]}" if r.ack_detail else ""),
+                           (r.ack_status or "-") + (f": {clip(r.ack_detail, 50)}" if r.ack_detail else ""),
                            r.destination, r.filename, r.created_at, r.attempts,
                            _error(r)])
         return EXIT_OK
@@ -64,7 +64,7 @@ def _error(row) -> str:
     if not row.last_error or row.status == "sent":
         return ""
     retry = f" (next try {row.next_attempt_at:%Y-%m-%d %H:%M} UTC)" if row.next_attempt_at else ""
-    return f"{' '.join(row.last_error.split())[:80]}{retry}"
+    return f"{clip(' '.join(row.last_error.split()), 80)}{retry}"
 
 
 GROUP = Group("outbox", "outbound messages", (ListOutbox(), Deliver()))

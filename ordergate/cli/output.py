@@ -50,6 +50,13 @@ def table(rows: list[list], headers: list[str]) -> str:
     return "\n".join(lines)
 
 
+def clip(text: str | None, width: int) -> str:
+    """``text`` cut to ``width`` characters for a list's column, ending in "…" when it was
+    cut, so that nobody reads a cut reason as the whole of it (``show`` gives it all)."""
+    text = text or ""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def listing(args, key: str, items: list, headers: list[str], row) -> None:
     """Print ``items`` as JSON ({key: [...]}) with --json, else as a table of ``row(item)``."""
     if args.json:
@@ -84,11 +91,11 @@ def render_ingest_summary(report) -> str:
     rows = []
     for doc in report.documents:
         counts = doc.orders.counts()
-        name = (f"mail {doc.title[:60]}" if doc.title and _MAIL_SOURCE.fullmatch(doc.path)
+        name = (f"mail {clip(doc.title, 60)}" if doc.title and _MAIL_SOURCE.fullmatch(doc.path)
                 else source_name(doc.path))
         rows.append([doc.document_id or "-", name, doc.format or "-", doc.status,
                      counts.get("accepted", 0), counts.get("held", 0), counts.get("rejected", 0),
-                     counts.get("duplicate", 0), len(doc.outbound), (doc.error or "")[:70]])
+                     counts.get("duplicate", 0), len(doc.outbound), clip(doc.error, 70)])
     text = table(rows, ["doc", "file", "format", "status", "accepted", "held", "rejected",
                         "duplicate", "outbound", "error"])
     reasons = [f"  doc {doc.document_id}: {p(doc.error)}" for doc in report.documents if doc.error]
@@ -136,3 +143,22 @@ def outbound_paths(settings, queued) -> list[dict]:
     return [{"kind": q.kind, "path": str(settings.outbox / q.destination / q.filename)}
             for q in queued]
 
+
+
+def filled_entries(filled) -> list[dict]:
+    """Backordered lines that got stock (from a receipt, a cancelled order, a return), for
+    ``--json``."""
+    return [{"order_id": f.order_id, "po_number": f.po_number, "customer_id": f.customer_id,
+             "line_number": f.line_number, "sku": f.sku, "quantity": f.quantity,
+             "still_open": f.still_open, "reference": f.reference} for f in filled]
+
+
+def say_filled(filled, source: str) -> None:
+    """The same as a line and a table; nothing when no line got stock."""
+    if not filled:
+        return
+    say(f"{len(filled)} backordered line{'s' if len(filled) != 1 else ''} got stock from "
+        f"{source}")
+    say(table([[f.order_id, f.po_number, f.line_number, f.sku, qty(f.quantity),
+                qty(f.still_open)] for f in filled],
+              ["order", "po", "line", "sku", "allocated", "still open"]))

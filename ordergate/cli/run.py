@@ -15,7 +15,7 @@ from ordergate.cli.command import (
     report_exit,
 )
 from ordergate.cli.flowrun import report_of_flow
-from ordergate.cli.options import add_by, add_json
+from ordergate.cli.options import add_by, add_json, record_id
 from ordergate.cli.output import print_json, print_report, say
 from ordergate.errors import UsageError
 from ordergate.statuses import DocumentStatus
@@ -59,7 +59,7 @@ class Replay(Command):
     help = "process a stored failed (or half-done) document again"
 
     def configure(self, parser):
-        parser.add_argument("document_id", type=int)
+        parser.add_argument("document_id", type=record_id)
         add_json(parser, help=_REPORT_JSON)
         add_by(parser)
 

@@ -40,6 +40,10 @@ def test_a_shipment_is_invoiced_at_once_with_an_810_for_an_x12_customer(cli, shi
     assert set(shown["lines"][0]) == {"line_number", "sku", "quantity", "unit_price", "tax_rate",
                                       "amount", "tax", "order_id"}
     assert {line["order_id"] for line in shown["lines"]} == {1}
+    by_number = cli("invoices", "show", invoice["invoice_number"], "--json")
+    assert json.loads(by_number.out) == shown  # as printed on the invoice, the same one
+    missing = cli("invoices", "show", "INV-1999-000001")
+    assert (missing.code, missing.err) == (2, "ordergate: no invoice INV-1999-000001\n")
     assert Decimal(shown["total"]) == sum(Decimal(l["amount"]) + Decimal(l["tax"])
                                           for l in shown["lines"])
     assert cli("invoices", "run", "--json").code == 0  # nothing left to invoice

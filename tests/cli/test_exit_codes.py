@@ -149,10 +149,40 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_log(cli, 
     assert "Traceback (most recent call last)" in written and "RuntimeError: the listing broke" in written
 
 
-def test_a_bad_option_is_a_usage_error(cli):
+def test_a_bad_option_is_a_usage_error_on_one_line(cli, capsys):
+    for argv, message in (
+            (("outbox", "list", "--status", "lost"), "ordergate outbox list: argument --status: "
+                                                      "invalid choice: 'lost'"),
+            (("ship", "1", "--line", "1=-5", "--carrier", "UPSN", "--tracking", "T"),
+             "ordergate ship: argument --line: '1=-5' is not LINE=QUANTITY"),
+            (("ship", "1", "--line", "1=1e-30", "--carrier", "UPSN", "--tracking", "T"),
+             "'1=1e-30' is not LINE=QUANTITY"),
+            (("returns", "create", "1", "--reason", "x\x1b[2J", "--line", "99999999999=1"),
+             "'99999999999=1' is not LINE=QUANTITY"),
+            (("pick", "--order", "\x1b[2J"), "argument --order: '\\x1b[2J' is not an id")):
+        with pytest.raises(SystemExit) as stopped:
+            cli(*argv)
+        err = capsys.readouterr().err
+        assert stopped.value.code == 2, argv
+        assert err.startswith("ordergate ") and message in err and err.count("\n") == 1, err
+        assert "usage:" not in err and "\x1b" not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ("ship", "99999999999999999999999", "--carrier", "UPSN", "--tracking", "T"),
+    ("orders", "show", "99999999999999999999999"),
+    ("orders", "cancel", "9223372036854775808", "--reason", "r"),
+    ("invoices", "show", "99999999999999999999999"),
+    ("holds", "release", "99999999999999999999999", "--reviewed"),
+    ("documents", "show", "0"),
+])
+def test_an_id_past_what_the_database_holds_is_a_usage_error_not_a_crash(cli, capsys, argv):
     with pytest.raises(SystemExit) as stopped:
-        cli("outbox", "list", "--status", "lost")
+        cli(*argv)
+    err = capsys.readouterr().err
     assert stopped.value.code == 2
+    assert "is not an id (a whole number from 1 to 9223372036854775807)" in err
+    assert err.count("\n") == 1 and "internal error" not in err
 
 
 
