@@ -309,6 +309,7 @@ def _receipts_from_file(path: Path, reference: str | None) -> list:
         raise UsageError(f"{path.name} line 1: the header needs the columns sku and quantity "
                          f"(and optionally reference)")
     receipts = []
+    seen: dict[str, int] = {}
     for cells in reader:
         if not any(cell.strip() for cell in cells):
             continue
@@ -319,7 +320,11 @@ def _receipts_from_file(path: Path, reference: str | None) -> list:
         quantity = _positive(row.get("quantity", ""), f"{where}, field quantity")
         ref = row.get("reference") or (f"{reference}:{reader.line_num}" if reference
                                        else f"{path.name}:{digest}:{reader.line_num}")
-        receipts.append(Receipt(row["sku"], quantity, ref[:200]))
+        if ref[:200] in seen:  # one delivery note per row: two rows of one would book it twice
+            raise UsageError(f"{where}, field reference: {ref[:60]!r} is also the reference of "
+                             f"line {seen[ref[:200]]}; nothing was booked")
+        seen[ref[:200]] = reader.line_num
+        receipts.append(Receipt(row["sku"], quantity, ref[:200], where))
     if not receipts:
         raise UsageError(f"{path.name} has no receipt rows")
     return receipts

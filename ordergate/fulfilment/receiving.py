@@ -29,6 +29,12 @@ class Receipt:
     sku: str
     quantity: Decimal
     reference: str  # the delivery note, or the file and row it came from
+    where: str = ""  # where it was read ("receipts.csv line 3"), for messages
+
+    @property
+    def named(self) -> str:
+        return f"{self.where}: receipt {self.reference}" if self.where else \
+            f"receipt {self.reference}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +57,12 @@ def receive(conn: Connection, receipts: list[Receipt], *, actor: str,
     for an unknown SKU, a quantity that is not positive, or a reference booked before."""
     for receipt in receipts:
         if not receipt.quantity > 0:
-            raise UsageError(f"receipt {receipt.reference}: the quantity must be more than 0")
+            raise UsageError(f"{receipt.named}: the quantity must be more than 0")
     known = set(conn.execute(select(t.products.c.sku).where(
         t.products.c.sku.in_(sorted({r.sku for r in receipts})))).scalars())
     for receipt in receipts:
         if receipt.sku not in known:
-            raise UsageError(f"receipt {receipt.reference}: there is no product {receipt.sku}")
+            raise UsageError(f"{receipt.named}: there is no product {receipt.sku}")
     filled: list[FilledLine] = []
     for receipt in receipts:
         # RETURNING rather than rowcount: PostgreSQL's driver reports no rowcount for it.
@@ -64,8 +70,8 @@ def receive(conn: Connection, receipts: list[Receipt], *, actor: str,
             "reference": receipt.reference, "sku": receipt.sku, "quantity": receipt.quantity,
             "actor": actor, "received_at": now}).first()
         if booked is None:
-            raise UsageError(f"receipt {receipt.reference} was booked before; nothing was booked "
-                             f"now (give another --reference for a new delivery)")
+            raise UsageError(f"{receipt.named} was booked before; nothing was booked now (give "
+                             f"another --reference for a new delivery)")
         conn.execute(insert_ignore(conn, t.stock), {"sku": receipt.sku, "on_hand": 0, "allocated": 0})
         conn.execute(update(t.stock).where(t.stock.c.sku == receipt.sku)
                      .values(on_hand=t.stock.c.on_hand + receipt.quantity))

@@ -118,6 +118,22 @@ def test_stock_receive_fills_backorders_and_refuses_the_same_reference(cli, orde
     assert cli("stock", "--json").code == 0  # the listing is still ``ordergate stock``
 
 
+def test_a_receipts_file_names_the_line_of_what_it_cannot_book(cli, orders, tmp_path):
+    file = tmp_path / "dock.csv"
+    file.write_text("sku,quantity,reference\nSF-4001,5,DN-8\nSF-4005,2,DN-8\n")
+    twice = cli("stock", "receive", str(file))
+    assert (twice.code, twice.err) == (2, "ordergate: dock.csv line 3, field reference: 'DN-8' is "
+                                          "also the reference of line 2; nothing was booked\n")
+    file.write_text("sku,quantity,reference\nSF-4001,5,DN-9\nNO-SUCH,2,DN-10\n")
+    unknown = cli("stock", "receive", str(file))
+    assert (unknown.code, unknown.err) == (2, "ordergate: dock.csv line 3: receipt DN-10: there is "
+                                              "no product NO-SUCH\n")
+    tiny = cli("stock", "receive", "--sku", "SF-4001", "--quantity", "1e-30", "--reference", "DN-11")
+    assert tiny.code == 2 and "is not a quantity above 0 with at most four decimals" in tiny.err
+    assert cli("stock", "receive", "--sku", "SF-4001", "--quantity", "1",
+               "--reference", "DN-11").code == 0  # the refused one used up nothing
+
+
 def test_orders_cancel_answers_the_customer_and_refuses_a_second_time(cli, orders):
     order_id = orders["4500012345"]
     ran = cli("orders", "cancel", str(order_id), "--reason", "withdrawn", "--by", "ops:ann",
