@@ -96,6 +96,14 @@ def load_dejavu(pdf: FPDF, files: tuple[Path, Path], texts: Iterable[str] | None
     pdf.add_font("dejavu", "", str(regular))
     pdf.add_font("dejavu", "B", str(bold))
     cmap = pdf.fonts["dejavu"].cmap
+    for font in (pdf.fonts.get("dejavu"), pdf.fonts.get("dejavuB")):
+        # fpdf2 opens the font with fontTools' default of recomputing every glyph's bounding
+        # box when it writes the subset: that unpacks and repacks each glyph's outline, a
+        # third of an invoice. The font's own box serves as well (the descriptor's /FontBBox
+        # is written from it either way), and the glyphs are copied as they are.
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.recalcBBoxes = False
 
     def clean(text: str) -> str:
         # fpdf2 silently drops glyphs a font lacks; a "?" at least shows something was there.

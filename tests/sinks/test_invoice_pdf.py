@@ -373,6 +373,29 @@ def test_the_pdf_carries_the_same_xml_as_pdfa3_factur_x(dejavu: Path) -> None:
     assert reader.metadata.title == "Ordergate Supplies GmbH: Invoice INV-2026-000042"
 
 
+def test_the_embedded_fonts_hold_every_outline_the_page_draws(dejavu: Path) -> None:
+    """The subsets are written without recomputing glyph boxes: each embedded glyph must still
+    read as the outline DejaVu has for it, and the font's box must hold them all."""
+    from fontTools.ttLib import TTFont
+
+    reader = PdfReader(io.BytesIO(render_invoice_pdf(two_rates(), font_dir=dejavu)))
+    whole = TTFont(dejavu / "DejaVuSans.ttf")
+    for font in reader.pages[0]["/Resources"]["/Font"].values():
+        descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        embedded = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+        glyf, head = embedded["glyf"], embedded["head"]
+        names = [name for name in embedded.getGlyphOrder() if glyf[name].numberOfContours]
+        assert len(names) > 30  # the letters, digits and signs of the page
+        for name in names:
+            glyph = glyf[name]
+            glyph.recalcBounds(glyf)
+            assert head.xMin <= glyph.xMin and glyph.xMax <= head.xMax
+            assert head.yMin <= glyph.yMin and glyph.yMax <= head.yMax
+        if "Bold" not in str(descriptor["/FontName"]):
+            coordinates = glyf["A"].getCoordinates(glyf)[0]
+            assert list(coordinates) == list(whole["glyf"]["A"].getCoordinates(whole["glyf"])[0])
+
+
 def test_the_page_shows_the_invoice(dejavu: Path) -> None:
     bill = two_rates()
     texts, tables, fonts = _read_pdf(render_invoice_pdf(bill, font_dir=dejavu))

@@ -133,13 +133,13 @@ def _render(invoice: Invoice, load_font: Callable[[FPDF], PdfFont], *,
     pdf.add_page()
 
     pdf.set_font(font.family, "B", 14)
-    pdf.multi_cell(0, 7, seller, new_x="LMARGIN", new_y="NEXT")
+    _text(pdf, 0, 7, seller, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(font.family, "", 9)
     for text in _party_lines(invoice.seller, font):
-        pdf.multi_cell(0, 4.5, text, new_x="LMARGIN", new_y="NEXT")
+        _text(pdf, 0, 4.5, text, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(5)
     pdf.set_font(font.family, "B", 16)
-    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    _text(pdf, 0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
     top = pdf.get_y()
@@ -153,6 +153,17 @@ def _render(invoice: Invoice, load_font: Callable[[FPDF], PdfFont], *,
     _totals(pdf, font, invoice)
     _payment(pdf, font, invoice)
     return bytes(pdf.output())
+
+
+def _text(pdf: FPDF, width: float, height: float, text: str, **move: str) -> None:
+    """``multi_cell`` for a text that needs more than one line; a plain ``cell`` for one that
+    fits on one, as most of the header's do: ``multi_cell`` breaks its text one character at a
+    time, which made the header cost as much as the line table."""
+    room = width or pdf.w - pdf.r_margin - pdf.get_x()
+    if "\n" not in text and pdf.get_string_width(text) <= room - 2 * pdf.c_margin:
+        pdf.cell(width, height, text, **move)
+    else:
+        pdf.multi_cell(width, height, text, **move)
 
 
 def _party_lines(party: Party, font: PdfFont) -> list[str]:
@@ -184,11 +195,11 @@ def _parties(pdf: FPDF, font: PdfFont, invoice: Invoice) -> None:
         pdf.set_font(font.family, "B", 9)
         pdf.cell(_COLUMN_WIDTH, 5, heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(font.family, "", 10)
-        pdf.multi_cell(_COLUMN_WIDTH, 5, font.clean(one_line(party.name)), new_x="LMARGIN",
+        _text(pdf, _COLUMN_WIDTH, 5, font.clean(one_line(party.name)), new_x="LMARGIN",
                        new_y="NEXT")
         pdf.set_font(font.family, "", 9)
         for text in _party_lines(party, font):
-            pdf.multi_cell(_COLUMN_WIDTH, 4.5, text, new_x="LMARGIN", new_y="NEXT")
+            _text(pdf, _COLUMN_WIDTH, 4.5, text, new_x="LMARGIN", new_y="NEXT")
 
 
 def _facts(pdf: FPDF, font: PdfFont, invoice: Invoice) -> None:
@@ -218,7 +229,7 @@ def _facts(pdf: FPDF, font: PdfFont, invoice: Invoice) -> None:
         pdf.set_font(font.family, "B", 9)
         pdf.cell(_LABEL_WIDTH, 5, label)
         pdf.set_font(font.family, "", 9)
-        pdf.multi_cell(_COLUMN_WIDTH - _LABEL_WIDTH, 5, value, new_x="LEFT", new_y="NEXT")
+        _text(pdf, _COLUMN_WIDTH - _LABEL_WIDTH, 5, value, new_x="LEFT", new_y="NEXT")
 
 
 def _item(line: InvoiceLine, font: PdfFont, *, name_po: bool = False) -> str:
@@ -328,4 +339,4 @@ def _payment(pdf: FPDF, font: PdfFont, invoice: Invoice) -> None:
         pdf.set_font(font.family, "B", 9)
         pdf.cell(_LABEL_WIDTH + 4, 5, label)
         pdf.set_font(font.family, "", 9)
-        pdf.multi_cell(0, 5, value, new_x="LMARGIN", new_y="NEXT")
+        _text(pdf, 0, 5, value, new_x="LMARGIN", new_y="NEXT")
