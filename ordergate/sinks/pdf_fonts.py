@@ -135,6 +135,13 @@ _compact_lock = threading.Lock()
 _compacts: dict[tuple[Path, Path], _CompactDejaVu | None] = {}
 
 
+def warm_compact(font_dir: Path | None) -> None:
+    """Cut the compact copy now (before forking workers that would each cut their own)."""
+    files = dejavu_files(font_dir)
+    if files is not None:
+        _compact(files)
+
+
 def _compact(files: tuple[Path, Path]) -> _CompactDejaVu | None:
     """The compact copy of ``files``, cut on first use in this process (about 0.2 s); None when
     it cannot be made (the document is then set in the whole font)."""

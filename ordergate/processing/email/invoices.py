@@ -25,21 +25,25 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 def queue_invoice_mails(conn: Connection, settings: Settings, catalog: Catalog, items: list, *,
                         now: datetime) -> None:
     """``items``: ``processing.invoices.InvoiceOut`` to send by mail."""
+    from ordergate.processing.invoice_pdfs import render_invoice_pdfs
     from ordergate.sinks.email.invoice_mail import invoice_mail
-    from ordergate.sinks.invoice import render_invoice_pdf
 
-    messages, owners = [], []
+    addressed = []
     for item in items:
-        invoice, order = item.invoiced.invoice, item.invoiced.order
+        order = item.invoiced.order
         original = invoice_recipient(conn, settings, catalog, order.customer_id, order.document_id)
         if original is None:
             item.problem = (f"customer {order.customer_id} has no registered mail address, so the "
                             f"invoice PDF was not sent")
             continue
+        addressed.append((item, original))
+    pdfs = render_invoice_pdfs([item.invoiced.invoice for item, _ in addressed])
+    messages, owners = [], []
+    for (item, original), pdf in zip(addressed, pdfs):
+        invoice = item.invoiced.invoice
         try:
-            payload = invoice_mail(invoice, original, render_invoice_pdf(invoice),
-                                   our_address=settings.mail_address, our_name=settings.mail_name,
-                                   now=now)
+            payload = invoice_mail(invoice, original, pdf, our_address=settings.mail_address,
+                                   our_name=settings.mail_name, now=now)
         except ReplyNotAllowed as exc:
             item.problem = f"no invoice mail: {exc}"
             continue
