@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, func, select, update
 
 from ordergate.errors import UsageError
+from ordergate.fulfilment.shipping import COUNTED_UNITS
 from ordergate.orders.numbers import tidy_quantity
 from ordergate.statuses import OPEN_FOR_FULFILMENT, LineStatus
 from ordergate.store import tables as t
@@ -58,11 +59,15 @@ def receive(conn: Connection, receipts: list[Receipt], *, actor: str,
     for receipt in receipts:
         if not receipt.quantity > 0:
             raise UsageError(f"{receipt.named}: the quantity must be more than 0")
-    known = set(conn.execute(select(t.products.c.sku).where(
-        t.products.c.sku.in_(sorted({r.sku for r in receipts})))).scalars())
+    known = dict(conn.execute(select(t.products.c.sku, t.products.c.uom).where(
+        t.products.c.sku.in_(sorted({r.sku for r in receipts})))).all())
     for receipt in receipts:
         if receipt.sku not in known:
             raise UsageError(f"{receipt.named}: there is no product {receipt.sku}")
+        uom = (known[receipt.sku] or "").upper()
+        if uom in COUNTED_UNITS and receipt.quantity % 1:
+            raise UsageError(f"{receipt.named}: {receipt.quantity.normalize():f} {uom} of "
+                             f"{receipt.sku} is not a whole number of {uom}")
     filled: list[FilledLine] = []
     for receipt in receipts:
         # RETURNING rather than rowcount: PostgreSQL's driver reports no rowcount for it.

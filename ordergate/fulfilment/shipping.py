@@ -36,6 +36,10 @@ from ordergate.store.driver import Decimals, select_rows, update_many
 
 _ZERO = Decimal(0)
 _ONE_DAY = timedelta(days=1)
+# Units that count things (each, piece, case, box, pack, carton, pallet, unit): a warehouse
+# ships whole ones, and 2.5 cases is a typo. Weights, lengths and volumes may be fractional.
+COUNTED_UNITS = frozenset({"EA", "EACH", "PC", "PCE", "C62", "H87", "CS", "CA", "BX", "PK",
+                           "CT", "PL", "UN"})
 SHIPPED, DUPLICATE, REFUSED = "shipped", "duplicate", "refused"
 
 
@@ -306,6 +310,9 @@ def _check(request: ShipmentRequest, order, lines: dict[int, _Line],
             return f"order {order.id} (PO {order.po_number}) has no line {line.line_number}", []
         if not line.quantity > 0:
             return f"line {line.line_number}: the quantity must be more than 0", []
+        if (held.uom or "").upper() in COUNTED_UNITS and line.quantity % 1:
+            return (f"line {line.line_number} ({held.sku}): {line.quantity.normalize():f} "
+                    f"{held.uom} is not a whole number of {held.uom}"), []
         asked[line.line_number] += line.quantity
         open_now = held.allocated - held.shipped
         if asked[line.line_number] > open_now:

@@ -128,6 +128,8 @@ def test_a_receipts_file_names_the_line_of_what_it_cannot_book(cli, orders, tmp_
     unknown = cli("stock", "receive", str(file))
     assert (unknown.code, unknown.err) == (2, "ordergate: dock.csv line 3: receipt DN-10: there is "
                                               "no product NO-SUCH\n")
+    half = cli("stock", "receive", "--sku", "SF-4001", "--quantity", "2.5", "--reference", "DN-11")
+    assert half.code == 2 and "2.5 EA of SF-4001 is not a whole number of EA" in half.err, half.err
     tiny = cli("stock", "receive", "--sku", "SF-4001", "--quantity", "1e-30", "--reference", "DN-11")
     assert tiny.code == 2 and "is not a quantity above 0 with at most four decimals" in tiny.err
     assert cli("stock", "receive", "--sku", "SF-4001", "--quantity", "1",

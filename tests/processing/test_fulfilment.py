@@ -86,6 +86,8 @@ def test_shipping_more_than_allocated_an_unknown_line_or_a_held_order_records_no
     assert too_many.result.status == "refused"
     assert "4 is more than the 3 allocated and not yet shipped" in too_many.result.reason
     assert "has no line 7" in shipping(db, settings, order_id, "T-2", (7, "1")).result.reason
+    assert shipping(db, settings, order_id, "T-4", (1, "1.5")).result.reason == \
+        "line 1 (HW-1001): 1.5 CS is not a whole number of CS"
     assert rows(db, t.shipments) == [] and outbox(db, "856") == []
     assert quantities(db, order_id) == [(1, 3, 3, 0, 0)]
     cancel(db, settings, order_id, reason="not needed", actor="ops", now=NOW)
