@@ -99,6 +99,9 @@ class ListInvoices(Command):
         from ordergate.billing.receivables import list_invoices
 
         with ready_engine(settings).connect() as conn:
+            if args.customer and not _customer_known(conn, args.customer):
+                # an empty list would read as "nothing open" for a mistyped id
+                raise UsageError(f"there is no customer {args.customer}")
             found = list_invoices(conn, today=utcnow().date(), status=args.status,
                                   customer_id=args.customer, limit=args.limit)
         listing(args, "invoices", [_public(i) for i in found],
@@ -107,6 +110,17 @@ class ListInvoices(Command):
                            i["po_number"] or "", i["issue_date"], i["due_date"],
                            f"{i['total']} {i['currency']}", i["balance"], i["status"]])
         return EXIT_OK
+
+
+def _customer_known(conn, customer_id: str) -> bool:
+    from sqlalchemy import exists, or_, select
+
+    from ordergate.store import tables as t
+
+    # A customer since removed from customers.csv may still have invoices: those count too.
+    return conn.execute(select(or_(
+        exists().where(t.customers.c.customer_id == customer_id),
+        exists().where(t.invoices.c.customer_id == customer_id)))).scalar()
 
 
 def _public(summary) -> dict:

@@ -42,6 +42,9 @@ def test_a_shipment_is_invoiced_at_once_with_an_810_for_an_x12_customer(cli, shi
     assert {line["order_id"] for line in shown["lines"]} == {1}
     by_number = cli("invoices", "show", invoice["invoice_number"], "--json")
     assert json.loads(by_number.out) == shown  # as printed on the invoice, the same one
+    assert cli("invoices", "list", "--customer", "ACME", "--json").code == 0
+    nobody = cli("invoices", "list", "--customer", "NOPE")
+    assert (nobody.code, nobody.err) == (2, "ordergate: there is no customer NOPE\n")
     missing = cli("invoices", "show", "INV-1999-000001")
     assert (missing.code, missing.err) == (2, "ordergate: no invoice INV-1999-000001\n")
     assert Decimal(shown["total"]) == sum(Decimal(l["amount"]) + Decimal(l["tax"])
