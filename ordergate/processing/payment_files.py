@@ -23,6 +23,7 @@ from ordergate.billing.receivables import (
     apply_payments,
 )
 from ordergate.errors import DocumentError
+from ordergate.parsers.csv_rows import spanning_problem
 
 COLUMNS = ("customer_id", "invoice_number", "amount", "currency", "paid_on", "reference")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -73,13 +74,18 @@ def _read(content: bytes, name: str) -> tuple[list[PaymentRow], list[tuple[Payme
         raise PaymentFileError(f"{name} line 1: the header has no column {', '.join(missing)} "
                                f"(columns: {','.join(COLUMNS)})")
     rows, payments = [], []
+    last = reader.line_num
     try:
         for cells in reader:
+            first, last = last + 1, reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
             value = dict(zip(header, (cell.strip() for cell in cells)))
             row = PaymentRow(reader.line_num)
             rows.append(row)
+            row.problem = spanning_problem(name, first, last, cells)
+            if row.problem:
+                continue
             payment, row.problem = _payment(value, name, reader.line_num)
             if payment is not None:
                 payments.append((row, payment))

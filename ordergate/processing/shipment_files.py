@@ -27,6 +27,7 @@ from ordergate.fulfilment.shipping import ShipLine, ShipmentRequest
 from ordergate.fulfilment.sscc import normalise_sscc, sscc_problem
 from ordergate.orders.numbers import quantity_from_text
 from ordergate.orders.store import FAILED, PROCESSED, finish_document, store_document
+from ordergate.parsers.csv_rows import spanning_problem
 from ordergate.processing.pipeline import collector_paused
 from ordergate.processing.report import DocumentReport
 from ordergate.processing.shipments import Shipped, ship_in
@@ -151,9 +152,10 @@ def _read(content: bytes, name: str) -> tuple[dict[int, _Row], list[FileShipment
     width = max(index for _, index in wanted) + 1
     memo = _Memo()
     fast = _fast_row(columns, width, memo)
+    line = reader.line_num
     try:
         for cells in reader:
-            line = reader.line_num
+            first, line = line + 1, reader.line_num
             done = fast(cells, line)
             if done is not None:
                 row, key = done
@@ -164,6 +166,11 @@ def _read(content: bytes, name: str) -> tuple[dict[int, _Row], list[FileShipment
                 rows[line] = row
                 continue
             if not any(cell.strip() for cell in cells):
+                continue
+            spanning = spanning_problem(name, first, line, cells)
+            if spanning:
+                broken.append(FileShipment([line], f"the rows of lines {first}-{line}", "",
+                                           problems=[spanning]))
                 continue
             if len(cells) >= width:  # the usual row: every column there
                 value = {column: cells[index].strip() for column, index in wanted}

@@ -76,6 +76,25 @@ def test_payments_import_applies_each_payment_once_and_names_bad_rows(cli, shipp
     assert (acme["customer_id"], acme["current"], acme["balance"]) == ("ACME", "100.00", "100.00")
 
 
+def test_a_quote_never_closed_is_named_with_the_lines_it_swallowed(cli, shipped, tmp_path):
+    [invoice] = shipped["invoices"]
+    file = tmp_path / "bank.csv"
+    file.write_text("customer_id,invoice_number,amount,currency,paid_on,reference\n"
+                    f"ACME,{invoice['invoice_number']},1.00,USD,2026-12-06,\"B1\n"
+                    f"ACME,{invoice['invoice_number']},2.00,USD,2026-12-06,B2\n")
+    data = json.loads(cli("payments", "import", str(file), "--json").out)
+    [row] = data["payments"]
+    assert (row["status"], row["error"]) == (
+        "refused", "bank.csv lines 2-3: a quoted field runs over 2 lines (a quote that is never "
+                   "closed?); the rows inside it were not read")
+    shipments = tmp_path / "wh.csv"
+    shipments.write_text("order_id,line_number,quantity,carrier,tracking_number,ship_date\n"
+                         "1,1,1,\"UPSN,1Z-1,2026-12-06\n1,2,1,UPSN,1Z-2,2026-12-06\n")
+    [refused] = json.loads(cli("shipments", "import", str(shipments), "--json").out)["shipments"]
+    assert refused["status"] == "refused"
+    assert refused["error"].startswith("wh.csv lines 2-3: a quoted field runs over 2 lines")
+
+
 def test_invoices_list_takes_the_statuses_and_a_customer(cli, shipped):
     for status in ("open", "paid", "overdue", "credited"):
         assert cli("invoices", "list", "--status", status, "--json").code == 0
