@@ -28,6 +28,9 @@ def test_the_figures_are_the_ones_counted_by_hand(db, ingest, deliver, settings)
     [one] = first.orders
     two, held = second.orders
     assert (one.status, two.status, held.status) == ("accepted", "accepted", "held")
+    with db.begin() as conn:  # the week set by hand below: the sample PO is dated later
+        conn.execute(update(t.orders).where(t.orders.c.id == one.order_id)
+                     .values(po_date=date(2026, 11, 1)))
     [request] = [ShipmentRequest(order_id=one.order_id, carrier="UPSN", tracking_number="T1",
                                  ship_date=date(2026, 11, 4), source="test",
                                  lines=(ShipLine(1, Decimal(10)), ShipLine(2, Decimal(2))))]
