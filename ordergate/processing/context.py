@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from ordergate.errors import DocumentError
 from ordergate.masterdata.catalog import Catalog
 from ordergate.outbox.queue import Queued
+from ordergate.processing.pipeline import TRIM_EVERY_BATCHES, give_back_freed_memory
 from ordergate.processing.report import DocumentReport, OutboundReport
 from ordergate.settings import Settings
 from ordergate.store.claims import DocumentClaim, keep_claim
@@ -39,6 +40,7 @@ class DocumentContext:
     customer_hint: str | None = None
     batches_stored: int = 0
     claim: DocumentClaim | None = None  # this worker's hold on the document
+    transactions: int = 0  # committed by ``transaction``
 
     def hint_origin(self) -> str:
         """Where ``customer_hint`` came from, as a user named it."""
@@ -58,6 +60,9 @@ class DocumentContext:
                 raise DocumentError(f"document {self.document_id} was taken over by another "
                                     f"worker while this one processed it: this worker stops")
             yield conn
+        self.transactions += 1
+        if self.transactions % TRIM_EVERY_BATCHES == 0:  # a large document's, now and then
+            give_back_freed_memory()
 
     def batch_size(self) -> int:
         """Orders per stored batch. A document's first is at most ``FIRST_BATCH``: with the

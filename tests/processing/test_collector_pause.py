@@ -39,3 +39,32 @@ def test_a_collector_switched_off_by_the_caller_stays_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_store_gives_freed_memory_back_every_tenth_batch(db, ingest, settings, monkeypatch):
+    """A document of 25 batches of one order: twice (after the 10th and the 20th)."""
+    from ordergate.processing import context
+    from ordergate.store import tables as t
+    from tests.kit.stock import line
+    from tests.kit.x12 import interchange, po_850, rows
+
+    given: list[int] = []
+    monkeypatch.setattr(context, "give_back_freed_memory", lambda: given.append(1))
+    settings.store_batch_size = 1
+    [document] = ingest(interchange(*(po_850(f"TRIM-{n}", line("HW-1001", 1))
+                                      for n in range(25)))).documents
+    assert document.status == "processed" and len(rows(db, t.orders)) == 25
+    assert len(given) == 2
+
+
+def test_on_glibc_the_allocator_is_asked_to_give_memory_back():
+    import platform
+
+    import pytest
+
+    from ordergate.processing import pipeline
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("malloc_trim is glibc's: elsewhere nothing is asked")
+    assert pipeline._TRIM is not None
+    pipeline.give_back_freed_memory()  # and it can be called at any time
