@@ -20,8 +20,12 @@ def _batch(count: int) -> list:
                     invoice_number=f"INV-2026-{n:06d}", invoice_id=n) for n in range(count)]
 
 
-def _forks(monkeypatch) -> list[int]:
-    """The pools the batch opened, by their size."""
+def _forks(monkeypatch, *, alone: bool = True) -> list[int]:
+    """The pools the batch opened, by their size. The test process may hold threads of other
+    tests (servers, Prefect's harness): unless told otherwise the batch is told it is alone,
+    as a command is."""
+    if alone:
+        monkeypatch.setattr(invoice_pdfs, "_other_threads", lambda: False)
     opened: list[int] = []
     real = invoice_pdfs.multiprocessing.get_context
 
@@ -78,3 +82,19 @@ def test_an_error_in_a_worker_is_raised_here(monkeypatch):
     with pytest.raises(Broken, match="cannot render INV-2026-000005"):
         render_invoice_pdfs(_batch(PARALLEL_FROM), workers=2)
     assert opened == [2]
+
+
+def test_a_process_with_other_threads_renders_here_never_forking_their_locks(monkeypatch):
+    import threading
+
+    opened = _forks(monkeypatch, alone=False)
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait, args=(30,))
+    busy.start()
+    try:
+        batch = _batch(PARALLEL_FROM)
+        pdfs = render_invoice_pdfs(batch, workers=2)
+    finally:
+        stop.set()
+        busy.join()
+    assert opened == [] and len(pdfs) == len(batch)
