@@ -147,6 +147,11 @@ def _reap(pid: int) -> int | None:
 def _child(function, args, kwargs, budget: ParseBudget, write_end: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides
+    # No logging here: the fork copied every lock as it stood, and a log stream's lock that
+    # another thread of the parent held at that moment is held for good in this process, so a
+    # library's warning would hang the read until the time limit. (Its stderr goes to
+    # /dev/null below anyway; what it prints is captured for the parent's log.)
+    logging.disable(logging.CRITICAL)
     # The objects inherited from the parent are never garbage here; leaving them out of the
     # collector's walks spares copying their pages.
     gc.freeze()

@@ -320,6 +320,10 @@ def _become_a_child(receiver) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     receiver.close()
+    # A log stream's lock held by another thread of the parent at the fork stays held here
+    # for good: a record logged in this process would wait on it forever. Whatever goes wrong
+    # here is sent to the parent, which logs it.
+    logging.disable(logging.CRITICAL)
 
 
 def _send(sender, message: tuple) -> None:

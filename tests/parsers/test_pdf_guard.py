@@ -8,7 +8,7 @@ import time
 import pytest
 
 from benchmarks.bench_pdf_extract import PoLine, PoSpec, build_po_pdf
-from ordergate.parsers.guard import ParseBudget
+from ordergate.parsers.guard import ParseBudget, run_guarded
 from ordergate.parsers.pdf import guard as pdf_guard
 from ordergate.parsers.pdf.extract import extract_pdf_order
 from ordergate.parsers.pdf.text import PdfError
@@ -65,3 +65,62 @@ def test_a_bad_pdf_keeps_its_reason():
 def test_a_real_pdf_over_a_tiny_time_budget_is_stopped_with_the_time_sentence():
     with pytest.raises(PdfError, match="reading the PDF took longer than 0.001 s"):
         pdf_guard.extract_pdf_order_guarded(PDF, budget=ParseBudget(max_seconds=0.001))
+
+
+class _LockedStream:
+    """A log stream whose every write takes a lock, as a buffered file's does."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()
+        self.written: list[str] = []
+
+    def write(self, text: str) -> None:
+        with self.lock:
+            self.written.append(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _logs_then_answers() -> int:
+    import logging
+
+    logging.getLogger("tests.guard.chatty").warning("a library's warning, in the child")
+    return 42
+
+
+def test_a_log_lock_another_thread_holds_at_the_fork_does_not_hang_the_child():
+    """A fork copies a lock held by another thread as held, for good: a library logging in the
+    child would wait on it until the time limit. The child logs nothing (its stderr goes nowhere
+    anyway), so it answers."""
+    import logging
+    import threading
+
+    stream = _LockedStream()
+    handler = logging.StreamHandler(stream)
+    chatty = logging.getLogger("tests.guard.chatty")
+    chatty.addHandler(handler)
+    chatty.propagate = False
+    held, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with stream.lock:  # held while the parent forks
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        held.wait(5)
+        assert run_guarded(_logs_then_answers, budget=ParseBudget(max_seconds=3),
+                           what="the test") == 42
+        release.set()
+        thread.join()
+        _logs_then_answers()  # here, in this process, the record is written as before
+        assert stream.written == ["a library's warning, in the child\n"]
+    finally:
+        release.set()
+        chatty.removeHandler(handler)
+        chatty.propagate = True
