@@ -237,7 +237,7 @@ def _lines(shipment, rows: list, rate: Decimal) -> tuple[str | None, list[Invoic
     # once, with its total quantity.
     groups: list[list] = []
     for row in rows:
-        quantity = _decimal(row[2])
+        quantity = row[2]  # a Decimal, as _shipped_lines reads it
         if groups and groups[-1][0][1] == row[1]:
             groups[-1][1] += quantity
         else:
@@ -250,7 +250,7 @@ def _lines(shipment, rows: list, rate: Decimal) -> tuple[str | None, list[Invoic
             return (f"order {order_id} line {number} ({sku}) has no confirmed price to "
                     f"invoice"), []
         quantity = tidy_quantity(quantity)
-        price = _decimal(unit_price)
+        price = unit_price
         amount = cents(quantity * price)
         lines.append(InvoiceLine(
             line_number=number, sku=sku, quantity=quantity, unit_price=price.normalize(),
@@ -282,11 +282,6 @@ def _invoice(customer: Customer, company: CompanyProfile, today: date, parties: 
         iban=company.iban, bic=company.bic,
         # Every line is at the customer's one rate: one subtotal, the invoice's own sums.
         taxes=(TaxSubtotal(rate.normalize(), subtotal, tax),), **shipped)
-
-
-def _decimal(value) -> Decimal:
-    """A quantity or price as read (a Decimal already, on both databases) as a Decimal."""
-    return value if type(value) is Decimal else Decimal(str(value))
 
 
 def _taxes(lines: list[InvoiceLine]) -> tuple[TaxSubtotal, ...]:

@@ -167,6 +167,7 @@ def _edi(conn: Connection, settings: Settings, items: list[InvoiceOut], *, now: 
     from ordergate.processing.x12.replies import queue_810s
 
     x12: dict[tuple, list[InvoiceOut]] = defaultdict(list)
+    replies: dict[tuple, ReplyAddress] = {}  # each group's address, as its first order gave it
     edifact: list[InvoiceOut] = []
     for item in items:
         order = item.invoiced.order
@@ -175,14 +176,16 @@ def _edi(conn: Connection, settings: Settings, items: list[InvoiceOut], *, now: 
             if found is None:
                 item.problem = "the order has no X12 reply address, so no 810 was sent"
                 continue
-            x12[tuple(sorted(found.model_dump().items()))].append(item)
+            key = tuple(sorted(found.model_dump().items()))
+            replies.setdefault(key, found)
+            x12[key].append(item)
         elif order.format == OrderFormat.EDIFACT_ORDERS:
             edifact.append(item)
         else:
             item.problem = (f"the profile asks for EDI invoices, but order {order.order_id} came "
                             f"as {order.format}: no 810 or INVOIC can be addressed")
     for key, group in x12.items():
-        reply = ReplyAddress.model_validate(dict(key))
+        reply = replies[key]
         queued = queue_810s(conn, [item.invoiced.invoice for item in group], reply,
                             our_id=tuple(settings.our_x12), now=now)
         for item in group:
