@@ -15,6 +15,7 @@ the line's shipped (and picked) quantity, and moves the order to partially shipp
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -206,12 +207,17 @@ def _lines(conn: Connection, order_ids: list[int]) -> dict[int, dict[int, _Line]
     return found
 
 
+def _in_chunks(values: list) -> Iterator[list]:
+    """``values`` in slices of 500: an IN list every backend takes."""
+    for start in range(0, len(values), 500):
+        yield values[start:start + 500]
+
+
 def _existing(conn: Connection, keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
     if not keys:
         return {}
     found = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
+    for chunk in _in_chunks(keys):
         for row in conn.execute(select(t.shipments.c.id, t.shipments.c.order_id,
                                        t.shipments.c.tracking_number)
                                 .where(tuple_(t.shipments.c.order_id,
@@ -234,11 +240,11 @@ def _recorded_lines(conn: Connection, shipment_ids: list[int]) -> dict[int, tupl
     """The lines of shipments recorded before, as ``_as_recorded`` gives them."""
     found: dict[int, list[ShipLine]] = defaultdict(list)
     decimal = Decimals()
-    for start in range(0, len(shipment_ids), 500):
+    for chunk in _in_chunks(shipment_ids):
         for shipment_id, number, quantity, package in select_rows(conn, select(
                 t.shipment_lines.c.shipment_id, t.shipment_lines.c.line_number,
                 t.shipment_lines.c.quantity, t.shipment_lines.c.package_id)
-                .where(t.shipment_lines.c.shipment_id.in_(shipment_ids[start:start + 500]))):
+                .where(t.shipment_lines.c.shipment_id.in_(chunk))):
             found[shipment_id].append(ShipLine(number, decimal(quantity), package))
     return {shipment_id: _as_recorded(lines) for shipment_id, lines in found.items()}
 
@@ -252,11 +258,10 @@ def _packages(request: ShipmentRequest) -> set[str]:
 def _packages_shipped(conn: Connection, packages: set[str]) -> dict[str, int | None]:
     """Which of ``packages`` went out before, and in which shipment."""
     found: dict[str, int | None] = {}
-    wanted = sorted(packages)
-    for start in range(0, len(wanted), 500):
+    for chunk in _in_chunks(sorted(packages)):
         found.update(conn.execute(
             select(t.shipment_lines.c.package_id, func.min(t.shipment_lines.c.shipment_id))
-            .where(t.shipment_lines.c.package_id.in_(wanted[start:start + 500]))
+            .where(t.shipment_lines.c.package_id.in_(chunk))
             .group_by(t.shipment_lines.c.package_id)).all())
     return found
 
