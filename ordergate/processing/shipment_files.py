@@ -204,7 +204,6 @@ def _fast_row(columns: dict[str, int], width: int, memo: _Memo):
     number_at, quantity_at = columns["line_number"], columns["quantity"]
     carrier_at, tracking_at, date_at = (columns["carrier"], columns["tracking_number"],
                                         columns["ship_date"])
-    quantities, dates, packages = memo.quantities, memo.dates, memo.packages
 
     def read(cells: list[str], line: int) -> tuple[_Row, tuple] | None:
         if len(cells) < width:
@@ -227,14 +226,13 @@ def _fast_row(columns: dict[str, int], width: int, memo: _Memo):
         if (not 0 < len(tracking) <= 60 or not 0 < len(carrier) <= 40 or not number.isdigit()
                 or not 0 < int(number) < 100000):
             return None
-        quantity = quantities.get(cells[quantity_at].strip()) or \
-            memo.quantity(cells[quantity_at].strip())
-        ship_date = dates.get(cells[date_at].strip()) or memo.ship_date(cells[date_at].strip())
+        quantity = memo.quantity(cells[quantity_at].strip())
+        ship_date = memo.ship_date(cells[date_at].strip())
         if quantity is None or ship_date is None:
             return None
         package = cells[package_at].strip() if package_at is not None else ""
         if package:
-            problem, package = packages.get(package) or memo.package(package)
+            problem, package = memo.package(package)
             if problem:
                 return None
         return (_Row(line, order, int(number), quantity, carrier, tracking, ship_date,
