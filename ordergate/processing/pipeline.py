@@ -20,6 +20,7 @@ marked failed), anything else as ``PrepareFailed`` with the child's traceback lo
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import multiprocessing
@@ -61,16 +62,15 @@ TRIM_EVERY_BATCHES = 10
 TRIM_EVERY_CHUNKS = 50
 
 
-def _malloc_trim() -> Callable[[int], int] | None:
+@functools.cache  # looked up on first use: ctypes is not worth importing at every start
+def malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library is another."""
     try:
         import ctypes
 
-        return ctypes.CDLL("libc.so.6").malloc_trim  # glibc only
+        return ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):
         return None
-
-
-_TRIM = _malloc_trim()
 
 
 def give_back_freed_memory() -> None:
@@ -80,8 +80,9 @@ def give_back_freed_memory() -> None:
     process's memory: at 100,000 orders on PostgreSQL the two processes grew by 70 MB over
     the 10,000-order peak, 22 MB of it such pages. Python's own small-object arenas are given
     back by Python itself."""
-    if _TRIM is not None:
-        _TRIM(0)
+    trim = malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 class Pace:
