@@ -21,6 +21,7 @@ from ordergate.cli.options import add_by, add_json, add_limit, line_quantity, re
 from ordergate.cli.output import (
     clip,
     filled_entries,
+    filled_table,
     invoice_entries,
     listing,
     outbound_paths,
@@ -258,9 +259,7 @@ class ReceiveStock(Command):
         say(f"received {len(receipts)} receipt{'s' if len(receipts) != 1 else ''}; "
             f"{len(filled)} backordered line{'s' if len(filled) != 1 else ''} got stock")
         if filled:
-            say(table([[f.order_id, f.po_number, f.line_number, f.sku, qty(f.quantity),
-                        qty(f.still_open)] for f in filled],
-                      ["order", "po", "line", "sku", "allocated", "still open"]))
+            say(filled_table(filled))
         return EXIT_OK
 
 

@@ -153,12 +153,17 @@ def filled_entries(filled) -> list[dict]:
              "still_open": f.still_open, "reference": f.reference} for f in filled]
 
 
+def filled_table(filled) -> str:
+    """The same as a table."""
+    return table([[f.order_id, f.po_number, f.line_number, f.sku, qty(f.quantity),
+                   qty(f.still_open)] for f in filled],
+                 ["order", "po", "line", "sku", "allocated", "still open"])
+
+
 def say_filled(filled, source: str) -> None:
     """The same as a line and a table; nothing when no line got stock."""
     if not filled:
         return
     say(f"{len(filled)} backordered line{'s' if len(filled) != 1 else ''} got stock from "
         f"{source}")
-    say(table([[f.order_id, f.po_number, f.line_number, f.sku, qty(f.quantity),
-                qty(f.still_open)] for f in filled],
-              ["order", "po", "line", "sku", "allocated", "still open"]))
+    say(filled_table(filled))
