@@ -251,10 +251,12 @@ def _lines(pdf: FPDF, font: PdfFont, invoice: Invoice) -> None:
                    for text, width in zip(cells, _WIDTHS)]
         return wrapped, max(len(lines) for lines in wrapped) * _LINE_HEIGHT
 
-    pdf.set_font(font.family, "B", _TABLE_SIZE)
-    header = row_of(COLUMNS)
-    _table_row(pdf, *header, fill=True)
-    pdf.set_font(font.family, "", _TABLE_SIZE)
+    def heading() -> None:  # on the first page and again on each page the table runs onto
+        pdf.set_font(font.family, "B", _TABLE_SIZE)
+        _table_row(pdf, *row_of(COLUMNS), fill=True)
+        pdf.set_font(font.family, "", _TABLE_SIZE)
+
+    heading()
     for line in invoice.lines:
         amount = " ".join(part for part in (quantity(line.quantity),
                                             font.clean(one_line(line.uom))) if part)
@@ -264,9 +266,7 @@ def _lines(pdf: FPDF, font: PdfFont, invoice: Invoice) -> None:
             percent(line.tax_rate), money(line.amount)])
         if pdf.get_y() + height > pdf.page_break_trigger:
             pdf.add_page()
-            pdf.set_font(font.family, "B", _TABLE_SIZE)
-            _table_row(pdf, *header, fill=True)
-            pdf.set_font(font.family, "", _TABLE_SIZE)
+            heading()
         _table_row(pdf, wrapped, height, fill=False)
     pdf.ln(4)
 
@@ -302,10 +302,14 @@ def _wrapped(pdf: FPDF, text: str, width: float) -> list[str]:
                 continue
             if current:
                 out.append(current)
-            while pdf.get_string_width(word) > width and len(word) > 1:
-                cut = len(word) - 1
+            while (whole := pdf.get_string_width(word)) > width and len(word) > 1:
+                # Start from the share of the word that fits by average width, so a long word
+                # (a sender's text without a space) is not measured once per character.
+                cut = max(1, min(len(word) - 1, int(len(word) * width / whole) + 1))
                 while cut > 1 and pdf.get_string_width(word[:cut]) > width:
                     cut -= 1
+                while cut + 1 < len(word) and pdf.get_string_width(word[:cut + 1]) <= width:
+                    cut += 1  # its start was narrower than the average: more of it fits
                 out.append(word[:cut])
                 word = word[cut:]
             current = word
